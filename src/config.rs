@@ -1,0 +1,349 @@
+//! `book.toml`: the handbook's settings.
+//!
+//! Parsed with serde and `deny_unknown_fields`, so a misspelt key is an error at its line and
+//! column instead of a silently ignored setting.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::diagnostics::Diagnostic;
+
+/// The settings file every handbook folder has.
+pub const CONFIG_FILE: &str = "book.toml";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("no {CONFIG_FILE} in {}: is this a handbook folder? (`stagebook init {}` creates one)", .0.display(), .0.display())]
+    NotFound(PathBuf),
+    #[error("{}: cannot read: {source}", path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{}", .0.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n"))]
+    Invalid(Vec<Diagnostic>),
+}
+
+impl ConfigError {
+    pub fn into_diagnostics(self) -> Vec<Diagnostic> {
+        match self {
+            ConfigError::NotFound(dir) => {
+                let message = format!(
+                    "no {CONFIG_FILE} in this folder: is it a handbook? (`stagebook init {}` creates one)",
+                    dir.display()
+                );
+                vec![Diagnostic::error(dir, message)]
+            }
+            ConfigError::Io { path, source } => vec![Diagnostic::error(path, format!("cannot read: {source}"))],
+            ConfigError::Invalid(d) => d,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub book: BookConfig,
+    #[serde(default)]
+    pub build: BuildConfig,
+    #[serde(default)]
+    pub site: SiteConfig,
+    #[serde(default)]
+    pub theme: ThemeConfig,
+    #[serde(default)]
+    pub markdown: MarkdownConfig,
+    /// Folder holding book.toml; every relative path in the config is relative to it.
+    #[serde(skip)]
+    pub root: PathBuf,
+    /// The text of book.toml, kept so later checks can point into it.
+    #[serde(skip)]
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BookConfig {
+    #[serde(default = "default_title")]
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default = "default_language")]
+    pub language: String,
+    #[serde(default)]
+    pub authors: Vec<String>,
+    /// Short stable name used to keep browser-side state (e.g. checklist progress) apart when
+    /// several handbooks share a host. Defaults to a slug of the title.
+    #[serde(default)]
+    pub id: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BuildConfig {
+    #[serde(default = "default_content")]
+    pub content: PathBuf,
+    #[serde(default = "default_output")]
+    pub output: PathBuf,
+    /// The matrix data file, relative to the book folder.
+    #[serde(default = "default_matrix")]
+    pub matrix: PathBuf,
+    /// Build pages marked `draft = true` too.
+    #[serde(default)]
+    pub drafts: bool,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    /// Absolute URL the site is published at; only used for sitemap.xml and canonical links.
+    #[serde(default)]
+    pub base_url: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThemeConfig {
+    #[serde(default = "default_theme")]
+    pub name: Spanned<String>,
+    /// syntect theme for code blocks in light mode.
+    #[serde(default = "default_code_light")]
+    pub code_light: Spanned<String>,
+    /// syntect theme for code blocks in dark mode.
+    #[serde(default = "default_code_dark")]
+    pub code_dark: Spanned<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarkdownConfig {
+    /// Curly quotes, en/em dashes and ellipses.
+    #[serde(default = "yes")]
+    pub smart_punctuation: bool,
+    /// A visible `#` link beside every heading.
+    #[serde(default = "yes")]
+    pub heading_anchors: bool,
+    /// Syntax highlighting of fenced code blocks.
+    #[serde(default = "yes")]
+    pub highlight_code: bool,
+    /// Open links to other sites in a new tab (adds `target="_blank" rel="noopener"`).
+    #[serde(default)]
+    pub external_links_new_tab: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+fn default_title() -> String {
+    "Handbook".into()
+}
+fn default_language() -> String {
+    "en".into()
+}
+fn default_content() -> PathBuf {
+    "content".into()
+}
+fn default_output() -> PathBuf {
+    "book".into()
+}
+fn default_matrix() -> PathBuf {
+    "content/matrix.toml".into()
+}
+fn unspanned(s: &str) -> Spanned<String> {
+    Spanned::new(0..0, s.to_string())
+}
+fn default_theme() -> Spanned<String> {
+    unspanned("default")
+}
+fn default_code_light() -> Spanned<String> {
+    unspanned("InspiredGitHub")
+}
+fn default_code_dark() -> Spanned<String> {
+    unspanned("base16-ocean.dark")
+}
+
+impl Default for BookConfig {
+    fn default() -> Self {
+        BookConfig {
+            title: default_title(),
+            description: String::new(),
+            language: default_language(),
+            authors: vec![],
+            id: None,
+        }
+    }
+}
+impl Default for BuildConfig {
+    fn default() -> Self {
+        BuildConfig { content: default_content(), output: default_output(), matrix: default_matrix(), drafts: false }
+    }
+}
+impl Default for ThemeConfig {
+    fn default() -> Self {
+        ThemeConfig { name: default_theme(), code_light: default_code_light(), code_dark: default_code_dark() }
+    }
+}
+impl Default for MarkdownConfig {
+    fn default() -> Self {
+        MarkdownConfig {
+            smart_punctuation: true,
+            heading_anchors: true,
+            highlight_code: true,
+            external_links_new_tab: false,
+        }
+    }
+}
+
+impl Config {
+    /// Reads `<root>/book.toml`.
+    pub fn load(root: &Path) -> Result<Config, ConfigError> {
+        let path = root.join(CONFIG_FILE);
+        let source = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(ConfigError::NotFound(root.to_path_buf()))
+            }
+            Err(source) => return Err(ConfigError::Io { path, source }),
+        };
+        let source = String::from_utf8(source).map_err(|e| {
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            ConfigError::Invalid(vec![Diagnostic::at(
+                CONFIG_FILE,
+                &text,
+                e.utf8_error().valid_up_to(),
+                "file is not valid UTF-8",
+            )])
+        })?;
+        Config::parse(root, source)
+    }
+
+    /// Parses book.toml text; `root` is the folder it belongs to.
+    pub fn parse(root: &Path, source: String) -> Result<Config, ConfigError> {
+        let mut config: Config = toml::from_str(&source).map_err(|e| {
+            let offset = e.span().map_or(0, |s| s.start);
+            ConfigError::Invalid(vec![Diagnostic::at(CONFIG_FILE, &source, offset, e.message().trim().to_string())])
+        })?;
+        config.root = root.to_path_buf();
+        let errors = config.validate(&source);
+        config.source = source;
+        if errors.is_empty() {
+            Ok(config)
+        } else {
+            Err(ConfigError::Invalid(errors))
+        }
+    }
+
+    fn validate(&mut self, source: &str) -> Vec<Diagnostic> {
+        let mut errors = Vec::new();
+        if let Some(url) = &mut self.site.base_url {
+            let span = url.span();
+            let value = url.get_ref().trim().to_string();
+            if !(value.starts_with("http://") || value.starts_with("https://")) {
+                errors.push(Diagnostic::at(
+                    CONFIG_FILE,
+                    source,
+                    span.start,
+                    "site.base_url must be an absolute http(s) URL, e.g. \"https://handbook.example.com/\"",
+                ));
+            } else {
+                let normalised = if value.ends_with('/') { value } else { format!("{value}/") };
+                *url = Spanned::new(span, normalised);
+            }
+        }
+        if let Some(id) = &self.book.id {
+            let value = id.get_ref();
+            if value.is_empty() || !value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+                errors.push(Diagnostic::at(
+                    CONFIG_FILE,
+                    source,
+                    id.span().start,
+                    "book.id may only contain ASCII letters, digits, '-' and '_'",
+                ));
+            }
+        }
+        errors
+    }
+
+    pub fn content_dir(&self) -> PathBuf {
+        self.root.join(&self.build.content)
+    }
+
+    pub fn output_dir(&self) -> PathBuf {
+        self.root.join(&self.build.output)
+    }
+
+    pub fn matrix_path(&self) -> PathBuf {
+        self.root.join(&self.build.matrix)
+    }
+
+    /// The site URL with a trailing slash, or "" when none is configured.
+    pub fn base_url(&self) -> &str {
+        self.site.base_url.as_ref().map_or("", |u| u.get_ref().as_str())
+    }
+
+    /// Stable id for browser-side storage keys.
+    pub fn book_id(&self) -> String {
+        match &self.book.id {
+            Some(id) => id.get_ref().clone(),
+            None => {
+                let slug = crate::slug::slugify(&self.book.title);
+                if slug.is_empty() {
+                    "handbook".into()
+                } else {
+                    slug
+                }
+            }
+        }
+    }
+
+    /// A diagnostic pointing at a spanned value of book.toml (or at its top when unspanned).
+    pub fn error_at(&self, span: std::ops::Range<usize>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::at(CONFIG_FILE, &self.source, span.start, message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> Result<Config, Vec<Diagnostic>> {
+        Config::parse(Path::new("/book"), s.to_string()).map_err(ConfigError::into_diagnostics)
+    }
+
+    #[test]
+    fn defaults_apply_to_an_empty_file() {
+        let c = parse("").unwrap();
+        assert_eq!(c.build.content, PathBuf::from("content"));
+        assert_eq!(c.build.output, PathBuf::from("book"));
+        assert_eq!(c.theme.name.get_ref(), "default");
+        assert!(c.markdown.smart_punctuation);
+        assert_eq!(c.base_url(), "");
+    }
+
+    #[test]
+    fn unknown_key_is_reported_at_its_position() {
+        let e = parse("[book]\ntitle = \"x\"\ntitel = \"y\"\n").unwrap_err();
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].position, Some((3, 1)));
+        assert!(e[0].message.contains("titel"), "{}", e[0].message);
+    }
+
+    #[test]
+    fn wrong_type_is_reported_at_the_value() {
+        let e = parse("[markdown]\nsmart_punctuation = \"yes\"\n").unwrap_err();
+        assert_eq!(e[0].position, Some((2, 21)));
+    }
+
+    #[test]
+    fn base_url_must_be_absolute_and_gets_a_trailing_slash() {
+        let e = parse("[site]\nbase_url = \"docs/\"\n").unwrap_err();
+        assert_eq!(e[0].position, Some((2, 12)));
+        let c = parse("[site]\nbase_url = \"https://x.org/docs\"\n").unwrap();
+        assert_eq!(c.base_url(), "https://x.org/docs/");
+    }
+
+    #[test]
+    fn book_id_defaults_to_a_slug_of_the_title() {
+        let c = parse("[book]\ntitle = \"Our Ops Handbook!\"\n").unwrap();
+        assert_eq!(c.book_id(), "our-ops-handbook");
+    }
+}

@@ -1,0 +1,601 @@
+//! The handbook's pages: finding them, reading front matter, rendering markdown, checking links
+//! and arranging them into sections.
+//!
+//! Output: a [`Site`] — pure, validated data that the render step turns into files.
+
+pub mod frontmatter;
+pub mod paths;
+pub mod tree;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::diagnostics::Diagnostic;
+use crate::markdown::{self, Heading, Link};
+use frontmatter::{FrontMatter, FrontMatterError};
+pub use tree::{NavNode, Tree};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageKind {
+    /// The site's front page (`content/_index.md`, or generated).
+    Home,
+    /// A folder's page (its `_index.md` / `index.md` / `README.md`, or generated).
+    Section,
+    /// Any other markdown file.
+    Page,
+}
+
+impl PageKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PageKind::Home => "home",
+            PageKind::Section => "section",
+            PageKind::Page => "page",
+        }
+    }
+}
+
+/// One page of the site, rendered to HTML but not yet placed in a template.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Content-relative source path; `None` for a folder page stagebook made up.
+    pub source: Option<String>,
+    /// For folder pages the folder itself; for other pages the folder they are in.
+    pub dir: String,
+    /// Output path from the site root, e.g. `guide/auth/index.html`.
+    pub url: String,
+    pub kind: PageKind,
+    pub title: String,
+    pub description: String,
+    pub weight: Option<i64>,
+    pub draft: bool,
+    /// Template override from front matter, with the place to blame if it does not exist.
+    pub template: Option<(String, Diagnostic)>,
+    pub extra: toml::Table,
+    pub html: String,
+    pub headings: Vec<Heading>,
+    /// Ids that links may target besides headings (raw HTML `id`s, footnotes).
+    pub anchors: HashSet<String>,
+    /// The body starts with its own H1, so templates must not print the title again.
+    pub has_title_heading: bool,
+}
+
+/// A file under content/ that is copied as it is (images, downloads...).
+#[derive(Debug, Clone)]
+pub struct Asset {
+    pub source: PathBuf,
+    /// Output path from the site root (same as its content-relative path).
+    pub url: String,
+}
+
+/// The validated content of a handbook.
+#[derive(Debug)]
+pub struct Site {
+    /// Included pages only (drafts removed unless building drafts).
+    pub pages: Vec<Page>,
+    pub tree: Tree,
+    pub assets: Vec<Asset>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Output paths that other parts of the build generate, so links to them are valid and
+/// content files cannot collide with them.
+#[derive(Debug, Default, Clone)]
+pub struct Reserved {
+    /// Exact output paths (e.g. `404.html`, `stages/mvp/index.html`).
+    pub urls: HashSet<String>,
+    /// Folder prefixes owned by the build (e.g. `static`).
+    pub dirs: Vec<String>,
+}
+
+impl Reserved {
+    fn owns(&self, url: &str) -> bool {
+        self.urls.contains(url) || self.dirs.iter().any(|d| url == d || url.starts_with(&format!("{d}/")))
+    }
+}
+
+/// How a path is shown in messages: as the user would type it from where they ran stagebook.
+pub fn shown_path(config: &Config, rel: &str) -> PathBuf {
+    let p = config.root.join(&config.build.content).join(rel);
+    p.strip_prefix(".").map(Path::to_path_buf).unwrap_or(p)
+}
+
+/// Finds, reads, renders and checks every page under the content folder.
+pub fn load(config: &Config, reserved: &Reserved) -> Result<Site, Vec<Diagnostic>> {
+    let content_dir = config.content_dir();
+    let mut errors = Vec::new();
+    let found = discover(config, &content_dir, &mut errors);
+
+    // One slot per output page: real files first, then made-up folder pages.
+    let mut slots: Vec<Slot> = Vec::new();
+    let mut by_url: HashMap<String, usize> = HashMap::new();
+    let mut index_of_dir: HashMap<String, usize> = HashMap::new();
+    // Sources left out as duplicates still resolve (to the page that won), so one clash
+    // does not cascade into broken-link errors.
+    let mut aliases: Vec<(String, usize)> = Vec::new();
+    for rel in &found.markdown {
+        let url = paths::page_url(rel);
+        if reserved.owns(&url) {
+            errors.push(Diagnostic::error(
+                shown_path(config, rel),
+                format!(
+                    "this page would be written to `{url}`, which stagebook generates itself; rename or move the file"
+                ),
+            ));
+            continue;
+        }
+        if let Some(&other) = by_url.get(&url) {
+            let other_rel = slots[other].source.clone().unwrap_or_default();
+            let both_index = paths::is_index_name(file_name(rel)) && paths::is_index_name(file_name(&other_rel));
+            let (first, second) = if other_rel < *rel { (&other_rel, rel) } else { (rel, &other_rel) };
+            let message = if both_index {
+                format!("`{first}` and `{second}` both give the folder its page; keep only one of them")
+            } else {
+                format!("`{first}` and `{second}` would both be written to `{url}`; rename one of them")
+            };
+            errors.push(Diagnostic::error(shown_path(config, rel), message));
+            aliases.push((rel.clone(), other));
+            continue;
+        }
+        let is_index = paths::is_index_name(file_name(rel));
+        let dir = paths::parent_dir(rel).to_string();
+        let kind = match (is_index, dir.is_empty()) {
+            (true, true) => PageKind::Home,
+            (true, false) => PageKind::Section,
+            _ => PageKind::Page,
+        };
+        by_url.insert(url.clone(), slots.len());
+        if is_index {
+            index_of_dir.insert(dir.clone(), slots.len());
+        }
+        slots.push(Slot { source: Some(rel.clone()), dir, url, kind });
+    }
+    // Folders that hold pages but no index file still get a page listing their children.
+    let mut dirs_with_pages: Vec<String> = Vec::new();
+    for slot in &slots {
+        let mut d = slot.dir.clone();
+        loop {
+            dirs_with_pages.push(d.clone());
+            if d.is_empty() {
+                break;
+            }
+            d = paths::parent_dir(&d).to_string();
+        }
+    }
+    dirs_with_pages.push(String::new());
+    dirs_with_pages.sort();
+    dirs_with_pages.dedup();
+    for dir in dirs_with_pages {
+        if index_of_dir.contains_key(&dir) {
+            continue;
+        }
+        let url = paths::section_url(&dir);
+        if by_url.contains_key(&url) {
+            continue; // e.g. `guide.md` next to a `guide/` folder: already reported or it is the page
+        }
+        let kind = if dir.is_empty() { PageKind::Home } else { PageKind::Section };
+        index_of_dir.insert(dir.clone(), slots.len());
+        by_url.insert(url.clone(), slots.len());
+        slots.push(Slot { source: None, dir, url, kind });
+    }
+    for asset in &found.assets {
+        if let Some(&slot) = by_url.get(&asset.url) {
+            errors.push(Diagnostic::error(
+                shown_path(config, &asset.url),
+                format!(
+                    "this file collides with the page made from `{}`",
+                    slots[slot].source.as_deref().unwrap_or("a folder")
+                ),
+            ));
+        } else if reserved.owns(&asset.url) {
+            errors.push(Diagnostic::error(
+                shown_path(config, &asset.url),
+                "this file collides with a file stagebook generates; rename or move it",
+            ));
+        }
+    }
+
+    let index = LinkIndex {
+        by_source: slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.source.clone().map(|src| (src, i)))
+            .chain(aliases)
+            .collect(),
+        index_of_dir: &index_of_dir,
+        assets: found.assets.iter().map(|a| a.url.clone()).collect(),
+        reserved,
+    };
+    let parsed: Vec<Result<Parsed, Vec<Diagnostic>>> =
+        slots.par_iter().enumerate().map(|(i, slot)| parse_page(config, &index, &slots, i, slot)).collect();
+
+    let mut pages = Vec::with_capacity(slots.len());
+    let mut pending = Vec::new();
+    let mut warnings = Vec::new();
+    for (i, result) in parsed.into_iter().enumerate() {
+        match result {
+            Ok(p) => {
+                warnings.extend(p.warnings);
+                errors.extend(p.errors);
+                pending.push(p.links);
+                pages.push(p.page);
+            }
+            Err(e) => {
+                errors.extend(e);
+                pending.push(Vec::new());
+                pages.push(placeholder(&slots[i]));
+            }
+        }
+    }
+
+    // Drafts (and everything under a draft folder) leave the site unless drafts are built.
+    let included: Vec<bool> = pages
+        .iter()
+        .map(|p| config.build.drafts || !(p.draft || draft_folder(&pages, &index_of_dir, &p.dir, p.kind)))
+        .collect();
+
+    for (from, links) in pending.iter().enumerate() {
+        if !included[from] {
+            continue;
+        }
+        for link in links {
+            if let Some(message) = check_link(&pages, &included, link) {
+                errors.push(message.into_diagnostic(config, &pages[from]));
+            }
+        }
+    }
+    if !errors.is_empty() {
+        errors.sort_by(|a, b| (&a.path, a.position).cmp(&(&b.path, b.position)));
+        return Err(errors);
+    }
+
+    // Keep included pages only, renumbering.
+    let mut kept = Vec::new();
+    for (page, keep) in pages.into_iter().zip(&included) {
+        if *keep {
+            kept.push(page);
+        }
+    }
+    let tree = Tree::build(&kept);
+    let mut assets = found.assets;
+    assets.sort_by(|a, b| a.url.cmp(&b.url));
+    warnings.sort_by(|a, b| (&a.path, a.position).cmp(&(&b.path, b.position)));
+    Ok(Site { pages: kept, tree, assets, warnings })
+}
+
+fn file_name(rel: &str) -> &str {
+    rel.rsplit('/').next().unwrap_or(rel)
+}
+
+fn draft_folder(pages: &[Page], index_of_dir: &HashMap<String, usize>, dir: &str, kind: PageKind) -> bool {
+    // A page is inside a draft folder when any enclosing folder's page is a draft.
+    let mut d = if kind == PageKind::Page { dir.to_string() } else { paths::parent_dir(dir).to_string() };
+    if kind == PageKind::Home {
+        return false;
+    }
+    loop {
+        if let Some(&i) = index_of_dir.get(&d) {
+            if pages[i].draft {
+                return true;
+            }
+        }
+        if d.is_empty() {
+            return false;
+        }
+        d = paths::parent_dir(&d).to_string();
+    }
+}
+
+struct Slot {
+    source: Option<String>,
+    dir: String,
+    url: String,
+    kind: PageKind,
+}
+
+struct Found {
+    markdown: Vec<String>,
+    assets: Vec<Asset>,
+}
+
+/// Walks the content folder. Hidden files and folders, the output folder and the matrix file are
+/// skipped; the rest is either a page (`.md`) or an asset.
+fn discover(config: &Config, content_dir: &Path, errors: &mut Vec<Diagnostic>) -> Found {
+    let mut found = Found { markdown: Vec::new(), assets: Vec::new() };
+    if !content_dir.is_dir() {
+        errors.push(Diagnostic::error(
+            content_dir.strip_prefix(".").unwrap_or(content_dir),
+            "content folder not found (set [build] content in book.toml)",
+        ));
+        return found;
+    }
+    let output = config.output_dir();
+    let matrix = config.matrix_path();
+    let walker =
+        walkdir::WalkDir::new(content_dir).follow_links(true).sort_by_file_name().into_iter().filter_entry(|e| {
+            e.depth() == 0 || !(e.file_name().to_string_lossy().starts_with('.') || e.path() == output)
+        });
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let path = e.path().unwrap_or(content_dir).to_path_buf();
+                errors.push(Diagnostic::error(path, format!("cannot read: {e}")));
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() || entry.path() == matrix {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(content_dir).unwrap_or(entry.path());
+        let Some(rel) = rel.to_str() else {
+            errors.push(Diagnostic::error(entry.path(), "file name is not valid UTF-8; rename it"));
+            continue;
+        };
+        let rel = rel.replace('\\', "/");
+        if rel.ends_with(".md") {
+            found.markdown.push(rel);
+        } else {
+            found.assets.push(Asset { source: entry.path().to_path_buf(), url: rel });
+        }
+    }
+    found
+}
+
+/// What a page needs to resolve its links, built before any page is parsed.
+struct LinkIndex<'a> {
+    by_source: HashMap<String, usize>,
+    index_of_dir: &'a HashMap<String, usize>,
+    assets: HashSet<String>,
+    reserved: &'a Reserved,
+}
+
+/// The target of a link that must be checked after parsing: a page slot and maybe an anchor.
+type Target = usize;
+
+/// A page that could be read. `errors` (broken links, a missing title) do not stop the
+/// rest of the page from being checked, so one run reports all of them.
+struct Parsed {
+    page: Page,
+    links: Vec<(markdown::PendingLink<Target>, String)>,
+    errors: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
+}
+
+fn placeholder(slot: &Slot) -> Page {
+    Page {
+        source: slot.source.clone(),
+        dir: slot.dir.clone(),
+        url: slot.url.clone(),
+        kind: slot.kind,
+        title: String::new(),
+        description: String::new(),
+        weight: None,
+        draft: false,
+        template: None,
+        extra: toml::Table::new(),
+        html: String::new(),
+        headings: Vec::new(),
+        anchors: HashSet::new(),
+        has_title_heading: false,
+    }
+}
+
+fn parse_page(
+    config: &Config,
+    index: &LinkIndex,
+    slots: &[Slot],
+    me: usize,
+    slot: &Slot,
+) -> Result<Parsed, Vec<Diagnostic>> {
+    let mut page = placeholder(slot);
+    let Some(rel) = &slot.source else {
+        page.title = if slot.dir.is_empty() {
+            config.book.title.clone()
+        } else {
+            crate::slug::title_from_name(file_name(&slot.dir))
+        };
+        return Ok(Parsed { page, links: Vec::new(), errors: Vec::new(), warnings: Vec::new() });
+    };
+    let shown = shown_path(config, rel);
+    let path = config.content_dir().join(rel);
+    let bytes =
+        std::fs::read(&path).map_err(|e| vec![Diagnostic::error(shown.clone(), format!("cannot read: {e}"))])?;
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let at = e.utf8_error().valid_up_to();
+            return Err(vec![Diagnostic::at(shown, &lossy, at, "file is not valid UTF-8 (save it as UTF-8)")]);
+        }
+    };
+    let split = frontmatter::split(&text).map_err(|e| match e {
+        FrontMatterError::Unclosed => vec![Diagnostic::at(
+            shown.clone(),
+            &text,
+            0,
+            "front matter opened with `+++` is never closed (add a `+++` line after it)",
+        )],
+        FrontMatterError::Invalid { offset, message } => vec![Diagnostic::at(shown.clone(), &text, offset, message)],
+    })?;
+    let front = match split.front {
+        Some((toml_text, offset)) => Some(frontmatter::parse(toml_text, offset).map_err(|e| match e {
+            FrontMatterError::Invalid { offset, message } => {
+                vec![Diagnostic::at(shown.clone(), &text, offset, format!("front matter: {message}"))]
+            }
+            FrontMatterError::Unclosed => unreachable!("split already found the closing fence"),
+        })?),
+        None => None,
+    };
+
+    let source_dir = paths::parent_dir(rel);
+    let rendered =
+        markdown::render(split.body, &config.markdown, |dest| resolve_link(index, slots, me, source_dir, dest));
+
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    for p in &rendered.problems {
+        let d = Diagnostic::at(shown.clone(), &text, split.body_offset + p.offset, p.message.clone());
+        if p.is_error {
+            errors.push(d);
+        } else {
+            warnings.push(d.warning());
+        }
+    }
+
+    let FrontMatter { title, description, weight, draft, template, extra } = front.unwrap_or_default();
+    page.title = match (title, &rendered.title_heading) {
+        (Some(t), _) if !t.trim().is_empty() => t.trim().to_string(),
+        (_, Some(h)) if !h.is_empty() => h.clone(),
+        _ if split.front.is_some() => {
+            errors.push(Diagnostic::at(
+                shown.clone(),
+                &text,
+                split.front.map_or(0, |(_, o)| o),
+                "page has no title: add `title = \"...\"` to the front matter or start the page with a `# Heading`",
+            ));
+            String::new()
+        }
+        _ if slot.kind == PageKind::Home => config.book.title.clone(),
+        _ if slot.kind == PageKind::Section => crate::slug::title_from_name(file_name(&slot.dir)),
+        _ => crate::slug::title_from_name(file_name(rel).trim_end_matches(".md")),
+    };
+    page.description = description.unwrap_or_default();
+    page.weight = weight;
+    page.draft = draft;
+    page.extra = extra;
+    page.template = template.map(|t| {
+        let at = split.front.map_or(0, |(_, o)| o) + t.span().start;
+        (t.into_inner(), Diagnostic::at(shown.clone(), &text, at, String::new()))
+    });
+    page.has_title_heading = rendered.title_heading.is_some();
+    page.anchors = extra_anchors(&rendered.html);
+    page.html = rendered.html;
+    page.headings = rendered.headings;
+    let links = rendered
+        .links
+        .into_iter()
+        .map(|l| {
+            let (line, col, excerpt) = crate::diagnostics::locate(&text, split.body_offset + l.offset);
+            let place = format!("{line}\u{0}{col}\u{0}{excerpt}");
+            (l, place)
+        })
+        .collect();
+    Ok(Parsed { page, links, errors, warnings })
+}
+
+/// Ids in raw HTML and footnote definitions, which links may target too.
+fn extra_anchors(html: &str) -> HashSet<String> {
+    let mut ids = HashSet::new();
+    for (i, _) in html.match_indices(" id=\"") {
+        let rest = &html[i + 5..];
+        if let Some(end) = rest.find('"') {
+            ids.insert(rest[..end].to_string());
+        }
+    }
+    ids
+}
+
+/// Decides what a link written in the page at `source_dir` becomes.
+fn resolve_link(index: &LinkIndex, slots: &[Slot], me: usize, source_dir: &str, dest: &str) -> Link<Target> {
+    let (path_and_query, anchor) = match dest.split_once('#') {
+        Some((p, a)) => (p, Some(a.to_string())),
+        None => (dest, None),
+    };
+    let path = path_and_query.split('?').next().unwrap_or("");
+    if path.is_empty() {
+        return match anchor {
+            Some(a) => Link::Rewrite { href: dest.to_string(), check: Some((me, Some(a))) },
+            None => Link::Unchanged,
+        };
+    }
+    let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+    let Some(target) = paths::join(source_dir, &decoded) else {
+        return Link::Broken(format!("link `{dest}` points outside the content folder"));
+    };
+    let from = &slots[me].url;
+    let with_anchor = |href: String| match &anchor {
+        Some(a) => format!("{href}#{a}"),
+        None => href,
+    };
+    let page_slot = index
+        .by_source
+        .get(&target)
+        .copied()
+        .or_else(|| index.index_of_dir.get(target.trim_end_matches('/')).copied())
+        .or_else(|| {
+            // Links written against the output (`guide/index.html`) work too.
+            slots.iter().position(|s| s.url == target)
+        });
+    if let Some(slot) = page_slot {
+        let href = with_anchor(paths::relative_href(from, &slots[slot].url));
+        return Link::Rewrite { href, check: Some((slot, anchor)) };
+    }
+    if index.assets.contains(&target) {
+        return Link::Rewrite { href: with_anchor(paths::relative_href(from, &target)), check: None };
+    }
+    let generated = if index.reserved.urls.contains(&target) {
+        Some(target.clone())
+    } else {
+        let as_dir = paths::section_url(target.trim_end_matches('/'));
+        index.reserved.urls.contains(&as_dir).then_some(as_dir)
+    };
+    if let Some(url) = generated {
+        return Link::Rewrite { href: with_anchor(paths::relative_href(from, &url)), check: None };
+    }
+    if target.ends_with(".md") {
+        Link::Broken(format!("link to missing page `{dest}` (looked for content/{target})"))
+    } else {
+        Link::Broken(format!("link to missing file or folder `{dest}` (looked for content/{target})"))
+    }
+}
+
+/// Why a link that resolved to a page still does not work.
+struct LinkProblem {
+    message: String,
+    place: String,
+}
+
+impl LinkProblem {
+    fn into_diagnostic(self, config: &Config, from: &Page) -> Diagnostic {
+        let mut parts = self.place.splitn(3, '\u{0}');
+        let line = parts.next().and_then(|s| s.parse().ok()).unwrap_or(1);
+        let col = parts.next().and_then(|s| s.parse().ok()).unwrap_or(1);
+        let excerpt = parts.next().map(str::to_string);
+        let mut d =
+            Diagnostic::at_line(shown_path(config, from.source.as_deref().unwrap_or("")), line, col, self.message);
+        d.excerpt = excerpt;
+        d
+    }
+}
+
+fn check_link(
+    pages: &[Page],
+    included: &[bool],
+    (link, place): &(markdown::PendingLink<Target>, String),
+) -> Option<LinkProblem> {
+    let target = &pages[link.target];
+    let problem = |message: String| Some(LinkProblem { message, place: place.clone() });
+    if !included[link.target] {
+        return problem(format!(
+            "link `{}` points to a draft page (build with --drafts, or remove the link)",
+            link.dest
+        ));
+    }
+    let anchor = link.anchor.as_deref()?;
+    if anchor.is_empty() || target.headings.iter().any(|h| h.id == anchor) || target.anchors.contains(anchor) {
+        return None;
+    }
+    let mut known: Vec<&str> = target.headings.iter().map(|h| h.id.as_str()).collect();
+    known.truncate(12);
+    let hint =
+        if known.is_empty() { "it has no headings".to_string() } else { format!("its headings: {}", known.join(", ")) };
+    problem(format!(
+        "link `{}`: no heading with id `{anchor}` in `{}` ({hint})",
+        link.dest,
+        target.source.as_deref().unwrap_or(&target.url)
+    ))
+}

@@ -1,0 +1,116 @@
+//! Where each source file lands in the output, and relative links between output files.
+//!
+//! Every URL stagebook writes is relative to the page it appears on and names `index.html`
+//! explicitly, so a built site works from `file://` and under any subpath of a host.
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
+
+/// Characters escaped in a path segment of an href.
+const SEGMENT: &AsciiSet =
+    &CONTROLS.add(b' ').add(b'"').add(b'#').add(b'%').add(b'<').add(b'>').add(b'?').add(b'`').add(b'{').add(b'}');
+
+/// Is this file name the page of its folder?
+pub fn is_index_name(name: &str) -> bool {
+    name == "_index.md" || name == "index.md" || name.eq_ignore_ascii_case("readme.md")
+}
+
+/// The folder part of a content-relative path ("" at the top).
+pub fn parent_dir(path: &str) -> &str {
+    path.rfind('/').map_or("", |i| &path[..i])
+}
+
+/// Output path of a folder's page: "guide" -> "guide/index.html", "" -> "index.html".
+pub fn section_url(dir: &str) -> String {
+    if dir.is_empty() {
+        "index.html".to_string()
+    } else {
+        format!("{dir}/index.html")
+    }
+}
+
+/// Output path of a markdown file: "guide/auth.md" -> "guide/auth/index.html";
+/// an index file stands for its folder.
+pub fn page_url(source: &str) -> String {
+    let name = source.rsplit('/').next().unwrap_or(source);
+    if is_index_name(name) {
+        return section_url(parent_dir(source));
+    }
+    let stem = source.strip_suffix(".md").unwrap_or(source);
+    format!("{stem}/index.html")
+}
+
+/// "../../" for "a/b/index.html": the way from a page back to the site root.
+pub fn root_prefix(url: &str) -> String {
+    "../".repeat(url.matches('/').count())
+}
+
+/// An href from the page at `from` to the output file `to` (both site-root relative).
+pub fn relative_href(from: &str, to: &str) -> String {
+    let from_dir: Vec<&str> = from.split('/').collect();
+    let from_dir = &from_dir[..from_dir.len() - 1];
+    let to_parts: Vec<&str> = to.split('/').collect();
+    let common = from_dir.iter().zip(&to_parts).take_while(|(a, b)| a == b).count();
+    // Keep at least the file name.
+    let common = common.min(to_parts.len() - 1);
+    let mut href = "../".repeat(from_dir.len() - common);
+    let rest: Vec<String> = to_parts[common..].iter().map(|s| utf8_percent_encode(s, SEGMENT).to_string()).collect();
+    href.push_str(&rest.join("/"));
+    href
+}
+
+/// Resolves `link` (a path written in the page at content-relative `base_dir`) to a
+/// content-relative path, handling `.` and `..`; `None` when it climbs out of the content folder.
+/// A leading `/` means the content folder's top.
+pub fn join(base_dir: &str, link: &str) -> Option<String> {
+    let mut parts: Vec<&str> =
+        if link.starts_with('/') || base_dir.is_empty() { Vec::new() } else { base_dir.split('/').collect() };
+    for seg in link.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_paths() {
+        assert_eq!(page_url("guide/auth.md"), "guide/auth/index.html");
+        assert_eq!(page_url("guide/_index.md"), "guide/index.html");
+        assert_eq!(page_url("guide/README.md"), "guide/index.html");
+        assert_eq!(page_url("_index.md"), "index.html");
+        assert_eq!(page_url("intro.md"), "intro/index.html");
+    }
+
+    #[test]
+    fn relative_hrefs() {
+        assert_eq!(relative_href("guide/auth/index.html", "guide/db/index.html"), "../db/index.html");
+        assert_eq!(relative_href("index.html", "guide/index.html"), "guide/index.html");
+        assert_eq!(relative_href("guide/auth/index.html", "index.html"), "../../index.html");
+        assert_eq!(relative_href("guide/auth/index.html", "guide/auth/index.html"), "index.html");
+        assert_eq!(relative_href("a/b/index.html", "a/img/x y.png"), "../img/x%20y.png");
+        assert_eq!(relative_href("a/index.html", "a/b/index.html"), "b/index.html");
+    }
+
+    #[test]
+    fn joining_links() {
+        assert_eq!(join("guide", "../ops/run.md").as_deref(), Some("ops/run.md"));
+        assert_eq!(join("guide", "./auth.md").as_deref(), Some("guide/auth.md"));
+        assert_eq!(join("guide", "/top.md").as_deref(), Some("top.md"));
+        assert_eq!(join("", "../x.md"), None);
+        assert_eq!(join("a", "sub/").as_deref(), Some("a/sub"));
+    }
+
+    #[test]
+    fn root_prefixes() {
+        assert_eq!(root_prefix("index.html"), "");
+        assert_eq!(root_prefix("a/b/index.html"), "../../");
+    }
+}

@@ -1,0 +1,300 @@
+//! What a template sees for one page: plain serialisable data, built per page from the
+//! [`Site`] without copying the whole site into every page.
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::content::paths::{relative_href, root_prefix};
+use crate::content::{NavNode, Page, Site};
+
+/// Children shown per folder in the server-rendered sidebar; bigger folders show a window
+/// around the current page and link to the folder's page for the rest. This keeps output size
+/// linear in the number of pages (the full tree is in one shared `static/toc.js`).
+pub const NAV_WINDOW: usize = 40;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BookView {
+    pub title: String,
+    pub description: String,
+    pub language: String,
+    pub authors: Vec<String>,
+    pub id: String,
+}
+
+impl BookView {
+    pub fn new(config: &Config) -> BookView {
+        BookView {
+            title: config.book.title.clone(),
+            description: config.book.description.clone(),
+            language: config.book.language.clone(),
+            authors: config.book.authors.clone(),
+            id: config.book_id(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkView {
+    pub title: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ChildView {
+    pub title: String,
+    pub url: String,
+    pub description: String,
+    pub is_section: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TocEntry {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MoreView {
+    pub count: usize,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NavItem {
+    pub title: String,
+    pub url: String,
+    pub current: bool,
+    pub open: bool,
+    pub is_section: bool,
+    pub children: Vec<NavItem>,
+    pub more: Option<MoreView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PageView<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    pub url: &'a str,
+    pub kind: &'a str,
+    pub content: &'a str,
+    pub has_title_heading: bool,
+    pub toc: Vec<TocEntry>,
+    pub extra: &'a toml::Table,
+    pub children: Vec<ChildView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PageContext<'a> {
+    pub book: &'a BookView,
+    pub root: String,
+    pub page: PageView<'a>,
+    pub breadcrumbs: Vec<LinkView>,
+    pub prev: Option<LinkView>,
+    pub next: Option<LinkView>,
+    pub nav: Vec<NavItem>,
+    pub canonical_url: String,
+    pub base_url: &'a str,
+    pub generator: &'static str,
+}
+
+pub const GENERATOR: &str = concat!("stagebook ", env!("CARGO_PKG_VERSION"));
+
+/// The absolute URL of an output page, without a trailing `index.html`.
+pub fn absolute_url(base_url: &str, url: &str) -> String {
+    if base_url.is_empty() {
+        return String::new();
+    }
+    format!("{base_url}{}", url.strip_suffix("index.html").unwrap_or(url))
+}
+
+/// Builds the context for `pages[i]`.
+pub fn page_context<'a>(
+    site: &'a Site,
+    nav: &[NavNode],
+    book: &'a BookView,
+    base_url: &'a str,
+    i: usize,
+) -> PageContext<'a> {
+    let page = &site.pages[i];
+    let link =
+        |j: usize| LinkView { title: site.pages[j].title.clone(), url: relative_href(&page.url, &site.pages[j].url) };
+    let tree = &site.tree;
+    let ancestors = tree.ancestors(i);
+    let children = tree
+        .children_of(i)
+        .into_iter()
+        .map(|(c, is_section)| {
+            let p = &site.pages[c];
+            ChildView {
+                title: p.title.clone(),
+                url: relative_href(&page.url, &p.url),
+                description: p.description.clone(),
+                is_section,
+            }
+        })
+        .collect();
+    let mut on_path = ancestors.clone();
+    on_path.push(i);
+    PageContext {
+        book,
+        root: root_prefix(&page.url),
+        page: PageView {
+            title: &page.title,
+            description: &page.description,
+            url: &page.url,
+            kind: page.kind.as_str(),
+            content: &page.html,
+            has_title_heading: page.has_title_heading,
+            toc: toc(page),
+            extra: &page.extra,
+            children,
+        },
+        breadcrumbs: ancestors.iter().map(|&a| link(a)).collect(),
+        prev: tree.prev(i).map(link),
+        next: tree.next(i).map(link),
+        nav: nav_items(site, nav, page, &on_path),
+        canonical_url: absolute_url(base_url, &page.url),
+        base_url,
+        generator: GENERATOR,
+    }
+}
+
+/// The context of `404.html`: a page at the site root with the top of the navigation.
+pub fn not_found_context<'a>(
+    site: &'a Site,
+    nav: &[NavNode],
+    book: &'a BookView,
+    base_url: &'a str,
+) -> PageContext<'a> {
+    static EMPTY: std::sync::OnceLock<toml::Table> = std::sync::OnceLock::new();
+    let here = Page {
+        source: None,
+        dir: String::new(),
+        url: "404.html".into(),
+        kind: crate::content::PageKind::Page,
+        title: "Page not found".into(),
+        description: String::new(),
+        weight: None,
+        draft: false,
+        template: None,
+        extra: toml::Table::new(),
+        html: String::new(),
+        headings: Vec::new(),
+        anchors: Default::default(),
+        has_title_heading: false,
+    };
+    PageContext {
+        book,
+        root: String::new(),
+        page: PageView {
+            title: "Page not found",
+            description: "",
+            url: "404.html",
+            kind: "404",
+            content: "",
+            has_title_heading: false,
+            toc: Vec::new(),
+            extra: EMPTY.get_or_init(toml::Table::new),
+            children: Vec::new(),
+        },
+        breadcrumbs: Vec::new(),
+        prev: None,
+        next: None,
+        nav: nav_items(site, nav, &here, &[]),
+        canonical_url: String::new(),
+        base_url,
+        generator: GENERATOR,
+    }
+}
+
+fn toc(page: &Page) -> Vec<TocEntry> {
+    page.headings
+        .iter()
+        .filter(|h| h.level == 2 || h.level == 3)
+        .map(|h| TocEntry { level: h.level, id: h.id.clone(), title: h.title.clone() })
+        .collect()
+}
+
+/// The sidebar for one page: every level on the path to the page expanded, the rest closed,
+/// each level limited to [`NAV_WINDOW`] entries around the open one.
+fn nav_items(site: &Site, nodes: &[NavNode], page: &Page, on_path: &[usize]) -> Vec<NavItem> {
+    let open_at = nodes.iter().position(|n| on_path.contains(&n.page));
+    let (start, end) = window(nodes.len(), open_at);
+    let mut items: Vec<NavItem> = nodes[start..end]
+        .iter()
+        .map(|n| {
+            let p = &site.pages[n.page];
+            let open = on_path.contains(&n.page);
+            let children = match (&n.children, open) {
+                (Some(c), true) => nav_items(site, c, page, on_path),
+                _ => Vec::new(),
+            };
+            NavItem {
+                title: p.title.clone(),
+                url: relative_href(&page.url, &p.url),
+                current: p.url == page.url,
+                open,
+                is_section: n.children.is_some(),
+                children,
+                more: None,
+            }
+        })
+        .collect();
+    let hidden = nodes.len() - (end - start);
+    if hidden > 0 {
+        // The folder page lists everything; link to it for the entries not shown.
+        let parent = site.tree.parent_of[nodes[0].page];
+        let folder = &site.pages[site.tree.sections[parent].index];
+        if let Some(last) = items.last_mut() {
+            last.more = Some(MoreView { count: hidden, url: relative_href(&page.url, &folder.url) });
+        }
+    }
+    items
+}
+
+fn window(len: usize, focus: Option<usize>) -> (usize, usize) {
+    if len <= NAV_WINDOW {
+        return (0, len);
+    }
+    let focus = focus.unwrap_or(0);
+    let start = focus.saturating_sub(NAV_WINDOW / 2).min(len - NAV_WINDOW);
+    (start, start + NAV_WINDOW)
+}
+
+/// `static/toc.js`: the whole navigation once, as compact nested arrays
+/// `[title, url, [children]]` with root-relative URLs, for the sidebar script.
+pub fn toc_js(site: &Site, nav: &[NavNode]) -> String {
+    fn node(site: &Site, n: &NavNode) -> serde_json::Value {
+        let p = &site.pages[n.page];
+        let mut v = vec![serde_json::Value::from(p.title.as_str()), serde_json::Value::from(p.url.as_str())];
+        if let Some(children) = &n.children {
+            v.push(serde_json::Value::Array(children.iter().map(|c| node(site, c)).collect()));
+        }
+        serde_json::Value::Array(v)
+    }
+    let tree = serde_json::Value::Array(nav.iter().map(|n| node(site, n)).collect());
+    // `<` escaped so the data can never close a script element, wherever it ends up.
+    let json = serde_json::to_string(&tree).unwrap_or_else(|_| "[]".into()).replace('<', "\\u003c");
+    format!("window.stagebookToc = {json};\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_keeps_focus_visible() {
+        assert_eq!(window(10, Some(3)), (0, 10));
+        assert_eq!(window(100, Some(0)), (0, NAV_WINDOW));
+        assert_eq!(window(100, Some(50)), (30, 70));
+        assert_eq!(window(100, Some(99)), (60, 100));
+    }
+
+    #[test]
+    fn absolute_urls_drop_index_html() {
+        assert_eq!(absolute_url("https://x.org/h/", "a/b/index.html"), "https://x.org/h/a/b/");
+        assert_eq!(absolute_url("https://x.org/", "404.html"), "https://x.org/404.html");
+        assert_eq!(absolute_url("", "a/index.html"), "");
+    }
+}

@@ -1,0 +1,112 @@
+//! The `stagebook` command: parses arguments, calls the library, prints diagnostics.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use stagebook::build::{build, BuildOptions, Failure};
+use stagebook::diagnostics::Diagnostic;
+
+#[derive(Parser)]
+#[command(
+    name = "stagebook",
+    version,
+    about = "Build engineering playbooks: markdown pages plus a stage x aspect maturity matrix, as a static site."
+)]
+struct Cli {
+    /// Print only errors and warnings.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the handbook into its output folder (default: book/).
+    Build {
+        /// Handbook folder (the one holding book.toml).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Output folder, instead of [build] output in book.toml.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Include pages marked `draft = true`.
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// Check config, pages, links and templates without writing anything.
+    Check {
+        /// Handbook folder (the one holding book.toml).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Include pages marked `draft = true`.
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// Create a new handbook with a book.toml and two pages.
+    Init {
+        /// Folder to create it in.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// The handbook's title.
+        #[arg(long, default_value = "Engineering handbook")]
+        title: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build { dir, output, drafts } => {
+            run_build(BuildOptions { root: dir, output, drafts, check_only: false }, cli.quiet)
+        }
+        Command::Check { dir, drafts } => {
+            run_build(BuildOptions { root: dir, output: None, drafts, check_only: true }, cli.quiet)
+        }
+        Command::Init { dir, title } => match stagebook::init::init(&dir, &title) {
+            Ok(files) => {
+                if !cli.quiet {
+                    for f in files {
+                        println!("created {}", f.display());
+                    }
+                    println!("Next: stagebook build {}", dir.display());
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+fn run_build(options: BuildOptions, quiet: bool) -> ExitCode {
+    match build(&options) {
+        Ok(report) => {
+            print_diagnostics(&report.warnings);
+            if !quiet {
+                println!("{}", report.summary(options.check_only));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(Failure { errors, warnings }) => {
+            print_diagnostics(&warnings);
+            print_diagnostics(&errors);
+            let n = errors.len();
+            let mut err = anstream::stderr();
+            let _ = writeln!(err, "{n} error{} found; nothing was written", if n == 1 { "" } else { "s" });
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Diagnostics go to stderr, coloured only on a terminal.
+fn print_diagnostics(diagnostics: &[Diagnostic]) {
+    let mut err = anstream::stderr();
+    for d in diagnostics {
+        let _ = write!(err, "{}", d.render(true));
+    }
+}

@@ -1,0 +1,446 @@
+//! Markdown to HTML with pulldown-cmark, plus what a handbook needs on top: unique heading ids
+//! with anchor links, rewritten relative links (checked later, once every page is known),
+//! highlighted code blocks and scrollable tables.
+//!
+//! Each page is parsed exactly once; everything the rest of the build needs from the text
+//! (headings for the table of contents and anchor checks, links, the title heading) is collected
+//! in the same pass.
+
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+
+use crate::config::MarkdownConfig;
+use crate::slug::{heading_id, IdAllocator};
+
+/// A heading of the rendered page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    /// Plain text (markup stripped).
+    pub title: String,
+}
+
+/// What the link resolver decided for one link destination.
+pub enum Link<T> {
+    /// Leave the destination as written (other sites, `mailto:`, ...).
+    Unchanged,
+    /// Replace the destination with `href`; `check` names a page (and anchor) to verify later.
+    Rewrite { href: String, check: Option<(T, Option<String>)> },
+    /// The destination cannot work; the message says why.
+    Broken(String),
+}
+
+/// A link whose target page or anchor must be verified once all pages are parsed.
+#[derive(Debug, Clone)]
+pub struct PendingLink<T> {
+    /// Byte offset of the link in the markdown source.
+    pub offset: usize,
+    /// The destination as written, for messages.
+    pub dest: String,
+    pub target: T,
+    pub anchor: Option<String>,
+}
+
+/// A problem found while rendering, at a byte offset of the source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub offset: usize,
+    pub message: String,
+    pub is_error: bool,
+}
+
+/// Everything one pass over a page's markdown produces.
+pub struct Rendered<T> {
+    pub html: String,
+    pub headings: Vec<Heading>,
+    /// The text of the H1 the page starts with, if it starts with one.
+    pub title_heading: Option<String>,
+    pub links: Vec<PendingLink<T>>,
+    pub problems: Vec<Problem>,
+}
+
+fn parser_options(config: &MarkdownConfig) -> Options {
+    let mut o = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_GFM;
+    if config.smart_punctuation {
+        o |= Options::ENABLE_SMART_PUNCTUATION;
+    }
+    o
+}
+
+/// Is this destination on another site or another scheme (left untouched)?
+pub fn is_external(dest: &str) -> bool {
+    if dest.starts_with("//") {
+        return true;
+    }
+    match dest.find(':') {
+        Some(i) => {
+            let scheme = &dest[..i];
+            !scheme.is_empty()
+                && scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+                && !dest[..i].contains('/')
+        }
+        None => false,
+    }
+}
+
+/// Renders `source` (the page body); `resolve` decides what each relative link becomes.
+pub fn render<T>(source: &str, config: &MarkdownConfig, resolve: impl Fn(&str) -> Link<T>) -> Rendered<T> {
+    let mut r = Renderer {
+        config,
+        out: Vec::new(),
+        ids: IdAllocator::default(),
+        headings: Vec::new(),
+        title_heading: None,
+        links: Vec::new(),
+        problems: Vec::new(),
+    };
+    let mut events = Parser::new_ext(source, parser_options(config)).into_offset_iter();
+    // Whether the heading being collected is the very first block of the page.
+    let mut heading_is_first = false;
+    let mut seen_any = false;
+    // Inline events of the heading being collected, with its tag.
+    let mut heading: Option<OpenHeading> = None;
+    let mut code: Option<(String, String)> = None;
+    let mut image_alt: Option<(usize, bool)> = None;
+    let mut external_link_open = false;
+
+    for (event, range) in events.by_ref() {
+        let is_first_event = !seen_any;
+        seen_any = true;
+        if let Some((_, code_text)) = &mut code {
+            match event {
+                Event::Text(t) => code_text.push_str(&t),
+                Event::End(TagEnd::CodeBlock) => {
+                    let (lang, text) = code.take().unwrap_or_default();
+                    let html = crate::highlight::code_block(&text, &lang, config.highlight_code);
+                    r.out.push(Event::Html(html.into()));
+                }
+                _ => {}
+            }
+            continue;
+        }
+        if let Some((_, _, _, inner)) = &mut heading {
+            match event {
+                Event::End(TagEnd::Heading(_)) => {
+                    let (level, id, classes, inner) = heading.take().expect("heading is open");
+                    r.finish_heading(level, id, classes, inner, heading_is_first);
+                }
+                other => {
+                    let other = r.link_event(other, range.start, &resolve, &mut external_link_open);
+                    inner.push(other);
+                }
+            }
+            continue;
+        }
+        match event {
+            Event::Start(Tag::Heading { level, id, classes, .. }) => {
+                heading_is_first = is_first_event;
+                heading = Some((
+                    level,
+                    id.map(|s| s.to_string()),
+                    classes.iter().map(|c| c.to_string()).collect(),
+                    Vec::new(),
+                ));
+                continue;
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let lang = match kind {
+                    CodeBlockKind::Fenced(info) => {
+                        info.split(|c: char| c.is_whitespace() || c == ',' || c == '{').next().unwrap_or("").to_string()
+                    }
+                    CodeBlockKind::Indented => String::new(),
+                };
+                code = Some((lang, String::new()));
+            }
+            Event::Start(Tag::Table(_)) => {
+                r.out.push(Event::Html("<div class=\"table-wrap\">".into()));
+                r.out.push(event);
+            }
+            Event::End(TagEnd::Table) => {
+                r.out.push(event);
+                r.out.push(Event::Html("</div>\n".into()));
+            }
+            Event::Start(Tag::Image { .. }) => {
+                image_alt = Some((range.start, false));
+                let e = r.link_event(event, range.start, &resolve, &mut external_link_open);
+                r.out.push(e);
+            }
+            Event::Text(_) | Event::Code(_) if image_alt.is_some() => {
+                if let Some((_, has)) = &mut image_alt {
+                    *has = true;
+                }
+                r.out.push(event);
+            }
+            Event::End(TagEnd::Image) => {
+                if let Some((offset, false)) = image_alt.take() {
+                    r.problems.push(Problem {
+                        offset,
+                        message: "image has no alt text: describe it for screen readers (`![what it shows](...)`)"
+                            .into(),
+                        is_error: false,
+                    });
+                }
+                r.out.push(event);
+            }
+            other => {
+                let e = r.link_event(other, range.start, &resolve, &mut external_link_open);
+                r.out.push(e);
+            }
+        }
+    }
+
+    let mut html = String::with_capacity(source.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, r.out.into_iter());
+    Rendered { html, headings: r.headings, title_heading: r.title_heading, links: r.links, problems: r.problems }
+}
+
+/// A heading being collected: level, explicit id, classes and its inline events.
+type OpenHeading<'a> = (HeadingLevel, Option<String>, Vec<String>, Vec<Event<'a>>);
+
+struct Renderer<'c, 'a, T> {
+    config: &'c MarkdownConfig,
+    out: Vec<Event<'a>>,
+    ids: IdAllocator,
+    headings: Vec<Heading>,
+    title_heading: Option<String>,
+    links: Vec<PendingLink<T>>,
+    problems: Vec<Problem>,
+}
+
+impl<'a, T> Renderer<'_, 'a, T> {
+    /// Rewrites link and image destinations through the resolver.
+    fn link_event(
+        &mut self,
+        event: Event<'a>,
+        offset: usize,
+        resolve: &impl Fn(&str) -> Link<T>,
+        external_open: &mut bool,
+    ) -> Event<'a> {
+        match event {
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                if matches!(link_type, LinkType::Autolink | LinkType::Email) {
+                    return Event::Start(Tag::Link { link_type, dest_url, title, id });
+                }
+                let dest_url = self.rewrite(dest_url, offset, resolve);
+                if self.config.external_links_new_tab && is_external(&dest_url) && !dest_url.starts_with("mailto:") {
+                    *external_open = true;
+                    let mut html = format!("<a href=\"{}\"", escape_html(&dest_url));
+                    if !title.is_empty() {
+                        html.push_str(&format!(" title=\"{}\"", escape_html(&title)));
+                    }
+                    html.push_str(" target=\"_blank\" rel=\"noopener\">");
+                    return Event::InlineHtml(html.into());
+                }
+                Event::Start(Tag::Link { link_type, dest_url, title, id })
+            }
+            Event::End(TagEnd::Link) if *external_open => {
+                *external_open = false;
+                Event::InlineHtml("</a>".into())
+            }
+            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+                let dest_url = self.rewrite(dest_url, offset, resolve);
+                Event::Start(Tag::Image { link_type, dest_url, title, id })
+            }
+            other => other,
+        }
+    }
+
+    fn rewrite(&mut self, dest: CowStr<'a>, offset: usize, resolve: &impl Fn(&str) -> Link<T>) -> CowStr<'a> {
+        if is_external(&dest) {
+            return dest;
+        }
+        match resolve(&dest) {
+            Link::Unchanged => dest,
+            Link::Rewrite { href, check } => {
+                if let Some((target, anchor)) = check {
+                    self.links.push(PendingLink { offset, dest: dest.to_string(), target, anchor });
+                }
+                href.into()
+            }
+            Link::Broken(message) => {
+                self.problems.push(Problem { offset, message, is_error: true });
+                dest
+            }
+        }
+    }
+
+    fn finish_heading(
+        &mut self,
+        level: HeadingLevel,
+        id: Option<String>,
+        classes: Vec<String>,
+        inner: Vec<Event<'a>>,
+        is_first_block: bool,
+    ) {
+        let title = plain_text(&inner);
+        let id = match id {
+            Some(explicit) => self.ids.unique(&explicit),
+            None => self.ids.unique(&heading_id(&title)),
+        };
+        let n = level as u8;
+        if n == 1 && is_first_block {
+            self.title_heading = Some(title.clone());
+        }
+        let mut html = format!("<h{n} id=\"{}\"", escape_html(&id));
+        if !classes.is_empty() {
+            html.push_str(&format!(" class=\"{}\"", escape_html(&classes.join(" "))));
+        }
+        html.push('>');
+        pulldown_cmark::html::push_html(&mut html, inner.into_iter());
+        if self.config.heading_anchors {
+            html.push_str(&format!(
+                "<a class=\"anchor\" href=\"#{}\" aria-label=\"Link to this section\">#</a>",
+                escape_html(&id)
+            ));
+        }
+        html.push_str(&format!("</h{n}>\n"));
+        self.out.push(Event::Html(html.into()));
+        self.headings.push(Heading { level: n, id, title });
+    }
+}
+
+/// The visible text of inline events (for titles and ids).
+fn plain_text(events: &[Event]) -> String {
+    let mut s = String::new();
+    for e in events {
+        match e {
+            Event::Text(t) | Event::Code(t) => s.push_str(t),
+            Event::SoftBreak | Event::HardBreak => s.push(' '),
+            _ => {}
+        }
+    }
+    s.trim().to_string()
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn md(src: &str) -> Rendered<String> {
+        render(src, &MarkdownConfig::default(), |dest: &str| match dest {
+            "missing.md" => Link::Broken("no such page".into()),
+            d if d.ends_with(".md") || d.contains(".md#") => {
+                let (path, anchor) = d.split_once('#').map_or((d, None), |(p, a)| (p, Some(a.to_string())));
+                Link::Rewrite {
+                    href: format!("../{}/index.html", path.trim_end_matches(".md")),
+                    check: Some((path.to_string(), anchor)),
+                }
+            }
+            _ => Link::Unchanged,
+        })
+    }
+
+    #[test]
+    fn headings_get_unique_ids_and_anchor_links() {
+        let r = md("## Setup\n\ntext\n\n## Setup\n\n### Deep *dive* `x`\n");
+        let ids: Vec<&str> = r.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["setup", "setup-1", "deep-dive-x"]);
+        assert!(r.html.contains("<h2 id=\"setup-1\">Setup<a class=\"anchor\" href=\"#setup-1\""), "{}", r.html);
+        assert_eq!(r.headings[2].title, "Deep dive x");
+    }
+
+    #[test]
+    fn explicit_heading_ids_win() {
+        let r = md("## Costs {#money}\n");
+        assert_eq!(r.headings[0].id, "money");
+    }
+
+    #[test]
+    fn leading_h1_is_the_title_heading() {
+        assert_eq!(md("# The *Title*\n\nbody").title_heading.as_deref(), Some("The Title"));
+        assert_eq!(md("intro\n\n# Later\n").title_heading, None);
+    }
+
+    #[test]
+    fn relative_links_are_rewritten_and_recorded() {
+        let r = md("See [auth](auth.md#tokens) and [site](https://x.org).\n");
+        assert!(r.html.contains("href=\"../auth/index.html\""), "{}", r.html);
+        assert!(r.html.contains("href=\"https://x.org\""));
+        assert_eq!(r.links.len(), 1);
+        assert_eq!(r.links[0].target, "auth.md");
+        assert_eq!(r.links[0].anchor.as_deref(), Some("tokens"));
+        assert_eq!(r.links[0].offset, 4);
+    }
+
+    #[test]
+    fn broken_links_are_problems_at_their_offset() {
+        let r = md("line\n\n[x](missing.md)\n");
+        assert_eq!(r.problems.len(), 1);
+        assert_eq!(r.problems[0].offset, 6);
+        assert!(r.problems[0].is_error);
+    }
+
+    #[test]
+    fn tables_are_wrapped_and_extensions_work() {
+        let r = md("| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\n~~old~~ \"quoted\"[^1]\n\n[^1]: note\n");
+        assert!(r.html.contains("<div class=\"table-wrap\"><table>"), "{}", r.html);
+        assert!(r.html.contains("type=\"checkbox\""));
+        assert!(r.html.contains("<del>old</del>"));
+        assert!(r.html.contains("“quoted”"));
+        assert!(r.html.contains("footnote-definition"));
+    }
+
+    #[test]
+    fn code_blocks_are_highlighted_or_escaped() {
+        let r = md("```rust\nlet x = 1;\n```\n\n```\n<script>\n```\n");
+        assert!(r.html.contains("data-lang=\"rust\""));
+        assert!(r.html.contains("&lt;script&gt;"));
+        assert!(!r.html.contains("<script>"));
+    }
+
+    #[test]
+    fn images_without_alt_text_warn() {
+        let r = md("![](a.png) ![chart](b.png)\n");
+        assert_eq!(r.problems.len(), 1);
+        assert!(!r.problems[0].is_error);
+    }
+
+    #[test]
+    fn external_links_can_open_in_a_new_tab() {
+        let config = MarkdownConfig { external_links_new_tab: true, ..MarkdownConfig::default() };
+        let r: Rendered<()> = render("[x](https://a.org/?q=\"1\")", &config, |_| Link::Unchanged);
+        assert!(r.html.contains("target=\"_blank\" rel=\"noopener\">x</a>"), "{}", r.html);
+        assert!(r.html.contains("&quot;1&quot;"));
+    }
+
+    #[test]
+    fn scheme_detection() {
+        assert!(is_external("https://x"));
+        assert!(is_external("mailto:a@b"));
+        assert!(is_external("//cdn"));
+        assert!(!is_external("a/b.md"));
+        assert!(!is_external("#x"));
+        assert!(!is_external("a/b:c.md"));
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let src: String = (0..10_000).map(|i| format!("{}- x\n", "  ".repeat(i))).collect();
+        let r = md(&src);
+        assert!(r.html.len() > 10_000);
+        let quotes = ">".repeat(10_000) + " deep\n";
+        assert!(md(&quotes).html.contains("deep"));
+    }
+}

@@ -1,0 +1,108 @@
+//! Turning human text into ids and ids back into human text.
+
+use std::collections::HashMap;
+
+/// GitHub-compatible heading id: lowercase, letters/digits/`-`/`_` kept, spaces become `-`,
+/// everything else dropped. Handbooks written for GitHub keep working anchors.
+pub fn heading_id(text: &str) -> String {
+    let mut id = String::with_capacity(text.len());
+    for c in text.trim().chars() {
+        if c.is_alphanumeric() || c == '_' || c == '-' {
+            id.extend(c.to_lowercase());
+        } else if c == ' ' {
+            id.push('-');
+        }
+    }
+    id
+}
+
+/// A slug for ids and file names: lowercase ASCII letters and digits separated by single `-`.
+pub fn slugify(text: &str) -> String {
+    let mut out = String::new();
+    let mut dash = false;
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            if dash && !out.is_empty() {
+                out.push('-');
+            }
+            dash = false;
+            out.push(c);
+        } else {
+            dash = true;
+        }
+    }
+    out
+}
+
+/// "getting-started_guide" -> "Getting started guide": a title for a page that has none.
+pub fn title_from_name(name: &str) -> String {
+    let words: Vec<&str> = name.split(['-', '_', ' ']).filter(|w| !w.is_empty()).collect();
+    let text = words.join(" ");
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => name.to_string(),
+    }
+}
+
+/// Hands out unique ids within one page: the second "Setup" becomes "setup-1".
+#[derive(Default)]
+pub struct IdAllocator {
+    seen: HashMap<String, usize>,
+}
+
+impl IdAllocator {
+    pub fn unique(&mut self, base: &str) -> String {
+        let base = if base.is_empty() { "section" } else { base };
+        let Some(&last) = self.seen.get(base) else {
+            self.seen.insert(base.to_string(), 0);
+            return base.to_string();
+        };
+        let mut n = last;
+        loop {
+            n += 1;
+            let candidate = format!("{base}-{n}");
+            if !self.seen.contains_key(&candidate) {
+                self.seen.insert(base.to_string(), n);
+                self.seen.insert(candidate.clone(), 0);
+                return candidate;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn heading_ids_follow_github() {
+        assert_eq!(heading_id("Auth & authorization"), "auth--authorization");
+        assert_eq!(heading_id("What’s 1M+?"), "whats-1m");
+        assert_eq!(heading_id("POC vs. MVP"), "poc-vs-mvp");
+        assert_eq!(heading_id("Série A — étapes"), "série-a--étapes");
+        assert_eq!(heading_id("snake_case and-dash"), "snake_case-and-dash");
+    }
+
+    #[test]
+    fn repeated_headings_get_numbered_ids() {
+        let mut ids = IdAllocator::default();
+        assert_eq!(ids.unique("setup"), "setup");
+        assert_eq!(ids.unique("setup"), "setup-1");
+        assert_eq!(ids.unique("setup-1"), "setup-1-1");
+        assert_eq!(ids.unique("setup"), "setup-2");
+        assert_eq!(ids.unique(""), "section");
+    }
+
+    #[test]
+    fn slugs_are_ascii_and_dashed() {
+        assert_eq!(slugify("Our  Ops Handbook!"), "our-ops-handbook");
+        assert_eq!(slugify("--x--"), "x");
+    }
+
+    #[test]
+    fn titles_from_file_names() {
+        assert_eq!(title_from_name("getting-started_guide"), "Getting started guide");
+        assert_eq!(title_from_name("faq"), "Faq");
+    }
+}

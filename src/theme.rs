@@ -1,0 +1,110 @@
+//! The theme's files: the default theme built into the binary, overlaid file by file with the
+//! handbook's own `themes/<name>/` folder.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::config::Config;
+use crate::diagnostics::Diagnostic;
+
+include!(concat!(env!("OUT_DIR"), "/default_theme.rs"));
+
+/// Where a theme file's bytes come from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    BuiltIn(&'static [u8]),
+    File(PathBuf),
+}
+
+impl Source {
+    pub fn read(&self) -> std::io::Result<std::borrow::Cow<'static, [u8]>> {
+        match self {
+            Source::BuiltIn(b) => Ok(std::borrow::Cow::Borrowed(b)),
+            Source::File(p) => std::fs::read(p).map(std::borrow::Cow::Owned),
+        }
+    }
+}
+
+/// One file of the theme, with the path to show in messages about it.
+#[derive(Debug, Clone)]
+pub struct ThemeFile {
+    pub source: Source,
+    pub shown: PathBuf,
+}
+
+/// The resolved theme: templates by name and static files by path under `static/`.
+#[derive(Debug, Clone, Default)]
+pub struct Theme {
+    pub templates: BTreeMap<String, ThemeFile>,
+    pub statics: BTreeMap<String, ThemeFile>,
+}
+
+impl Theme {
+    /// Built-in files first, then every file of `<book>/themes/<name>/` replacing or adding to them.
+    pub fn load(config: &Config) -> Result<Theme, Vec<Diagnostic>> {
+        let mut theme = Theme::default();
+        for (rel, bytes) in DEFAULT_THEME {
+            let file = ThemeFile { source: Source::BuiltIn(bytes), shown: Path::new("themes/default").join(rel) };
+            theme.insert(rel, file);
+        }
+        let name = config.theme.name.get_ref();
+        let dir = config.root.join("themes").join(name);
+        if !dir.is_dir() {
+            if name != "default" {
+                return Err(vec![config.error_at(
+                    config.theme.name.span(),
+                    format!("theme folder themes/{name}/ not found in {}", config.root.display()),
+                )]);
+            }
+            return Ok(theme);
+        }
+        let mut errors = Vec::new();
+        for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    errors.push(Diagnostic::error(dir.clone(), format!("cannot read theme: {e}")));
+                    continue;
+                }
+            };
+            if !entry.file_type().is_file() || entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            let rel = entry.path().strip_prefix(&dir).unwrap_or(entry.path()).to_string_lossy().replace('\\', "/");
+            let shown = entry.path().strip_prefix(".").unwrap_or(entry.path()).to_path_buf();
+            theme.insert(&rel, ThemeFile { source: Source::File(entry.path().to_path_buf()), shown });
+        }
+        if errors.is_empty() {
+            Ok(theme)
+        } else {
+            Err(errors)
+        }
+    }
+
+    fn insert(&mut self, rel: &str, file: ThemeFile) {
+        if let Some(name) = rel.strip_prefix("templates/") {
+            self.templates.insert(name.to_string(), file);
+        } else if let Some(name) = rel.strip_prefix("static/") {
+            self.statics.insert(name.to_string(), file);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_theme_is_embedded() {
+        let names: Vec<&str> = DEFAULT_THEME.iter().map(|(n, _)| *n).collect();
+        for required in [
+            "templates/base.html",
+            "templates/page.html",
+            "templates/section.html",
+            "templates/index.html",
+            "templates/404.html",
+        ] {
+            assert!(names.contains(&required), "missing {required} in {names:?}");
+        }
+    }
+}

@@ -1,0 +1,151 @@
+/* stagebook: full navigation tree from window.stagebookToc (static/toc.js),
+   collapsible sections (children built lazily on first expand), phone menu.
+   Titles are inserted with textContent only. */
+"use strict";
+(function () {
+  var doc = document;
+  var html = doc.documentElement;
+  var root = html.getAttribute("data-root") || "";
+  var here = html.getAttribute("data-page") || "";
+  var sidebar = doc.getElementById("sidebar");
+  var tree = doc.getElementById("nav-tree");
+  var menu = doc.getElementById("menu-toggle");
+  var nodes = new WeakMap();
+  var seq = 0;
+
+  // On-page TOC: collapsed where it sits above the content. Done first, before
+  // anything forces a layout, so the closing does not animate or flash.
+  var details = doc.querySelector(".page-toc details");
+  if (details && window.matchMedia && !window.matchMedia("(min-width: 75em)").matches) {
+    details.open = false;
+  }
+
+  /* ----- tree ----- */
+
+  // Path of nodes from the top level down to the current page, or [].
+  function findPath(list, path) {
+    for (var i = 0; i < list.length; i++) {
+      var n = list[i];
+      path.push(n);
+      if (n[1] === here) return true;
+      if (Array.isArray(n[2]) && findPath(n[2], path)) return true;
+      path.pop();
+    }
+    return false;
+  }
+
+  function buildList(list, open) {
+    var ul = doc.createElement("ul");
+    var frag = doc.createDocumentFragment();
+    for (var i = 0; i < list.length; i++) frag.appendChild(buildItem(list[i], open));
+    ul.appendChild(frag);
+    return ul;
+  }
+
+  function buildItem(n, open) {
+    var li = doc.createElement("li");
+    var row = doc.createElement("div");
+    var a = doc.createElement("a");
+    var kids = Array.isArray(n[2]) ? n[2] : null;
+    li.className = kids ? "nav-item nav-section" : "nav-item";
+    row.className = "nav-row";
+    a.href = root + n[1];
+    a.textContent = String(n[0]);
+    if (n[1] === here) {
+      a.setAttribute("aria-current", "page");
+      li.className += " is-current";
+    }
+    row.appendChild(a);
+    li.appendChild(row);
+    if (kids && kids.length) {
+      var btn = doc.createElement("button");
+      btn.type = "button";
+      btn.className = "nav-toggle";
+      btn.setAttribute("aria-label", "Pages in " + n[0]);
+      row.appendChild(btn);
+      nodes.set(btn, kids);
+      setOpen(btn, open.indexOf(n) !== -1, open);
+    }
+    return li;
+  }
+
+  function setOpen(btn, expand, open) {
+    var li = btn.parentNode.parentNode;
+    var ul = li.lastChild.nodeName === "UL" ? li.lastChild : null;
+    if (expand && !ul) {
+      ul = buildList(nodes.get(btn), open || []);
+      ul.id = "nav-sub-" + (++seq);
+      li.appendChild(ul);
+    }
+    if (ul) {
+      ul.hidden = !expand;
+      btn.setAttribute("aria-controls", ul.id);
+    }
+    btn.setAttribute("aria-expanded", expand ? "true" : "false");
+  }
+
+  function scrollToCurrent() {
+    var cur = tree && tree.querySelector("[aria-current='page']");
+    if (!cur || !sidebar) return;
+    var r = cur.getBoundingClientRect();
+    var s = sidebar.getBoundingClientRect();
+    if (r.top < s.top || r.bottom > s.bottom) {
+      sidebar.scrollTop += r.top - s.top - sidebar.clientHeight / 3;
+    }
+  }
+
+  var toc = window.stagebookToc;
+  if (tree && Array.isArray(toc)) {
+    var path = [];
+    findPath(toc, path);
+    var fresh = buildList(toc, path);
+    tree.textContent = "";
+    tree.appendChild(fresh);
+    tree.addEventListener("click", function (e) {
+      var btn = e.target.closest ? e.target.closest(".nav-toggle") : null;
+      if (btn && nodes.has(btn)) {
+        setOpen(btn, btn.getAttribute("aria-expanded") !== "true", null);
+      }
+    });
+  }
+  scrollToCurrent();
+
+  /* ----- phone menu ----- */
+
+  if (!menu || !sidebar) return;
+  var phone = window.matchMedia ? window.matchMedia("(max-width: 56.24em)") : null;
+  var backdrop = doc.createElement("div");
+  backdrop.className = "nav-backdrop";
+  backdrop.hidden = true;
+  sidebar.parentNode.insertBefore(backdrop, sidebar.nextSibling);
+
+  function isOpen() { return menu.getAttribute("aria-expanded") === "true"; }
+
+  function setMenu(open, returnFocus) {
+    menu.setAttribute("aria-expanded", open ? "true" : "false");
+    html.classList.toggle("nav-open", open);
+    backdrop.hidden = !open;
+    if (open) {
+      scrollToCurrent();
+      var target = tree && (tree.querySelector("[aria-current='page']") || tree.querySelector("a"));
+      if (target) target.focus({ preventScroll: true });
+    } else if (returnFocus) {
+      menu.focus();
+    }
+  }
+
+  menu.addEventListener("click", function () { setMenu(!isOpen(), true); });
+  backdrop.addEventListener("click", function () { setMenu(false, true); });
+  doc.addEventListener("keydown", function (e) {
+    if ((e.key === "Escape" || e.key === "Esc") && isOpen()) setMenu(false, true);
+  });
+  sidebar.addEventListener("focusout", function (e) {
+    var to = e.relatedTarget;
+    if (isOpen() && to && to !== menu && !sidebar.contains(to)) setMenu(false, false);
+  });
+  if (phone) {
+    var onChange = function () { if (!phone.matches && isOpen()) setMenu(false, false); };
+    if (phone.addEventListener) phone.addEventListener("change", onChange);
+    else if (phone.addListener) phone.addListener(onChange);
+  }
+})();
