@@ -84,9 +84,28 @@ const RESERVED_FILES: [&str; 2] = ["404.html", "sitemap.xml"];
 /// Where theme files (and the generated navigation and code colours) go.
 const STATIC_DIR: &str = "static";
 
+/// Prints how long each phase took when `STAGEBOOK_TIMINGS` is set (for benchmarking).
+struct Phases {
+    enabled: bool,
+    last: Instant,
+}
+
+impl Phases {
+    fn new() -> Phases {
+        Phases { enabled: std::env::var_os("STAGEBOOK_TIMINGS").is_some(), last: Instant::now() }
+    }
+    fn done(&mut self, phase: &str) {
+        if self.enabled {
+            eprintln!("  {phase:<10} {:>7.1} ms", self.last.elapsed().as_secs_f64() * 1000.0);
+        }
+        self.last = Instant::now();
+    }
+}
+
 /// Builds (or, with `check_only`, checks) the handbook.
 pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
     let started = Instant::now();
+    let mut phases = Phases::new();
     let mut config = Config::load(&options.root)?;
     if let Some(out) = &options.output {
         config.build.output = std::env::current_dir().map(|d| d.join(out)).unwrap_or_else(|_| out.clone());
@@ -109,8 +128,10 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
 
     let reserved =
         Reserved { urls: RESERVED_FILES.iter().map(|s| s.to_string()).collect(), dirs: vec![STATIC_DIR.to_string()] };
+    phases.done("theme");
     let site = content::load(&config, &reserved)?;
     check_templates(&site, &renderer)?;
+    phases.done("content");
 
     let shown_output = {
         let o = config.output_dir();
@@ -151,6 +172,7 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
         })
         .collect();
     let mut errors = dedupe(page_errors);
+    phases.done("render");
 
     let mut extra: Vec<(String, Vec<u8>)> = Vec::new();
     match renderer.render(
@@ -182,6 +204,7 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
         .filter_map(|a| sink.copy(&a.url, &a.source).err().map(|e| write_error(&shown_output, &a.url, e)))
         .collect();
     errors.extend(copy_errors);
+    phases.done("extras");
 
     let Site { pages, assets, warnings, .. } = site;
     if !errors.is_empty() {
@@ -193,6 +216,7 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
             warnings: warnings.clone(),
         })?;
     }
+    phases.done("swap");
     Ok(Report { pages: pages.len(), assets: assets.len(), elapsed: started.elapsed(), output: shown_output, warnings })
 }
 

@@ -6,11 +6,12 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::content::paths::{relative_href, root_prefix};
 use crate::content::{NavNode, Page, Site};
+use crate::markdown::escape_html;
 
 /// Children shown per folder in the server-rendered sidebar; bigger folders show a window
 /// around the current page and link to the folder's page for the rest. This keeps output size
 /// linear in the number of pages (the full tree is in one shared `static/toc.js`).
-pub const NAV_WINDOW: usize = 40;
+pub const NAV_WINDOW: usize = 30;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct BookView {
@@ -54,23 +55,6 @@ pub struct TocEntry {
     pub title: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct MoreView {
-    pub count: usize,
-    pub url: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct NavItem {
-    pub title: String,
-    pub url: String,
-    pub current: bool,
-    pub open: bool,
-    pub is_section: bool,
-    pub children: Vec<NavItem>,
-    pub more: Option<MoreView>,
-}
-
 #[derive(Debug, Serialize)]
 pub struct PageView<'a> {
     pub title: &'a str,
@@ -92,7 +76,8 @@ pub struct PageContext<'a> {
     pub breadcrumbs: Vec<LinkView>,
     pub prev: Option<LinkView>,
     pub next: Option<LinkView>,
-    pub nav: Vec<NavItem>,
+    /// The server-rendered sidebar (trusted HTML built by stagebook, escaped inside).
+    pub nav_html: String,
     pub canonical_url: String,
     pub base_url: &'a str,
     pub generator: &'static str,
@@ -153,7 +138,7 @@ pub fn page_context<'a>(
         breadcrumbs: ancestors.iter().map(|&a| link(a)).collect(),
         prev: tree.prev(i).map(link),
         next: tree.next(i).map(link),
-        nav: nav_items(site, nav, page, &on_path),
+        nav_html: nav_html(site, nav, page, &on_path),
         canonical_url: absolute_url(base_url, &page.url),
         base_url,
         generator: GENERATOR,
@@ -201,7 +186,7 @@ pub fn not_found_context<'a>(
         breadcrumbs: Vec::new(),
         prev: None,
         next: None,
-        nav: nav_items(site, nav, &here, &[]),
+        nav_html: nav_html(site, nav, &here, &[]),
         canonical_url: String::new(),
         base_url,
         generator: GENERATOR,
@@ -216,41 +201,58 @@ fn toc(page: &Page) -> Vec<TocEntry> {
         .collect()
 }
 
-/// The sidebar for one page: every level on the path to the page expanded, the rest closed,
-/// each level limited to [`NAV_WINDOW`] entries around the open one.
-fn nav_items(site: &Site, nodes: &[NavNode], page: &Page, on_path: &[usize]) -> Vec<NavItem> {
+/// The sidebar for one page, as HTML: every level on the path to the page expanded, the rest
+/// closed, each level limited to [`NAV_WINDOW`] entries around the open one. Rendered here
+/// rather than by a recursive template macro: it is the largest part of every page and Tera
+/// macros made it the slowest step of a large build.
+fn nav_html(site: &Site, nodes: &[NavNode], page: &Page, on_path: &[usize]) -> String {
+    let mut html = String::with_capacity(4096);
+    if !nodes.is_empty() {
+        nav_level(&mut html, site, nodes, page, on_path);
+    }
+    html
+}
+
+fn nav_level(html: &mut String, site: &Site, nodes: &[NavNode], page: &Page, on_path: &[usize]) {
     let open_at = nodes.iter().position(|n| on_path.contains(&n.page));
     let (start, end) = window(nodes.len(), open_at);
-    let mut items: Vec<NavItem> = nodes[start..end]
-        .iter()
-        .map(|n| {
-            let p = &site.pages[n.page];
-            let open = on_path.contains(&n.page);
-            let children = match (&n.children, open) {
-                (Some(c), true) => nav_items(site, c, page, on_path),
-                _ => Vec::new(),
-            };
-            NavItem {
-                title: p.title.clone(),
-                url: relative_href(&page.url, &p.url),
-                current: p.url == page.url,
-                open,
-                is_section: n.children.is_some(),
-                children,
-                more: None,
+    html.push_str("<ul>");
+    for n in &nodes[start..end] {
+        let p = &site.pages[n.page];
+        let open = on_path.contains(&n.page);
+        let current = p.url == page.url;
+        // Compact markup (no wrapper elements): this list is repeated on every page.
+        html.push_str(match (n.children.is_some(), open) {
+            (true, true) => "<li class=\"nav-section is-open\"><a href=\"",
+            (true, false) => "<li class=\"nav-section\"><a href=\"",
+            (false, _) => "<li><a href=\"",
+        });
+        html.push_str(&escape_html(&relative_href(&page.url, &p.url)));
+        html.push('"');
+        if current {
+            html.push_str(" aria-current=\"page\"");
+        }
+        html.push('>');
+        html.push_str(&escape_html(&p.title));
+        html.push_str("</a>");
+        if let (Some(children), true) = (&n.children, open) {
+            if !children.is_empty() {
+                nav_level(html, site, children, page, on_path);
             }
-        })
-        .collect();
+        }
+        html.push_str("</li>");
+    }
     let hidden = nodes.len() - (end - start);
     if hidden > 0 {
         // The folder page lists everything; link to it for the entries not shown.
         let parent = site.tree.parent_of[nodes[0].page];
         let folder = &site.pages[site.tree.sections[parent].index];
-        if let Some(last) = items.last_mut() {
-            last.more = Some(MoreView { count: hidden, url: relative_href(&page.url, &folder.url) });
-        }
+        html.push_str(&format!(
+            "<li class=\"nav-more\"><a href=\"{}\">{hidden} more<span class=\"visually-hidden\"> pages in this section</span>…</a></li>",
+            escape_html(&relative_href(&page.url, &folder.url))
+        ));
     }
-    items
+    html.push_str("</ul>");
 }
 
 fn window(len: usize, focus: Option<usize>) -> (usize, usize) {
@@ -287,8 +289,8 @@ mod tests {
     fn window_keeps_focus_visible() {
         assert_eq!(window(10, Some(3)), (0, 10));
         assert_eq!(window(100, Some(0)), (0, NAV_WINDOW));
-        assert_eq!(window(100, Some(50)), (30, 70));
-        assert_eq!(window(100, Some(99)), (60, 100));
+        assert_eq!(window(100, Some(50)), (35, 65));
+        assert_eq!(window(100, Some(99)), (70, 100));
     }
 
     #[test]

@@ -11,6 +11,10 @@ use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Optio
 use crate::config::MarkdownConfig;
 use crate::slug::{heading_id, IdAllocator};
 
+/// Ids the theme gives its own elements (`<main id="content">`); a heading "Content" becomes
+/// `content-1` instead of clashing with them.
+pub const RESERVED_IDS: &[&str] = &["content"];
+
 /// A heading of the rendered page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Heading {
@@ -57,6 +61,8 @@ pub struct Rendered<T> {
     pub title_heading: Option<String>,
     pub links: Vec<PendingLink<T>>,
     pub problems: Vec<Problem>,
+    /// Ids links may target besides headings: `id`s in raw HTML and footnote labels.
+    pub anchors: Vec<String>,
 }
 
 fn parser_options(config: &MarkdownConfig) -> Options {
@@ -94,11 +100,12 @@ pub fn render<T>(source: &str, config: &MarkdownConfig, resolve: impl Fn(&str) -
     let mut r = Renderer {
         config,
         out: Vec::new(),
-        ids: IdAllocator::default(),
+        ids: IdAllocator::reserving(RESERVED_IDS),
         headings: Vec::new(),
         title_heading: None,
         links: Vec::new(),
         problems: Vec::new(),
+        anchors: Vec::new(),
     };
     let mut events = Parser::new_ext(source, parser_options(config)).into_offset_iter();
     // Whether the heading being collected is the very first block of the page.
@@ -188,6 +195,14 @@ pub fn render<T>(source: &str, config: &MarkdownConfig, resolve: impl Fn(&str) -
                 }
                 r.out.push(event);
             }
+            Event::Html(ref raw) | Event::InlineHtml(ref raw) => {
+                collect_ids(raw, &mut r.anchors);
+                r.out.push(event);
+            }
+            Event::Start(Tag::FootnoteDefinition(ref label)) => {
+                r.anchors.push(label.to_string());
+                r.out.push(event);
+            }
             other => {
                 let e = r.link_event(other, range.start, &resolve, &mut external_link_open);
                 r.out.push(e);
@@ -197,7 +212,14 @@ pub fn render<T>(source: &str, config: &MarkdownConfig, resolve: impl Fn(&str) -
 
     let mut html = String::with_capacity(source.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, r.out.into_iter());
-    Rendered { html, headings: r.headings, title_heading: r.title_heading, links: r.links, problems: r.problems }
+    Rendered {
+        html,
+        headings: r.headings,
+        title_heading: r.title_heading,
+        links: r.links,
+        problems: r.problems,
+        anchors: r.anchors,
+    }
 }
 
 /// A heading being collected: level, explicit id, classes and its inline events.
@@ -211,6 +233,7 @@ struct Renderer<'c, 'a, T> {
     title_heading: Option<String>,
     links: Vec<PendingLink<T>>,
     problems: Vec<Problem>,
+    anchors: Vec<String>,
 }
 
 impl<'a, T> Renderer<'_, 'a, T> {
@@ -305,6 +328,21 @@ impl<'a, T> Renderer<'_, 'a, T> {
     }
 }
 
+/// `id="..."` attributes of a raw HTML fragment.
+fn collect_ids(raw: &str, ids: &mut Vec<String>) {
+    for (i, _) in raw.match_indices("id=") {
+        let before = raw[..i].chars().next_back();
+        if !before.is_some_and(char::is_whitespace) {
+            continue;
+        }
+        let rest = &raw[i + 3..];
+        let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else { continue };
+        if let Some(end) = rest[1..].find(quote) {
+            ids.push(rest[1..1 + end].to_string());
+        }
+    }
+}
+
 /// The visible text of inline events (for titles and ids).
 fn plain_text(events: &[Event]) -> String {
     let mut s = String::new();
@@ -320,18 +358,30 @@ fn plain_text(events: &[Event]) -> String {
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+    let mut out = String::with_capacity(s.len() + s.len() / 16 + 8);
+    push_escaped(&mut out, s);
     out
+}
+
+/// Appends `s` escaped; copies runs of plain bytes at once (this runs for every value a
+/// template prints, so it is on the hot path).
+pub fn push_escaped(out: &mut String, s: &str) {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let rep = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        out.push_str(rep);
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
 }
 
 #[cfg(test)]
@@ -423,6 +473,18 @@ mod tests {
         let r: Rendered<()> = render("[x](https://a.org/?q=\"1\")", &config, |_| Link::Unchanged);
         assert!(r.html.contains("target=\"_blank\" rel=\"noopener\">x</a>"), "{}", r.html);
         assert!(r.html.contains("&quot;1&quot;"));
+    }
+
+    #[test]
+    fn raw_html_ids_and_footnotes_are_anchors() {
+        let r = md("<a id=\"here\"></a>\n\nText[^note] <span id='inline'>x</span>\n\n[^note]: A note.\n");
+        assert_eq!(r.anchors, ["here", "inline", "note"]);
+    }
+
+    #[test]
+    fn escaping_handles_every_special_character() {
+        assert_eq!(escape_html("a<b>&\"c'd\u{e9}"), "a&lt;b&gt;&amp;&quot;c&#39;d\u{e9}");
+        assert_eq!(escape_html("plain"), "plain");
     }
 
     #[test]

@@ -52,6 +52,11 @@ pub struct IdAllocator {
 }
 
 impl IdAllocator {
+    /// An allocator that treats `taken` as already used.
+    pub fn reserving(taken: &[&str]) -> IdAllocator {
+        IdAllocator { seen: taken.iter().map(|t| (t.to_string(), 0)).collect() }
+    }
+
     pub fn unique(&mut self, base: &str) -> String {
         let base = if base.is_empty() { "section" } else { base };
         let Some(&last) = self.seen.get(base) else {
@@ -92,6 +97,8 @@ mod tests {
         assert_eq!(ids.unique("setup-1"), "setup-1-1");
         assert_eq!(ids.unique("setup"), "setup-2");
         assert_eq!(ids.unique(""), "section");
+        let mut ids = IdAllocator::reserving(&["content"]);
+        assert_eq!(ids.unique("content"), "content-1");
     }
 
     #[test]

@@ -360,7 +360,7 @@ type Target = usize;
 /// rest of the page from being checked, so one run reports all of them.
 struct Parsed {
     page: Page,
-    links: Vec<(markdown::PendingLink<Target>, String)>,
+    links: Vec<markdown::PendingLink<Target>>,
     errors: Vec<Diagnostic>,
     warnings: Vec<Diagnostic>,
 }
@@ -472,31 +472,19 @@ fn parse_page(
         (t.into_inner(), Diagnostic::at(shown.clone(), &text, at, String::new()))
     });
     page.has_title_heading = rendered.title_heading.is_some();
-    page.anchors = extra_anchors(&rendered.html);
+    page.anchors = rendered.anchors.into_iter().collect();
     page.html = rendered.html;
     page.headings = rendered.headings;
+    // Offsets become file offsets; line and column are worked out only if a link turns out broken.
     let links = rendered
         .links
         .into_iter()
-        .map(|l| {
-            let (line, col, excerpt) = crate::diagnostics::locate(&text, split.body_offset + l.offset);
-            let place = format!("{line}\u{0}{col}\u{0}{excerpt}");
-            (l, place)
+        .map(|mut l| {
+            l.offset += split.body_offset;
+            l
         })
         .collect();
     Ok(Parsed { page, links, errors, warnings })
-}
-
-/// Ids in raw HTML and footnote definitions, which links may target too.
-fn extra_anchors(html: &str) -> HashSet<String> {
-    let mut ids = HashSet::new();
-    for (i, _) in html.match_indices(" id=\"") {
-        let rest = &html[i + 5..];
-        if let Some(end) = rest.find('"') {
-            ids.insert(rest[..end].to_string());
-        }
-    }
-    ids
 }
 
 /// Decides what a link written in the page at `source_dir` becomes.
@@ -553,32 +541,28 @@ fn resolve_link(index: &LinkIndex, slots: &[Slot], me: usize, source_dir: &str, 
     }
 }
 
-/// Why a link that resolved to a page still does not work.
+/// Why a link that resolved to a page still does not work; `offset` is a byte offset of the file.
 struct LinkProblem {
     message: String,
-    place: String,
+    offset: usize,
 }
 
 impl LinkProblem {
+    /// Reads the page again to say where the link is: links are checked by the thousand and
+    /// almost never broken, so positions are only computed for the ones that are.
     fn into_diagnostic(self, config: &Config, from: &Page) -> Diagnostic {
-        let mut parts = self.place.splitn(3, '\u{0}');
-        let line = parts.next().and_then(|s| s.parse().ok()).unwrap_or(1);
-        let col = parts.next().and_then(|s| s.parse().ok()).unwrap_or(1);
-        let excerpt = parts.next().map(str::to_string);
-        let mut d =
-            Diagnostic::at_line(shown_path(config, from.source.as_deref().unwrap_or("")), line, col, self.message);
-        d.excerpt = excerpt;
-        d
+        let rel = from.source.as_deref().unwrap_or("");
+        let shown = shown_path(config, rel);
+        match std::fs::read(config.content_dir().join(rel)) {
+            Ok(bytes) => Diagnostic::at(shown, &String::from_utf8_lossy(&bytes), self.offset, self.message),
+            Err(_) => Diagnostic::error(shown, self.message),
+        }
     }
 }
 
-fn check_link(
-    pages: &[Page],
-    included: &[bool],
-    (link, place): &(markdown::PendingLink<Target>, String),
-) -> Option<LinkProblem> {
+fn check_link(pages: &[Page], included: &[bool], link: &markdown::PendingLink<Target>) -> Option<LinkProblem> {
     let target = &pages[link.target];
-    let problem = |message: String| Some(LinkProblem { message, place: place.clone() });
+    let problem = |message: String| Some(LinkProblem { message, offset: link.offset });
     if !included[link.target] {
         return problem(format!(
             "link `{}` points to a draft page (build with --drafts, or remove the link)",

@@ -7,17 +7,17 @@
   var html = doc.documentElement;
   var root = html.getAttribute("data-root") || "";
   var here = html.getAttribute("data-page") || "";
-  var sidebar = doc.getElementById("sidebar");
-  var tree = doc.getElementById("nav-tree");
-  var menu = doc.getElementById("menu-toggle");
+  var sidebar = doc.getElementById("sb-sidebar");
+  var tree = doc.getElementById("sb-nav-tree");
+  var menu = doc.getElementById("sb-menu-toggle");
   var nodes = new WeakMap();
   var seq = 0;
 
-  // On-page TOC: collapsed where it sits above the content. Done first, before
-  // anything forces a layout, so the closing does not animate or flash.
+  // On-page TOC: served collapsed (no layout shift above the content on small
+  // screens); opened where it has its own column.
   var details = doc.querySelector(".page-toc details");
-  if (details && window.matchMedia && !window.matchMedia("(min-width: 75em)").matches) {
-    details.open = false;
+  if (details && window.matchMedia && window.matchMedia("(min-width: 75em)").matches) {
+    details.open = true;
   }
 
   /* ----- tree ----- */
@@ -74,7 +74,7 @@
     var ul = li.lastChild.nodeName === "UL" ? li.lastChild : null;
     if (expand && !ul) {
       ul = buildList(nodes.get(btn), open || []);
-      ul.id = "nav-sub-" + (++seq);
+      ul.id = "sb-nav-" + (++seq);
       li.appendChild(ul);
     }
     if (ul) {

@@ -5,7 +5,7 @@
   var KEY = "stagebook-theme";
   var html = document.documentElement;
   var mq = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
-  var button = document.getElementById("theme-toggle");
+  var button = document.getElementById("sb-theme-toggle");
 
   function isDark() {
     var t = html.getAttribute("data-theme");
