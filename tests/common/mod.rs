@@ -131,3 +131,57 @@ pub fn links(html: &str) -> Vec<String> {
     }
     out
 }
+
+/// The headless browser for browser tests: `$CHROMIUM`, else Debian's chromium.
+/// `None` means skip, which is only allowed outside CI: under `CI=true` a missing browser
+/// fails the test run instead of silently skipping it.
+pub fn chromium() -> Option<PathBuf> {
+    let candidates =
+        [std::env::var("CHROMIUM").unwrap_or_default(), "/usr/bin/chromium".into(), "/usr/bin/chromium-browser".into()];
+    let found = candidates.iter().filter(|c| !c.is_empty()).map(PathBuf::from).find(|p| p.is_file());
+    if found.is_none() && std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0") {
+        panic!("CI is set but no chromium was found (install Debian's chromium, or set CHROMIUM)");
+    }
+    if found.is_none() {
+        eprintln!("skipping browser test: no chromium found (set CHROMIUM=/path/to/chromium)");
+    }
+    found
+}
+
+/// Loads `url` in headless Chromium and returns the DOM after the page's scripts ran.
+pub fn dump_dom(browser: &Path, url: &str) -> String {
+    let profile = tempfile::tempdir().unwrap();
+    let out = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--allow-file-access-from-files",
+            "--virtual-time-budget=5000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(url)
+        .output()
+        .expect("run chromium");
+    assert!(out.status.success(), "chromium failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `file://` URL of a path.
+pub fn file_url(path: &Path) -> String {
+    let mut s = String::from("file://");
+    for c in path.to_string_lossy().chars() {
+        match c {
+            ' ' => s.push_str("%20"),
+            '#' => s.push_str("%23"),
+            '?' => s.push_str("%3F"),
+            c => s.push(c),
+        }
+    }
+    s
+}
