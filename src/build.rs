@@ -12,6 +12,7 @@ use crate::content::{self, PageKind, Reserved, Site};
 use crate::context::{self, BookView};
 use crate::diagnostics::Diagnostic;
 use crate::highlight;
+use crate::matrix::{self, views, views::EmbedView};
 use crate::output::{Discard, Sink, Staging};
 use crate::render::Renderer;
 use crate::sitemap;
@@ -126,11 +127,17 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
             Failure::from(vec![config.error_at(span, e.to_string())])
         })?;
 
-    let reserved =
-        Reserved { urls: RESERVED_FILES.iter().map(|s| s.to_string()).collect(), dirs: vec![STATIC_DIR.to_string()] };
     phases.done("theme");
-    let site = content::load(&config, &reserved)?;
+
+    // The matrix first: its generated pages join the content's navigation and link checks.
+    let matrix = matrix::load(&config)?;
+    let generated = matrix.as_ref().map(|m| views::generated_pages(&m.matrix)).unwrap_or_default();
+    let mut reserved =
+        Reserved { urls: RESERVED_FILES.iter().map(|s| s.to_string()).collect(), dirs: vec![STATIC_DIR.to_string()] };
+    reserved.urls.extend(generated.iter().map(|g| g.url.clone()));
+    let site = content::load(&config, &reserved, generated)?;
     check_templates(&site, &renderer)?;
+    let embeds = resolve_embeds(&config, &site, matrix.as_ref())?;
     phases.done("content");
 
     let shown_output = {
@@ -157,20 +164,31 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
     let base_url = config.base_url();
 
     // Every page, in parallel; each worker renders and writes its own page.
-    let page_errors: Vec<Diagnostic> = (0..site.pages.len())
-        .into_par_iter()
-        .filter_map(|i| {
-            let ctx = context::page_context(&site, &nav, &book, base_url, i);
-            let ctx = tera::Context::from_serialize(&ctx).expect("page context serialises to an object");
-            let html = match renderer.render(template_for(&site, i), &ctx) {
-                Ok(h) => h,
-                Err(d) => return Some(d),
-            };
-            sink.write(&site.pages[i].url, html.as_bytes())
-                .err()
-                .map(|e| write_error(&shown_output, &site.pages[i].url, e))
-        })
-        .collect();
+    let page = |i: usize| -> Vec<Diagnostic> {
+        let url = &site.pages[i].url;
+        let mut errors = Vec::new();
+        let content = match (&matrix, embeds[i].is_empty()) {
+            (Some(m), false) => {
+                with_embeds(&site.pages[i].html, &embeds[i], m, &site, &config, &renderer, url, &mut errors)
+            }
+            _ => std::borrow::Cow::Borrowed(site.pages[i].html.as_str()),
+        };
+        let ctx = context::page_context(&site, &nav, &book, base_url, i, &content);
+        let mut ctx = tera::Context::from_serialize(&ctx).expect("page context serialises to an object");
+        if let (Some(m), Some(view)) = (&matrix, site.pages[i].generated) {
+            let (data, data_errors) = views::page_data(m, &site, &config.markdown, url, view);
+            ctx.extend(tera::Context::from_serialize(&data).expect("matrix data serialises to an object"));
+            errors.extend(data_errors);
+        }
+        match renderer.render(template_for(&site, i), &ctx) {
+            Ok(html) => {
+                errors.extend(sink.write(url, html.as_bytes()).err().map(|e| write_error(&shown_output, url, e)))
+            }
+            Err(d) => errors.push(d),
+        }
+        errors
+    };
+    let page_errors: Vec<Diagnostic> = (0..site.pages.len()).into_par_iter().flat_map_iter(page).collect();
     let mut errors = dedupe(page_errors);
     phases.done("render");
 
@@ -220,8 +238,75 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
     Ok(Report { pages: pages.len(), assets: assets.len(), elapsed: started.elapsed(), output: shown_output, warnings })
 }
 
+/// Puts the rendered views of a page's shortcodes in place of their markers.
+#[allow(clippy::too_many_arguments)]
+fn with_embeds<'a>(
+    html: &'a str,
+    embeds: &[EmbedView],
+    matrix: &matrix::Loaded,
+    site: &Site,
+    config: &Config,
+    renderer: &Renderer,
+    url: &str,
+    errors: &mut Vec<Diagnostic>,
+) -> std::borrow::Cow<'a, str> {
+    let mut out = html.to_string();
+    for (n, view) in embeds.iter().enumerate() {
+        let (data, data_errors) = views::embed_data(matrix, site, &config.markdown, url, *view);
+        errors.extend(data_errors);
+        let mut ctx = tera::Context::new();
+        ctx.insert("embed", &data);
+        ctx.insert("root", &crate::content::paths::root_prefix(url));
+        match renderer.render(view.template(), &ctx) {
+            Ok(rendered) => out = out.replacen(&crate::markdown::embed_marker(n), &rendered, 1),
+            Err(d) => errors.push(d),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Checks every shortcode against the matrix: which view each one shows, per page.
+fn resolve_embeds(
+    config: &Config,
+    site: &Site,
+    matrix: Option<&matrix::Loaded>,
+) -> Result<Vec<Vec<EmbedView>>, Failure> {
+    let mut errors = Vec::new();
+    let resolved = site
+        .pages
+        .iter()
+        .map(|page| {
+            page.embeds
+                .iter()
+                .filter_map(|e| match views::resolve_embed(matrix.map(|m| &m.matrix), e) {
+                    Ok(v) => Some(v),
+                    Err(message) => {
+                        let rel = page.source.as_deref().unwrap_or("");
+                        let text = std::fs::read(config.content_dir().join(rel)).unwrap_or_default();
+                        errors.push(Diagnostic::at(
+                            content::shown_path(config, rel),
+                            &String::from_utf8_lossy(&text),
+                            e.offset,
+                            message,
+                        ));
+                        None
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(resolved)
+    } else {
+        Err(Failure::from(errors))
+    }
+}
+
 fn template_for(site: &Site, i: usize) -> &str {
     let page = &site.pages[i];
+    if let Some(view) = page.generated {
+        return view.template();
+    }
     match (&page.template, page.kind) {
         (Some((name, _)), _) => name,
         (None, PageKind::Home) => "index.html",

@@ -84,9 +84,10 @@ pub struct BuildConfig {
     pub content: PathBuf,
     #[serde(default = "default_output")]
     pub output: PathBuf,
-    /// The matrix data file, relative to the book folder.
-    #[serde(default = "default_matrix")]
-    pub matrix: PathBuf,
+    /// The matrix data file, relative to the book folder. When unset, `content/matrix.toml`
+    /// is used if it exists.
+    #[serde(default)]
+    pub matrix: Option<Spanned<String>>,
     /// Build pages marked `draft = true` too.
     #[serde(default)]
     pub drafts: bool,
@@ -145,9 +146,6 @@ fn default_content() -> PathBuf {
 fn default_output() -> PathBuf {
     "book".into()
 }
-fn default_matrix() -> PathBuf {
-    "content/matrix.toml".into()
-}
 fn unspanned(s: &str) -> Spanned<String> {
     Spanned::new(0..0, s.to_string())
 }
@@ -174,7 +172,7 @@ impl Default for BookConfig {
 }
 impl Default for BuildConfig {
     fn default() -> Self {
-        BuildConfig { content: default_content(), output: default_output(), matrix: default_matrix(), drafts: false }
+        BuildConfig { content: default_content(), output: default_output(), matrix: None, drafts: false }
     }
 }
 impl Default for ThemeConfig {
@@ -271,8 +269,12 @@ impl Config {
         self.root.join(&self.build.output)
     }
 
+    /// The matrix file as configured, or the default location (which may not exist).
     pub fn matrix_path(&self) -> PathBuf {
-        self.root.join(&self.build.matrix)
+        match &self.build.matrix {
+            Some(p) => self.root.join(p.get_ref()),
+            None => self.content_dir().join("matrix.toml"),
+        }
     }
 
     /// The site URL with a trailing slash, or "" when none is configured.

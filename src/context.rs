@@ -93,13 +93,15 @@ pub fn absolute_url(base_url: &str, url: &str) -> String {
     format!("{base_url}{}", url.strip_suffix("index.html").unwrap_or(url))
 }
 
-/// Builds the context for `pages[i]`.
+/// Builds the context for `pages[i]`; `content` is the page's HTML with any embedded views
+/// already put in.
 pub fn page_context<'a>(
     site: &'a Site,
     nav: &[NavNode],
     book: &'a BookView,
     base_url: &'a str,
     i: usize,
+    content: &'a str,
 ) -> PageContext<'a> {
     let page = &site.pages[i];
     let link =
@@ -128,8 +130,8 @@ pub fn page_context<'a>(
             title: &page.title,
             description: &page.description,
             url: &page.url,
-            kind: page.kind.as_str(),
-            content: &page.html,
+            kind: if page.generated.is_some() { "generated" } else { page.kind.as_str() },
+            content,
             has_title_heading: page.has_title_heading,
             toc: toc(page),
             extra: &page.extra,
@@ -168,6 +170,8 @@ pub fn not_found_context<'a>(
         headings: Vec::new(),
         anchors: Default::default(),
         has_title_heading: false,
+        generated: None,
+        embeds: Vec::new(),
     };
     PageContext {
         book,

@@ -13,6 +13,7 @@ pub mod diagnostics;
 pub mod highlight;
 pub mod init;
 pub mod markdown;
+pub mod matrix;
 pub mod output;
 pub mod render;
 pub mod sitemap;

@@ -45,6 +45,44 @@ pub struct PendingLink<T> {
     pub anchor: Option<String>,
 }
 
+/// A shortcode standing alone in a paragraph, `{{ name(key="value", ...) }}`: the page
+/// embeds a view the build renders (a matrix table, a checklist...). The paragraph is replaced
+/// by [`embed_marker`] so the view can be put in once it is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Embed {
+    /// Byte offset of the shortcode in the source.
+    pub offset: usize,
+    pub name: String,
+    pub args: Vec<(String, String)>,
+}
+
+/// The HTML comment that stands for the `n`th embed of a page until it is rendered.
+pub fn embed_marker(n: usize) -> String {
+    format!("<!--stagebook-embed:{n}-->")
+}
+
+/// Parses `{{ name(a="x", b='y') }}`; `None` when `text` is not a shortcode.
+pub fn parse_shortcode(text: &str) -> Option<(String, Vec<(String, String)>)> {
+    let inner = text.trim().strip_prefix("{{")?.strip_suffix("}}")?.trim();
+    let (name, rest) = inner.split_once('(')?;
+    let name = name.trim();
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return None;
+    }
+    let mut rest = rest.trim().strip_suffix(')')?.trim();
+    let mut args = Vec::new();
+    while !rest.is_empty() {
+        let (key, after) = rest.split_once('=')?;
+        let after = after.trim_start();
+        let quote = after.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+        let end = after[1..].find(quote)? + 1;
+        args.push((key.trim().to_string(), after[1..end].to_string()));
+        rest = after[end + 1..].trim_start();
+        rest = rest.strip_prefix(',').unwrap_or(rest).trim_start();
+    }
+    Some((name.to_string(), args))
+}
+
 /// A problem found while rendering, at a byte offset of the source.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
@@ -63,6 +101,7 @@ pub struct Rendered<T> {
     pub problems: Vec<Problem>,
     /// Ids links may target besides headings: `id`s in raw HTML and footnote labels.
     pub anchors: Vec<String>,
+    pub embeds: Vec<Embed>,
 }
 
 fn parser_options(config: &MarkdownConfig) -> Options {
@@ -107,6 +146,9 @@ pub fn render<T>(source: &str, config: &MarkdownConfig, resolve: impl Fn(&str) -
         problems: Vec::new(),
         anchors: Vec::new(),
     };
+    let mut embeds = Vec::new();
+    // Inside a paragraph that was replaced by an embed marker: skip its events.
+    let mut in_embed = false;
     let mut events = Parser::new_ext(source, parser_options(config)).into_offset_iter();
     // Whether the heading being collected is the very first block of the page.
     let mut heading_is_first = false;
@@ -120,6 +162,10 @@ pub fn render<T>(source: &str, config: &MarkdownConfig, resolve: impl Fn(&str) -
     for (event, range) in events.by_ref() {
         let is_first_event = !seen_any;
         seen_any = true;
+        if in_embed {
+            in_embed = !matches!(event, Event::End(TagEnd::Paragraph));
+            continue;
+        }
         if let Some((_, code_text)) = &mut code {
             match event {
                 Event::Text(t) => code_text.push_str(&t),
@@ -164,6 +210,18 @@ pub fn render<T>(source: &str, config: &MarkdownConfig, resolve: impl Fn(&str) -
                     CodeBlockKind::Indented => String::new(),
                 };
                 code = Some((lang, String::new()));
+            }
+            Event::Start(Tag::Paragraph) if source[range.clone()].trim_start().starts_with("{{") => {
+                match parse_shortcode(&source[range.clone()]) {
+                    Some((name, args)) => {
+                        let offset =
+                            range.start + (source[range.clone()].len() - source[range.clone()].trim_start().len());
+                        r.out.push(Event::Html(format!("{}\n", embed_marker(embeds.len())).into()));
+                        embeds.push(Embed { offset, name, args });
+                        in_embed = true;
+                    }
+                    None => r.out.push(event),
+                }
             }
             Event::Start(Tag::Table(_)) => {
                 r.out.push(Event::Html("<div class=\"table-wrap\">".into()));
@@ -219,6 +277,7 @@ pub fn render<T>(source: &str, config: &MarkdownConfig, resolve: impl Fn(&str) -
         links: r.links,
         problems: r.problems,
         anchors: r.anchors,
+        embeds,
     }
 }
 
@@ -485,6 +544,34 @@ mod tests {
     fn escaping_handles_every_special_character() {
         assert_eq!(escape_html("a<b>&\"c'd\u{e9}"), "a&lt;b&gt;&amp;&quot;c&#39;d\u{e9}");
         assert_eq!(escape_html("plain"), "plain");
+    }
+
+    #[test]
+    fn shortcodes_become_markers() {
+        let r = md("Intro.\n\n{{ matrix(category=\"security\") }}\n\n  {{ checklist(id='never-skip', title=\"a, b\") }}\n\n`{{ not(a=\"b\") }}`\n");
+        assert_eq!(r.embeds.len(), 2);
+        assert_eq!(r.embeds[0].name, "matrix");
+        assert_eq!(r.embeds[0].args, vec![("category".to_string(), "security".to_string())]);
+        assert_eq!(r.embeds[0].offset, 8);
+        assert_eq!(r.embeds[1].args[1], ("title".to_string(), "a, b".to_string()));
+        assert_eq!(r.embeds[1].offset, 45);
+        assert!(r.html.contains(&embed_marker(0)) && r.html.contains(&embed_marker(1)), "{}", r.html);
+        assert!(!r.html.contains("matrix("), "{}", r.html);
+        assert!(
+            r.html.contains("<code>{{ not(a=\"b\") }}</code>")
+                || r.html.contains("<code>{{ not(a=&quot;b&quot;) }}</code>"),
+            "{}",
+            r.html
+        );
+    }
+
+    #[test]
+    fn shortcode_syntax() {
+        assert_eq!(parse_shortcode("{{ stages() }}"), Some(("stages".into(), vec![])));
+        assert_eq!(parse_shortcode("{{ x(a=\"1\",b=\"2\") }}").unwrap().1.len(), 2);
+        assert_eq!(parse_shortcode("{{ x(a=1) }}"), None);
+        assert_eq!(parse_shortcode("{{ page.title }}"), None);
+        assert_eq!(parse_shortcode("{{ x(a=\"1\") }} trailing"), None);
     }
 
     #[test]

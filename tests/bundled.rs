@@ -16,3 +16,75 @@ fn bundled_handbook_builds_with_no_warnings_and_no_broken_links() {
         assert!(home.contains(stage), "home page mentions {stage}");
     }
 }
+
+/// Text as a reader sees it: tags dropped, entities decoded, typographic punctuation folded
+/// back to ASCII (smart punctuation turns `--` into an en dash and quotes into curly ones).
+fn visible_text(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                text.push(' ');
+            }
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    fold(
+        &text
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&amp;", "&"),
+    )
+}
+
+fn fold(s: &str) -> String {
+    let s =
+        s.replace(['’', '‘'], "'").replace(['“', '”'], "\"").replace('…', "...").replace('—', "---").replace('–', "--");
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Markdown source of a cell as plain text.
+fn plain(md: &str) -> String {
+    fold(&md.replace(['*', '`'], ""))
+}
+
+#[test]
+fn bundled_generated_pages_contain_every_aspect_name_and_cell() {
+    let book = Book::bundled();
+    book.build_ok();
+    let m = stagebook::matrix::parse(&book.read("content/matrix.toml")).expect("bundled matrix parses");
+    let matrix_page = visible_text(&book.read("book/matrix/index.html"));
+    for a in &m.aspects {
+        let category = visible_text(&book.read(&format!("book/categories/{}/index.html", m.categories[a.category].id)));
+        assert!(matrix_page.contains(&fold(&a.name)), "matrix page lacks aspect {}", a.name);
+        assert!(category.contains(&fold(&a.name)), "category page lacks aspect {}", a.name);
+        for (stage, cell) in m.stages.iter().zip(&a.cells) {
+            let cell = plain(&cell.as_ref().expect("bundled cells are all filled").text);
+            assert!(matrix_page.contains(&cell), "matrix page lacks {} / {}: {cell}", a.name, stage.name);
+            assert!(category.contains(&cell), "category page lacks {} / {}: {cell}", a.name, stage.name);
+            let stage_page = visible_text(&book.read(&format!("book/stages/{}/index.html", stage.id)));
+            assert!(stage_page.contains(&cell), "stage page {} lacks {}: {cell}", stage.name, a.name);
+            assert!(stage_page.contains(&fold(&a.name)));
+        }
+    }
+    // Every checklist item appears on the page of each stage it belongs to.
+    for list in &m.checklists {
+        let pages: Vec<String> = if list.stages.is_empty() {
+            vec!["book/stages/index.html".into()]
+        } else {
+            list.stages.iter().map(|&s| format!("book/stages/{}/index.html", m.stages[s].id)).collect()
+        };
+        for page in pages {
+            let text = visible_text(&book.read(&page));
+            for item in &list.items {
+                assert!(text.contains(&plain(&item.text.text)), "{page} lacks {}", item.text.text);
+            }
+        }
+    }
+}

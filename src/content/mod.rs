@@ -14,7 +14,8 @@ use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
-use crate::markdown::{self, Heading, Link};
+use crate::markdown::{self, Embed, Heading, Link};
+use crate::matrix::views::View;
 use frontmatter::{FrontMatter, FrontMatterError};
 pub use tree::{NavNode, Tree};
 
@@ -61,6 +62,25 @@ pub struct Page {
     pub anchors: HashSet<String>,
     /// The body starts with its own H1, so templates must not print the title again.
     pub has_title_heading: bool,
+    /// For pages stagebook generates from the matrix: which view.
+    pub generated: Option<View>,
+    /// Matrix views embedded with shortcodes; offsets are bytes into the source file.
+    pub embeds: Vec<Embed>,
+}
+
+/// A page the build makes from data rather than from a markdown file (the matrix pages).
+#[derive(Debug, Clone)]
+pub struct Generated {
+    pub url: String,
+    /// The folder it is placed in within the navigation (need not match the URL).
+    pub dir: String,
+    pub kind: PageKind,
+    pub title: String,
+    pub description: String,
+    pub weight: Option<i64>,
+    pub view: View,
+    /// Ids the page's template will give elements, so links may target them.
+    pub anchors: Vec<String>,
 }
 
 /// A file under content/ that is copied as it is (images, downloads...).
@@ -79,6 +99,36 @@ pub struct Site {
     pub tree: Tree,
     pub assets: Vec<Asset>,
     pub warnings: Vec<Diagnostic>,
+    /// Resolves links written in data files (relative to the content folder).
+    pub lookup: Lookup,
+}
+
+impl Site {
+    /// Resolves a link written in a data file (relative to the content folder) for the page at
+    /// `from_url`: the href to use, or why the link is broken.
+    pub fn link(&self, from_url: &str, dest: &str) -> Result<String, String> {
+        match self.lookup.resolve(from_url, None, "", dest) {
+            Link::Unchanged => Ok(dest.to_string()),
+            Link::Broken(message) => Err(message),
+            Link::Rewrite { href, check } => match check {
+                Some((target, Some(anchor))) => {
+                    let page = &self.pages[target];
+                    if anchor.is_empty()
+                        || page.headings.iter().any(|h| h.id == anchor)
+                        || page.anchors.contains(&anchor)
+                    {
+                        Ok(href)
+                    } else {
+                        Err(format!(
+                            "link `{dest}`: no heading with id `{anchor}` in `{}`",
+                            page.source.as_deref().unwrap_or(&page.url)
+                        ))
+                    }
+                }
+                _ => Ok(href),
+            },
+        }
+    }
 }
 
 /// Output paths that other parts of the build generate, so links to them are valid and
@@ -103,8 +153,9 @@ pub fn shown_path(config: &Config, rel: &str) -> PathBuf {
     p.strip_prefix(".").map(Path::to_path_buf).unwrap_or(p)
 }
 
-/// Finds, reads, renders and checks every page under the content folder.
-pub fn load(config: &Config, reserved: &Reserved) -> Result<Site, Vec<Diagnostic>> {
+/// Finds, reads, renders and checks every page under the content folder, together with the
+/// pages the build generates (`generated`), which take part in navigation and link checks.
+pub fn load(config: &Config, reserved: &Reserved, generated: Vec<Generated>) -> Result<Site, Vec<Diagnostic>> {
     let content_dir = config.content_dir();
     let mut errors = Vec::new();
     let found = discover(config, &content_dir, &mut errors);
@@ -151,7 +202,14 @@ pub fn load(config: &Config, reserved: &Reserved) -> Result<Site, Vec<Diagnostic
         if is_index {
             index_of_dir.insert(dir.clone(), slots.len());
         }
-        slots.push(Slot { source: Some(rel.clone()), dir, url, kind });
+        slots.push(Slot { source: Some(rel.clone()), dir, url, kind, generated: None });
+    }
+    for g in generated {
+        if g.kind != PageKind::Page {
+            index_of_dir.insert(g.dir.clone(), slots.len());
+        }
+        by_url.insert(g.url.clone(), slots.len());
+        slots.push(Slot { source: None, dir: g.dir.clone(), url: g.url.clone(), kind: g.kind, generated: Some(g) });
     }
     // Folders that hold pages but no index file still get a page listing their children.
     let mut dirs_with_pages: Vec<String> = Vec::new();
@@ -179,7 +237,7 @@ pub fn load(config: &Config, reserved: &Reserved) -> Result<Site, Vec<Diagnostic
         let kind = if dir.is_empty() { PageKind::Home } else { PageKind::Section };
         index_of_dir.insert(dir.clone(), slots.len());
         by_url.insert(url.clone(), slots.len());
-        slots.push(Slot { source: None, dir, url, kind });
+        slots.push(Slot { source: None, dir, url, kind, generated: None });
     }
     for asset in &found.assets {
         if let Some(&slot) = by_url.get(&asset.url) {
@@ -198,19 +256,10 @@ pub fn load(config: &Config, reserved: &Reserved) -> Result<Site, Vec<Diagnostic
         }
     }
 
-    let index = LinkIndex {
-        by_source: slots
-            .iter()
-            .enumerate()
-            .filter_map(|(i, s)| s.source.clone().map(|src| (src, i)))
-            .chain(aliases)
-            .collect(),
-        index_of_dir: &index_of_dir,
-        assets: found.assets.iter().map(|a| a.url.clone()).collect(),
-        reserved,
-    };
+    let mut index = Lookup::new(slots.iter().map(|s| (s.source.as_deref(), s.url.as_str())), &found.assets);
+    index.by_source.extend(aliases);
     let parsed: Vec<Result<Parsed, Vec<Diagnostic>>> =
-        slots.par_iter().enumerate().map(|(i, slot)| parse_page(config, &index, &slots, i, slot)).collect();
+        slots.par_iter().enumerate().map(|(i, slot)| parse_page(config, &index, i, slot)).collect();
 
     let mut pages = Vec::with_capacity(slots.len());
     let mut pending = Vec::new();
@@ -263,7 +312,8 @@ pub fn load(config: &Config, reserved: &Reserved) -> Result<Site, Vec<Diagnostic
     let mut assets = found.assets;
     assets.sort_by(|a, b| a.url.cmp(&b.url));
     warnings.sort_by(|a, b| (&a.path, a.position).cmp(&(&b.path, b.position)));
-    Ok(Site { pages: kept, tree, assets, warnings })
+    let lookup = Lookup::new(kept.iter().map(|p| (p.source.as_deref(), p.url.as_str())), &assets);
+    Ok(Site { pages: kept, tree, assets, warnings, lookup })
 }
 
 fn file_name(rel: &str) -> &str {
@@ -294,6 +344,7 @@ struct Slot {
     dir: String,
     url: String,
     kind: PageKind,
+    generated: Option<Generated>,
 }
 
 struct Found {
@@ -345,12 +396,74 @@ fn discover(config: &Config, content_dir: &Path, errors: &mut Vec<Diagnostic>) -
     found
 }
 
-/// What a page needs to resolve its links, built before any page is parsed.
-struct LinkIndex<'a> {
+/// Where links can point: pages by source file and by output path, and copied files.
+/// Built from the page slots before parsing (to rewrite links while rendering), and again
+/// from the final pages for links in data files.
+#[derive(Debug, Default)]
+pub struct Lookup {
     by_source: HashMap<String, usize>,
-    index_of_dir: &'a HashMap<String, usize>,
+    by_url: HashMap<String, usize>,
+    urls: Vec<String>,
     assets: HashSet<String>,
-    reserved: &'a Reserved,
+}
+
+impl Lookup {
+    fn new<'a>(pages: impl Iterator<Item = (Option<&'a str>, &'a str)>, assets: &[Asset]) -> Lookup {
+        let mut lookup = Lookup { assets: assets.iter().map(|a| a.url.clone()).collect(), ..Lookup::default() };
+        for (i, (source, url)) in pages.enumerate() {
+            if let Some(source) = source {
+                lookup.by_source.insert(source.to_string(), i);
+            }
+            lookup.by_url.insert(url.to_string(), i);
+            lookup.urls.push(url.to_string());
+        }
+        lookup
+    }
+
+    /// Decides what `dest`, written in a file at content-relative folder `source_dir` and shown on
+    /// the page at `from_url` (page `me`, if it is one), becomes.
+    fn resolve(&self, from_url: &str, me: Option<usize>, source_dir: &str, dest: &str) -> Link<Target> {
+        let (path_and_query, anchor) = match dest.split_once('#') {
+            Some((p, a)) => (p, Some(a.to_string())),
+            None => (dest, None),
+        };
+        let path = path_and_query.split('?').next().unwrap_or("");
+        if path.is_empty() {
+            return match (anchor, me) {
+                (Some(a), Some(me)) => Link::Rewrite { href: dest.to_string(), check: Some((me, Some(a))) },
+                _ => Link::Unchanged,
+            };
+        }
+        let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+        let Some(target) = paths::join(source_dir, &decoded) else {
+            return Link::Broken(format!("link `{dest}` points outside the content folder"));
+        };
+        let with_anchor = |href: String| match &anchor {
+            Some(a) => format!("{href}#{a}"),
+            None => href,
+        };
+        let page = self
+            .by_source
+            .get(&target)
+            .or_else(|| self.by_url.get(&target))
+            .or_else(|| self.by_url.get(&paths::section_url(&target)))
+            .copied();
+        if let Some(page) = page {
+            let to = &self.urls[page];
+            return Link::Rewrite {
+                href: with_anchor(paths::relative_href(from_url, to)),
+                check: Some((page, anchor)),
+            };
+        }
+        if self.assets.contains(&target) {
+            return Link::Rewrite { href: with_anchor(paths::relative_href(from_url, &target)), check: None };
+        }
+        if target.ends_with(".md") {
+            Link::Broken(format!("link to missing page `{dest}` (looked for content/{target})"))
+        } else {
+            Link::Broken(format!("link to missing file or folder `{dest}` (looked for content/{target})"))
+        }
+    }
 }
 
 /// The target of a link that must be checked after parsing: a page slot and maybe an anchor.
@@ -381,17 +494,21 @@ fn placeholder(slot: &Slot) -> Page {
         headings: Vec::new(),
         anchors: HashSet::new(),
         has_title_heading: false,
+        generated: None,
+        embeds: Vec::new(),
     }
 }
 
-fn parse_page(
-    config: &Config,
-    index: &LinkIndex,
-    slots: &[Slot],
-    me: usize,
-    slot: &Slot,
-) -> Result<Parsed, Vec<Diagnostic>> {
+fn parse_page(config: &Config, index: &Lookup, me: usize, slot: &Slot) -> Result<Parsed, Vec<Diagnostic>> {
     let mut page = placeholder(slot);
+    if let Some(g) = &slot.generated {
+        page.title = g.title.clone();
+        page.description = g.description.clone();
+        page.weight = g.weight;
+        page.generated = Some(g.view);
+        page.anchors = g.anchors.iter().cloned().collect();
+        return Ok(Parsed { page, links: Vec::new(), errors: Vec::new(), warnings: Vec::new() });
+    }
     let Some(rel) = &slot.source else {
         page.title = if slot.dir.is_empty() {
             config.book.title.clone()
@@ -433,7 +550,7 @@ fn parse_page(
 
     let source_dir = paths::parent_dir(rel);
     let rendered =
-        markdown::render(split.body, &config.markdown, |dest| resolve_link(index, slots, me, source_dir, dest));
+        markdown::render(split.body, &config.markdown, |dest| index.resolve(&slot.url, Some(me), source_dir, dest));
 
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
@@ -472,6 +589,14 @@ fn parse_page(
         (t.into_inner(), Diagnostic::at(shown.clone(), &text, at, String::new()))
     });
     page.has_title_heading = rendered.title_heading.is_some();
+    page.embeds = rendered
+        .embeds
+        .into_iter()
+        .map(|mut e| {
+            e.offset += split.body_offset;
+            e
+        })
+        .collect();
     page.anchors = rendered.anchors.into_iter().collect();
     page.html = rendered.html;
     page.headings = rendered.headings;
@@ -485,60 +610,6 @@ fn parse_page(
         })
         .collect();
     Ok(Parsed { page, links, errors, warnings })
-}
-
-/// Decides what a link written in the page at `source_dir` becomes.
-fn resolve_link(index: &LinkIndex, slots: &[Slot], me: usize, source_dir: &str, dest: &str) -> Link<Target> {
-    let (path_and_query, anchor) = match dest.split_once('#') {
-        Some((p, a)) => (p, Some(a.to_string())),
-        None => (dest, None),
-    };
-    let path = path_and_query.split('?').next().unwrap_or("");
-    if path.is_empty() {
-        return match anchor {
-            Some(a) => Link::Rewrite { href: dest.to_string(), check: Some((me, Some(a))) },
-            None => Link::Unchanged,
-        };
-    }
-    let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
-    let Some(target) = paths::join(source_dir, &decoded) else {
-        return Link::Broken(format!("link `{dest}` points outside the content folder"));
-    };
-    let from = &slots[me].url;
-    let with_anchor = |href: String| match &anchor {
-        Some(a) => format!("{href}#{a}"),
-        None => href,
-    };
-    let page_slot = index
-        .by_source
-        .get(&target)
-        .copied()
-        .or_else(|| index.index_of_dir.get(target.trim_end_matches('/')).copied())
-        .or_else(|| {
-            // Links written against the output (`guide/index.html`) work too.
-            slots.iter().position(|s| s.url == target)
-        });
-    if let Some(slot) = page_slot {
-        let href = with_anchor(paths::relative_href(from, &slots[slot].url));
-        return Link::Rewrite { href, check: Some((slot, anchor)) };
-    }
-    if index.assets.contains(&target) {
-        return Link::Rewrite { href: with_anchor(paths::relative_href(from, &target)), check: None };
-    }
-    let generated = if index.reserved.urls.contains(&target) {
-        Some(target.clone())
-    } else {
-        let as_dir = paths::section_url(target.trim_end_matches('/'));
-        index.reserved.urls.contains(&as_dir).then_some(as_dir)
-    };
-    if let Some(url) = generated {
-        return Link::Rewrite { href: with_anchor(paths::relative_href(from, &url)), check: None };
-    }
-    if target.ends_with(".md") {
-        Link::Broken(format!("link to missing page `{dest}` (looked for content/{target})"))
-    } else {
-        Link::Broken(format!("link to missing file or folder `{dest}` (looked for content/{target})"))
-    }
 }
 
 /// Why a link that resolved to a page still does not work; `offset` is a byte offset of the file.

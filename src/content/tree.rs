@@ -208,6 +208,8 @@ mod tests {
             headings: vec![],
             anchors: HashSet::new(),
             has_title_heading: false,
+            generated: None,
+            embeds: vec![],
         }
     }
 

@@ -1,0 +1,207 @@
+//! The maturity matrix: stages × categories × aspects, with cost ranges, checklists and extra
+//! tables, read from one TOML data file and validated with positions.
+//!
+//! Nothing here knows any stage or category name: they all come from the file.
+
+mod parse;
+pub mod views;
+
+use std::path::PathBuf;
+
+use crate::config::Config;
+use crate::diagnostics::Diagnostic;
+
+pub use parse::parse;
+
+/// A markdown field and the byte offset of its value in the matrix file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Md {
+    pub text: String,
+    pub at: usize,
+}
+
+impl Md {
+    pub fn is_empty(&self) -> bool {
+        self.text.trim().is_empty()
+    }
+}
+
+/// The whole data file, validated: every reference resolved to an index.
+#[derive(Debug, Clone, Default)]
+pub struct Matrix {
+    pub title: String,
+    pub description: Md,
+    pub currency: String,
+    /// Where the generated "Stages" and "Matrix" sections sit in the navigation.
+    pub weight: Option<i64>,
+    pub stages: Vec<Stage>,
+    pub categories: Vec<Category>,
+    pub aspects: Vec<Aspect>,
+    pub checklists: Vec<Checklist>,
+    pub tables: Vec<Table>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Stage {
+    pub id: String,
+    pub name: String,
+    pub users: String,
+    pub goal: String,
+    pub question: String,
+    pub summary: Md,
+    pub cost: Option<Cost>,
+}
+
+/// Cost and duration ranges of a stage; each range is optional.
+#[derive(Debug, Clone, Default)]
+pub struct Cost {
+    pub build: Option<Range>,
+    pub weeks: Option<Range>,
+    pub monthly: Option<Range>,
+    /// Where the figures come from.
+    pub source: Md,
+    pub currency: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Range {
+    pub min: i64,
+    pub max: i64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Category {
+    pub id: String,
+    pub name: String,
+    /// One line (inline markdown).
+    pub lesson: Md,
+    pub intro: Md,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Aspect {
+    pub id: String,
+    /// Index into `Matrix::categories`.
+    pub category: usize,
+    pub name: String,
+    pub note: Md,
+    /// One cell per stage (same order as `Matrix::stages`); `None` = deliberately empty.
+    pub cells: Vec<Option<Md>>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Checklist {
+    pub id: String,
+    pub title: String,
+    /// Stages it belongs to (indexes); empty = a general checklist.
+    pub stages: Vec<usize>,
+    pub category: Option<usize>,
+    pub intro: Md,
+    pub source: Md,
+    /// The items are steps in order (rendered as a numbered list).
+    pub ordered: bool,
+    pub items: Vec<Item>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Item {
+    /// Stable within its checklist, so saved progress survives edits.
+    pub id: String,
+    pub text: Md,
+    pub category: Option<usize>,
+    pub detail: Md,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Table {
+    pub id: String,
+    pub title: String,
+    pub intro: Md,
+    pub source: Md,
+    pub columns: Vec<Column>,
+    pub rows: Vec<Row>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Column {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Row {
+    pub stages: Vec<usize>,
+    /// One cell per column (inline markdown; empty when absent).
+    pub cells: Vec<Md>,
+}
+
+impl Matrix {
+    pub fn stage(&self, id: &str) -> Option<usize> {
+        self.stages.iter().position(|s| s.id == id)
+    }
+
+    pub fn category(&self, id: &str) -> Option<usize> {
+        self.categories.iter().position(|c| c.id == id)
+    }
+
+    pub fn checklist(&self, id: &str) -> Option<usize> {
+        self.checklists.iter().position(|c| c.id == id)
+    }
+
+    pub fn table(&self, id: &str) -> Option<usize> {
+        self.tables.iter().position(|t| t.id == id)
+    }
+
+    /// Aspects of one category, in file order.
+    pub fn aspects_of(&self, category: usize) -> impl Iterator<Item = &Aspect> {
+        self.aspects.iter().filter(move |a| a.category == category)
+    }
+}
+
+/// A matrix with the file it came from, so later steps can point into it.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub matrix: Matrix,
+    pub path: PathBuf,
+    pub text: String,
+}
+
+impl Loaded {
+    pub fn error_at(&self, offset: usize, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::at(self.path.clone(), &self.text, offset, message)
+    }
+}
+
+/// The matrix file to read, if any: the configured one (which must exist), or
+/// `content/matrix.toml` when present.
+pub fn location(config: &Config) -> Result<Option<PathBuf>, Diagnostic> {
+    match &config.build.matrix {
+        Some(path) => {
+            let full = config.root.join(path.get_ref());
+            if full.is_file() {
+                Ok(Some(full))
+            } else {
+                Err(config.error_at(path.span(), format!("matrix file {} not found", path.get_ref())))
+            }
+        }
+        None => {
+            let default = config.content_dir().join("matrix.toml");
+            Ok(default.is_file().then_some(default))
+        }
+    }
+}
+
+/// Reads and validates the handbook's matrix; `Ok(None)` when the handbook has none.
+pub fn load(config: &Config) -> Result<Option<Loaded>, Vec<Diagnostic>> {
+    let Some(path) = location(config).map_err(|d| vec![d])? else { return Ok(None) };
+    let shown = path.strip_prefix(".").unwrap_or(&path).to_path_buf();
+    let bytes =
+        std::fs::read(&path).map_err(|e| vec![Diagnostic::error(shown.clone(), format!("cannot read: {e}"))])?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+        vec![Diagnostic::at(shown.clone(), &lossy, e.utf8_error().valid_up_to(), "file is not valid UTF-8")]
+    })?;
+    parse(&text).map(|matrix| Some(Loaded { matrix, path: shown.clone(), text: text.clone() })).map_err(|errors| {
+        errors.into_iter().map(|(offset, message)| Diagnostic::at(shown.clone(), &text, offset, message)).collect()
+    })
+}
