@@ -8,6 +8,7 @@ const FILES: &[(&str, &str)] = &[
     ("book.toml", include_str!("scaffold/book.toml")),
     ("content/_index.md", include_str!("scaffold/content/_index.md")),
     ("content/getting-started.md", include_str!("scaffold/content/getting-started.md")),
+    ("content/matrix.toml", include_str!("scaffold/content/matrix.toml")),
 ];
 
 #[derive(Debug, thiserror::Error)]
