@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::config::{Config, ConfigError};
-use crate::content::{self, PageKind, Reserved, Site};
+use crate::content::{self, NavNode, PageKind, Reserved, Site};
 use crate::context::{self, BookView};
 use crate::diagnostics::Diagnostic;
 use crate::highlight;
@@ -86,16 +86,22 @@ const RESERVED_FILES: [&str; 2] = ["404.html", "sitemap.xml"];
 const STATIC_DIR: &str = "static";
 
 /// Prints how long each phase took when `STAGEBOOK_TIMINGS` is set (for benchmarking).
-struct Phases {
+pub struct Phases {
     enabled: bool,
     last: Instant,
 }
 
+impl Default for Phases {
+    fn default() -> Self {
+        Phases::new()
+    }
+}
+
 impl Phases {
-    fn new() -> Phases {
+    pub fn new() -> Phases {
         Phases { enabled: std::env::var_os("STAGEBOOK_TIMINGS").is_some(), last: Instant::now() }
     }
-    fn done(&mut self, phase: &str) {
+    pub fn done(&mut self, phase: &str) {
         if self.enabled {
             eprintln!("  {phase:<10} {:>7.1} ms", self.last.elapsed().as_secs_f64() * 1000.0);
         }
@@ -103,51 +109,241 @@ impl Phases {
     }
 }
 
+/// Everything loaded and checked, ready to render: what `build` writes once and `serve` keeps
+/// in memory between edits.
+pub struct Project {
+    pub config: Config,
+    pub theme: Theme,
+    pub renderer: Renderer,
+    code_css: String,
+    pub matrix: Option<matrix::Loaded>,
+    pub site: Site,
+    embeds: Vec<Vec<EmbedView>>,
+    nav: Vec<NavNode>,
+    book: BookView,
+}
+
+/// What an edit of one page changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Changed {
+    /// Only this page's own output.
+    Page(usize),
+    /// Its title or place changed, which every page's navigation shows.
+    AllPages,
+}
+
+impl Project {
+    /// Loads config, theme, matrix and content, and checks them; `adjust` may change the
+    /// configuration first (command-line overrides).
+    pub fn load(root: &Path, adjust: impl FnOnce(&mut Config)) -> Result<Project, Failure> {
+        let mut phases = Phases::new();
+        let mut config = Config::load(root)?;
+        adjust(&mut config);
+
+        // Theme and templates first: a broken template fails fast, before any page work.
+        let theme = Theme::load(&config)?;
+        let renderer = Renderer::new(&theme)?;
+        let code_css = highlight::stylesheet(config.theme.code_light.get_ref(), config.theme.code_dark.get_ref())
+            .map_err(|e| {
+                let span = if config.theme.code_light.get_ref() == &e.name {
+                    config.theme.code_light.span()
+                } else {
+                    config.theme.code_dark.span()
+                };
+                Failure::from(vec![config.error_at(span, e.to_string())])
+            })?;
+        phases.done("theme");
+
+        // The matrix next: its generated pages join the content's navigation and link checks.
+        let matrix = matrix::load(&config)?;
+        let generated = matrix.as_ref().map(|m| views::generated_pages(&m.matrix)).unwrap_or_default();
+        let mut reserved = Reserved {
+            urls: RESERVED_FILES.iter().map(|s| s.to_string()).collect(),
+            dirs: vec![STATIC_DIR.to_string()],
+        };
+        reserved.urls.extend(generated.iter().map(|g| g.url.clone()));
+        let site = content::load(&config, &reserved, generated)?;
+        check_templates(&site, &renderer)?;
+        let embeds = resolve_embeds(&config, &site, matrix.as_ref())?;
+        let nav = site.tree.nav();
+        let book = BookView::new(&config);
+        phases.done("content");
+        Ok(Project { config, theme, renderer, code_css, matrix, site, embeds, nav, book })
+    }
+
+    /// Renders page `i` through its template.
+    pub fn render_page(&self, i: usize) -> Result<String, Vec<Diagnostic>> {
+        let site = &self.site;
+        let url = &site.pages[i].url;
+        let mut errors = Vec::new();
+        let content = match (&self.matrix, self.embeds[i].is_empty()) {
+            (Some(m), false) => self.with_embeds(&site.pages[i].html, &self.embeds[i], m, url, &mut errors),
+            _ => std::borrow::Cow::Borrowed(site.pages[i].html.as_str()),
+        };
+        let ctx = context::page_context(site, &self.nav, &self.book, self.config.base_url(), i, &content);
+        let mut ctx = tera::Context::from_serialize(&ctx).expect("page context serialises to an object");
+        if let (Some(m), Some(view)) = (&self.matrix, site.pages[i].generated) {
+            let (data, data_errors) = views::page_data(m, site, &self.config.markdown, url, view);
+            ctx.extend(tera::Context::from_serialize(&data).expect("matrix data serialises to an object"));
+            errors.extend(data_errors);
+        }
+        match self.renderer.render(template_for(site, i), &ctx) {
+            Ok(html) if errors.is_empty() => Ok(html),
+            Ok(_) => Err(errors),
+            Err(d) => {
+                errors.push(d);
+                Err(errors)
+            }
+        }
+    }
+
+    /// Renders pages in parallel into `sink`; returns every error (each reported once).
+    pub fn write_pages(&self, pages: &[usize], sink: &dyn Sink, shown_output: &Path) -> Vec<Diagnostic> {
+        let errors: Vec<Diagnostic> = pages
+            .par_iter()
+            .flat_map_iter(|&i| match self.render_page(i) {
+                Ok(html) => {
+                    let url = &self.site.pages[i].url;
+                    sink.write(url, html.as_bytes())
+                        .err()
+                        .map(|e| write_error(shown_output, url, e))
+                        .into_iter()
+                        .collect()
+                }
+                Err(e) => e,
+            })
+            .collect();
+        dedupe(errors)
+    }
+
+    /// The files besides pages: 404 page, navigation data, code colours, sitemap, theme files.
+    pub fn extras(&self) -> (Vec<(String, Vec<u8>)>, Vec<Diagnostic>) {
+        let mut errors = Vec::new();
+        let mut extra: Vec<(String, Vec<u8>)> = Vec::new();
+        let base_url = self.config.base_url();
+        let not_found = context::not_found_context(&self.site, &self.nav, &self.book, base_url);
+        match self.renderer.render("404.html", &tera::Context::from_serialize(not_found).expect("serialises")) {
+            Ok(html) => extra.push(("404.html".into(), html.into_bytes())),
+            Err(d) => errors.push(d),
+        }
+        extra.push((format!("{STATIC_DIR}/toc.js"), context::toc_js(&self.site, &self.nav).into_bytes()));
+        extra.push((format!("{STATIC_DIR}/highlight.css"), self.code_css.clone().into_bytes()));
+        if !base_url.is_empty() {
+            extra.push(("sitemap.xml".into(), sitemap::sitemap(base_url, &self.site).into_bytes()));
+        }
+        for (rel, file) in &self.theme.statics {
+            match file.source.read() {
+                Ok(bytes) => extra.push((format!("{STATIC_DIR}/{rel}"), bytes.into_owned())),
+                Err(e) => errors.push(Diagnostic::error(file.shown.clone(), format!("cannot read: {e}"))),
+            }
+        }
+        (extra, errors)
+    }
+
+    /// Writes the whole site (pages, extras, copied files) into `sink`.
+    pub fn write_all(&self, sink: &dyn Sink, shown_output: &Path, phases: &mut Phases) -> Vec<Diagnostic> {
+        let all: Vec<usize> = (0..self.site.pages.len()).collect();
+        let mut errors = self.write_pages(&all, sink, shown_output);
+        phases.done("render");
+        let (extra, extra_errors) = self.extras();
+        errors.extend(extra_errors);
+        for (rel, bytes) in &extra {
+            if let Err(e) = sink.write(rel, bytes) {
+                errors.push(write_error(shown_output, rel, e));
+            }
+        }
+        let copy_errors: Vec<Diagnostic> = self
+            .site
+            .assets
+            .par_iter()
+            .filter_map(|a| sink.copy(&a.url, &a.source).err().map(|e| write_error(shown_output, &a.url, e)))
+            .collect();
+        errors.extend(copy_errors);
+        phases.done("extras");
+        errors
+    }
+
+    /// Re-reads one edited markdown file. `Ok(None)`: the edit changes the site's structure
+    /// (a new or deleted file, a page turned into a draft), so load everything again.
+    pub fn update_page(&mut self, rel: &str) -> Result<Option<Changed>, Vec<Diagnostic>> {
+        let Some(i) = self.site.page_by_source(rel) else { return Ok(None) };
+        let change = match self.site.reload_page(&self.config, i)? {
+            None => return Ok(None),
+            Some(content::Reloaded::Body) => Changed::Page(i),
+            Some(content::Reloaded::Navigation) => Changed::AllPages,
+        };
+        let page = &self.site.pages[i];
+        if let Some((name, at)) = &page.template {
+            if !self.renderer.has_template(name) {
+                let mut d = at.clone();
+                d.message = format!("no template `{name}` in the theme");
+                return Err(vec![d]);
+            }
+        }
+        let mut embeds = Vec::new();
+        let mut errors = Vec::new();
+        for e in &page.embeds {
+            match views::resolve_embed(self.matrix.as_ref().map(|m| &m.matrix), e) {
+                Ok(v) => embeds.push(v),
+                Err(message) => errors.push(self.site.error_in(&self.config, i, e.offset, message)),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        self.embeds[i] = embeds;
+        if change == Changed::AllPages {
+            self.nav = self.site.tree.nav();
+        }
+        Ok(Some(change))
+    }
+
+    pub fn shown_output(&self) -> PathBuf {
+        let o = self.config.output_dir();
+        o.strip_prefix(".").map(Path::to_path_buf).unwrap_or(o)
+    }
+
+    /// Puts the rendered views of a page's shortcodes in place of their markers.
+    fn with_embeds<'a>(
+        &self,
+        html: &'a str,
+        embeds: &[EmbedView],
+        matrix: &matrix::Loaded,
+        url: &str,
+        errors: &mut Vec<Diagnostic>,
+    ) -> std::borrow::Cow<'a, str> {
+        let mut out = html.to_string();
+        for (n, view) in embeds.iter().enumerate() {
+            let (data, data_errors) = views::embed_data(matrix, &self.site, &self.config.markdown, url, *view);
+            errors.extend(data_errors);
+            let mut ctx = tera::Context::new();
+            ctx.insert("embed", &data);
+            ctx.insert("root", &crate::content::paths::root_prefix(url));
+            match self.renderer.render(view.template(), &ctx) {
+                Ok(rendered) => out = out.replacen(&crate::markdown::embed_marker(n), &rendered, 1),
+                Err(d) => errors.push(d),
+            }
+        }
+        std::borrow::Cow::Owned(out)
+    }
+}
+
 /// Builds (or, with `check_only`, checks) the handbook.
 pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
     let started = Instant::now();
+    let project = Project::load(&options.root, |config| {
+        if let Some(out) = &options.output {
+            config.build.output = std::env::current_dir().map(|d| d.join(out)).unwrap_or_else(|_| out.clone());
+        }
+        config.build.drafts |= options.drafts;
+    })?;
+    check_output_location(&project.config)?;
     let mut phases = Phases::new();
-    let mut config = Config::load(&options.root)?;
-    if let Some(out) = &options.output {
-        config.build.output = std::env::current_dir().map(|d| d.join(out)).unwrap_or_else(|_| out.clone());
-    }
-    config.build.drafts |= options.drafts;
-    check_output_location(&config)?;
-
-    // Theme and templates first: a broken template fails fast, before any page work.
-    let theme = Theme::load(&config)?;
-    let renderer = Renderer::new(&theme)?;
-    let code_css =
-        highlight::stylesheet(config.theme.code_light.get_ref(), config.theme.code_dark.get_ref()).map_err(|e| {
-            let span = if config.theme.code_light.get_ref() == &e.name {
-                config.theme.code_light.span()
-            } else {
-                config.theme.code_dark.span()
-            };
-            Failure::from(vec![config.error_at(span, e.to_string())])
-        })?;
-
-    phases.done("theme");
-
-    // The matrix first: its generated pages join the content's navigation and link checks.
-    let matrix = matrix::load(&config)?;
-    let generated = matrix.as_ref().map(|m| views::generated_pages(&m.matrix)).unwrap_or_default();
-    let mut reserved =
-        Reserved { urls: RESERVED_FILES.iter().map(|s| s.to_string()).collect(), dirs: vec![STATIC_DIR.to_string()] };
-    reserved.urls.extend(generated.iter().map(|g| g.url.clone()));
-    let site = content::load(&config, &reserved, generated)?;
-    check_templates(&site, &renderer)?;
-    let embeds = resolve_embeds(&config, &site, matrix.as_ref())?;
-    phases.done("content");
-
-    let shown_output = {
-        let o = config.output_dir();
-        o.strip_prefix(".").map(Path::to_path_buf).unwrap_or(o)
-    };
+    let shown_output = project.shown_output();
     let staging = if options.check_only {
         None
     } else {
-        Some(Staging::new(&config.output_dir()).map_err(|e| {
+        Some(Staging::new(&project.config.output_dir()).map_err(|e| {
             Failure::from(vec![Diagnostic::error(
                 shown_output.clone(),
                 format!("cannot create the output folder: {e}"),
@@ -158,73 +354,8 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
         Some(s) => s,
         None => &Discard,
     };
-
-    let book = BookView::new(&config);
-    let nav = site.tree.nav();
-    let base_url = config.base_url();
-
-    // Every page, in parallel; each worker renders and writes its own page.
-    let page = |i: usize| -> Vec<Diagnostic> {
-        let url = &site.pages[i].url;
-        let mut errors = Vec::new();
-        let content = match (&matrix, embeds[i].is_empty()) {
-            (Some(m), false) => {
-                with_embeds(&site.pages[i].html, &embeds[i], m, &site, &config, &renderer, url, &mut errors)
-            }
-            _ => std::borrow::Cow::Borrowed(site.pages[i].html.as_str()),
-        };
-        let ctx = context::page_context(&site, &nav, &book, base_url, i, &content);
-        let mut ctx = tera::Context::from_serialize(&ctx).expect("page context serialises to an object");
-        if let (Some(m), Some(view)) = (&matrix, site.pages[i].generated) {
-            let (data, data_errors) = views::page_data(m, &site, &config.markdown, url, view);
-            ctx.extend(tera::Context::from_serialize(&data).expect("matrix data serialises to an object"));
-            errors.extend(data_errors);
-        }
-        match renderer.render(template_for(&site, i), &ctx) {
-            Ok(html) => {
-                errors.extend(sink.write(url, html.as_bytes()).err().map(|e| write_error(&shown_output, url, e)))
-            }
-            Err(d) => errors.push(d),
-        }
-        errors
-    };
-    let page_errors: Vec<Diagnostic> = (0..site.pages.len()).into_par_iter().flat_map_iter(page).collect();
-    let mut errors = dedupe(page_errors);
-    phases.done("render");
-
-    let mut extra: Vec<(String, Vec<u8>)> = Vec::new();
-    match renderer.render(
-        "404.html",
-        &tera::Context::from_serialize(context::not_found_context(&site, &nav, &book, base_url)).expect("serialises"),
-    ) {
-        Ok(html) => extra.push(("404.html".into(), html.into_bytes())),
-        Err(d) => errors.push(d),
-    }
-    extra.push((format!("{STATIC_DIR}/toc.js"), context::toc_js(&site, &nav).into_bytes()));
-    extra.push((format!("{STATIC_DIR}/highlight.css"), code_css.into_bytes()));
-    if !base_url.is_empty() {
-        extra.push(("sitemap.xml".into(), sitemap::sitemap(base_url, &site).into_bytes()));
-    }
-    for (rel, file) in &theme.statics {
-        match file.source.read() {
-            Ok(bytes) => extra.push((format!("{STATIC_DIR}/{rel}"), bytes.into_owned())),
-            Err(e) => errors.push(Diagnostic::error(file.shown.clone(), format!("cannot read: {e}"))),
-        }
-    }
-    for (rel, bytes) in &extra {
-        if let Err(e) = sink.write(rel, bytes) {
-            errors.push(write_error(&shown_output, rel, e));
-        }
-    }
-    let copy_errors: Vec<Diagnostic> = site
-        .assets
-        .par_iter()
-        .filter_map(|a| sink.copy(&a.url, &a.source).err().map(|e| write_error(&shown_output, &a.url, e)))
-        .collect();
-    errors.extend(copy_errors);
-    phases.done("extras");
-
-    let Site { pages, assets, warnings, .. } = site;
+    let errors = project.write_all(sink, &shown_output, &mut phases);
+    let Site { pages, assets, warnings, .. } = project.site;
     if !errors.is_empty() {
         return Err(Failure { errors, warnings });
     }
@@ -238,33 +369,6 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
     Ok(Report { pages: pages.len(), assets: assets.len(), elapsed: started.elapsed(), output: shown_output, warnings })
 }
 
-/// Puts the rendered views of a page's shortcodes in place of their markers.
-#[allow(clippy::too_many_arguments)]
-fn with_embeds<'a>(
-    html: &'a str,
-    embeds: &[EmbedView],
-    matrix: &matrix::Loaded,
-    site: &Site,
-    config: &Config,
-    renderer: &Renderer,
-    url: &str,
-    errors: &mut Vec<Diagnostic>,
-) -> std::borrow::Cow<'a, str> {
-    let mut out = html.to_string();
-    for (n, view) in embeds.iter().enumerate() {
-        let (data, data_errors) = views::embed_data(matrix, site, &config.markdown, url, *view);
-        errors.extend(data_errors);
-        let mut ctx = tera::Context::new();
-        ctx.insert("embed", &data);
-        ctx.insert("root", &crate::content::paths::root_prefix(url));
-        match renderer.render(view.template(), &ctx) {
-            Ok(rendered) => out = out.replacen(&crate::markdown::embed_marker(n), &rendered, 1),
-            Err(d) => errors.push(d),
-        }
-    }
-    std::borrow::Cow::Owned(out)
-}
-
 /// Checks every shortcode against the matrix: which view each one shows, per page.
 fn resolve_embeds(
     config: &Config,
@@ -275,20 +379,14 @@ fn resolve_embeds(
     let resolved = site
         .pages
         .iter()
-        .map(|page| {
+        .enumerate()
+        .map(|(i, page)| {
             page.embeds
                 .iter()
                 .filter_map(|e| match views::resolve_embed(matrix.map(|m| &m.matrix), e) {
                     Ok(v) => Some(v),
                     Err(message) => {
-                        let rel = page.source.as_deref().unwrap_or("");
-                        let text = std::fs::read(config.content_dir().join(rel)).unwrap_or_default();
-                        errors.push(Diagnostic::at(
-                            content::shown_path(config, rel),
-                            &String::from_utf8_lossy(&text),
-                            e.offset,
-                            message,
-                        ));
+                        errors.push(site.error_in(config, i, e.offset, message));
                         None
                     }
                 })

@@ -370,7 +370,9 @@ fn init_writes_a_handbook_that_builds() {
     // The sample matrix becomes stage pages, and the sample page embeds parts of it.
     assert!(book.read("fresh/book/stages/launch/index.html").contains("CI/CD on every merge"));
     let guide = book.read("fresh/book/getting-started/index.html");
-    assert!(guide.contains("class=\"embed embed-category\"") && guide.contains("data-key=\"checklist:never-skip:backups\""));
+    assert!(
+        guide.contains("class=\"embed embed-category\"") && guide.contains("data-key=\"checklist:never-skip:backups\"")
+    );
     let again = book.run(&["init", "fresh"]);
     assert!(!again.ok);
     assert!(again.stderr.contains("already exists"));

@@ -101,9 +101,88 @@ pub struct Site {
     pub warnings: Vec<Diagnostic>,
     /// Resolves links written in data files (relative to the content folder).
     pub lookup: Lookup,
+    /// Links of each page that point to pages (checked again when a page changes).
+    links: Vec<Vec<markdown::PendingLink<Target>>>,
+}
+
+/// What re-reading an edited page changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reloaded {
+    /// Only its content.
+    Body,
+    /// Its title, description or position, which other pages show.
+    Navigation,
 }
 
 impl Site {
+    /// The page made from a content-relative source file.
+    pub fn page_by_source(&self, rel: &str) -> Option<usize> {
+        self.lookup.by_source.get(rel).copied()
+    }
+
+    /// A diagnostic at byte `offset` of page `i`'s source file (read again to find the line).
+    pub fn error_in(&self, config: &Config, i: usize, offset: usize, message: impl Into<String>) -> Diagnostic {
+        let rel = self.pages[i].source.as_deref().unwrap_or("");
+        match std::fs::read(config.content_dir().join(rel)) {
+            Ok(bytes) => Diagnostic::at(shown_path(config, rel), &String::from_utf8_lossy(&bytes), offset, message),
+            Err(_) => Diagnostic::error(shown_path(config, rel), message),
+        }
+    }
+
+    /// Reads page `i` again after its file changed and checks its links, and the links of other
+    /// pages into it. On errors nothing changes. `Ok(None)` means the site's structure changed
+    /// (the page became a draft), which needs a full reload.
+    pub fn reload_page(&mut self, config: &Config, i: usize) -> Result<Option<Reloaded>, Vec<Diagnostic>> {
+        let old = &self.pages[i];
+        let slot = Slot {
+            source: old.source.clone(),
+            dir: old.dir.clone(),
+            url: old.url.clone(),
+            kind: old.kind,
+            generated: None,
+        };
+        let parsed = parse_page(config, &self.lookup, i, &slot)?;
+        if !parsed.errors.is_empty() {
+            return Err(parsed.errors);
+        }
+        if parsed.page.draft && !config.build.drafts {
+            return Ok(None);
+        }
+        let mut pages_view: Vec<&Page> = self.pages.iter().collect();
+        pages_view[i] = &parsed.page;
+        let mut errors = Vec::new();
+        for link in &parsed.links {
+            if let Some(problem) = check_link_in(&pages_view, link) {
+                errors.push(problem.into_diagnostic(config, &parsed.page));
+            }
+        }
+        // Other pages' anchors into this page must still exist.
+        for (from, links) in self.links.iter().enumerate() {
+            if from == i {
+                continue;
+            }
+            for link in links.iter().filter(|l| l.target == i && l.anchor.is_some()) {
+                if let Some(problem) = check_link_in(&pages_view, link) {
+                    errors.push(problem.into_diagnostic(config, &self.pages[from]));
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let old = &self.pages[i];
+        let navigation = old.title != parsed.page.title
+            || old.weight != parsed.page.weight
+            || old.description != parsed.page.description;
+        self.pages[i] = parsed.page;
+        self.links[i] = parsed.links;
+        if navigation {
+            self.tree = Tree::build(&self.pages);
+            return Ok(Some(Reloaded::Navigation));
+        }
+        Ok(Some(Reloaded::Body))
+    }
+
     /// Resolves a link written in a data file (relative to the content folder) for the page at
     /// `from_url`: the href to use, or why the link is broken.
     pub fn link(&self, from_url: &str, dest: &str) -> Result<String, String> {
@@ -301,11 +380,24 @@ pub fn load(config: &Config, reserved: &Reserved, generated: Vec<Generated>) -> 
         return Err(errors);
     }
 
-    // Keep included pages only, renumbering.
-    let mut kept = Vec::new();
-    for (page, keep) in pages.into_iter().zip(&included) {
+    // Keep included pages only, renumbering (links to left-out pages were errors above).
+    let mut new_index = vec![usize::MAX; pages.len()];
+    let mut next = 0;
+    for (old, keep) in included.iter().enumerate() {
         if *keep {
+            new_index[old] = next;
+            next += 1;
+        }
+    }
+    let mut kept = Vec::new();
+    let mut kept_links = Vec::new();
+    for ((page, keep), mut links) in pages.into_iter().zip(&included).zip(pending) {
+        if *keep {
+            for link in &mut links {
+                link.target = new_index[link.target];
+            }
             kept.push(page);
+            kept_links.push(links);
         }
     }
     let tree = Tree::build(&kept);
@@ -313,7 +405,7 @@ pub fn load(config: &Config, reserved: &Reserved, generated: Vec<Generated>) -> 
     assets.sort_by(|a, b| a.url.cmp(&b.url));
     warnings.sort_by(|a, b| (&a.path, a.position).cmp(&(&b.path, b.position)));
     let lookup = Lookup::new(kept.iter().map(|p| (p.source.as_deref(), p.url.as_str())), &assets);
-    Ok(Site { pages: kept, tree, assets, warnings, lookup })
+    Ok(Site { pages: kept, tree, assets, warnings, lookup, links: kept_links })
 }
 
 fn file_name(rel: &str) -> &str {
@@ -632,14 +724,22 @@ impl LinkProblem {
 }
 
 fn check_link(pages: &[Page], included: &[bool], link: &markdown::PendingLink<Target>) -> Option<LinkProblem> {
-    let target = &pages[link.target];
-    let problem = |message: String| Some(LinkProblem { message, offset: link.offset });
     if !included[link.target] {
-        return problem(format!(
-            "link `{}` points to a draft page (build with --drafts, or remove the link)",
-            link.dest
-        ));
+        return Some(LinkProblem {
+            message: format!("link `{}` points to a draft page (build with --drafts, or remove the link)", link.dest),
+            offset: link.offset,
+        });
     }
+    anchor_problem(&pages[link.target], link)
+}
+
+/// The same check against a set of pages where one has been replaced by its edited version.
+fn check_link_in(pages: &[&Page], link: &markdown::PendingLink<Target>) -> Option<LinkProblem> {
+    anchor_problem(pages[link.target], link)
+}
+
+/// A link's `#anchor` must name a heading (or another id) of its target page.
+fn anchor_problem(target: &Page, link: &markdown::PendingLink<Target>) -> Option<LinkProblem> {
     let anchor = link.anchor.as_deref()?;
     if anchor.is_empty() || target.headings.iter().any(|h| h.id == anchor) || target.anchors.contains(anchor) {
         return None;
@@ -648,9 +748,12 @@ fn check_link(pages: &[Page], included: &[bool], link: &markdown::PendingLink<Ta
     known.truncate(12);
     let hint =
         if known.is_empty() { "it has no headings".to_string() } else { format!("its headings: {}", known.join(", ")) };
-    problem(format!(
-        "link `{}`: no heading with id `{anchor}` in `{}` ({hint})",
-        link.dest,
-        target.source.as_deref().unwrap_or(&target.url)
-    ))
+    Some(LinkProblem {
+        message: format!(
+            "link `{}`: no heading with id `{anchor}` in `{}` ({hint})",
+            link.dest,
+            target.source.as_deref().unwrap_or(&target.url)
+        ),
+        offset: link.offset,
+    })
 }
