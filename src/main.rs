@@ -50,6 +50,24 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Build into memory, serve on localhost, rebuild on every save and reload the browser.
+    Serve {
+        /// Handbook folder (the one holding book.toml).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Port to listen on (the next free one is used when it is taken; 0 picks any).
+        #[arg(short, long, default_value_t = 3000)]
+        port: u16,
+        /// Address to listen on. Anything but a loopback address exposes the preview.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Open the site in the default browser.
+        #[arg(long)]
+        open: bool,
+        /// Include pages marked `draft = true`.
+        #[arg(long)]
+        drafts: bool,
+    },
     /// Create a new handbook with a book.toml and two pages.
     Init {
         /// Folder to create it in.
@@ -69,6 +87,21 @@ fn main() -> ExitCode {
         }
         Command::Check { dir, drafts } => {
             run_build(BuildOptions { root: dir, output: None, drafts, check_only: true }, cli.quiet)
+        }
+        Command::Serve { dir, port, bind, open, drafts } => {
+            // Ctrl-C ends the process; nothing is written to disk, so there is nothing to clean up.
+            let _ = ctrlc::set_handler(|| {
+                println!("Stopped.");
+                std::process::exit(0);
+            });
+            let options = stagebook::serve::ServeOptions { root: dir, bind, port, open, drafts };
+            match stagebook::serve::serve(options) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
         }
         Command::Init { dir, title } => match stagebook::init::init(&dir, &title) {
             Ok(files) => {

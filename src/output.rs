@@ -14,6 +14,33 @@ pub trait Sink: Sync {
     fn copy(&self, rel: &str, from: &Path) -> io::Result<()>;
 }
 
+/// A built site held in memory: output path -> bytes. `serve` keeps one and swaps in a new
+/// one after each successful rebuild.
+pub type Files = std::collections::HashMap<String, std::sync::Arc<[u8]>>;
+
+/// Collects the site in memory (for `serve`).
+#[derive(Default)]
+pub struct Memory {
+    files: Mutex<Files>,
+}
+
+impl Memory {
+    pub fn into_files(self) -> Files {
+        self.files.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Sink for Memory {
+    fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
+        self.files.lock().unwrap_or_else(|e| e.into_inner()).insert(rel.to_string(), std::sync::Arc::from(bytes));
+        Ok(())
+    }
+    fn copy(&self, rel: &str, from: &Path) -> io::Result<()> {
+        let bytes = std::fs::read(from)?;
+        self.write(rel, &bytes)
+    }
+}
+
 /// For `check`: renders everything, keeps nothing.
 pub struct Discard;
 

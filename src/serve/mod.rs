@@ -1,0 +1,303 @@
+//! `stagebook serve`: build into memory, serve on localhost, watch the handbook folder,
+//! rebuild what a change touches and reload the open tabs.
+//!
+//! Routing by kind of change: an edited page re-renders that page (all pages only if its title
+//! or position changed); an edited image or download is re-read; a theme's static file
+//! refreshes the static files; anything else (book.toml, templates, the matrix, new or deleted
+//! files) loads everything again. After a failed build the next change always loads everything
+//! again, so no error can be hidden by a later partial rebuild.
+
+pub mod http;
+pub mod watch;
+
+use std::collections::BTreeSet;
+use std::io::Write as _;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::build::{Changed, Phases, Project};
+use crate::diagnostics::Diagnostic;
+use crate::output::{Files, Memory, Sink};
+use crate::theme::Theme;
+
+/// How to serve.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub root: PathBuf,
+    pub bind: IpAddr,
+    pub port: u16,
+    pub open: bool,
+    pub drafts: bool,
+}
+
+/// Why serving could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: String, source: std::io::Error },
+    #[error("{0}")]
+    Watch(String),
+}
+
+/// One line on stdout, flushed at once (tests and scripts read it as it comes).
+fn say(line: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
+}
+
+fn report_errors(errors: &[Diagnostic]) {
+    let mut err = anstream::stderr();
+    for d in errors {
+        let _ = write!(err, "{}", d.render(true));
+    }
+}
+
+/// The rebuild side of the server: the last good project and what it produced.
+struct Builder {
+    options: ServeOptions,
+    project: Option<Project>,
+    /// The last build failed: the next change loads everything again.
+    broken: bool,
+    shared: Arc<http::Shared>,
+}
+
+impl Builder {
+    fn load(&self) -> Result<Project, Vec<Diagnostic>> {
+        let drafts = self.options.drafts;
+        Project::load(&self.options.root, |c| c.build.drafts |= drafts).map_err(|f| f.errors)
+    }
+
+    /// Loads and renders everything; on success the new site replaces the old one.
+    fn full(&mut self, started: Instant, why: &str) {
+        let result = self.load().and_then(|project| {
+            let memory = Memory::default();
+            let errors = project.write_all(&memory, &project.shown_output(), &mut Phases::new());
+            if errors.is_empty() {
+                Ok((project, memory.into_files()))
+            } else {
+                Err(errors)
+            }
+        });
+        match result {
+            Ok((project, files)) => {
+                let summary = format!("{} pages", project.site.pages.len());
+                report_errors(&project.site.warnings);
+                self.project = Some(project);
+                self.broken = false;
+                self.shared.publish(Arc::new(files), &summary);
+                say(&format!("Rebuilt {summary} in {} ms{why}", started.elapsed().as_millis()));
+            }
+            Err(errors) => self.fail(errors),
+        }
+    }
+
+    fn fail(&mut self, errors: Vec<Diagnostic>) {
+        report_errors(&errors);
+        say(&format!(
+            "Build failed with {} error{}; still serving the last good version",
+            errors.len(),
+            if errors.len() == 1 { "" } else { "s" }
+        ));
+        self.broken = true;
+        self.shared.fail(errors.iter().map(|d| d.render(false)).collect());
+    }
+
+    /// Handles one batch of changed paths.
+    fn changed(&mut self, paths: &[PathBuf]) {
+        let started = Instant::now();
+        let plan = match (&self.project, self.broken) {
+            (Some(project), false) => plan(project, paths),
+            _ => Plan::Full,
+        };
+        match plan {
+            Plan::Nothing => {}
+            Plan::Full => self.full(started, ""),
+            Plan::Some { pages, assets, statics } => self.incremental(started, &pages, &assets, statics),
+        }
+    }
+
+    fn incremental(&mut self, started: Instant, pages: &[String], assets: &[String], statics: bool) {
+        let Some(project) = self.project.as_mut() else { return self.full(started, "") };
+        let mut render: BTreeSet<usize> = BTreeSet::new();
+        let mut everything = false;
+        let mut errors = Vec::new();
+        for rel in pages {
+            match project.update_page(rel) {
+                Ok(None) => return self.full(started, ""),
+                Ok(Some(Changed::Page(i))) => {
+                    render.insert(i);
+                }
+                Ok(Some(Changed::AllPages)) => everything = true,
+                Err(e) => errors.extend(e),
+            }
+        }
+        if statics {
+            match Theme::load(&project.config) {
+                Ok(theme) => project.theme = theme,
+                Err(e) => errors.extend(e),
+            }
+        }
+        if !errors.is_empty() {
+            return self.fail(errors);
+        }
+        let memory = Memory::default();
+        let shown = project.shown_output();
+        let targets: Vec<usize> =
+            if everything { (0..project.site.pages.len()).collect() } else { render.into_iter().collect() };
+        let mut errors = project.write_pages(&targets, &memory, &shown);
+        if everything || statics {
+            let (extra, extra_errors) = project.extras();
+            errors.extend(extra_errors);
+            for (rel, bytes) in extra {
+                let _ = memory.write(&rel, &bytes);
+            }
+        }
+        for rel in assets {
+            if let Some(asset) = project.site.assets.iter().find(|a| &a.url == rel) {
+                if let Err(e) = memory.copy(&asset.url, &asset.source) {
+                    errors.push(Diagnostic::error(asset.source.clone(), format!("cannot read: {e}")));
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return self.fail(errors);
+        }
+        let mut files: Files = (*self.shared.files()).clone();
+        files.extend(memory.into_files());
+        let what = match (targets.len(), assets.len()) {
+            (0, 0) => "static files".to_string(),
+            (n, 0) => format!("{n} page{}", if n == 1 { "" } else { "s" }),
+            (0, a) => format!("{a} file{}", if a == 1 { "" } else { "s" }),
+            (n, a) => {
+                format!("{n} page{} and {a} file{}", if n == 1 { "" } else { "s" }, if a == 1 { "" } else { "s" })
+            }
+        };
+        self.shared.publish(Arc::new(files), &what);
+        let which = if pages.is_empty() { String::new() } else { format!(" ({})", pages.join(", ")) };
+        say(&format!("Rebuilt {what} in {} ms{which}", started.elapsed().as_millis()));
+    }
+}
+
+/// What a batch of changes needs.
+#[derive(Debug, PartialEq, Eq)]
+enum Plan {
+    Nothing,
+    Full,
+    /// Edited pages (content-relative), edited copied files, and whether theme static files
+    /// changed.
+    Some {
+        pages: Vec<String>,
+        assets: Vec<String>,
+        statics: bool,
+    },
+}
+
+fn plan(project: &Project, paths: &[PathBuf]) -> Plan {
+    let config = &project.config;
+    let root = absolute(&config.root);
+    let content = absolute(&config.content_dir());
+    let themes = root.join("themes");
+    let matrix = absolute(&config.matrix_path());
+    let (mut pages, mut assets, mut statics) = (Vec::new(), Vec::new(), false);
+    for path in paths {
+        let path = absolute(path);
+        if path == root.join(crate::config::CONFIG_FILE) || path == matrix {
+            return Plan::Full;
+        }
+        if let Ok(rel) = path.strip_prefix(&themes) {
+            // themes/<name>/static/... only changes static files; templates change every page.
+            let mut parts = rel.components();
+            let _name = parts.next();
+            if parts.next().is_some_and(|c| c.as_os_str() == "static") && path.is_file() {
+                statics = true;
+                continue;
+            }
+            return Plan::Full;
+        }
+        let Ok(rel) = path.strip_prefix(&content) else { continue };
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        if !path.is_file() {
+            return Plan::Full; // deleted, renamed away, or a folder: the structure changed
+        }
+        if rel.ends_with(".md") {
+            if project.site.page_by_source(&rel).is_none() {
+                return Plan::Full;
+            }
+            pages.push(rel);
+        } else if project.site.assets.iter().any(|a| a.url == rel) {
+            assets.push(rel);
+        } else {
+            return Plan::Full;
+        }
+    }
+    if pages.is_empty() && assets.is_empty() && !statics {
+        return Plan::Nothing;
+    }
+    Plan::Some { pages, assets, statics }
+}
+
+/// An absolute path without `.` or symlinked prefixes, for comparing watcher paths.
+fn absolute(path: &Path) -> PathBuf {
+    if let Ok(p) = path.canonicalize() {
+        return p;
+    }
+    // A deleted file: canonicalise its folder.
+    match (path.parent(), path.file_name()) {
+        (Some(parent), Some(name)) => absolute(parent).join(name),
+        _ => std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf()),
+    }
+}
+
+/// Builds, serves and rebuilds until the process is stopped.
+pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
+    let shared = http::Shared::new();
+    let mut builder = Builder { options: options.clone(), project: None, broken: false, shared: shared.clone() };
+    let started = Instant::now();
+    builder.full(started, "");
+
+    let (server, addr, note) = http::bind(options.bind, options.port)
+        .map_err(|source| ServeError::Bind { addr: format!("{}:{}", options.bind, options.port), source })?;
+    if let Some(note) = note {
+        say(&format!("Note: {note}"));
+    }
+    if !options.bind.is_loopback() {
+        say(&format!("Warning: listening on {} makes the preview reachable from other machines", options.bind));
+    }
+    let url = format!("http://{addr}/");
+    say(&format!("Serving {url} (Ctrl-C to stop)"));
+    let server = Arc::new(server);
+    let _workers = http::run(server.clone(), shared.clone());
+    if options.open {
+        open_browser(&url);
+    }
+
+    let root = absolute(&options.root);
+    let output = builder.project.as_ref().map_or_else(|| root.join("book"), |p| absolute(&p.config.output_dir()));
+    let watcher = watch::watch(&root, &output).map_err(ServeError::Watch)?;
+    while let Ok(mut batch) = watcher.changes.recv() {
+        // Changes that arrived while the last rebuild ran are handled together.
+        while let Ok(more) = watcher.changes.try_recv() {
+            batch.extend(more);
+        }
+        batch.sort();
+        batch.dedup();
+        builder.changed(&batch);
+    }
+    Ok(())
+}
+
+fn open_browser(url: &str) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    if std::process::Command::new(opener).arg(url).spawn().is_err() {
+        say(&format!("Could not start a browser; open {url} yourself"));
+    }
+}
