@@ -237,7 +237,7 @@ pub fn shown_path(config: &Config, rel: &str) -> PathBuf {
 pub fn load(config: &Config, reserved: &Reserved, generated: Vec<Generated>) -> Result<Site, Vec<Diagnostic>> {
     let content_dir = config.content_dir();
     let mut errors = Vec::new();
-    let found = discover(config, &content_dir, &mut errors);
+    let mut found = discover(config, &content_dir, &mut errors);
 
     // One slot per output page: real files first, then made-up folder pages.
     let mut slots: Vec<Slot> = Vec::new();
@@ -342,7 +342,7 @@ pub fn load(config: &Config, reserved: &Reserved, generated: Vec<Generated>) -> 
 
     let mut pages = Vec::with_capacity(slots.len());
     let mut pending = Vec::new();
-    let mut warnings = Vec::new();
+    let mut warnings = std::mem::take(&mut found.warnings);
     for (i, result) in parsed.into_iter().enumerate() {
         match result {
             Ok(p) => {
@@ -442,12 +442,17 @@ struct Slot {
 struct Found {
     markdown: Vec<String>,
     assets: Vec<Asset>,
+    warnings: Vec<Diagnostic>,
 }
 
 /// Walks the content folder. Hidden files and folders, the output folder and the matrix file are
 /// skipped; the rest is either a page (`.md`) or an asset.
+///
+/// Symbolic links are followed only when they point inside the handbook folder: a link to
+/// `/etc/passwd` or `~/.ssh` must not end up published (or served by the preview server).
 fn discover(config: &Config, content_dir: &Path, errors: &mut Vec<Diagnostic>) -> Found {
-    let mut found = Found { markdown: Vec::new(), assets: Vec::new() };
+    let mut found = Found { markdown: Vec::new(), assets: Vec::new(), warnings: Vec::new() };
+    let book_root = config.root.canonicalize().unwrap_or_else(|_| config.root.clone());
     if !content_dir.is_dir() {
         errors.push(Diagnostic::error(
             content_dir.strip_prefix(".").unwrap_or(content_dir),
@@ -457,9 +462,17 @@ fn discover(config: &Config, content_dir: &Path, errors: &mut Vec<Diagnostic>) -
     }
     let output = config.output_dir();
     let matrix = config.matrix_path();
+    let mut outside = Vec::new();
     let walker =
         walkdir::WalkDir::new(content_dir).follow_links(true).sort_by_file_name().into_iter().filter_entry(|e| {
-            e.depth() == 0 || !(e.file_name().to_string_lossy().starts_with('.') || e.path() == output)
+            if e.depth() > 0 && (e.file_name().to_string_lossy().starts_with('.') || e.path() == output) {
+                return false;
+            }
+            let escapes = e.path_is_symlink() && !e.path().canonicalize().is_ok_and(|t| t.starts_with(&book_root));
+            if escapes {
+                outside.push(e.path().to_path_buf());
+            }
+            !escapes
         });
     for entry in walker {
         let entry = match entry {
@@ -485,6 +498,10 @@ fn discover(config: &Config, content_dir: &Path, errors: &mut Vec<Diagnostic>) -
             found.assets.push(Asset { source: entry.path().to_path_buf(), url: rel });
         }
     }
+    found.warnings = outside
+        .into_iter()
+        .map(|p| Diagnostic::error(p, "skipped: symbolic link to a place outside the handbook folder").warning())
+        .collect();
     found
 }
 

@@ -1,0 +1,312 @@
+//! `stagebook serve` end to end: a real server on an ephemeral port in a temp copy of a
+//! fixture book, driven over plain TCP.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::Book;
+
+const WAIT: Duration = Duration::from_secs(10);
+
+struct Serve {
+    child: Child,
+    addr: String,
+    lines: Arc<Mutex<Vec<String>>>,
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Reply {
+    status: u16,
+    head: String,
+    body: String,
+}
+
+impl Serve {
+    fn start(book: &Book) -> Serve {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_stagebook"))
+            .args(["serve", "--port", "0"])
+            .current_dir(book.dir.path())
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start stagebook serve");
+        let stdout = child.stdout.take().unwrap();
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let sink = lines.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                sink.lock().unwrap().push(line);
+            }
+        });
+        let mut serve = Serve { child, addr: String::new(), lines };
+        let url = serve.wait_for_line(|l| l.starts_with("Serving http://")).expect("server announced its URL");
+        serve.addr = url.trim_start_matches("Serving http://").split('/').next().unwrap().to_string();
+        serve
+    }
+
+    fn wait_for_line(&self, pred: impl Fn(&str) -> bool) -> Option<String> {
+        let start = Instant::now();
+        while start.elapsed() < WAIT {
+            if let Some(l) = self.lines.lock().unwrap().iter().find(|l| pred(l)) {
+                return Some(l.clone());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
+    fn rebuilds(&self) -> usize {
+        self.lines.lock().unwrap().iter().filter(|l| l.starts_with("Rebuilt") || l.starts_with("Build failed")).count()
+    }
+
+    /// Sends a raw request (the request line as given) and reads the whole reply.
+    fn raw(&self, method: &str, target: &str) -> Reply {
+        let mut s = TcpStream::connect(&self.addr).unwrap();
+        s.set_read_timeout(Some(WAIT)).unwrap();
+        write!(s, "{method} {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", self.addr).unwrap();
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw).unwrap();
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let status = head.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+        Reply { status, head: head.to_string(), body: body.to_string() }
+    }
+
+    fn get(&self, path: &str) -> Reply {
+        self.raw("GET", path)
+    }
+
+    fn events(&self) -> Events {
+        let s = TcpStream::connect(&self.addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+        let mut w = s.try_clone().unwrap();
+        write!(w, "GET /__stagebook/events HTTP/1.1\r\nHost: {}\r\n\r\n", self.addr).unwrap();
+        let mut events = Events { reader: BufReader::new(s) };
+        let hello = events.next(WAIT).expect("hello event");
+        assert_eq!(hello.0, "hello");
+        events
+    }
+}
+
+struct Events {
+    reader: BufReader<TcpStream>,
+}
+
+impl Events {
+    /// The next `(event, data)`, or None after `timeout`.
+    fn next(&mut self, timeout: Duration) -> Option<(String, String)> {
+        let start = Instant::now();
+        let (mut event, mut data) = (String::new(), String::new());
+        let mut line = String::new();
+        while start.elapsed() < timeout {
+            line.clear();
+            match self.reader.read_line(&mut line) {
+                Ok(0) => return None,
+                Ok(_) => {
+                    let l = line.trim_end_matches(['\r', '\n']);
+                    if let Some(e) = l.strip_prefix("event: ") {
+                        event = e.to_string();
+                    } else if let Some(d) = l.strip_prefix("data: ") {
+                        data = d.to_string();
+                    } else if l.is_empty() && !event.is_empty() {
+                        return Some((event, data));
+                    }
+                }
+                Err(_) => continue, // read timeout: keep waiting
+            }
+        }
+        None
+    }
+}
+
+#[test]
+fn serves_pages_and_reloads_with_new_content_after_an_edit() {
+    let book = Book::fixture("basic");
+    let serve = Serve::start(&book);
+    let page = serve.get("/guide/setup/");
+    assert_eq!(page.status, 200);
+    assert!(page.head.contains("Content-Type: text/html; charset=utf-8"), "{}", page.head);
+    assert!(page.body.contains("<title>Setup"));
+    assert!(
+        page.body.contains("<script src=\"/__stagebook/livereload.js\"></script></body>"),
+        "reload script injected"
+    );
+    let css = serve.get("/static/style.css");
+    assert!(css.head.contains("Content-Type: text/css"), "{}", css.head);
+    assert!(!css.body.contains("livereload"));
+    assert_eq!(serve.get("/guide").status, 301);
+    let missing = serve.get("/no/such/page/");
+    assert_eq!(missing.status, 404);
+    assert!(missing.body.contains("Page not found") || missing.body.contains("not found"), "the book's 404 page");
+    // Nothing was written to disk.
+    assert!(!book.exists("book"));
+
+    let mut events = serve.events();
+    let text = book.read("content/guide/setup.md").replace("Run the installer.", "Run the NEW installer.");
+    book.write("content/guide/setup.md", text);
+    let (event, data) = events.next(WAIT).expect("an event after the edit");
+    assert_eq!(event, "reload", "{data}");
+    assert!(data.contains("\"rebuilt\":\"1 page\""), "only the edited page: {data}");
+    assert!(serve.get("/guide/setup/").body.contains("Run the NEW installer."));
+}
+
+#[test]
+fn a_template_edit_changes_every_page() {
+    let book = Book::fixture("themed");
+    let serve = Serve::start(&book);
+    let mut events = serve.events();
+    book.write(
+        "themes/house/templates/base.html",
+        "<!DOCTYPE html><html><head><title>{{ page.title }}</title></head><body>HOUSE-BASE {% block content %}{% endblock content %}</body></html>",
+    );
+    let (event, _) = events.next(WAIT).expect("reload after the template edit");
+    assert_eq!(event, "reload");
+    for page in ["/", "/page/", "/404.html"] {
+        assert!(serve.get(page).body.contains("HOUSE-BASE"), "{page} uses the new base template");
+    }
+}
+
+#[test]
+fn a_broken_page_shows_errors_while_the_old_site_stays_up_until_fixed() {
+    let book = Book::fixture("basic");
+    let serve = Serve::start(&book);
+    let mut events = serve.events();
+    let good = book.read("content/guide/setup.md");
+    book.write("content/guide/setup.md", "+++\ntitle = \"Setup\"\nweight = \"ten\"\n+++\nBroken.\n");
+    let (event, data) = events.next(WAIT).expect("errors event");
+    assert_eq!(event, "errors");
+    assert!(data.contains("content/guide/setup.md:3:10: error: front matter:"), "{data}");
+    let page = serve.get("/guide/setup/");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Run the installer.") && !page.body.contains("Broken."), "the last good page is served");
+    // A new tab learns about the errors as soon as it connects.
+    let mut late = serve.events_after_hello_check("errors");
+    book.write("content/guide/setup.md", good.replace("Run the installer.", "Fixed."));
+    assert_eq!(events.next(WAIT).expect("reload after the fix").0, "reload");
+    assert_eq!(late.next(WAIT).expect("reload on the late tab").0, "reload");
+    assert!(serve.get("/guide/setup/").body.contains("Fixed."));
+}
+
+impl Serve {
+    /// Connects to the event stream and checks the hello event mentions `what`.
+    fn events_after_hello_check(&self, what: &str) -> Events {
+        let s = TcpStream::connect(&self.addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+        let mut w = s.try_clone().unwrap();
+        write!(w, "GET /__stagebook/events HTTP/1.1\r\nHost: {}\r\n\r\n", self.addr).unwrap();
+        let mut events = Events { reader: BufReader::new(s) };
+        let (event, data) = events.next(WAIT).expect("hello");
+        assert_eq!(event, "hello");
+        assert!(data.contains(what), "{data}");
+        events
+    }
+}
+
+#[test]
+fn requests_can_never_read_outside_the_site() {
+    let book = Book::fixture("basic");
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.txt"), "TOP-SECRET").unwrap();
+    std::os::unix::fs::symlink(outside.path().join("secret.txt"), book.path("content/secret.txt")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), book.path("content/linked-dir")).unwrap();
+    let serve = Serve::start(&book);
+    for target in [
+        "/../book.toml",
+        "/guide/../../book.toml",
+        "/%2e%2e/book.toml",
+        "/%2E%2E/%2e%2e/etc/passwd",
+        "/guide%2f..%2f..%2fbook.toml",
+        "/..%5cbook.toml",
+        "/..\\book.toml",
+        "/index.html%00.txt",
+        "//etc/passwd",
+        "/etc/passwd",
+        "/book.toml",
+        "/content/about.md",
+        "/secret.txt",
+        "/linked-dir/secret.txt",
+    ] {
+        let reply = serve.get(target);
+        assert!(reply.status == 400 || reply.status == 404, "{target}: {}", reply.status);
+        assert!(
+            !reply.body.contains("[book]") && !reply.body.contains("TOP-SECRET") && !reply.body.contains("root:"),
+            "{target} leaked"
+        );
+    }
+    // Other methods are refused; HEAD has headers and no body.
+    let post = serve.raw("POST", "/");
+    assert_eq!(post.status, 405);
+    assert!(post.head.contains("Allow: GET, HEAD"));
+    let head = serve.raw("HEAD", "/");
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+}
+
+#[test]
+fn saving_by_rename_triggers_exactly_one_rebuild() {
+    let book = Book::fixture("basic");
+    let serve = Serve::start(&book);
+    let mut events = serve.events();
+    let before = serve.rebuilds();
+    let text = book.read("content/guide/deploy.md").replace("Roll back", "Roll BACK");
+    // What many editors do: write a temporary file next to it, then rename it over the original.
+    book.write("content/guide/.deploy.md.tmp1234", text);
+    std::fs::rename(book.path("content/guide/.deploy.md.tmp1234"), book.path("content/guide/deploy.md")).unwrap();
+    assert_eq!(events.next(WAIT).expect("reload").0, "reload");
+    std::thread::sleep(Duration::from_millis(600));
+    assert_eq!(serve.rebuilds() - before, 1, "{:?}", serve.lines.lock().unwrap());
+    assert!(events.next(Duration::from_millis(300)).is_none(), "no second reload");
+    assert!(serve.get("/guide/deploy/").body.contains("Roll BACK"));
+}
+
+#[test]
+fn a_burst_of_changes_is_one_rebuild_and_many_streams_do_not_exhaust_the_server() {
+    let book = Book::fixture("basic");
+    let serve = Serve::start(&book);
+    let before = serve.rebuilds();
+    for i in 0..200 {
+        book.write(&format!("content/burst/page-{i}.md"), format!("# Burst {i}\n"));
+    }
+    serve
+        .wait_for_line(|l| l.starts_with("Rebuilt 209 pages"))
+        .unwrap_or_else(|| panic!("the burst is built: {:?}", serve.lines.lock().unwrap()));
+    std::thread::sleep(Duration::from_millis(500));
+    let rebuilds = serve.rebuilds() - before;
+    assert!(rebuilds <= 3, "{rebuilds} rebuilds for one burst: {:?}", serve.lines.lock().unwrap());
+    assert_eq!(serve.get("/burst/page-199/").status, 200);
+
+    // Open (and hold) more event streams than the server allows.
+    let mut held = Vec::new();
+    let mut refused = 0;
+    for _ in 0..80 {
+        let mut s = TcpStream::connect(&serve.addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        write!(s, "GET /__stagebook/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        let mut first = [0u8; 12];
+        s.read_exact(&mut first).unwrap();
+        if first.starts_with(b"HTTP/1.1 503") {
+            refused += 1;
+        }
+        held.push(s);
+    }
+    assert!(refused >= 16, "streams beyond the limit are refused ({refused})");
+    assert_eq!(serve.get("/").status, 200, "pages are still served");
+    // Clients that disconnect free their slots.
+    held.clear();
+    std::thread::sleep(Duration::from_millis(300));
+    book.write("content/about.md", "# About again\n");
+    serve.wait_for_line(|l| l.contains("about.md")).expect("rebuilt after the clients left");
+    let _fresh = serve.events();
+}
