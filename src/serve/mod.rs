@@ -15,7 +15,7 @@ use std::io::Write as _;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::build::{Changed, Phases, Project};
 use crate::diagnostics::Diagnostic;
@@ -251,6 +251,13 @@ fn absolute(path: &Path) -> PathBuf {
     }
 }
 
+/// A batch touching more files than this is treated as a burst.
+const BURST_FILES: usize = 8;
+/// Changes this soon after a rebuild are treated as part of a burst.
+const BURST_WINDOW: Duration = Duration::from_millis(300);
+/// A burst ends when the folder has been quiet this long.
+const BURST_QUIET: Duration = Duration::from_millis(150);
+
 /// Builds, serves and rebuilds until the process is stopped.
 pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
     let shared = http::Shared::new();
@@ -277,14 +284,24 @@ pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
     let root = absolute(&options.root);
     let output = builder.project.as_ref().map_or_else(|| root.join("book"), |p| absolute(&p.config.output_dir()));
     let watcher = watch::watch(&root, &output).map_err(ServeError::Watch)?;
+    let mut last_rebuild = Instant::now();
     while let Ok(mut batch) = watcher.changes.recv() {
-        // Changes that arrived while the last rebuild ran are handled together.
+        // A single save is rebuilt at once. A burst (many files, or changes right after a
+        // rebuild: a checkout, a generator, a slow copy) is collected until the folder has been
+        // quiet for a while, so it costs one rebuild instead of one per debounce window.
+        let burst = batch.len() > BURST_FILES || last_rebuild.elapsed() < BURST_WINDOW;
+        if burst {
+            while let Ok(more) = watcher.changes.recv_timeout(BURST_QUIET) {
+                batch.extend(more);
+            }
+        }
         while let Ok(more) = watcher.changes.try_recv() {
             batch.extend(more);
         }
         batch.sort();
         batch.dedup();
         builder.changed(&batch);
+        last_rebuild = Instant::now();
     }
     Ok(())
 }
