@@ -310,3 +310,28 @@ fn a_burst_of_changes_is_one_rebuild_and_many_streams_do_not_exhaust_the_server(
     serve.wait_for_line(|l| l.contains("about.md")).expect("rebuilt after the clients left");
     let _fresh = serve.events();
 }
+
+#[test]
+fn a_folder_deleted_and_created_again_is_still_watched() {
+    let book = Book::fixture("basic");
+    let serve = Serve::start(&book);
+    let mut events = serve.events();
+    let saved = book.read("content/guide/deploy.md");
+    std::fs::remove_dir_all(book.path("content/guide")).unwrap();
+    // Links into the deleted folder break the build: errors, old site still served.
+    assert_eq!(events.next(WAIT).expect("event after deleting").0, "errors");
+    assert_eq!(serve.get("/guide/deploy/").status, 200);
+    book.write("content/guide/setup.md", "+++\ntitle = \"Setup\"\n+++\n## Install steps\n\n## Install steps\n");
+    book.write("content/guide/deploy.md", &saved);
+    book.write("content/guide/advanced/_index.md", "# Advanced\n");
+    loop {
+        let (event, data) = events.next(WAIT).expect("event after recreating");
+        if event == "reload" {
+            break;
+        }
+        assert_eq!(event, "errors", "{data}");
+    }
+    book.write("content/guide/deploy.md", saved.replace("Roll back", "Roll back AGAIN"));
+    assert_eq!(events.next(WAIT).expect("reload after editing the new folder").0, "reload");
+    assert!(serve.get("/guide/deploy/").body.contains("Roll back AGAIN"));
+}

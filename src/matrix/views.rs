@@ -110,6 +110,30 @@ pub fn generated_pages(m: &Matrix) -> Vec<Generated> {
     pages
 }
 
+/// Backslash-escapes a leading character that markdown would read as the start of a block.
+fn escape_block_start(text: &str) -> String {
+    let trimmed = text.trim_start();
+    let first = trimmed.chars().next().unwrap_or(' ');
+    let rest = trimmed.get(1..).unwrap_or("");
+    let hashes = trimmed.chars().take_while(|c| *c == '#').count();
+    let digits = trimmed.chars().take_while(char::is_ascii_digit).count();
+    let after_digits = &trimmed[digits..];
+    let thematic_break = matches!(first, '-' | '*' | '_')
+        && trimmed.chars().all(|c| c == first || c == ' ')
+        && trimmed.matches(first).count() >= 3;
+    let block = first == '>'
+        || thematic_break
+        || (matches!(first, '-' | '+' | '*') && (rest.is_empty() || rest.starts_with([' ', '\t'])))
+        || ((1..=6).contains(&hashes) && trimmed[hashes..].chars().next().is_none_or(|c| c == ' ' || c == '\t'));
+    if block {
+        format!("\\{trimmed}")
+    } else if digits > 0 && digits < 10 && (after_digits.starts_with(". ") || after_digits.starts_with(") ")) {
+        format!("{}\\{}", &trimmed[..digits], after_digits)
+    } else {
+        text.to_string()
+    }
+}
+
 /// Plain text of a one-line markdown string (for meta descriptions).
 fn strip_markdown(s: &str) -> String {
     s.chars().filter(|c| !matches!(c, '*' | '_' | '`')).collect()
@@ -154,9 +178,10 @@ impl<'a> Writer<'a> {
         self.render(md)
     }
 
-    /// One line of markdown, without the surrounding paragraph.
+    /// One line of markdown, without the surrounding paragraph. A line that happens to start
+    /// like a block (`>500 users`, `# of seats`, `- none`) stays text.
     pub fn inline(&self, md: &Md) -> String {
-        let html = self.render(md);
+        let html = self.render(&Md { text: escape_block_start(&md.text), at: md.at });
         let trimmed = html.trim_end();
         match trimmed.strip_prefix("<p>").and_then(|h| h.strip_suffix("</p>")) {
             Some(inner) if !inner.contains("<p>") => inner.to_string(),
@@ -777,6 +802,19 @@ pub fn cost_chart(m: &Matrix) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn inline_text_never_becomes_a_block() {
+        assert_eq!(escape_block_start(">500 users"), "\\>500 users");
+        assert_eq!(escape_block_start("# of seats"), "\\# of seats");
+        assert_eq!(escape_block_start("3. step"), "3\\. step");
+        assert_eq!(escape_block_start("*emphasis* stays"), "*emphasis* stays");
+        assert_eq!(escape_block_start("- none"), "\\- none");
+        assert_eq!(escape_block_start("---"), "\\---");
+        assert_eq!(escape_block_start("#hashtag"), "#hashtag");
+        assert_eq!(escape_block_start("Plain"), "Plain");
+        assert_eq!(escape_block_start("2024 plan"), "2024 plan");
+    }
 
     #[test]
     fn money_formats() {

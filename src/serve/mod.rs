@@ -105,17 +105,23 @@ impl Builder {
         self.shared.fail(errors.iter().map(|d| d.render(false)).collect());
     }
 
-    /// Handles one batch of changed paths.
-    fn changed(&mut self, paths: &[PathBuf]) {
+    /// Handles one batch of changed paths; true when it loaded everything again.
+    fn changed(&mut self, paths: &[PathBuf]) -> bool {
         let started = Instant::now();
         let plan = match (&self.project, self.broken) {
             (Some(project), false) => plan(project, paths),
             _ => Plan::Full,
         };
         match plan {
-            Plan::Nothing => {}
-            Plan::Full => self.full(started, ""),
-            Plan::Some { pages, assets, statics } => self.incremental(started, &pages, &assets, statics),
+            Plan::Nothing => false,
+            Plan::Full => {
+                self.full(started, "");
+                true
+            }
+            Plan::Some { pages, assets, statics } => {
+                self.incremental(started, &pages, &assets, statics);
+                false
+            }
         }
     }
 
@@ -265,6 +271,23 @@ pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
     let started = Instant::now();
     builder.full(started, "");
 
+    // Watch before announcing the address: a change made right after must not be missed.
+    let root = absolute(&options.root);
+    let config = crate::config::Config::load(&root).ok();
+    let output = config.as_ref().map_or_else(|| root.join("book"), |c| absolute(&c.output_dir()));
+    let mut trees = vec![root.join("themes")];
+    if let Some(c) = &config {
+        trees.push(absolute(&c.content_dir()));
+        if let Some(parent) = absolute(&c.matrix_path()).parent() {
+            if !parent.starts_with(absolute(&c.content_dir())) && parent != root {
+                trees.push(parent.to_path_buf());
+            }
+        }
+    } else {
+        trees.push(root.join("content"));
+    }
+    let mut watcher = watch::watch(&root, trees, &output).map_err(ServeError::Watch)?;
+
     let (server, addr, note) = http::bind(options.bind, options.port)
         .map_err(|source| ServeError::Bind { addr: format!("{}:{}", options.bind, options.port), source })?;
     if let Some(note) = note {
@@ -281,10 +304,7 @@ pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
         open_browser(&url);
     }
 
-    let root = absolute(&options.root);
-    let output = builder.project.as_ref().map_or_else(|| root.join("book"), |p| absolute(&p.config.output_dir()));
-    let watcher = watch::watch(&root, &output).map_err(ServeError::Watch)?;
-    let mut last_rebuild = Instant::now();
+    let mut last_rebuild = Instant::now().checked_sub(BURST_WINDOW).unwrap_or_else(Instant::now);
     while let Ok(mut batch) = watcher.changes.recv() {
         // A single save is rebuilt at once. A burst (many files, or changes right after a
         // rebuild: a checkout, a generator, a slow copy) is collected until the folder has been
@@ -300,7 +320,10 @@ pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
         }
         batch.sort();
         batch.dedup();
-        builder.changed(&batch);
+        let full = builder.changed(&batch);
+        if full {
+            watcher.refresh();
+        }
         last_rebuild = Instant::now();
     }
     Ok(())

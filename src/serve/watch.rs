@@ -15,12 +15,30 @@ pub const QUIET: Duration = Duration::from_millis(20);
 
 /// Keeps the watcher alive; batches of changed paths arrive on `changes`.
 pub struct Watcher {
-    _debouncer: Debouncer<RecommendedWatcher, RecommendedCache>,
+    debouncer: Debouncer<RecommendedWatcher, RecommendedCache>,
+    /// Watched recursively (when they exist): content, themes, the matrix file's folder, each
+    /// with the identity of the folder the watch is on.
+    trees: Vec<(PathBuf, Option<(u64, u64)>)>,
     pub changes: Receiver<Vec<PathBuf>>,
 }
 
-/// Watches `root` recursively, ignoring what [`is_ignored`] says.
-pub fn watch(root: &Path, output: &Path) -> Result<Watcher, String> {
+impl Watcher {
+    /// Watches a folder again if it was deleted and created anew (its watch went with the old
+    /// folder). Folders created inside a watched one are picked up by the watcher itself.
+    pub fn refresh(&mut self) {
+        for (tree, id) in &mut self.trees {
+            let now = identity(tree);
+            if now.is_some() && now != *id && self.debouncer.watch(tree.as_path(), RecursiveMode::Recursive).is_ok() {
+                *id = now;
+            }
+        }
+    }
+}
+
+/// Watches the handbook folder itself (for book.toml and folders appearing), and `trees`
+/// recursively. The rest of the folder (the output, `.git`, `target/`...) is never watched:
+/// it can hold far more folders than the system allows watches for.
+pub fn watch(root: &Path, trees: Vec<PathBuf>, output: &Path) -> Result<Watcher, String> {
     let (tx, rx) = channel();
     let root_owned = root.to_path_buf();
     let output = output.to_path_buf();
@@ -40,8 +58,24 @@ pub fn watch(root: &Path, output: &Path) -> Result<Watcher, String> {
         }
     })
     .map_err(|e| format!("cannot watch {}: {e}", root.display()))?;
-    debouncer.watch(root, RecursiveMode::Recursive).map_err(|e| format!("cannot watch {}: {e}", root.display()))?;
-    Ok(Watcher { _debouncer: debouncer, changes: rx })
+    debouncer.watch(root, RecursiveMode::NonRecursive).map_err(|e| format!("cannot watch {}: {e}", root.display()))?;
+    let mut watched = Vec::new();
+    for tree in trees {
+        let id = identity(&tree);
+        if id.is_some() {
+            debouncer
+                .watch(&tree, RecursiveMode::Recursive)
+                .map_err(|e| format!("cannot watch {}: {e}", tree.display()))?;
+        }
+        watched.push((tree, id));
+    }
+    Ok(Watcher { debouncer, trees: watched, changes: rx })
+}
+
+/// Device and inode of a folder: tells a folder from one created anew at the same path.
+fn identity(dir: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(dir).ok().filter(|m| m.is_dir()).map(|m| (m.dev(), m.ino()))
 }
 
 /// Paths whose changes never need a rebuild: the output folder, hidden files and folders
