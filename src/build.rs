@@ -15,6 +15,7 @@ use crate::highlight;
 use crate::matrix::{self, views, views::EmbedView};
 use crate::output::{Discard, Sink, Staging};
 use crate::render::Renderer;
+use crate::search;
 use crate::sitemap;
 use crate::theme::Theme;
 
@@ -82,6 +83,8 @@ impl From<ConfigError> for Failure {
 
 /// Files every build writes besides pages, so content cannot collide with them.
 const RESERVED_FILES: [&str; 2] = ["404.html", "sitemap.xml"];
+/// The search page.
+const SEARCH_PAGE: &str = "search/index.html";
 /// Where theme files (and the generated navigation and code colours) go.
 const STATIC_DIR: &str = "static";
 
@@ -139,6 +142,7 @@ impl Project {
         let mut phases = Phases::new();
         let mut config = Config::load(root)?;
         adjust(&mut config);
+        config.markdown.collect_text = config.search.enabled;
 
         // Theme and templates first: a broken template fails fast, before any page work.
         let theme = Theme::load(&config)?;
@@ -159,7 +163,7 @@ impl Project {
         let generated = matrix.as_ref().map(|m| views::generated_pages(&m.matrix)).unwrap_or_default();
         let mut reserved = Reserved {
             urls: RESERVED_FILES.iter().map(|s| s.to_string()).collect(),
-            dirs: vec![STATIC_DIR.to_string()],
+            dirs: vec![STATIC_DIR.to_string(), search::DIR.to_string()],
         };
         reserved.urls.extend(generated.iter().map(|g| g.url.clone()));
         let site = content::load(&config, &reserved, generated)?;
@@ -221,7 +225,15 @@ impl Project {
         let mut errors = Vec::new();
         let mut extra: Vec<(String, Vec<u8>)> = Vec::new();
         let base_url = self.config.base_url();
-        let not_found = context::not_found_context(&self.site, &self.nav, &self.book, base_url);
+        let not_found = context::standalone_context(
+            &self.site,
+            &self.nav,
+            &self.book,
+            base_url,
+            "404.html",
+            "Page not found",
+            "404",
+        );
         match self.renderer.render("404.html", &tera::Context::from_serialize(not_found).expect("serialises")) {
             Ok(html) => extra.push(("404.html".into(), html.into_bytes())),
             Err(d) => errors.push(d),
@@ -230,6 +242,23 @@ impl Project {
         extra.push((format!("{STATIC_DIR}/highlight.css"), self.code_css.clone().into_bytes()));
         if !base_url.is_empty() {
             extra.push(("sitemap.xml".into(), sitemap::sitemap(base_url, &self.site).into_bytes()));
+        }
+        if self.config.search.enabled {
+            let (files, _) = search::build(&self.config, &self.site, self.matrix.as_ref().map(|m| &m.matrix));
+            extra.extend(files);
+            let page = context::standalone_context(
+                &self.site,
+                &self.nav,
+                &self.book,
+                base_url,
+                SEARCH_PAGE,
+                "Search",
+                "search",
+            );
+            match self.renderer.render("search.html", &tera::Context::from_serialize(page).expect("serialises")) {
+                Ok(html) => extra.push((SEARCH_PAGE.into(), html.into_bytes())),
+                Err(d) => errors.push(d),
+            }
         }
         for (rel, file) in &self.theme.statics {
             match file.source.read() {

@@ -52,6 +52,8 @@ pub struct Config {
     pub theme: ThemeConfig,
     #[serde(default)]
     pub markdown: MarkdownConfig,
+    #[serde(default)]
+    pub search: SearchConfig,
     /// Folder holding book.toml; every relative path in the config is relative to it.
     #[serde(skip)]
     pub root: PathBuf,
@@ -129,6 +131,54 @@ pub struct MarkdownConfig {
     /// Open links to other sites in a new tab (adds `target="_blank" rel="noopener"`).
     #[serde(default)]
     pub external_links_new_tab: bool,
+    /// Collect each section's plain text while rendering (for the search index).
+    #[serde(skip)]
+    pub collect_text: bool,
+}
+
+/// `[search]`: the client-side full-text search.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchConfig {
+    /// Build the index and show the search box.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Index the matrix (aspects per stage, checklist items) as results of their own.
+    #[serde(default = "yes")]
+    pub matrix: bool,
+    /// Index code blocks.
+    #[serde(default = "yes")]
+    pub code: bool,
+    /// How much more a word in the page title counts than one in the text.
+    #[serde(default = "default_title_boost")]
+    pub boost_title: f32,
+    /// How much more a word in a section heading counts than one in the text.
+    #[serde(default = "default_heading_boost")]
+    pub boost_heading: f32,
+    /// Language of the text: English ("en") gets stemming and stop words; others are indexed
+    /// word for word. Defaults to `[book] language`.
+    #[serde(default)]
+    pub language: Option<String>,
+}
+
+fn default_title_boost() -> f32 {
+    3.0
+}
+fn default_heading_boost() -> f32 {
+    2.0
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        SearchConfig {
+            enabled: true,
+            matrix: true,
+            code: true,
+            boost_title: default_title_boost(),
+            boost_heading: default_heading_boost(),
+            language: None,
+        }
+    }
 }
 
 fn yes() -> bool {
@@ -187,6 +237,7 @@ impl Default for MarkdownConfig {
             heading_anchors: true,
             highlight_code: true,
             external_links_new_tab: false,
+            collect_text: false,
         }
     }
 }

@@ -147,20 +147,24 @@ pub fn page_context<'a>(
     }
 }
 
-/// The context of `404.html`: a page at the site root with the top of the navigation.
-pub fn not_found_context<'a>(
+/// The context of a page that is not part of the content (404, search): `url` is its output
+/// path, the navigation shows the top level.
+pub fn standalone_context<'a>(
     site: &'a Site,
     nav: &[NavNode],
     book: &'a BookView,
     base_url: &'a str,
+    url: &'a str,
+    title: &'a str,
+    kind: &'a str,
 ) -> PageContext<'a> {
     static EMPTY: std::sync::OnceLock<toml::Table> = std::sync::OnceLock::new();
     let here = Page {
         source: None,
         dir: String::new(),
-        url: "404.html".into(),
+        url: url.into(),
         kind: crate::content::PageKind::Page,
-        title: "Page not found".into(),
+        title: title.into(),
         description: String::new(),
         weight: None,
         draft: false,
@@ -172,15 +176,16 @@ pub fn not_found_context<'a>(
         has_title_heading: false,
         generated: None,
         embeds: Vec::new(),
+        sections: Vec::new(),
     };
     PageContext {
         book,
-        root: String::new(),
+        root: root_prefix(url),
         page: PageView {
-            title: "Page not found",
+            title,
             description: "",
-            url: "404.html",
-            kind: "404",
+            url,
+            kind,
             content: "",
             has_title_heading: false,
             toc: Vec::new(),
@@ -191,7 +196,7 @@ pub fn not_found_context<'a>(
         prev: None,
         next: None,
         nav_html: nav_html(site, nav, &here, &[]),
-        canonical_url: String::new(),
+        canonical_url: if kind == "404" { String::new() } else { absolute_url(base_url, url) },
         base_url,
         generator: GENERATOR,
     }

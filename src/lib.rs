@@ -16,6 +16,7 @@ pub mod markdown;
 pub mod matrix;
 pub mod output;
 pub mod render;
+pub mod search;
 pub mod serve;
 pub mod sitemap;
 pub mod slug;

@@ -102,6 +102,21 @@ pub struct Rendered<T> {
     /// Ids links may target besides headings: `id`s in raw HTML and footnote labels.
     pub anchors: Vec<String>,
     pub embeds: Vec<Embed>,
+    /// The page's plain text by section (only with `collect_text`): the part before the first
+    /// h2/h3, then one per h2/h3 heading.
+    pub sections: Vec<SectionText>,
+}
+
+/// Plain text of one heading section, for the search index.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SectionText {
+    /// The heading's id; `None` for the text before the first heading.
+    pub anchor: Option<String>,
+    pub heading: String,
+    /// Prose (paragraphs, lists, tables...).
+    pub text: String,
+    /// Code blocks, kept apart so indexing them can be switched off.
+    pub code: String,
 }
 
 fn parser_options(config: &MarkdownConfig) -> Options {
@@ -147,6 +162,7 @@ pub fn render<T>(source: &str, config: &MarkdownConfig, resolve: impl Fn(&str) -
         anchors: Vec::new(),
     };
     let mut embeds = Vec::new();
+    let mut sections = if config.collect_text { vec![SectionText::default()] } else { Vec::new() };
     // Inside a paragraph that was replaced by an embed marker: skip its events.
     let mut in_embed = false;
     let mut events = Parser::new_ext(source, parser_options(config)).into_offset_iter();
@@ -166,11 +182,34 @@ pub fn render<T>(source: &str, config: &MarkdownConfig, resolve: impl Fn(&str) -
             in_embed = !matches!(event, Event::End(TagEnd::Paragraph));
             continue;
         }
+        if let Some(section) = sections.last_mut() {
+            if heading.is_none() && code.is_none() {
+                match &event {
+                    Event::Text(t) | Event::Code(t) => section.text.push_str(t),
+                    Event::SoftBreak | Event::HardBreak => section.text.push(' '),
+                    Event::End(
+                        TagEnd::Paragraph
+                        | TagEnd::Item
+                        | TagEnd::TableCell
+                        | TagEnd::TableRow
+                        | TagEnd::BlockQuote(_)
+                        | TagEnd::FootnoteDefinition,
+                    ) if !section.text.ends_with(['\n', ' ']) => section.text.push('\n'),
+                    _ => {}
+                }
+            }
+        }
         if let Some((_, code_text)) = &mut code {
             match event {
                 Event::Text(t) => code_text.push_str(&t),
                 Event::End(TagEnd::CodeBlock) => {
                     let (lang, text) = code.take().unwrap_or_default();
+                    if let Some(section) = sections.last_mut() {
+                        section.code.push_str(&text);
+                        if !section.code.ends_with('\n') {
+                            section.code.push('\n');
+                        }
+                    }
                     let html = crate::highlight::code_block(&text, &lang, config.highlight_code);
                     r.out.push(Event::Html(html.into()));
                 }
@@ -183,6 +222,19 @@ pub fn render<T>(source: &str, config: &MarkdownConfig, resolve: impl Fn(&str) -
                 Event::End(TagEnd::Heading(_)) => {
                     let (level, id, classes, inner) = heading.take().expect("heading is open");
                     r.finish_heading(level, id, classes, inner, heading_is_first);
+                    if config.collect_text {
+                        let h = r.headings.last().expect("just added");
+                        if matches!(h.level, 2 | 3) {
+                            sections.push(SectionText {
+                                anchor: Some(h.id.clone()),
+                                heading: h.title.clone(),
+                                ..SectionText::default()
+                            });
+                        } else if let Some(section) = sections.last_mut() {
+                            section.text.push_str(&h.title);
+                            section.text.push('\n');
+                        }
+                    }
                 }
                 other => {
                     let other = r.link_event(other, range.start, &resolve, &mut external_link_open);
@@ -278,6 +330,7 @@ pub fn render<T>(source: &str, config: &MarkdownConfig, resolve: impl Fn(&str) -
         problems: r.problems,
         anchors: r.anchors,
         embeds,
+        sections,
     }
 }
 
@@ -572,6 +625,26 @@ mod tests {
         assert_eq!(parse_shortcode("{{ x(a=1) }}"), None);
         assert_eq!(parse_shortcode("{{ page.title }}"), None);
         assert_eq!(parse_shortcode("{{ x(a=\"1\") }} trailing"), None);
+    }
+
+    #[test]
+    fn section_text_is_collected_per_heading() {
+        let config = MarkdownConfig { collect_text: true, ..MarkdownConfig::default() };
+        let r: Rendered<()> = render(
+            "Intro *text*.\n\n## Backups {#bk}\n\nTest restores.\n\n```sh\nrestore --now\n```\n\n#### Detail\n\nMore.\n\n### Next one\n\n- item\n",
+            &config,
+            |_| Link::Unchanged,
+        );
+        let s = &r.sections;
+        assert_eq!(s.len(), 3);
+        assert_eq!((s[0].anchor.as_deref(), s[0].text.trim()), (None, "Intro text."));
+        assert_eq!(s[1].anchor.as_deref(), Some("bk"));
+        assert_eq!(s[1].heading, "Backups");
+        assert!(s[1].text.contains("Test restores.") && s[1].text.contains("Detail"), "{:?}", s[1].text);
+        assert_eq!(s[1].code, "restore --now\n");
+        assert_eq!(s[2].heading, "Next one");
+        assert_eq!(s[2].text.trim(), "item");
+        assert!(md("## A\n").sections.is_empty(), "off unless asked");
     }
 
     #[test]

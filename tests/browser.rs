@@ -54,3 +54,79 @@ fn pages_without_javascript_still_have_their_section_navigation() {
     }
     assert!(nav.contains("aria-current=\"page\""));
 }
+
+/// The results list of the search page (or the header dropdown), as dumped HTML.
+fn between<'a>(dom: &'a str, start: &str, end: &str) -> &'a str {
+    let s = dom.find(start).unwrap_or_else(|| panic!("{start} not in page"));
+    let rest = &dom[s..];
+    &rest[..rest.find(end).unwrap_or(rest.len())]
+}
+
+#[test]
+fn search_page_from_file_url_finds_the_backup_pages_first() {
+    let Some(browser) = chromium() else { return };
+    let book = Book::bundled();
+    book.build_ok();
+    let url = format!("{}?q=backups", file_url(&book.path("book/search/index.html")));
+    let dom = dump_dom(&browser, &url);
+    let results = between(&dom, "id=\"sb-sp-results\"", "</ol>");
+    let hrefs: Vec<&str> = results.split("href=\"").skip(1).map(|s| &s[..s.find('"').unwrap()]).collect();
+    assert!(hrefs.len() >= 5, "results rendered from the URL: {results}");
+    assert!(hrefs[0].contains("never-skip"), "the page about backups comes first: {hrefs:?}");
+    assert!(hrefs[..3].iter().all(|h| !h.contains("stages/")), "pages before matrix cells: {hrefs:?}");
+    let first = &results[..results.find("</li>").unwrap()];
+    assert!(first.to_lowercase().contains("<mark>backup"), "snippet highlights the word: {first}");
+    assert!(hrefs.iter().all(|h| h.starts_with("../")), "relative links: {hrefs:?}");
+}
+
+#[test]
+fn header_box_shows_results_as_you_type_and_keys_move_through_them() {
+    let Some(browser) = chromium() else { return };
+    let book = Book::fixture("basic");
+    book.build_ok();
+    // A copy of a page that types into the header box: the same page, the same scripts.
+    let page = book.read("book/guide/index.html").replace(
+        "</body>",
+        r#"<script>
+window.addEventListener("load", function () {
+  setTimeout(function () {
+    var i = document.getElementById("sb-search-q");
+    i.focus();
+    i.value = "rollb";
+    i.dispatchEvent(new Event("input", { bubbles: true }));
+    setTimeout(function () {
+      i.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowDown", bubbles: true }));
+      document.body.setAttribute("data-active", i.getAttribute("aria-activedescendant") || "none");
+      document.body.setAttribute("data-expanded", i.getAttribute("aria-expanded") || "none");
+    }, 1500);
+  }, 200);
+});
+</script></body>"#,
+    );
+    book.write("book/guide/typing.html", page);
+    let dom = dump_dom(&browser, &file_url(&book.path("book/guide/typing.html")));
+    let list = between(&dom, "id=\"sb-search-list\"", "</ul>");
+    assert!(list.contains("href=\"../guide/deploy/index.html#rollback\""), "prefix match on the last word: {list}");
+    assert!(
+        list.contains("<mark>Rollback</mark>") && list.contains("<mark>rollback</mark>()"),
+        "heading and code highlighted: {list}"
+    );
+    assert!(dom.contains("data-active=\"sb-search-opt-0\""), "ArrowDown selects the first result");
+    assert!(dom.contains("data-expanded=\"true\""));
+}
+
+#[test]
+fn titles_with_markup_show_as_text_in_results() {
+    let Some(browser) = chromium() else { return };
+    let book = Book::fixture("basic");
+    book.write(
+        "content/xss.md",
+        "+++\ntitle = \"<img src=x onerror=alert(1)>\"\n+++\n\nA payload page about zebrafish.\n",
+    );
+    book.build_ok();
+    let url = format!("{}?q=zebrafish", file_url(&book.path("book/search/index.html")));
+    let dom = dump_dom(&browser, &url);
+    let results = between(&dom, "id=\"sb-sp-results\"", "</ol>");
+    assert!(results.contains("&lt;img src=x onerror=alert(1)&gt;"), "title shown as text: {results}");
+    assert!(!dom.contains("<img src=\"x\""), "no image element was created");
+}

@@ -66,6 +66,8 @@ pub struct Page {
     pub generated: Option<View>,
     /// Matrix views embedded with shortcodes; offsets are bytes into the source file.
     pub embeds: Vec<Embed>,
+    /// Plain text by heading section, for the search index (empty when search is off).
+    pub sections: Vec<markdown::SectionText>,
 }
 
 /// A page the build makes from data rather than from a markdown file (the matrix pages).
@@ -605,6 +607,7 @@ fn placeholder(slot: &Slot) -> Page {
         has_title_heading: false,
         generated: None,
         embeds: Vec::new(),
+        sections: Vec::new(),
     }
 }
 
@@ -707,6 +710,7 @@ fn parse_page(config: &Config, index: &Lookup, me: usize, slot: &Slot) -> Result
         })
         .collect();
     page.anchors = rendered.anchors.into_iter().collect();
+    page.sections = rendered.sections;
     page.html = rendered.html;
     page.headings = rendered.headings;
     // Offsets become file offsets; line and column are worked out only if a link turns out broken.

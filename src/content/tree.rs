@@ -210,6 +210,7 @@ mod tests {
             has_title_heading: false,
             generated: None,
             embeds: vec![],
+            sections: vec![],
         }
     }
 

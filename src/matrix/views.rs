@@ -162,7 +162,7 @@ impl<'a> Writer<'a> {
         if md.is_empty() {
             return String::new();
         }
-        let config = MarkdownConfig { heading_anchors: false, ..self.markdown.clone() };
+        let config = MarkdownConfig { heading_anchors: false, collect_text: false, ..self.markdown.clone() };
         let r = markdown::render(&md.text, &config, |dest| match self.site.link(self.page_url, dest) {
             Ok(href) => Link::<()>::Rewrite { href, check: None },
             Err(message) => Link::Broken(message),
