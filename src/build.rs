@@ -222,6 +222,19 @@ impl Project {
 
     /// The files besides pages: 404 page, navigation data, code colours, sitemap, theme files.
     pub fn extras(&self) -> (Vec<(String, Vec<u8>)>, Vec<Diagnostic>) {
+        let index = self.search_index();
+        self.extras_with(index)
+    }
+
+    /// The search index files (none when search is off).
+    pub fn search_index(&self) -> Vec<(String, Vec<u8>)> {
+        if !self.config.search.enabled {
+            return Vec::new();
+        }
+        search::build(&self.config, &self.site, self.matrix.as_ref().map(|m| &m.matrix)).0
+    }
+
+    fn extras_with(&self, index: Vec<(String, Vec<u8>)>) -> (Vec<(String, Vec<u8>)>, Vec<Diagnostic>) {
         let mut errors = Vec::new();
         let mut extra: Vec<(String, Vec<u8>)> = Vec::new();
         let base_url = self.config.base_url();
@@ -244,8 +257,7 @@ impl Project {
             extra.push(("sitemap.xml".into(), sitemap::sitemap(base_url, &self.site).into_bytes()));
         }
         if self.config.search.enabled {
-            let (files, _) = search::build(&self.config, &self.site, self.matrix.as_ref().map(|m| &m.matrix));
-            extra.extend(files);
+            extra.extend(index);
             let page = context::standalone_context(
                 &self.site,
                 &self.nav,
@@ -272,9 +284,11 @@ impl Project {
     /// Writes the whole site (pages, extras, copied files) into `sink`.
     pub fn write_all(&self, sink: &dyn Sink, shown_output: &Path, phases: &mut Phases) -> Vec<Diagnostic> {
         let all: Vec<usize> = (0..self.site.pages.len()).collect();
-        let mut errors = self.write_pages(&all, sink, shown_output);
+        // The search index needs no rendered page: build it alongside, so its work fills the
+        // gaps while page writes wait on the file system.
+        let (mut errors, index) = rayon::join(|| self.write_pages(&all, sink, shown_output), || self.search_index());
         phases.done("render");
-        let (extra, extra_errors) = self.extras();
+        let (extra, extra_errors) = self.extras_with(index);
         errors.extend(extra_errors);
         for (rel, bytes) in &extra {
             if let Err(e) = sink.write(rel, bytes) {

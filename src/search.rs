@@ -30,14 +30,14 @@ const K1: f32 = 1.2;
 const B: f32 = 0.75;
 /// A term's postings beyond this many (the lowest impacts) are dropped: a query shows the top
 /// results, and the long tail of a very common word would dominate the bytes a query loads.
-const MAX_POSTINGS: usize = 1500;
+const MAX_POSTINGS: usize = 250;
 /// Target raw size of one term shard / doc block, raised when there would be too many files
 /// (static hosts cap file counts).
-const SHARD_BYTES: usize = 16 * 1024;
-const BLOCK_BYTES: usize = 24 * 1024;
-const MAX_FILES: usize = 1800;
+const SHARD_BYTES: usize = 8 * 1024;
+const BLOCK_BYTES: usize = 8 * 1024;
+const MAX_FILES: usize = 1900;
 /// Text kept per doc for snippets.
-const TEXT_CHARS: usize = 1500;
+const TEXT_CHARS: usize = 260;
 
 /// English words too common to be worth indexing.
 const STOP_WORDS: &[&str] = &[
@@ -107,6 +107,8 @@ struct Doc<'a> {
     heading: String,
     /// All of the section's text (scored); only the start is stored for snippets.
     text: std::borrow::Cow<'a, str>,
+    /// Code blocks of the section (scored; shown only when the text is empty).
+    code: &'a str,
     /// Text that counts as the page title (the page's first section only).
     title: String,
     label: String,
@@ -243,7 +245,17 @@ pub fn build(config: &Config, site: &Site, matrix: Option<&Matrix>) -> (Vec<(Str
                     block.pages.push((&pages[d.page].title, &pages[d.page].url));
                     block.pages.len() - 1
                 });
-                block.docs.push((local, &d.anchor, &d.heading, truncate(&d.text, TEXT_CHARS), &d.label));
+                // Snippet text: the prose, then the code when the prose is short.
+                let shown = if d.code.is_empty() || d.text.len() >= TEXT_CHARS * 4 {
+                    truncate(&d.text, TEXT_CHARS)
+                } else {
+                    let mut cut = d.code.len().min(TEXT_CHARS * 4);
+                    while !d.code.is_char_boundary(cut) {
+                        cut -= 1;
+                    }
+                    truncate(&format!("{}\n{}", d.text, &d.code[..cut]), TEXT_CHARS)
+                };
+                block.docs.push((local, &d.anchor, &d.heading, shown, &d.label));
             }
             script(&format!("{DIR}/d/{i}.js"), "docs", i, &block)
         })
@@ -295,7 +307,9 @@ fn score(docs: &[Doc], analyzer: &Analyzer, bt: f32, bh: f32) -> (Vec<Postings>,
             |(tf, local), doc| {
                 tf.clear();
                 let mut length = 0.0f32;
-                for (text, weight) in [(doc.title.as_str(), bt), (doc.heading.as_str(), bh), (&*doc.text, 1.0)] {
+                for (text, weight) in
+                    [(doc.title.as_str(), bt), (doc.heading.as_str(), bh), (&*doc.text, 1.0), (doc.code, 1.0)]
+                {
                     words(text, |w| {
                         // Each worker remembers the words it has seen, so the shared table (and its
                         // lock) is only consulted for a word new to this worker.
@@ -317,6 +331,10 @@ fn score(docs: &[Doc], analyzer: &Analyzer, bt: f32, bh: f32) -> (Vec<Postings>,
             },
         )
         .collect();
+    if std::env::var_os("STAGEBOOK_TIMINGS").is_some() {
+        eprintln!("    search words: {} distinct", vocabulary.words.read().map(|w| w.len()).unwrap_or(0));
+    }
+    let tokenised = std::time::Instant::now();
     let Vocabulary { words, stems } = vocabulary;
     let words = words.into_inner().unwrap_or_else(|e| e.into_inner());
     let stems = stems.into_inner().unwrap_or_else(|e| e.into_inner()).list;
@@ -336,6 +354,9 @@ fn score(docs: &[Doc], analyzer: &Analyzer, bt: f32, bh: f32) -> (Vec<Postings>,
         }
     }
 
+    if std::env::var_os("STAGEBOOK_TIMINGS").is_some() {
+        eprintln!("    search postings {:>7.1} ms", tokenised.elapsed().as_secs_f64() * 1000.0);
+    }
     // BM25 impact of each (term, doc), best first.
     let scored: Vec<Postings> = postings
         .into_par_iter()
@@ -351,8 +372,12 @@ fn score(docs: &[Doc], analyzer: &Analyzer, bt: f32, bh: f32) -> (Vec<Postings>,
                     (doc, w * idf * f * (K1 + 1.0) / (f + K1 * (1.0 - B + B * len / avg_len)))
                 })
                 .collect();
-            scored.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            scored.truncate(MAX_POSTINGS);
+            let best_first = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+            if scored.len() > MAX_POSTINGS {
+                scored.select_nth_unstable_by(MAX_POSTINGS, best_first);
+                scored.truncate(MAX_POSTINGS);
+            }
+            scored.sort_unstable_by(best_first);
             (stem.clone(), scored)
         })
         .collect();
@@ -480,15 +505,13 @@ fn collect_docs<'a>(
         }
         pages.push(PageRef { title: page.title.clone(), url: page.url.clone() });
         for (n, s) in page.sections.iter().enumerate() {
-            let text: std::borrow::Cow<str> = if config.search.code && !s.code.is_empty() {
-                format!("{}\n{}", s.text, s.code).into()
-            } else {
-                s.text.as_str().into()
-            };
-            if n > 0 && text.trim().is_empty() && s.heading.is_empty() {
+            let code = if config.search.code { s.code.as_str() } else { "" };
+            if n > 0 && s.text.trim().is_empty() && code.trim().is_empty() && s.heading.is_empty() {
                 continue;
             }
+            let text: std::borrow::Cow<str> = s.text.as_str().into();
             docs.push(Doc {
+                code,
                 page: pages.len() - 1,
                 anchor: s.anchor.clone().unwrap_or_default(),
                 heading: s.heading.clone(),
@@ -519,6 +542,7 @@ fn collect_docs<'a>(
                 anchor: a.id.clone(),
                 heading: a.name.clone(),
                 text: plain(&cell.text).into(),
+                code: "",
                 title: String::new(),
                 label: format!("{} · {}", m.categories[a.category].name, stage.name),
                 stage: s as i32,
@@ -545,6 +569,7 @@ fn collect_docs<'a>(
                     anchor: format!("{}-{}", list.id, item.id),
                     heading: plain(&item.text.text),
                     text: plain(&item.detail.text).into(),
+                    code: "",
                     title: String::new(),
                     label: format!("{}{stage_name}", list.title),
                     stage: stage.map_or(-1, |s| s as i32),
@@ -612,6 +637,7 @@ mod tests {
             anchor: String::new(),
             heading: heading.into(),
             text: text.to_string().into(),
+            code: "",
             title: title.into(),
             label: String::new(),
             stage: -1,

@@ -335,3 +335,17 @@ fn a_folder_deleted_and_created_again_is_still_watched() {
     assert_eq!(events.next(WAIT).expect("reload after editing the new folder").0, "reload");
     assert!(serve.get("/guide/deploy/").body.contains("Roll back AGAIN"));
 }
+
+#[test]
+fn the_search_index_follows_page_edits() {
+    let book = Book::fixture("basic");
+    let serve = Serve::start(&book);
+    assert!(!serve.get("/search/d/0.js").body.contains("zanzibar"));
+    let mut events = serve.events();
+    let text = book.read("content/guide/deploy.md") + "\nShips to zanzibar too.\n";
+    book.write("content/guide/deploy.md", text);
+    assert_eq!(events.next(WAIT).expect("reload").0, "reload");
+    serve.wait_for_line(|l| l.starts_with("Updated the search index")).expect("index updated after the edits settle");
+    assert!(serve.get("/search/d/0.js").body.contains("zanzibar"));
+    assert!(serve.get("/search/").body.contains("id=\"sb-sp-results\""), "the search page is served");
+}

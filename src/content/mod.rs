@@ -470,7 +470,9 @@ fn discover(config: &Config, content_dir: &Path, errors: &mut Vec<Diagnostic>) -
             if e.depth() > 0 && (e.file_name().to_string_lossy().starts_with('.') || e.path() == output) {
                 return false;
             }
-            let escapes = e.path_is_symlink() && !e.path().canonicalize().is_ok_and(|t| t.starts_with(&book_root));
+            let escapes = e.depth() > 0
+                && e.path_is_symlink()
+                && !e.path().canonicalize().is_ok_and(|t| t.starts_with(&book_root));
             if escapes {
                 outside.push(e.path().to_path_buf());
             }

@@ -68,6 +68,14 @@ impl Shared {
         self.broadcast(&format!("event: reload\ndata: {data}\n\n"));
     }
 
+    /// Replaces files without telling the tabs (an updated search index).
+    pub fn update(&self, changed: Files) {
+        let mut files = self.files.write().unwrap_or_else(|e| e.into_inner());
+        let mut next = (**files).clone();
+        next.extend(changed);
+        *files = Arc::new(next);
+    }
+
     /// A failed build: keep serving the last good site, show the errors.
     pub fn fail(&self, errors: Vec<String>) {
         let data = serde_json::json!({ "errors": errors });

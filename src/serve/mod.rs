@@ -61,6 +61,8 @@ struct Builder {
     project: Option<Project>,
     /// The last build failed: the next change loads everything again.
     broken: bool,
+    /// Pages changed since the search index was last written.
+    search_stale: bool,
     shared: Arc<http::Shared>,
 }
 
@@ -87,6 +89,7 @@ impl Builder {
                 report_errors(&project.site.warnings);
                 self.project = Some(project);
                 self.broken = false;
+                self.search_stale = false;
                 self.shared.publish(Arc::new(files), &summary);
                 say(&format!("Rebuilt {summary} in {} ms{why}", started.elapsed().as_millis()));
             }
@@ -171,6 +174,9 @@ impl Builder {
         if !errors.is_empty() {
             return self.fail(errors);
         }
+        if !everything && !targets.is_empty() && project.config.search.enabled {
+            self.search_stale = true;
+        }
         let mut files: Files = (*self.shared.files()).clone();
         files.extend(memory.into_files());
         let what = match (targets.len(), assets.len()) {
@@ -184,6 +190,20 @@ impl Builder {
         self.shared.publish(Arc::new(files), &what);
         let which = if pages.is_empty() { String::new() } else { format!(" ({})", pages.join(", ")) };
         say(&format!("Rebuilt {what} in {} ms{which}", started.elapsed().as_millis()));
+    }
+}
+
+impl Builder {
+    /// Writes the search index again after page edits (not on every keystroke-save: the
+    /// serve loop calls this once the folder has been quiet for a moment).
+    fn refresh_search(&mut self) {
+        self.search_stale = false;
+        let Some(project) = &self.project else { return };
+        let started = Instant::now();
+        let (files, stats) =
+            crate::search::build(&project.config, &project.site, project.matrix.as_ref().map(|m| &m.matrix));
+        self.shared.update(files.into_iter().map(|(k, v)| (k, Arc::from(v))).collect());
+        say(&format!("Updated the search index ({} entries) in {} ms", stats.docs, started.elapsed().as_millis()));
     }
 }
 
@@ -257,6 +277,8 @@ fn absolute(path: &Path) -> PathBuf {
     }
 }
 
+/// How long after the last page edit the search index is written again.
+const SEARCH_QUIET: Duration = Duration::from_millis(700);
 /// A batch touching more files than this is treated as a burst.
 const BURST_FILES: usize = 8;
 /// Changes this soon after a rebuild are treated as part of a burst.
@@ -267,7 +289,8 @@ const BURST_QUIET: Duration = Duration::from_millis(150);
 /// Builds, serves and rebuilds until the process is stopped.
 pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
     let shared = http::Shared::new();
-    let mut builder = Builder { options: options.clone(), project: None, broken: false, shared: shared.clone() };
+    let mut builder =
+        Builder { options: options.clone(), project: None, broken: false, search_stale: false, shared: shared.clone() };
     let started = Instant::now();
     builder.full(started, "");
 
@@ -305,7 +328,22 @@ pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
     }
 
     let mut last_rebuild = Instant::now().checked_sub(BURST_WINDOW).unwrap_or_else(Instant::now);
-    while let Ok(mut batch) = watcher.changes.recv() {
+    loop {
+        // With page edits waiting to reach the search index, wait only briefly for the next
+        // change; when none comes, update the index.
+        let next = if builder.search_stale {
+            match watcher.changes.recv_timeout(SEARCH_QUIET) {
+                Ok(batch) => Ok(batch),
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    builder.refresh_search();
+                    continue;
+                }
+                Err(e) => Err(e.to_string()),
+            }
+        } else {
+            watcher.changes.recv().map_err(|e| e.to_string())
+        };
+        let Ok(mut batch) = next else { break };
         // A single save is rebuilt at once. A burst (many files, or changes right after a
         // rebuild: a checkout, a generator, a slow copy) is collected until the folder has been
         // quiet for a while, so it costs one rebuild instead of one per debounce window.

@@ -1,174 +1,128 @@
-/* stagebook: client-side search, for the header box and the search page. The index is plain
-   JS files (search/manifest.js, t/<i>.js, d/<i>.js) loaded with <script> tags that call back
-   into window.stagebookSearch, so it works from file://. Index text is inserted with
-   textContent only. */
+/* stagebook search: header box and search page. The index (search/manifest.js, t/<i>.js,
+   d/<i>.js) is loaded with <script> tags that call window.stagebookSearch, so it works
+   from file://. Index text goes into the page with textContent only. */
 "use strict";
-(function () {
-  var doc = document;
-  var root = doc.documentElement.dataset.root || "";
-  var files = {}, waiting = {}, keys = {}, posts = {}, M = null, stop;
+(() => {
+  const doc = document, root = doc.documentElement.dataset.root || "";
+  const files = {}, waiting = {}, keys = {}, posts = {};
+  let M, stop;
+  const got = (name) => (i, o) => {
+    const k = o ? name + i : name, ok = waiting[k];
+    delete waiting[k];
+    if (ok) ok(o || i);
+  };
+  window.stagebookSearch = { manifest: got("manifest"), terms: got("t/"), docs: got("d/") };
 
-  function got(name, data) {
-    var ok = waiting[name];
-    delete waiting[name];
-    if (ok) ok(data);
-  }
-  window.stagebookSearch = {
-    manifest: function (m) { got("manifest", m); },
-    terms: function (i, o) { got("t/" + i, o); },
-    docs: function (i, o) { got("d/" + i, o); }
+  // One promise per file, rejected if it is missing or does not call back.
+  const load = (name) => files[name] || (files[name] = new Promise((ok, fail) => {
+    const s = doc.createElement("script");
+    waiting[name] = ok;
+    s.onload = s.onerror = () => {
+      s.remove();
+      if (waiting[name]) { delete waiting[name]; fail(Error(name)); }
+    };
+    s.src = root + "search/" + name + ".js";
+    doc.head.append(s);
+  }));
+  const manifest = () => load("manifest").then((m) => {
+    if (!M) { M = m; stop = new Set(m.stopWords); }
+    return m;
+  });
+  // In a sorted array: index of the first item >= v (first), of the last item <= v (find).
+  const first = (a, v) => {
+    let lo = 0, hi = a.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (a[mid] < v) lo = mid + 1; else hi = mid; }
+    return lo;
+  };
+  const find = (a, v) => { const i = first(a, v); return a[i] === v ? i : Math.max(i - 1, 0); };
+  const shard = (i) => load("t/" + i).then((o) => { keys[i] = keys[i] || Object.keys(o).sort(); return o; });
+
+  // [surface, stem, postings] of the key t or, as a prefix, of up to 30 keys starting with t.
+  const lookup = (t, prefix) => {
+    const found = [];
+    const scan = (i) => shard(i).then((o) => {
+      const ks = keys[i], next = M.shards[i + 1];
+      let j = first(ks, t);
+      for (; j < ks.length && found.length < 30 && (ks[j] === t || prefix && ks[j].startsWith(t)); j++) found.push([ks[j], o[ks[j]]]);
+      if (prefix && j === ks.length && found.length < 30 && next !== undefined && next.startsWith(t)) return scan(i + 1);
+    });
+    return scan(find(M.shards, t)).then(() => Promise.all(found.map(([key, v]) => {
+      if (v[0] !== "=") return [key, key, v];
+      const stem = v.slice(1);
+      return shard(find(M.shards, stem)).then((o) => o[stem] && o[stem][0] !== "=" ? [key, stem, o[stem]] : null);
+    })));
   };
 
-  // One promise per file; rejected when the file is missing or did not call back.
-  function load(name) {
-    return files[name] || (files[name] = new Promise(function (ok, fail) {
-      var s = doc.createElement("script");
-      waiting[name] = ok;
-      s.onload = s.onerror = function () {
-        s.remove();
-        if (waiting[name]) { delete waiting[name]; fail(new Error(name)); }
-      };
-      s.src = root + "search/" + name + ".js";
-      doc.head.appendChild(s);
-    }));
-  }
-  function manifest() {
-    return load("manifest").then(function (m) {
-      if (!M) { M = m; stop = new Set(m.stopWords || []); }
-      return m;
-    });
-  }
-  // Index of the last item <= v, and of the first item >= v, in a sorted array.
-  function last(a, v) {
-    var lo = 0, hi = a.length - 1, mid;
-    while (lo < hi) { mid = (lo + hi + 1) >> 1; if (a[mid] <= v) lo = mid; else hi = mid - 1; }
-    return lo;
-  }
-  function first(a, v) {
-    var lo = 0, hi = a.length, mid;
-    while (lo < hi) { mid = (lo + hi) >> 1; if (a[mid] < v) lo = mid + 1; else hi = mid; }
-    return lo;
-  }
-  function shard(i) {
-    return load("t/" + i).then(function (o) {
-      if (!keys[i]) keys[i] = Object.keys(o).sort();
-      return o;
-    });
-  }
-
-  // [surface, stem, postings] for the key t, or (prefix) up to 30 keys starting with t.
-  function lookup(t, prefix) {
-    var found = [];
-    function scan(i) {
-      return shard(i).then(function (o) {
-        var ks = keys[i], j = first(ks, t);
-        for (; j < ks.length && found.length < 30 && (ks[j] === t || prefix && ks[j].startsWith(t)); j++) found.push([ks[j], o[ks[j]]]);
-        var next = M.shards[i + 1];
-        if (prefix && j === ks.length && found.length < 30 && next !== undefined && next.startsWith(t)) return scan(i + 1);
-      });
-    }
-    return scan(last(M.shards, t)).then(function () {
-      return Promise.all(found.map(function (f) {
-        var v = f[1], stem = v.slice(1);
-        if (v[0] !== "=") return [f[0], f[0], v];
-        return shard(last(M.shards, stem)).then(function (o) {
-          var p = o[stem];
-          return p && p[0] !== "=" ? [f[0], stem, p] : null;
-        });
-      }));
-    });
-  }
-
   // Postings: base64 of [LEB128 doc id][impact byte]..., decoded once per key to [id, impact, ...].
-  function decode(b64) {
-    var s = atob(b64), out = [], i = 0, v, sh, c;
-    while (i < s.length) {
-      v = 0; sh = 0;
-      do { c = s.charCodeAt(i++); v += (c & 127) * Math.pow(2, sh); sh += 7; } while (c & 128);
-      out.push(v, s.charCodeAt(i++));
+  const decode = (b64) => {
+    const s = atob(b64), out = [];
+    for (let i = 0, v, sh, c; i < s.length; out.push(v, s.charCodeAt(i++))) {
+      for (v = sh = 0, c = 128; c & 128; sh += 7) { c = s.charCodeAt(i++); v += (c & 127) * 2 ** sh; }
     }
     return out;
-  }
+  };
 
-  function tokens(q) {
-    var out = [];
-    (q.toLowerCase().match(/[\p{L}\p{N}]+/gu) || []).forEach(function (t) {
-      if ((Array.from(t).length > 1 || /^[0-9]$/.test(t)) && !stop.has(t) && out.indexOf(t) < 0) out.push(t);
+  // Ranked doc ids: most distinct query words first, then summed impacts.
+  // f: {kind: "" | "pages" | "matrix", stage, category: index or -1}.
+  const search = (q, f) => manifest().then(() => {
+    const toks = [];
+    for (const t of q.toLowerCase().match(/[\p{L}\p{N}]+/gu) || []) {
+      if (([...t].length > 1 || /^[0-9]$/.test(t)) && !stop.has(t) && !toks.includes(t)) toks.push(t);
+    }
+    return Promise.all(toks.map((t, n) => lookup(t, n === toks.length - 1))).then((all) => {
+      const acc = new Map(), words = new Set(), mr = M.matrix || [0, 0];
+      for (const hits of all) {
+        const best = new Map();
+        for (const h of hits) {
+          if (!h) continue;
+          words.add(h[0]).add(h[1]);
+          const p = posts[h[1]] = posts[h[1]] || decode(h[2]);
+          for (let j = 0; j < p.length; j += 2) if (!(best.get(p[j]) >= p[j + 1])) best.set(p[j], p[j + 1]);
+        }
+        best.forEach((v, d) => { const s = acc.get(d) || [0, 0, d]; acc.set(d, [s[0] + 1, s[1] + v, d]); });
+      }
+      const res = [...acc.values()].filter(([, , d]) => {
+        const m = d >= mr[0] && d < mr[1], x = d - mr[0];
+        return f.kind === "pages" ? !m : f.kind !== "matrix" || m && !(f.stage >= 0 && M.matrixStage[x] !== f.stage ||
+          f.category >= 0 && M.matrixCategory[x] !== f.category);
+      }).sort((a, b) => b[0] - a[0] || b[1] - a[1] || a[2] - b[2]);
+      return {
+        ids: res.map((r) => r[2]),
+        toks,
+        hit: (w) => (w = w.toLowerCase(), words.has(w) || toks.some((t) => w.startsWith(t)))
+      };
     });
-    return out;
-  }
+  });
 
-  // Ranked doc ids for q: most distinct query words first, then summed impacts.
-  // f = {kind: "" | "pages" | "matrix", stage: index | -1, category: index | -1}.
-  function search(q, f) {
-    return manifest().then(function () {
-      var toks = tokens(q);
-      return Promise.all(toks.map(function (t, n) { return lookup(t, n === toks.length - 1); })).then(function (all) {
-        var acc = new Map(), words = new Set(), mr = M.matrix || [0, 0], res = [];
-        all.forEach(function (hits) {
-          var best = new Map();
-          hits.forEach(function (h) {
-            if (!h) return;
-            words.add(h[0]);
-            words.add(h[1]);
-            var p = posts[h[1]] || (posts[h[1]] = decode(h[2]));
-            for (var j = 0; j < p.length; j += 2) if (!(best.get(p[j]) >= p[j + 1])) best.set(p[j], p[j + 1]);
-          });
-          best.forEach(function (v, d) {
-            var s = acc.get(d);
-            if (s) { s[0] += v; s[1]++; } else acc.set(d, [v, 1]);
-          });
-        });
-        acc.forEach(function (s, d) {
-          var m = d >= mr[0] && d < mr[1], x = d - mr[0];
-          if (f.kind === "pages" ? m : f.kind === "matrix" &&
-              (!m || f.stage >= 0 && M.matrixStage[x] !== f.stage || f.category >= 0 && M.matrixCategory[x] !== f.category)) return;
-          res.push([d, s[0], s[1]]);
-        });
-        res.sort(function (a, b) { return b[2] - a[2] || b[1] - a[1] || a[0] - b[0]; });
-        return {
-          ids: res.map(function (r) { return r[0]; }),
-          toks: toks,
-          hit: function (w) {
-            w = w.toLowerCase();
-            return words.has(w) || toks.some(function (t) { return w.startsWith(t); });
-          }
-        };
-      });
-    });
-  }
-
-  function getDoc(d) {
-    var b = last(M.blocks, d);
-    return load("d/" + b).then(function (o) {
-      var r = o.docs[d - M.blocks[b]], p = o.pages[r[0]];
-      return { title: p[0], url: p[1], anchor: r[1], heading: r[2], text: r[3], label: r[4] };
-    });
-  }
+  // [title, url, anchor, heading, text, label] of doc d.
+  const getDoc = (d) => {
+    const b = find(M.blocks, d);
+    return load("d/" + b).then((o) => { const r = o.docs[d - M.blocks[b]]; return o.pages[r[0]].concat(r.slice(1)); });
+  };
 
   /* ----- results ----- */
 
-  function el(tag, cls, text) {
-    var e = doc.createElement(tag);
+  const el = (tag, cls, text) => {
+    const e = doc.createElement(tag);
     if (cls) e.className = cls;
-    if (text) e.textContent = text;
+    e.textContent = text || "";
     return e;
-  }
-  // Appends text to parent with the matched words in <mark>.
-  function mark(parent, text, hit) {
-    var re = /[\p{L}\p{N}]+/gu, at = 0, m;
+  };
+  const attrs = (e, a) => { for (const k in a) e.setAttribute(k, a[k]); };
+  // Adds text to parent with the matched words in <mark>.
+  const mark = (parent, text, hit) => {
+    const re = /[\p{L}\p{N}]+/gu;
+    let at = 0, m;
     while ((m = re.exec(text))) {
-      if (!hit(m[0])) continue;
-      if (m.index > at) parent.append(text.slice(at, m.index));
-      parent.append(el("mark", "", m[0]));
-      at = re.lastIndex;
+      if (hit(m[0])) { parent.append(text.slice(at, m.index), el("mark", "", m[0])); at = re.lastIndex; }
     }
-    if (at < text.length) parent.append(text.slice(at));
+    parent.append(text.slice(at));
     return parent;
-  }
+  };
   // About 160 characters around the first matched word.
-  function snippet(text, hit) {
-    var re = /[\p{L}\p{N}]+/gu, at = 0, m, start, end = text.length;
+  const snippet = (text, hit) => {
+    const re = /[\p{L}\p{N}]+/gu;
+    let at = 0, m, start, end = text.length;
     while ((m = re.exec(text))) if (hit(m[0])) { at = m.index; break; }
     start = text.lastIndexOf(" ", at - 50) + 1;
     if (at - start > 80) start = at - 50;
@@ -177,215 +131,179 @@
       if (end <= at) end = start + 160;
     }
     return (start ? "…" : "") + text.slice(start, end) + (end < text.length ? "…" : "");
-  }
-  function item(r, hit) {
-    var li = el("li", "search-result"), a = li.appendChild(el("a", "search-link")), t = a.appendChild(el("span", "search-title"));
-    a.href = root + r.url + (r.anchor ? "#" + r.anchor : "");
-    mark(t.appendChild(el("span", "search-page")), r.title, hit);
-    if (r.heading) mark(t.appendChild(el("span", "search-heading")), r.heading, hit);
-    if (r.label) a.appendChild(el("span", "badge search-label", r.label));
-    if (r.text) mark(a.appendChild(el("span", "search-snippet")), snippet(r.text, hit), hit);
+  };
+  const item = ([title, url, anchor, heading, text, label], hit) => {
+    const li = el("li", "search-result"), a = li.appendChild(el("a", "search-link")), t = a.appendChild(el("span", "search-title"));
+    a.href = root + url + (anchor ? "#" + anchor : "");
+    mark(t.appendChild(el("span", "search-page")), title, hit);
+    if (heading) mark(t.appendChild(el("span", "search-heading")), heading, hit);
+    if (label) a.append(el("span", "badge search-label", label));
+    if (text) mark(a.appendChild(el("span", "search-snippet")), snippet(text, hit), hit);
     return li;
-  }
-  function count(n) { return n + (n === 1 ? " result" : " results"); }
-  function quoted(q) { return "“" + q.trim() + "”"; }
-  var NOT_FOUND = "Search index not found";
+  };
+  const quoted = (q) => "“" + q.trim() + "”";
+  // "" for an empty query, else "n results" or "No results for “q”".
+  const says = (r, q, n = r.ids.length) => !r.toks.length ? "" : n ? n + (n > 1 ? " results" : " result") : "No results for " + quoted(q);
+  const NOT_FOUND = "Search index not found";
 
-  /* ----- header box: a combobox with a listbox of results ----- */
-
-  var form = doc.getElementById("sb-search"), input = form && form.elements.q;
-  var pageForm = doc.getElementById("sb-sp"), box = pageForm ? pageForm.elements.q : input;
+  const form = doc.getElementById("sb-search"), input = form && form.elements.q;
+  const pageForm = doc.getElementById("sb-sp"), box = pageForm ? pageForm.elements.q : input;
 
   // "/" or Ctrl/Cmd-K focuses the search box, unless typing in another field.
-  doc.addEventListener("keydown", function (e) {
-    var t = e.target, k = e.key;
+  doc.addEventListener("keydown", (e) => {
+    const t = e.target, k = e.key;
     if (!box || e.altKey || e.defaultPrevented || t.isContentEditable || /^(TEXTAREA|SELECT)$/.test(t.tagName) ||
         t.tagName === "INPUT" && !/^(checkbox|radio|button|submit|reset|range|color|file|image)$/.test(t.type)) return;
-    if (k === "/" && !e.ctrlKey && !e.metaKey || (k === "k" || k === "K") && (e.ctrlKey || e.metaKey)) {
+    if (k === "/" && !e.ctrlKey && !e.metaKey || /^k$/i.test(k) && (e.ctrlKey || e.metaKey)) {
       e.preventDefault();
       box.focus();
       box.select();
     }
   });
 
+  /* ----- header box: a combobox with a listbox of results ----- */
+
   if (input) {
-    var panel = el("div", "search-panel"), list = panel.appendChild(el("ul", "search-list"));
-    var msg = panel.appendChild(el("p", "search-msg")), all = panel.appendChild(el("a", "search-all"));
-    var live = el("p", "visually-hidden"), opts = [], active = -1, timer = 0, seq = 0, busy = Promise.resolve();
+    const panel = el("div", "search-panel"), list = panel.appendChild(el("ul", "search-list"));
+    const msg = panel.appendChild(el("p", "search-msg")), all = panel.appendChild(el("a", "search-all")), live = el("p", "visually-hidden");
+    let opts = [], active = -1, timer = 0, seq = 0, busy;
     list.id = "sb-search-list";
-    list.setAttribute("role", "listbox");
-    list.setAttribute("aria-label", "Search results");
-    live.setAttribute("role", "status");
-    live.setAttribute("aria-live", "polite");
+    attrs(list, { role: "listbox", "aria-label": "Search results" });
+    attrs(live, { role: "status", "aria-live": "polite" });
+    attrs(input, { role: "combobox", "aria-autocomplete": "list", "aria-controls": list.id, "aria-expanded": "false" });
     panel.hidden = true;
     form.append(panel, live);
-    input.setAttribute("role", "combobox");
-    input.setAttribute("aria-autocomplete", "list");
-    input.setAttribute("aria-controls", list.id);
-    input.setAttribute("aria-expanded", "false");
 
-    var show = function (open) {
-      panel.hidden = !open;
-      input.setAttribute("aria-expanded", open && opts.length ? "true" : "false");
-      if (!open) select(-1);
-    };
-    var select = function (n) {
+    const select = (n) => {
       if (opts[active]) opts[active].setAttribute("aria-selected", "false");
       active = n;
-      if (opts[n]) {
-        opts[n].setAttribute("aria-selected", "true");
-        input.setAttribute("aria-activedescendant", opts[n].id);
-        opts[n].scrollIntoView({ block: "nearest" });
-      } else input.removeAttribute("aria-activedescendant");
+      if (!opts[n]) return input.removeAttribute("aria-activedescendant");
+      attrs(input, { "aria-activedescendant": opts[n].id });
+      opts[n].setAttribute("aria-selected", "true");
+      opts[n].scrollIntoView({ block: "nearest" });
     };
-    var render = function (items, text, total) {
-      opts = items;
-      list.replaceChildren.apply(list, items);
-      msg.textContent = text;
-      msg.hidden = !text;
-      all.hidden = !total;
-      all.textContent = "All " + count(total);
-      all.href = root + "search/index.html?q=" + encodeURIComponent(input.value);
+    const show = (open) => {
+      panel.hidden = !open;
+      input.setAttribute("aria-expanded", open && opts.length > 0);
+      if (!open) select(-1);
+    };
+    const render = (items, text, total) => {
       select(-1);
-      show(!!(text || total) && doc.activeElement === input);
+      list.replaceChildren(...(opts = items));
+      msg.textContent = live.textContent = text;
+      msg.hidden = total || !text;
+      all.hidden = !total;
+      all.textContent = "All " + text;
+      all.href = root + "search/index.html?q=" + encodeURIComponent(input.value);
+      show(!!text && doc.activeElement === input);
     };
-    var run = function () {
+    const run = () => {
       clearTimeout(timer);
       timer = 0;
-      var n = ++seq, q = input.value;
-      busy = search(q, {}).then(function (r) {
-        return Promise.all(r.ids.slice(0, 8).map(getDoc)).then(function (ds) {
-          if (n !== seq) return;
-          render(ds.map(function (d, i) {
-            var li = item(d, r.hit);
-            li.id = "sb-search-opt-" + i;
-            li.setAttribute("role", "option");
-            li.setAttribute("aria-selected", "false");
-            li.firstChild.tabIndex = -1;
-            return li;
-          }), r.toks.length && !r.ids.length ? "No results for " + quoted(q) : "", r.ids.length);
-          live.textContent = r.toks.length ? count(r.ids.length) : "";
-        });
-      }).catch(function () {
-        if (n !== seq) return;
-        render([], NOT_FOUND, 0);
-        live.textContent = NOT_FOUND;
-      });
+      const n = ++seq, q = input.value;
+      busy = search(q, {}).then((r) => Promise.all(r.ids.slice(0, 8).map(getDoc)).then((ds) => {
+        if (n === seq) render(ds.map((d, i) => {
+          const li = item(d, r.hit);
+          attrs(li, { id: "sb-search-opt-" + i, role: "option", "aria-selected": "false" });
+          li.firstChild.tabIndex = -1;
+          return li;
+        }), says(r, q), r.ids.length);
+      })).catch(() => { if (n === seq) render([], NOT_FOUND, 0); });
     };
 
-    input.addEventListener("focus", function () {
-      manifest().catch(function () {});
+    input.addEventListener("focus", () => {
+      manifest().catch(Boolean); // preload
       if (input.value.trim()) run();
     });
-    input.addEventListener("input", function () {
-      clearTimeout(timer);
-      timer = setTimeout(run, 20);
-    });
-    input.addEventListener("keydown", function (e) {
-      var k = e.key, n = opts.length;
+    input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(run, 20); });
+    input.addEventListener("keydown", (e) => {
+      const k = e.key, n = opts.length;
       if (e.isComposing) return;
+      if (/^(ArrowDown|ArrowUp|Enter|Escape|Esc)$/.test(k)) e.preventDefault();
       if (k === "ArrowDown" || k === "ArrowUp") {
-        e.preventDefault();
         if (panel.hidden) run();
         else if (n) select(k === "ArrowDown" ? (active + 1) % n : (active < 1 ? n : active) - 1);
       } else if (k === "Enter") {
-        e.preventDefault();
-        if (timer) run();
-        busy.then(function () {
-          var o = opts[Math.max(active, 0)];
+        if (timer || !busy) run();
+        busy.then(() => {
+          const o = opts[Math.max(active, 0)];
           show(false);
           if (o) location.href = o.firstChild.href;
           else form.submit();
         });
-      } else if (k === "Escape" || k === "Esc") {
-        e.preventDefault();
-        if (!panel.hidden) show(false);
-        else input.blur();
+      } else if (/^Esc/.test(k)) {
+        if (panel.hidden) input.blur();
+        else show(false);
       }
     });
     // Keep the focus in the box while clicking a result; close when it leaves the form.
-    panel.addEventListener("mousedown", function (e) { e.preventDefault(); });
-    panel.addEventListener("click", function () { show(false); });
-    form.addEventListener("focusout", function (e) {
-      if (!form.contains(e.relatedTarget)) show(false);
-    });
+    panel.addEventListener("mousedown", (e) => e.preventDefault());
+    panel.addEventListener("click", () => show(false));
+    form.addEventListener("focusout", (e) => { if (!form.contains(e.relatedTarget)) show(false); });
   }
 
-  /* ----- search page: results from ?q=&kind=&stage=&category=, kept in the URL ----- */
+  /* ----- search page: ?q=&kind=&stage=&category=, kept in the URL as they change ----- */
 
   if (pageForm) {
-    var P = new URLSearchParams(location.search), byId = doc.getElementById.bind(doc);
-    var status = byId("sb-sp-status"), results = byId("sb-sp-results"), more = byId("sb-sp-more");
-    var matrixOnly = byId("sb-sp-facets"), stageSel = pageForm.elements.stage, catSel = pageForm.elements.category;
-    var pseq = 0, ptimer = 0, res = null, shown = 0;
-    var kind = function () {
-      var r = pageForm.querySelector("[name=kind]:checked");
-      return r ? r.value : "";
-    };
-    var fill = function (sel, pairs, want) {
-      pairs.forEach(function (p) {
-        var o = sel.appendChild(el("option", "", p[1]));
-        o.value = p[0];
-        if (p[0] === want) o.selected = true;
-      });
-    };
-    var page = function (n, focus) {
-      var ids = res.ids.slice(shown, shown + 20);
-      shown += ids.length;
-      return Promise.all(ids.map(getDoc)).then(function (ds) {
+    const P = new URLSearchParams(location.search), byId = (id) => doc.getElementById(id), els = pageForm.elements;
+    const status = byId("sb-sp-status"), results = byId("sb-sp-results"), more = byId("sb-sp-more"), facets = ["stage", "category"];
+    let pseq = 0, timer = 0, res, shown;
+    const page = (n, focus) => {
+      const ids = res.ids.slice(shown, shown += 10);
+      return Promise.all(ids.map(getDoc)).then((ds) => {
         if (n !== pseq) return;
-        ds.forEach(function (d, i) {
-          var li = results.appendChild(item(d, res.hit));
+        ds.forEach((d, i) => {
+          const li = results.appendChild(item(d, res.hit));
           if (focus && !i) li.firstChild.focus();
         });
         more.hidden = shown >= res.ids.length;
       });
     };
-    var prun = function (write) {
-      clearTimeout(ptimer);
-      var q = pageForm.elements.q.value, k = kind(), f = { kind: k, stage: -1, category: -1 }, u = new URLSearchParams(), n = ++pseq;
+    const run = (write) => {
+      clearTimeout(timer);
+      const q = box.value, kind = els.kind.value, f = { kind }, u = new URLSearchParams(), n = ++pseq;
       if (q) u.set("q", q);
-      if (k) u.set("kind", k);
-      matrixOnly.hidden = k !== "matrix";
-      if (k === "matrix") {
-        if (stageSel.value) { u.set("stage", stageSel.value); f.stage = stageSel.selectedIndex - 1; }
-        if (catSel.value) { u.set("category", catSel.value); f.category = catSel.selectedIndex - 1; }
+      if (kind) u.set("kind", kind);
+      byId("sb-sp-facets").hidden = kind !== "matrix";
+      for (const name of facets) {
+        f[name] = kind === "matrix" ? els[name].selectedIndex - 1 : -1;
+        if (f[name] >= 0) u.set(name, els[name].value);
       }
       if (write) {
-        try { history.replaceState(null, "", location.pathname + (u.toString() ? "?" + u : "")); } catch (e) { /* file:// in some browsers */ }
+        try { history.replaceState(null, "", location.pathname + (q || kind ? "?" + u : "")); } catch (e) { /* not allowed here */ }
       }
-      return search(q, f).then(function (r) {
+      return search(q, f).then((r) => {
         if (n !== pseq) return;
         res = r;
         shown = 0;
         results.replaceChildren();
         more.hidden = true;
-        status.textContent = !r.toks.length ? "" : r.ids.length ? count(r.ids.length) + " for " + quoted(q) : "No results for " + quoted(q);
-        return page(n, false);
-      }).catch(function () {
-        if (n === pseq) status.textContent = NOT_FOUND;
-      });
+        status.textContent = says(r, q) + (r.ids.length ? " for " + quoted(q) : "");
+        return page(n);
+      }).catch(() => { if (n === pseq) status.textContent = NOT_FOUND; });
     };
 
-    pageForm.elements.q.value = P.get("q") || "";
-    var k0 = pageForm.querySelector("[name=kind][value='" + (/^(pages|matrix)$/.test(P.get("kind")) ? P.get("kind") : "") + "']");
-    if (k0) k0.checked = true;
-    manifest().then(function (m) {
-      if (m.matrix) {
-        fill(stageSel, m.stages, P.get("stage"));
-        fill(catSel, m.categories, P.get("category"));
-        byId("sb-sp-filters").hidden = false;
+    box.value = P.get("q") || "";
+    const setKind = (k) => { pageForm.querySelector(`[name=kind][value="${k}"]`).checked = true; };
+    setKind(/^(pages|matrix)$/.test(P.get("kind")) ? P.get("kind") : "");
+    manifest().then((m) => {
+      if (!m.matrix) return setKind(""); // no matrix: no filters
+      for (const name of facets) {
+        for (const [id, label] of m[name === "stage" ? "stages" : "categories"]) {
+          const o = els[name].appendChild(el("option", "", label));
+          o.value = id;
+          o.selected = id === P.get(name);
+        }
       }
-    }).catch(function () {}).then(function () { prun(false); });
+      byId("sb-sp-filters").hidden = false;
+    }).catch(Boolean).then(() => run());
     if (!box.value) box.focus();
 
-    pageForm.addEventListener("input", function (e) {
-      if (e.target !== box) return;
-      clearTimeout(ptimer);
-      ptimer = setTimeout(prun, 20, true);
+    pageForm.addEventListener("input", (e) => {
+      if (e.target === box) { clearTimeout(timer); timer = setTimeout(run, 20, 1); }
     });
-    pageForm.addEventListener("change", function (e) { if (e.target !== box) prun(true); });
-    pageForm.addEventListener("submit", function (e) { e.preventDefault(); prun(true); });
-    more.addEventListener("click", function () { page(pseq, true); });
+    pageForm.addEventListener("change", (e) => { if (e.target !== box) run(1); });
+    pageForm.addEventListener("submit", (e) => { e.preventDefault(); run(1); });
+    more.addEventListener("click", () => page(pseq, 1));
   }
 })();
