@@ -21,9 +21,7 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-GEN = os.path.join(ROOT, "..", "shared", "bench", "gen_corpus.py")
-BIN = os.path.join(ROOT, "target", "release", "stagebook")
+from corpus import BIN, ROOT, build_release, corpus  # noqa: E402
 
 
 def run(cmd, env=None):
@@ -39,13 +37,6 @@ def run(cmd, env=None):
     return wall, usage.ru_maxrss / 1024.0, usage.ru_utime + usage.ru_stime  # MiB, CPU s
 
 
-def corpus(pages, workdir):
-    out = os.path.join(workdir, f"corpus-{pages}")
-    if not os.path.isdir(os.path.join(out, "neutral")):
-        subprocess.run([sys.executable, GEN, "--pages", str(pages), "--out", out, "--seed", "42"],
-                       check=True, stdout=subprocess.DEVNULL)
-    return os.path.join(out, "neutral")
-
 
 def main():
     ap = argparse.ArgumentParser()
@@ -54,7 +45,7 @@ def main():
     ap.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "stagebook-bench"))
     args = ap.parse_args()
     sizes = args.pages or [1000, 10000]
-    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    build_release()
     os.makedirs(args.workdir, exist_ok=True)
     print(f"{'pages':>6}  {'case':<10} {'median s':>9} {'min s':>7} {'max s':>7} {'cpu s':>7} {'peak MiB':>9}")
     for pages in sizes:

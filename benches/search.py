@@ -28,20 +28,11 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-GEN = os.path.join(ROOT, "..", "shared", "bench", "gen_corpus.py")
-BIN = os.path.join(ROOT, "target", "release", "stagebook")
+from corpus import BIN, ROOT, build_release, corpus  # noqa: E402
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Results the header box shows for a query (static/search.js), whose metadata a first query loads.
 RESULTS = 8
 
-
-def corpus(pages, workdir):
-    out = os.path.join(workdir, f"corpus-{pages}")
-    if not os.path.isdir(os.path.join(out, "neutral")):
-        subprocess.run([sys.executable, GEN, "--pages", str(pages), "--out", out, "--seed", "42"],
-                       check=True, stdout=subprocess.DEVNULL)
-    return os.path.join(out, "neutral")
 
 
 def timed_build(book, runs):
@@ -179,7 +170,7 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "stagebook-bench"))
     args = ap.parse_args()
-    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    build_release()
     book = corpus(args.pages, args.workdir)
     plain = book + "-nosearch"
     if not os.path.isdir(plain):

@@ -21,17 +21,8 @@ import threading
 import time
 import urllib.request
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-GEN = os.path.join(ROOT, "..", "shared", "bench", "gen_corpus.py")
-BIN = os.path.join(ROOT, "target", "release", "stagebook")
+from corpus import BIN, ROOT, build_release, corpus  # noqa: E402
 
-
-def corpus(pages, workdir):
-    out = os.path.join(workdir, f"corpus-{pages}")
-    if not os.path.isdir(os.path.join(out, "neutral")):
-        subprocess.run([sys.executable, GEN, "--pages", str(pages), "--out", out, "--seed", "42"],
-                       check=True, stdout=subprocess.DEVNULL)
-    return os.path.join(out, "neutral")
 
 
 def start(book):
@@ -145,7 +136,7 @@ def main():
     ap.add_argument("--edits", type=int, default=20)
     ap.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "stagebook-bench"))
     args = ap.parse_args()
-    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    build_release()
     books = [("bundled handbook", None)] + [(f"{n} pages", n) for n in (args.pages or [1000, 10000])]
     print(f"{'handbook':<18} {'median ms':>10} {'p95 ms':>8} {'max ms':>8}   load: 1000 requests / 50 clients")
     for name, pages in books:

@@ -159,25 +159,7 @@ pub fn standalone_context<'a>(
     kind: &'a str,
 ) -> PageContext<'a> {
     static EMPTY: std::sync::OnceLock<toml::Table> = std::sync::OnceLock::new();
-    let here = Page {
-        source: None,
-        dir: String::new(),
-        url: url.into(),
-        kind: crate::content::PageKind::Page,
-        title: title.into(),
-        description: String::new(),
-        weight: None,
-        draft: false,
-        template: None,
-        extra: toml::Table::new(),
-        html: String::new(),
-        headings: Vec::new(),
-        anchors: Default::default(),
-        has_title_heading: false,
-        generated: None,
-        embeds: Vec::new(),
-        sections: Vec::new(),
-    };
+    let here = Page { title: title.into(), ..Page::empty(url, "", crate::content::PageKind::Page) };
     PageContext {
         book,
         root: root_prefix(url),

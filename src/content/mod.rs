@@ -592,24 +592,31 @@ struct Parsed {
 }
 
 fn placeholder(slot: &Slot) -> Page {
-    Page {
-        source: slot.source.clone(),
-        dir: slot.dir.clone(),
-        url: slot.url.clone(),
-        kind: slot.kind,
-        title: String::new(),
-        description: String::new(),
-        weight: None,
-        draft: false,
-        template: None,
-        extra: toml::Table::new(),
-        html: String::new(),
-        headings: Vec::new(),
-        anchors: HashSet::new(),
-        has_title_heading: false,
-        generated: None,
-        embeds: Vec::new(),
-        sections: Vec::new(),
+    Page { source: slot.source.clone(), ..Page::empty(&slot.url, &slot.dir, slot.kind) }
+}
+
+impl Page {
+    /// A page with nothing in it yet, at output path `url`.
+    pub fn empty(url: &str, dir: &str, kind: PageKind) -> Page {
+        Page {
+            source: None,
+            dir: dir.to_string(),
+            url: url.to_string(),
+            kind,
+            title: String::new(),
+            description: String::new(),
+            weight: None,
+            draft: false,
+            template: None,
+            extra: toml::Table::new(),
+            html: String::new(),
+            headings: Vec::new(),
+            anchors: HashSet::new(),
+            has_title_heading: false,
+            generated: None,
+            embeds: Vec::new(),
+            sections: Vec::new(),
+        }
     }
 }
 
