@@ -6,10 +6,6 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-/// Builds allocate many small strings from several threads at once; mimalloc handles that
-/// markedly faster than the system allocator.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use stagebook::build::{build, BuildOptions, Failure};
 use stagebook::diagnostics::Diagnostic;
 
