@@ -130,3 +130,35 @@ fn titles_with_markup_show_as_text_in_results() {
     assert!(results.contains("&lt;img src=x onerror=alert(1)&gt;"), "title shown as text: {results}");
     assert!(!dom.contains("<img src=\"x\""), "no image element was created");
 }
+
+#[test]
+fn ticked_boxes_survive_a_reload_and_count_towards_progress() {
+    let Some(browser) = chromium() else { return };
+    let book = Book::fixture("matrix-generic");
+    book.build_ok();
+    let page = book.path("book/stages/serie-a/index.html");
+    // A copy of the stage page that ticks two boxes the way a reader would (a click).
+    let clicking = book.read("book/stages/serie-a/index.html").replace(
+        "</body>",
+        r#"<script>window.addEventListener("load", function () { setTimeout(function () {
+  document.getElementById("check-deploiement").click();
+  document.getElementById("check-jamais-sauvegardes").click();
+}, 300); });</script></body>"#,
+    );
+    book.write("book/stages/serie-a/click.html", clicking);
+    let profile = tempfile::tempdir().unwrap();
+    let first = common::dump_dom_with_profile(
+        &browser,
+        &file_url(&book.path("book/stages/serie-a/click.html")),
+        profile.path(),
+    );
+    assert!(first.contains("data-done=\"true\""), "ticked in the first visit");
+    // The real page, opened again in the same browser profile: the ticks are still there.
+    let again = common::dump_dom_with_profile(&browser, &file_url(&page), profile.path());
+    let item = &again[again.find("id=\"deploiement\"").unwrap()..];
+    assert!(item[..item.find("</li>").unwrap()].contains("data-done=\"true\""), "tick restored after a reload");
+    let other = &again[again.find("id=\"astreinte\"").unwrap()..];
+    assert!(other[..other.find("</li>").unwrap()].contains("data-done=\"false\""));
+    assert!(again.contains("1 / 2</span>"), "the ops group shows 1 of its 2 aspects done");
+    assert!(again.contains("1 / 2</span>") && again.matches("progress-count").count() >= 3);
+}

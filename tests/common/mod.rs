@@ -151,6 +151,11 @@ pub fn chromium() -> Option<PathBuf> {
 /// Loads `url` in headless Chromium and returns the DOM after the page's scripts ran.
 pub fn dump_dom(browser: &Path, url: &str) -> String {
     let profile = tempfile::tempdir().unwrap();
+    dump_dom_with_profile(browser, url, profile.path())
+}
+
+/// Like [`dump_dom`], in a given browser profile (so local storage carries over).
+pub fn dump_dom_with_profile(browser: &Path, url: &str, profile: &Path) -> String {
     let out = Command::new(browser)
         .args([
             "--headless",
@@ -163,7 +168,7 @@ pub fn dump_dom(browser: &Path, url: &str) -> String {
             "--allow-file-access-from-files",
             "--virtual-time-budget=5000",
         ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("--user-data-dir={}", profile.display()))
         .arg("--dump-dom")
         .arg(url)
         .output()
