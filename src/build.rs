@@ -315,26 +315,10 @@ impl Project {
             Some(content::Reloaded::Body) => Changed::Page(i),
             Some(content::Reloaded::Navigation) => Changed::AllPages,
         };
-        let page = &self.site.pages[i];
-        if let Some((name, at)) = &page.template {
-            if !self.renderer.has_template(name) {
-                let mut d = at.clone();
-                d.message = format!("no template `{name}` in the theme");
-                return Err(vec![d]);
-            }
+        if let Some(d) = missing_template(&self.site.pages[i], &self.renderer) {
+            return Err(vec![d]);
         }
-        let mut embeds = Vec::new();
-        let mut errors = Vec::new();
-        for e in &page.embeds {
-            match views::resolve_embed(self.matrix.as_ref().map(|m| &m.matrix), e) {
-                Ok(v) => embeds.push(v),
-                Err(message) => errors.push(self.site.error_in(&self.config, i, e.offset, message)),
-            }
-        }
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        self.embeds[i] = embeds;
+        self.embeds[i] = page_embeds(&self.config, &self.site, i, self.matrix.as_ref())?;
         if change == Changed::AllPages {
             self.nav = self.site.tree.nav();
         }
@@ -419,27 +403,44 @@ fn resolve_embeds(
     matrix: Option<&matrix::Loaded>,
 ) -> Result<Vec<Vec<EmbedView>>, Failure> {
     let mut errors = Vec::new();
-    let resolved = site
-        .pages
-        .iter()
-        .enumerate()
-        .map(|(i, page)| {
-            page.embeds
-                .iter()
-                .filter_map(|e| match views::resolve_embed(matrix.map(|m| &m.matrix), e) {
-                    Ok(v) => Some(v),
-                    Err(message) => {
-                        errors.push(site.error_in(config, i, e.offset, message));
-                        None
-                    }
-                })
-                .collect()
+    let resolved = (0..site.pages.len())
+        .map(|i| {
+            page_embeds(config, site, i, matrix).unwrap_or_else(|e| {
+                errors.extend(e);
+                Vec::new()
+            })
         })
         .collect();
     if errors.is_empty() {
         Ok(resolved)
     } else {
         Err(Failure::from(errors))
+    }
+}
+
+/// The views page `i`'s shortcodes show, or an error at each one that names nothing.
+fn page_embeds(
+    config: &Config,
+    site: &Site,
+    i: usize,
+    matrix: Option<&matrix::Loaded>,
+) -> Result<Vec<EmbedView>, Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    let views: Vec<EmbedView> = site.pages[i]
+        .embeds
+        .iter()
+        .filter_map(|e| match views::resolve_embed(matrix.map(|m| &m.matrix), e) {
+            Ok(v) => Some(v),
+            Err(message) => {
+                errors.push(site.error_in(config, i, e.offset, message));
+                None
+            }
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(views)
+    } else {
+        Err(errors)
     }
 }
 
@@ -458,18 +459,7 @@ fn template_for(site: &Site, i: usize) -> &str {
 
 /// Front matter `template = "..."` must name a template the theme has.
 fn check_templates(site: &Site, renderer: &Renderer) -> Result<(), Failure> {
-    let errors: Vec<Diagnostic> = site
-        .pages
-        .iter()
-        .filter_map(|p| p.template.as_ref())
-        .filter(|(name, _)| !renderer.has_template(name))
-        .map(|(name, at)| {
-            let mut d = at.clone();
-            d.message =
-                format!("no template `{name}` in the theme (available: {})", renderer.template_names().join(", "));
-            d
-        })
-        .collect();
+    let errors: Vec<Diagnostic> = site.pages.iter().filter_map(|p| missing_template(p, renderer)).collect();
     if errors.is_empty() {
         Ok(())
     } else {
@@ -477,33 +467,24 @@ fn check_templates(site: &Site, renderer: &Renderer) -> Result<(), Failure> {
     }
 }
 
+/// An error at the page's `template = "..."` when the theme has no such template.
+fn missing_template(page: &content::Page, renderer: &Renderer) -> Option<Diagnostic> {
+    let (name, at) = page.template.as_ref()?;
+    if renderer.has_template(name) {
+        return None;
+    }
+    let mut d = at.clone();
+    d.message = format!("no template `{name}` in the theme (available: {})", renderer.template_names().join(", "));
+    Some(d)
+}
+
 /// The output folder is replaced wholesale, so it must never be (or contain) the handbook's
 /// own files.
 fn check_output_location(config: &Config) -> Result<(), Failure> {
-    let absolute = |p: &Path| -> PathBuf {
-        let p = if p.is_absolute() { p.to_path_buf() } else { std::env::current_dir().unwrap_or_default().join(p) };
-        // Canonicalise the longest existing ancestor so `..` and symlinks compare correctly.
-        let mut existing = p.clone();
-        let mut rest = Vec::new();
-        while !existing.exists() {
-            match (existing.file_name().map(|n| n.to_os_string()), existing.parent()) {
-                (Some(name), Some(parent)) => {
-                    rest.push(name);
-                    existing = parent.to_path_buf();
-                }
-                _ => break,
-            }
-        }
-        let mut out = existing.canonicalize().unwrap_or(existing);
-        for name in rest.into_iter().rev() {
-            out.push(name);
-        }
-        out
-    };
-    let output = absolute(&config.output_dir());
+    let output = crate::output::absolute(&config.output_dir());
     let protected = [config.root.clone(), config.content_dir(), config.root.join("themes")];
     for p in protected {
-        let p = absolute(&p);
+        let p = crate::output::absolute(&p);
         if p.starts_with(&output) {
             return Err(Failure::from(vec![config.error_at(
                 0..0,

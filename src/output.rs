@@ -95,10 +95,6 @@ impl Staging {
         })
     }
 
-    pub fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
     /// Moves the staged files into the output folder and removes files of pages that are gone.
     pub fn commit(self) -> io::Result<()> {
         let staged_root = self.dir.keep();
@@ -142,6 +138,18 @@ impl Staging {
         std::fs::write(path, bytes)?;
         self.staged.lock().unwrap_or_else(|e| e.into_inner()).push(rel.to_string());
         Ok(())
+    }
+}
+
+/// An absolute path with symlinks and `..` resolved, for comparing paths; parts that do not
+/// exist (yet, or any more) are resolved through their nearest existing folder.
+pub fn absolute(path: &Path) -> PathBuf {
+    if let Ok(p) = path.canonicalize() {
+        return p;
+    }
+    match (path.parent(), path.file_name()) {
+        (Some(parent), Some(name)) => absolute(parent).join(name),
+        _ => std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf()),
     }
 }
 

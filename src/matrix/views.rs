@@ -344,11 +344,16 @@ pub fn money(currency: &str, amount: i64) -> String {
         grouped.push(c);
     }
     let sign = if amount < 0 { "-" } else { "" };
+    format!("{sign}{}{grouped}", currency_prefix(currency))
+}
+
+/// What goes before an amount: a symbol for the common currencies, else the code and a space.
+fn currency_prefix(currency: &str) -> String {
     match currency {
-        "USD" => format!("{sign}${grouped}"),
-        "EUR" => format!("{sign}€{grouped}"),
-        "GBP" => format!("{sign}£{grouped}"),
-        other => format!("{sign}{other} {grouped}"),
+        "USD" => "$".to_string(),
+        "EUR" => "€".to_string(),
+        "GBP" => "£".to_string(),
+        other => format!("{other} "),
     }
 }
 
@@ -363,13 +368,7 @@ fn money_short(currency: &str, amount: i64) -> String {
     };
     let number =
         if (value - value.round()).abs() < 0.05 { format!("{}", value.round() as i64) } else { format!("{value:.1}") };
-    let symbol = match currency {
-        "USD" => "$".to_string(),
-        "EUR" => "€".to_string(),
-        "GBP" => "£".to_string(),
-        other => format!("{other} "),
-    };
-    format!("{symbol}{number}{unit}")
+    format!("{}{number}{unit}", currency_prefix(currency))
 }
 
 fn range_text(r: Range, f: impl Fn(i64) -> String, unit: &str) -> RangeView {

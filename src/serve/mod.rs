@@ -13,13 +13,13 @@ pub mod watch;
 use std::collections::BTreeSet;
 use std::io::Write as _;
 use std::net::IpAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::build::{Changed, Phases, Project};
 use crate::diagnostics::Diagnostic;
-use crate::output::{Files, Memory, Sink};
+use crate::output::{absolute, Files, Memory, Sink};
 use crate::theme::Theme;
 
 /// How to serve.
@@ -263,18 +263,6 @@ fn plan(project: &Project, paths: &[PathBuf]) -> Plan {
         return Plan::Nothing;
     }
     Plan::Some { pages, assets, statics }
-}
-
-/// An absolute path without `.` or symlinked prefixes, for comparing watcher paths.
-fn absolute(path: &Path) -> PathBuf {
-    if let Ok(p) = path.canonicalize() {
-        return p;
-    }
-    // A deleted file: canonicalise its folder.
-    match (path.parent(), path.file_name()) {
-        (Some(parent), Some(name)) => absolute(parent).join(name),
-        _ => std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf()),
-    }
 }
 
 /// How long after the last page edit the search index is written again.
