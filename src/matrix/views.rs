@@ -8,7 +8,7 @@ use std::cell::RefCell;
 
 use serde::Serialize;
 
-use super::{Checklist, Loaded, Matrix, Md, Range, Table};
+use super::{Aspect, Checklist, Loaded, Matrix, Md, Range, Table};
 use crate::config::MarkdownConfig;
 use crate::content::paths::relative_href;
 use crate::content::{Generated, PageKind, Site};
@@ -216,6 +216,8 @@ pub struct CostView {
     pub monthly: Option<RangeView>,
     pub source: String,
     pub currency: String,
+    /// What goes before an amount ("$", "CHF "), for scripts that format sums.
+    pub prefix: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -230,6 +232,16 @@ pub struct StageView {
     /// 1-based position on the ladder.
     pub number: usize,
     pub cost: Option<CostView>,
+    /// Aspects whose cell is new or changed at this stage ("build now").
+    pub build_now: usize,
+    /// Aspects carried over unchanged from the stage before ("done by now").
+    pub carried: usize,
+    /// Aspects with nothing at this stage ("not yet").
+    pub not_yet: usize,
+    /// Checklists tied to this stage, so scripts can count their saved ticks.
+    pub lists: Vec<String>,
+    /// Checkboxes on this stage's page: one per aspect plus the items of its checklists.
+    pub boxes: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -245,6 +257,8 @@ pub struct AspectView {
     pub name: String,
     pub note: String,
     pub cells: Vec<CellView>,
+    /// See [`states`].
+    pub states: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -308,6 +322,8 @@ pub struct StageItemView {
     /// The cell differs from the previous stage's.
     pub changed: bool,
     pub note: String,
+    /// See [`states`].
+    pub states: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -377,6 +393,21 @@ fn range_text(r: Range, f: impl Fn(i64) -> String, unit: &str) -> RangeView {
     RangeView { min: r.min, max: r.max, text }
 }
 
+/// What an aspect asks of each stage, one letter per stage in ladder order: `n` new or
+/// changed there, `s` the same as the stage before, `e` nothing. Scripts read it to mark
+/// aspects against the reader's current stage without knowing any stage by name.
+pub fn states(a: &Aspect) -> String {
+    a.cells
+        .iter()
+        .enumerate()
+        .map(|(i, cell)| match (cell, i.checked_sub(1).map(|p| &a.cells[p])) {
+            (None, _) => 'e',
+            (Some(c), Some(Some(p))) if p.text == c.text => 's',
+            _ => 'n',
+        })
+        .collect()
+}
+
 impl Writer<'_> {
     fn link(&self, id: &str, name: &str, url: &str) -> LinkView {
         LinkView { id: id.into(), name: name.into(), url: self.href(url) }
@@ -401,6 +432,12 @@ impl Writer<'_> {
             summary: self.block(&s.summary),
             url: self.href(&stage_url(m, i)),
             number: i + 1,
+            build_now: m.aspects.iter().filter(|a| states(a).as_bytes()[i] == b'n').count(),
+            carried: m.aspects.iter().filter(|a| states(a).as_bytes()[i] == b's').count(),
+            not_yet: m.aspects.iter().filter(|a| a.cells[i].is_none()).count(),
+            lists: m.checklists.iter().filter(|c| c.stages.contains(&i)).map(|c| c.id.clone()).collect(),
+            boxes: m.aspects.len()
+                + m.checklists.iter().filter(|c| c.stages.contains(&i)).map(|c| c.items.len()).sum::<usize>(),
             cost: s.cost.as_ref().map(|c| {
                 let cur = c.currency.clone();
                 CostView {
@@ -408,6 +445,7 @@ impl Writer<'_> {
                     weeks: c.weeks.map(|r| range_text(r, |v| v.to_string(), " weeks")),
                     monthly: c.monthly.map(|r| range_text(r, |v| money(&cur, v), " a month")),
                     source: self.inline(&c.source),
+                    prefix: currency_prefix(&cur),
                     currency: cur.clone(),
                 }
             }),
@@ -438,6 +476,7 @@ impl Writer<'_> {
                             empty: cell.is_none(),
                         })
                         .collect(),
+                    states: states(a),
                 })
                 .collect(),
         }
@@ -523,6 +562,7 @@ impl Writer<'_> {
                             previous: previous.map(|p| p.map(|p| self.inline(p)).unwrap_or_default()),
                             changed,
                             note: self.inline(&a.note),
+                            states: states(a),
                         }
                     })
                     .collect();
@@ -605,6 +645,7 @@ pub const SHORTCODES: &[(&str, &str)] = &[
     ("checklist", "id=\"<checklist id>\""),
     ("table", "id=\"<table id>\""),
     ("stages", "no arguments (the stage ladder)"),
+    ("where", "no arguments (\"where are we?\": pick the team's stage, see what it means)"),
 ];
 
 /// What an embed shows, once its arguments are checked.
@@ -615,6 +656,7 @@ pub enum EmbedView {
     Checklist(usize),
     Table(usize),
     Stages,
+    Where,
 }
 
 impl EmbedView {
@@ -625,6 +667,7 @@ impl EmbedView {
             EmbedView::Checklist(_) => "embeds/checklist.html",
             EmbedView::Table(_) => "embeds/table.html",
             EmbedView::Stages => "embeds/stages.html",
+            EmbedView::Where => "embeds/where.html",
         }
     }
 }
@@ -669,6 +712,7 @@ pub fn resolve_embed(m: Option<&Matrix>, e: &Embed) -> Result<EmbedView, String>
             format!("unknown table `{id}` (tables: {})", ids(m.tables.iter().map(|t| t.id.as_str()).collect()))
         }),
         ("stages", _, _, _) => Ok(EmbedView::Stages),
+        ("where", _, _, _) => Ok(EmbedView::Where),
         (name, ..) => Err(format!("shortcode `{name}` takes {usage}")),
     }
 }
@@ -709,7 +753,7 @@ pub fn embed_data(
         }
         EmbedView::Checklist(i) => data.checklist = Some(w.checklist(m, &m.checklists[i])),
         EmbedView::Table(i) => data.table = Some(w.table(m, &m.tables[i], None)),
-        EmbedView::Stages => {}
+        EmbedView::Stages | EmbedView::Where => {}
     }
     (data, w.into_errors())
 }
