@@ -1,62 +1,68 @@
 /* stagebook: checklist progress. Every checkbox with a data-key keeps its state in
-   localStorage under "stagebook:<book id>:<key>", so ticks survive reloads and rebuilds, and
-   two handbooks on one host never share them. Each checklist and category group shows how many
-   of its boxes are ticked. */
+   localStorage under "stagebook:<book id>:<key>", so ticks survive reloads and rebuilds and
+   two handbooks on one host never share them. Checklists, category groups, the page and each
+   stage show how many boxes are ticked. window.stagebookProgress serves the other modules. */
 "use strict";
-(function () {
-  var doc = document;
-  var book = doc.documentElement.getAttribute("data-book") || "handbook";
-  var boxes = doc.querySelectorAll("input[type=checkbox][data-key]");
-  if (!boxes.length) return;
-  var prefix = "stagebook:" + book + ":";
-  var store = null;
-  try { store = window.localStorage; store.getItem(prefix); } catch (e) { store = null; }
-
-  function mark(box) {
-    var item = box.closest(".check-item");
-    if (item) item.setAttribute("data-done", box.checked ? "true" : "false");
-  }
-
-  // Progress counters: one per checklist and per category group.
-  var groups = [];
-  doc.querySelectorAll(".checklist, .stage-group").forEach(function (group) {
-    var own = group.querySelectorAll("input[type=checkbox][data-key]");
-    if (!own.length) return;
-    var heading = group.querySelector("h2, h3");
-    var out = doc.createElement("span");
+(() => {
+  const doc = document, book = doc.documentElement.dataset.book || "handbook";
+  const prefix = "stagebook:" + book + ":", boxes = doc.querySelectorAll("input[type=checkbox][data-key]");
+  let store = null;
+  try { store = localStorage; store.getItem(prefix); } catch (e) { store = null; }
+  const isTick = (k) => /^(aspect|checklist):/.test(k);
+  // The saved tick keys of this handbook, without the prefix.
+  const ticks = () => {
+    const out = [];
+    for (let i = 0; store && i < store.length; i++) {
+      const k = store.key(i);
+      if (k && k.startsWith(prefix) && isTick(k.slice(prefix.length))) out.push(k.slice(prefix.length));
+    }
+    return out.sort();
+  };
+  const set = (key, on) => {
+    try { if (on) store.setItem(prefix + key, "1"); else store.removeItem(prefix + key); } catch (e) { /* blocked */ }
+  };
+  // Ticks saved for one stage: its aspects plus the items of its checklists (space-separated ids).
+  const stageDone = (id, lists) => {
+    const l = (lists || "").split(" ").filter(Boolean).map((x) => "checklist:" + x + ":");
+    return ticks().filter((k) => k.startsWith("aspect:") ? k.endsWith(":" + id) : l.some((p) => k.startsWith(p))).length;
+  };
+  // A "done / total" counter with a bar, appended to host; returns its update function.
+  const meter = (host) => {
+    const out = doc.createElement("span"), bar = doc.createElement("progress"), label = doc.createElement("span");
     out.className = "progress-count";
-    var bar = doc.createElement("progress");
-    bar.max = own.length;
     bar.setAttribute("aria-hidden", "true");
-    out.appendChild(bar);
-    var label = doc.createElement("span");
-    out.appendChild(label);
-    (heading || group).appendChild(out);
-    groups.push({ boxes: own, bar: bar, label: label });
+    out.append(bar, label);
+    host.append(out);
+    return (done, total) => { bar.max = total; bar.value = done; label.textContent = done + " / " + total; };
+  };
+  const count = (list) => [...list].filter((b) => b.checked).length;
+  const meters = [];
+  doc.querySelectorAll(".checklist, .stage-group").forEach((g) => {
+    const own = g.querySelectorAll("input[type=checkbox][data-key]");
+    if (own.length) { const m = meter(g.querySelector("h2, h3") || g); meters.push(() => m(count(own), own.length)); }
   });
-
-  function update() {
-    groups.forEach(function (g) {
-      var done = 0;
-      g.boxes.forEach(function (b) { if (b.checked) done++; });
-      g.bar.value = done;
-      g.label.textContent = done + " / " + g.boxes.length;
-    });
-  }
-
-  boxes.forEach(function (box) {
-    var key = prefix + box.getAttribute("data-key");
-    if (store && store.getItem(key) === "1") box.checked = true;
-    mark(box);
-    box.addEventListener("change", function () {
-      if (store) {
-        try {
-          if (box.checked) store.setItem(key, "1"); else store.removeItem(key);
-        } catch (e) { /* storage full or blocked: the tick still shows */ }
-      }
-      mark(box);
-      update();
-    });
+  const page = doc.getElementById("sb-page-progress");
+  if (page && boxes.length) { const m = meter(page); meters.push(() => m(count(boxes), boxes.length)); }
+  doc.querySelectorAll("[data-stage-progress]").forEach((el) => {
+    const m = meter(el);
+    meters.push(() => m(stageDone(el.dataset.stageProgress, el.dataset.lists), +el.dataset.boxes));
   });
-  update();
+  const update = () => meters.forEach((m) => m());
+  const mark = (box) => {
+    const item = box.closest(".check-item");
+    if (item) item.dataset.done = box.checked;
+  };
+  // Re-reads every box from storage (after an import, a reset or a change in another tab).
+  const refresh = () => {
+    boxes.forEach((b) => { b.checked = !!store && store.getItem(prefix + b.dataset.key) === "1"; mark(b); });
+    update();
+  };
+  boxes.forEach((b) => b.addEventListener("change", () => {
+    if (store) set(b.dataset.key, b.checked);
+    mark(b);
+    update();
+  }));
+  window.addEventListener("storage", (e) => { if (!e.key || e.key.startsWith(prefix)) refresh(); });
+  window.stagebookProgress = { book, store, ticks, set, stageDone, refresh };
+  refresh();
 })();

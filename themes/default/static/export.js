@@ -1,0 +1,90 @@
+/* stagebook: export, import and reset of saved ticks, and printing. Markdown (a task list) and
+   CSV list the boxes of this page; JSON carries every tick of the handbook, and importing it
+   elsewhere adds its ticks (after a confirmation) without removing any. */
+"use strict";
+(() => {
+  const doc = document, tools = doc.querySelector(".progress-tools"), P = window.stagebookProgress;
+  if (!tools || !P) return;
+  const status = tools.querySelector(".tool-status"), file = tools.querySelector("input[type=file]");
+  const say = (t) => { status.textContent = t; };
+  // Visible text of an element, without the counters and marks scripts added to it.
+  const text = (e) => {
+    if (!e) return "";
+    const c = e.cloneNode(true);
+    c.querySelectorAll(".progress-count, .where-mark, .visually-hidden, .badge, .cell-label").forEach((x) => x.remove());
+    return c.textContent.replace(/\s+/g, " ").trim();
+  };
+  const items = () => [...doc.querySelectorAll("input[type=checkbox][data-key]")].map((b) => {
+    const li = b.closest(".check-item"), g = b.closest(".stage-group, .checklist"), cell = text(li.querySelector(".cell-now"));
+    return {
+      group: g ? text(g.querySelector("h2, h3")) : "",
+      item: text(li.querySelector(".check-name, .check-text")) + (cell ? ": " + cell : ""),
+      key: b.dataset.key,
+      done: b.checked,
+    };
+  });
+  const title = text(doc.querySelector("main h1"));
+  const csv = (v) => {
+    v = /^[=+\-@]/.test(v) ? "'" + v : v;
+    return /[",\n]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v;
+  };
+  const formats = {
+    md: ["text/markdown", () => {
+      let s = "# " + title + "\n", last = null;
+      for (const i of items()) {
+        if (i.group !== last) { s += "\n## " + i.group + "\n\n"; last = i.group; }
+        s += "- [" + (i.done ? "x" : " ") + "] " + i.item + "\n";
+      }
+      return s;
+    }],
+    csv: ["text/csv", () => "group,item,key,done\n" +
+      items().map((i) => [i.group, i.item, i.key, i.done ? "yes" : "no"].map(csv).join(",") + "\n").join("")],
+    json: ["application/json", () => JSON.stringify({
+      stagebook: 1, book: P.book, exported: new Date().toISOString(), ticks: P.ticks(),
+    }, null, 2) + "\n"],
+  };
+  const save = (kind) => {
+    const [type, make] = formats[kind], a = doc.createElement("a");
+    a.href = URL.createObjectURL(new Blob([make()], { type }));
+    a.download = P.book + "-" + (kind === "json" ? "progress" : title.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "-")) + "." + kind;
+    doc.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 5000);
+    say("Exported " + a.download + ".");
+  };
+  const load = (name, t) => {
+    let data = null;
+    try { data = JSON.parse(t); } catch (e) { /* reported below */ }
+    const ticks = data && Array.isArray(data.ticks) ? data.ticks.filter((k) => typeof k === "string" && /^(aspect|checklist):/.test(k)) : null;
+    if (!ticks) return say(name + " is not a progress export (JSON with a list of ticks).");
+    const have = new Set(P.ticks()), add = ticks.filter((k) => !have.has(k));
+    if (!add.length) return say("Nothing to import: every tick in " + name + " is already saved here.");
+    const other = data.book && data.book !== P.book ? " It comes from another handbook (" + data.book + ")." : "";
+    if (!confirm("Import " + add.length + " ticks from " + name + "? They are added to the " + have.size +
+      " saved here; none are removed." + other)) return say("Import cancelled.");
+    add.forEach((k) => P.set(k, true));
+    P.refresh();
+    say("Imported " + add.length + " ticks from " + name + ".");
+  };
+  tools.addEventListener("click", (e) => {
+    const b = e.target.closest("button");
+    if (!b) return;
+    if (b.dataset.export) save(b.dataset.export);
+    else if (b.dataset.act === "import") file.click();
+    else if (b.dataset.act === "print") window.print();
+    else if (b.dataset.act === "reset") {
+      const all = P.ticks();
+      if (!all.length) return say("Nothing to reset: no ticks are saved.");
+      if (!confirm("Untick all " + all.length + " saved ticks of this handbook in this browser? Export them first if you may want them back.")) return;
+      all.forEach((k) => P.set(k, false));
+      P.refresh();
+      say("Reset: " + all.length + " ticks removed.");
+    }
+  });
+  file.addEventListener("change", () => {
+    const f = file.files[0];
+    if (f) f.text().then((t) => load(f.name, t));
+    file.value = "";
+  });
+})();

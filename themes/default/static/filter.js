@@ -1,0 +1,119 @@
+/* stagebook: filters for the aspects of matrix, category and stage pages: stages (columns),
+   categories, free text (case- and accent-insensitive, matches highlighted) and a comparison
+   of two stages that keeps only the aspects that change. The state lives in the URL
+   (?stage=a,b&category=c&q=text or ?compare=a,b), so a filtered view can be shared. */
+"use strict";
+(() => {
+  const doc = document, form = doc.getElementById("sb-filters");
+  if (!form) return;
+  const rows = [...doc.querySelectorAll("[data-aspect]")], groups = doc.querySelectorAll("section[data-category]");
+  const count = form.querySelector(".filter-count"), empty = doc.querySelector(".filter-empty");
+  const el = form.elements, q = el.q, cmp = el.compare, picked = form.querySelector(".filter-picked");
+  const boxes = (n) => [...form.querySelectorAll("input[name=" + n + "]")];
+  const chosen = (n) => boxes(n).filter((b) => b.checked).map((b) => b.value);
+  const stages = boxes("stage").map((b) => b.value);
+  const name = (id) => { const b = boxes("stage").find((x) => x.value === id); return b ? b.parentNode.textContent.trim() : id; };
+  const fold = (s) => s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  const skip = "td[hidden], .where-mark, .visually-hidden, .badge, .progress-count";
+  const texts = (row) => {
+    const out = [], w = doc.createTreeWalker(row, NodeFilter.SHOW_TEXT);
+    while (w.nextNode()) if (!w.currentNode.parentNode.closest(skip)) out.push(w.currentNode);
+    return out;
+  };
+  const cell = (row, id) => { const c = row.querySelector('td[data-stage="' + id + '"]'); return c ? fold(c.textContent).trim() : ""; };
+
+  // Wraps every occurrence of the words in <mark>, mapping folded offsets back to the text.
+  const highlight = (node, words) => {
+    const s = node.data, map = [];
+    let f = "", at = 0;
+    for (const ch of s) { const k = fold(ch); for (let j = 0; j < k.length; j++) map.push(at); f += k; at += ch.length; }
+    map.push(s.length);
+    const spans = [];
+    for (const w of words) for (let i = f.indexOf(w); i >= 0; i = f.indexOf(w, i + w.length)) spans.push([map[i], map[i + w.length]]);
+    if (!spans.length) return;
+    spans.sort((a, b) => a[0] - b[0]);
+    const frag = doc.createDocumentFragment();
+    let pos = 0;
+    for (const [a, b] of spans) {
+      if (b <= pos) continue;
+      const start = Math.max(a, pos);
+      frag.append(s.slice(pos, start));
+      const m = doc.createElement("mark");
+      m.className = "hit";
+      m.textContent = s.slice(start, b);
+      frag.append(m);
+      pos = b;
+    }
+    frag.append(s.slice(pos));
+    node.replaceWith(frag);
+  };
+
+  const apply = (write) => {
+    const on = cmp && cmp.getAttribute("aria-pressed") === "true";
+    const pair = on ? [el.from.value, el.to.value] : null;
+    const st = pair || chosen("stage"), cats = chosen("category");
+    const words = fold(q.value).split(/\s+/).filter(Boolean);
+    doc.querySelectorAll("mark.hit").forEach((m) => { const p = m.parentNode; m.replaceWith(m.textContent); p.normalize(); });
+    doc.querySelectorAll("th[data-stage], td[data-stage]").forEach((c) => { c.hidden = st.length > 0 && !st.includes(c.dataset.stage); });
+    boxes("stage").forEach((b) => { b.disabled = on; });
+    let shown = 0;
+    for (const r of rows) {
+      const g = r.closest("[data-category]"), states = r.dataset.states || "";
+      let ok = !cats.length || !!g && cats.includes(g.dataset.category);
+      if (ok && pair) ok = cell(r, pair[0]) !== cell(r, pair[1]);
+      else if (ok && st.length) ok = st.some((id) => states[stages.indexOf(id)] !== "e");
+      const nodes = ok && words.length ? texts(r) : [];
+      if (nodes.length) { const t = fold(nodes.map((n) => n.data).join(" ")); ok = words.every((w) => t.includes(w)); }
+      r.hidden = !ok;
+      if (ok) { shown++; nodes.forEach((n) => highlight(n, words)); }
+    }
+    groups.forEach((g) => { g.hidden = !g.querySelector("[data-aspect]:not([hidden])"); });
+    if (picked) picked.textContent = cats.length ? "(" + cats.length + ")" : "";
+    count.textContent = pair
+      ? shown + " of " + rows.length + " aspects change from " + name(pair[0]) + " to " + name(pair[1])
+      : shown + " of " + rows.length + " aspects";
+    const clear = [];
+    if (words.length) clear.push("the text “" + q.value.trim() + "”");
+    if (cats.length) clear.push("the category filter");
+    if (st.length && !pair) clear.push("the stage filter");
+    if (empty) {
+      empty.hidden = shown > 0;
+      empty.textContent = pair && !clear.length
+        ? "Nothing changes from " + name(pair[0]) + " to " + name(pair[1]) + "."
+        : "No aspect matches. Clear " + (clear.length > 1 ? clear.slice(0, -1).join(", ") + " or " + clear.pop() : clear[0] || "the comparison") + " to see more.";
+    }
+    if (!write) return;
+    const p = [];
+    const add = (k, v) => { if (v) p.push(k + "=" + encodeURIComponent(v).replace(/%2C/g, ",")); };
+    if (pair) add("compare", pair.join(",")); else add("stage", st.join(","));
+    add("category", cats.join(","));
+    add("q", q.value.trim());
+    try { history.replaceState(history.state, "", (p.length ? "?" + p.join("&") : location.pathname) + location.hash); } catch (e) { /* opaque origin */ }
+  };
+
+  const params = new URLSearchParams(location.search);
+  const list = (k) => (params.get(k) || "").split(",").filter(Boolean);
+  const pick = (n, ids) => boxes(n).forEach((b) => { b.checked = ids.includes(b.value); });
+  pick("stage", list("stage"));
+  pick("category", list("category"));
+  if (list("category").length) { const d = form.querySelector("details"); if (d) d.open = true; }
+  q.value = params.get("q") || "";
+  const c = list("compare");
+  if (cmp && c.length === 2 && stages.includes(c[0]) && stages.includes(c[1])) {
+    el.from.value = c[0];
+    el.to.value = c[1];
+    cmp.setAttribute("aria-pressed", "true");
+  }
+  form.addEventListener("input", () => apply(true));
+  form.addEventListener("submit", (e) => e.preventDefault());
+  form.addEventListener("click", (e) => {
+    if (e.target === cmp) cmp.setAttribute("aria-pressed", cmp.getAttribute("aria-pressed") === "true" ? "false" : "true");
+    else if (e.target === el.clear) {
+      form.querySelectorAll("input[type=checkbox]").forEach((b) => { b.checked = false; });
+      q.value = "";
+      if (cmp) cmp.setAttribute("aria-pressed", "false");
+    } else return;
+    apply(true);
+  });
+  apply(false);
+})();
