@@ -88,3 +88,41 @@ fn bundled_generated_pages_contain_every_aspect_name_and_cell() {
         }
     }
 }
+
+/// The budget: the scripts a page loads stay under 30 KB uncompressed. Counted: every
+/// `<script src>` and inline script, except `static/toc.js`, which is the handbook's navigation
+/// data and grows with the handbook. search.js is fetched only when the search box is used,
+/// so it counts on the search page alone.
+#[test]
+fn every_page_loads_under_30_kb_of_script() {
+    let book = Book::bundled();
+    book.build_ok();
+    let files = book.snapshot("book");
+    let size = |path: &str| files.iter().find(|(p, _)| p == path).map(|(_, b)| b.len());
+    let mut heaviest = (0, String::new());
+    for (page, bytes) in files.iter().filter(|(p, _)| p.ends_with(".html")) {
+        let html = String::from_utf8_lossy(bytes);
+        let dir = std::path::Path::new(page).parent().unwrap();
+        let mut total = 0;
+        for src in html.split("<script src=\"").skip(1).map(|s| &s[..s.find('"').unwrap()]) {
+            let mut path = dir.to_path_buf();
+            for part in src.split('/') {
+                if part == ".." {
+                    path.pop();
+                } else {
+                    path.push(part);
+                }
+            }
+            let path = path.to_string_lossy().replace('\\', "/");
+            if path != "static/toc.js" {
+                total += size(&path).unwrap_or_else(|| panic!("{page} loads missing {path}"));
+            }
+        }
+        total += html.split("<script>").skip(1).map(|s| s.find("</script>").unwrap()).sum::<usize>();
+        if total > heaviest.0 {
+            heaviest = (total, page.clone());
+        }
+    }
+    assert!(heaviest.0 < 30 * 1024, "{} loads {} bytes of script", heaviest.1, heaviest.0);
+    eprintln!("heaviest page: {} with {} bytes of script", heaviest.1, heaviest.0);
+}

@@ -110,6 +110,32 @@
   }
   scrollToCurrent();
 
+  /* ----- search: search.js loads on first use of the header box ----- */
+
+  var box = doc.getElementById("sb-search-q");
+  function loadSearch() {
+    if (window.stagebookSearch || doc.getElementById("sb-search-js")) return;
+    var s = doc.createElement("script");
+    s.id = "sb-search-js";
+    s.src = root + "static/search.js";
+    doc.head.appendChild(s);
+  }
+  if (box) {
+    box.addEventListener("focus", loadSearch);
+    box.addEventListener("pointerenter", loadSearch);
+    // "/" or Ctrl/Cmd-K focuses the box (search.js takes over once loaded).
+    doc.addEventListener("keydown", function (e) {
+      var t = e.target, k = e.key;
+      if (window.stagebookSearch || e.defaultPrevented || e.altKey || t.isContentEditable ||
+          /^(TEXTAREA|SELECT)$/.test(t.tagName) || t.tagName === "INPUT" && !/^(checkbox|radio|button|submit|reset|range|color|file|image)$/.test(t.type)) return;
+      if (k === "/" && !e.ctrlKey && !e.metaKey || /^k$/i.test(k) && (e.ctrlKey || e.metaKey)) {
+        e.preventDefault();
+        box.focus();
+        box.select();
+      }
+    });
+  }
+
   /* ----- phone menu ----- */
 
   if (!menu || !sidebar) return;

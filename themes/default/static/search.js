@@ -240,6 +240,8 @@
     panel.addEventListener("mousedown", (e) => e.preventDefault());
     panel.addEventListener("click", () => show(false));
     form.addEventListener("focusout", (e) => { if (!form.contains(e.relatedTarget)) show(false); });
+    // Loaded on first focus (nav.js): catch up with the focus and any text typed meanwhile.
+    if (doc.activeElement === input) { manifest().catch(Boolean); if (input.value.trim()) run(); }
   }
 
   /* ----- search page: ?q=&kind=&stage=&category=, kept in the URL as they change ----- */
