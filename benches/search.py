@@ -4,7 +4,8 @@
     python3 benches/search.py --workdir /dev/shm/stagebook-bench
 
 Reports:
-- build time with and without the search index (medians of --runs builds) and the ratio;
+- build time and peak memory with and without the search index (medians of --runs paired
+  builds, taken in turns) and the median ratio;
 - index size on disk and number of index files;
 - bytes a browser downloads for a first query (search.js + manifest + the term shards the
   query needs + the doc blocks of the 8 results the header box shows; the page itself
@@ -35,14 +36,26 @@ RESULTS = 8
 
 
 
-def timed_build(book, runs):
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run([BIN, "build", "--quiet", book], check=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def timed_build(book):
+    """Wall time (s) and peak resident memory (MiB) of one build, in its own process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([BIN, "build", "--quiet", book])
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"build of {book} failed")
+    return wall, usage.ru_maxrss / 1024.0
 
+
+def paired_builds(book, plain, runs):
+    """Builds with and without search taken in turns, so machine noise hits both alike; the
+    ratio is the median of the per-pair ratios."""
+    pairs = []
+    for _ in range(runs):
+        pairs.append((timed_build(book), timed_build(plain)))
+    med = statistics.median
+    return (med(p[0][0] for p in pairs), med(p[1][0] for p in pairs), med(p[0][0] / p[1][0] for p in pairs),
+            med(p[0][1] for p in pairs), med(p[1][1] for p in pairs))
 
 
 def load_js(path):
@@ -167,7 +180,7 @@ window.addEventListener("load", function () {
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--pages", type=int, default=10000)
-    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "stagebook-bench"))
     args = ap.parse_args()
     build_release()
@@ -178,13 +191,15 @@ def main():
         os.symlink(os.path.join(book, "content"), os.path.join(plain, "content"))
         with open(os.path.join(plain, "book.toml"), "w") as f:
             f.write(open(os.path.join(book, "book.toml")).read() + "\n[search]\nenabled = false\n")
-    with_search = timed_build(book, args.runs)
-    without = timed_build(plain, args.runs)
+    timed_build(book)  # warm up and leave an output folder, as every timed run has
+    timed_build(plain)
+    with_search, without, ratio, mem, mem_plain = paired_builds(book, plain, args.runs)
     out = os.path.join(book, "book")
     index_files = glob.glob(os.path.join(out, "search", "**", "*.js"), recursive=True)
     size = sum(os.path.getsize(f) for f in index_files)
-    print(f"{args.pages} pages: build {with_search:.2f} s with search, {without:.2f} s without "
-          f"(+{100 * (with_search / without - 1):.0f}%)")
+    print(f"{args.pages} pages, {args.runs} paired runs: build {with_search:.2f} s with search, "
+          f"{without:.2f} s without (median ratio +{100 * (ratio - 1):.0f}%); "
+          f"peak {mem:.0f} MiB with, {mem_plain:.0f} MiB without")
     print(f"index: {len(index_files)} files, {size / 1e6:.1f} MB")
     manifest = load_js(os.path.join(out, "search/manifest.js"))
     rng = random.Random(42)

@@ -142,7 +142,6 @@ impl Project {
         let mut phases = Phases::new();
         let mut config = Config::load(root)?;
         adjust(&mut config);
-        config.markdown.collect_text = config.search.enabled;
 
         // Theme and templates first: a broken template fails fast, before any page work.
         let theme = Theme::load(&config)?;

@@ -131,9 +131,6 @@ pub struct MarkdownConfig {
     /// Open links to other sites in a new tab (adds `target="_blank" rel="noopener"`).
     #[serde(default)]
     pub external_links_new_tab: bool,
-    /// Collect each section's plain text while rendering (for the search index).
-    #[serde(skip)]
-    pub collect_text: bool,
 }
 
 /// `[search]`: the client-side full-text search.
@@ -237,7 +234,6 @@ impl Default for MarkdownConfig {
             heading_anchors: true,
             highlight_code: true,
             external_links_new_tab: false,
-            collect_text: false,
         }
     }
 }

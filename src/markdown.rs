@@ -9,6 +9,7 @@
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
 use crate::config::MarkdownConfig;
+use crate::search::{Collector, SectionText};
 use crate::slug::{heading_id, IdAllocator};
 
 /// Ids the theme gives its own elements (`<main id="content">`); a heading "Content" becomes
@@ -102,21 +103,9 @@ pub struct Rendered<T> {
     /// Ids links may target besides headings: `id`s in raw HTML and footnote labels.
     pub anchors: Vec<String>,
     pub embeds: Vec<Embed>,
-    /// The page's plain text by section (only with `collect_text`): the part before the first
-    /// h2/h3, then one per h2/h3 heading.
+    /// What the search index keeps of the page's text by section (only when a collector is
+    /// given): the part before the first h2/h3, then one per h2/h3 heading.
     pub sections: Vec<SectionText>,
-}
-
-/// Plain text of one heading section, for the search index.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SectionText {
-    /// The heading's id; `None` for the text before the first heading.
-    pub anchor: Option<String>,
-    pub heading: String,
-    /// Prose (paragraphs, lists, tables...).
-    pub text: String,
-    /// Code blocks, kept apart so indexing them can be switched off.
-    pub code: String,
 }
 
 fn parser_options(config: &MarkdownConfig) -> Options {
@@ -150,7 +139,13 @@ pub fn is_external(dest: &str) -> bool {
 }
 
 /// Renders `source` (the page body); `resolve` decides what each relative link becomes.
-pub fn render<T>(source: &str, config: &MarkdownConfig, resolve: impl Fn(&str) -> Link<T>) -> Rendered<T> {
+/// `text`, when given, receives the plain text for the search index, section by section.
+pub fn render<T>(
+    source: &str,
+    config: &MarkdownConfig,
+    mut text: Option<&mut Collector>,
+    resolve: impl Fn(&str) -> Link<T>,
+) -> Rendered<T> {
     let mut r = Renderer {
         config,
         out: Vec::new(),
@@ -162,7 +157,9 @@ pub fn render<T>(source: &str, config: &MarkdownConfig, resolve: impl Fn(&str) -
         anchors: Vec::new(),
     };
     let mut embeds = Vec::new();
-    let mut sections = if config.collect_text { vec![SectionText::default()] } else { Vec::new() };
+    let mut sections = Vec::new();
+    // Anchor and heading of the section whose text is being collected.
+    let mut section: (Option<String>, String) = (None, String::new());
     // Inside a paragraph that was replaced by an embed marker: skip its events.
     let mut in_embed = false;
     let mut events = Parser::new_ext(source, parser_options(config)).into_offset_iter();
@@ -182,19 +179,20 @@ pub fn render<T>(source: &str, config: &MarkdownConfig, resolve: impl Fn(&str) -
             in_embed = !matches!(event, Event::End(TagEnd::Paragraph));
             continue;
         }
-        if let Some(section) = sections.last_mut() {
+        if let Some(text) = text.as_deref_mut() {
             if heading.is_none() && code.is_none() {
                 match &event {
-                    Event::Text(t) | Event::Code(t) => section.text.push_str(t),
-                    Event::SoftBreak | Event::HardBreak => section.text.push(' '),
-                    Event::End(
+                    Event::Text(t) | Event::Code(t) => text.prose(t),
+                    Event::SoftBreak
+                    | Event::HardBreak
+                    | Event::End(
                         TagEnd::Paragraph
                         | TagEnd::Item
                         | TagEnd::TableCell
                         | TagEnd::TableRow
                         | TagEnd::BlockQuote(_)
                         | TagEnd::FootnoteDefinition,
-                    ) if !section.text.ends_with(['\n', ' ']) => section.text.push('\n'),
+                    ) => text.space(),
                     _ => {}
                 }
             }
@@ -203,14 +201,11 @@ pub fn render<T>(source: &str, config: &MarkdownConfig, resolve: impl Fn(&str) -
             match event {
                 Event::Text(t) => code_text.push_str(&t),
                 Event::End(TagEnd::CodeBlock) => {
-                    let (lang, text) = code.take().unwrap_or_default();
-                    if let Some(section) = sections.last_mut() {
-                        section.code.push_str(&text);
-                        if !section.code.ends_with('\n') {
-                            section.code.push('\n');
-                        }
+                    let (lang, code_text) = code.take().unwrap_or_default();
+                    if let Some(text) = text.as_deref_mut() {
+                        text.code(&code_text);
                     }
-                    let html = crate::highlight::code_block(&text, &lang, config.highlight_code);
+                    let html = crate::highlight::code_block(&code_text, &lang, config.highlight_code);
                     r.out.push(Event::Html(html.into()));
                 }
                 _ => {}
@@ -222,17 +217,15 @@ pub fn render<T>(source: &str, config: &MarkdownConfig, resolve: impl Fn(&str) -
                 Event::End(TagEnd::Heading(_)) => {
                     let (level, id, classes, inner) = heading.take().expect("heading is open");
                     r.finish_heading(level, id, classes, inner, heading_is_first);
-                    if config.collect_text {
+                    if let Some(text) = text.as_deref_mut() {
                         let h = r.headings.last().expect("just added");
                         if matches!(h.level, 2 | 3) {
-                            sections.push(SectionText {
-                                anchor: Some(h.id.clone()),
-                                heading: h.title.clone(),
-                                ..SectionText::default()
-                            });
-                        } else if let Some(section) = sections.last_mut() {
-                            section.text.push_str(&h.title);
-                            section.text.push('\n');
+                            let (anchor, title) =
+                                std::mem::replace(&mut section, (Some(h.id.clone()), h.title.clone()));
+                            sections.push(text.section(anchor, title));
+                        } else {
+                            text.prose(&h.title);
+                            text.space();
                         }
                     }
                 }
@@ -320,6 +313,9 @@ pub fn render<T>(source: &str, config: &MarkdownConfig, resolve: impl Fn(&str) -
         }
     }
 
+    if let Some(text) = text {
+        sections.push(text.section(section.0, section.1));
+    }
     let mut html = String::with_capacity(source.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, r.out.into_iter());
     Rendered {
@@ -501,7 +497,7 @@ mod tests {
     use super::*;
 
     fn md(src: &str) -> Rendered<String> {
-        render(src, &MarkdownConfig::default(), |dest: &str| match dest {
+        render(src, &MarkdownConfig::default(), None, |dest: &str| match dest {
             "missing.md" => Link::Broken("no such page".into()),
             d if d.ends_with(".md") || d.contains(".md#") => {
                 let (path, anchor) = d.split_once('#').map_or((d, None), |(p, a)| (p, Some(a.to_string())));
@@ -582,7 +578,7 @@ mod tests {
     #[test]
     fn external_links_can_open_in_a_new_tab() {
         let config = MarkdownConfig { external_links_new_tab: true, ..MarkdownConfig::default() };
-        let r: Rendered<()> = render("[x](https://a.org/?q=\"1\")", &config, |_| Link::Unchanged);
+        let r: Rendered<()> = render("[x](https://a.org/?q=\"1\")", &config, None, |_| Link::Unchanged);
         assert!(r.html.contains("target=\"_blank\" rel=\"noopener\">x</a>"), "{}", r.html);
         assert!(r.html.contains("&quot;1&quot;"));
     }
@@ -629,21 +625,25 @@ mod tests {
 
     #[test]
     fn section_text_is_collected_per_heading() {
-        let config = MarkdownConfig { collect_text: true, ..MarkdownConfig::default() };
+        let lexicon = crate::search::Lexicon::default();
+        let mut collector = Collector::new(&lexicon, true);
         let r: Rendered<()> = render(
-            "Intro *text*.\n\n## Backups {#bk}\n\nTest restores.\n\n```sh\nrestore --now\n```\n\n#### Detail\n\nMore.\n\n### Next one\n\n- item\n",
-            &config,
+            "Intro *text*.\n\n## Backups {#bk}\n\nTest restores.\n\n```sh\nrestore --now\n```\n\n#### Detail\n\nMore.\n\n### Next one\n\n- item\n\n{{ stages() }}\n",
+            &MarkdownConfig::default(),
+            Some(&mut collector),
             |_| Link::Unchanged,
         );
         let s = &r.sections;
         assert_eq!(s.len(), 3);
-        assert_eq!((s[0].anchor.as_deref(), s[0].text.trim()), (None, "Intro text."));
+        assert_eq!((s[0].anchor.as_deref(), s[0].text.as_str()), (None, "Intro text."));
         assert_eq!(s[1].anchor.as_deref(), Some("bk"));
         assert_eq!(s[1].heading, "Backups");
-        assert!(s[1].text.contains("Test restores.") && s[1].text.contains("Detail"), "{:?}", s[1].text);
-        assert_eq!(s[1].code, "restore --now\n");
+        assert_eq!(s[1].text, "Test restores. Detail More.");
+        assert_eq!(s[1].code, "restore --now");
+        // test restores restore now detail more: the code's words are counted with the prose's.
+        assert_eq!(s[1].words.len(), 6, "{:?}", s[1].words);
         assert_eq!(s[2].heading, "Next one");
-        assert_eq!(s[2].text.trim(), "item");
+        assert_eq!(s[2].text, "item", "the embed's shortcode is not text");
         assert!(md("## A\n").sections.is_empty(), "off unless asked");
     }
 

@@ -16,6 +16,7 @@ use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{self, Embed, Heading, Link};
 use crate::matrix::views::View;
+use crate::search;
 use frontmatter::{FrontMatter, FrontMatterError};
 pub use tree::{NavNode, Tree};
 
@@ -66,8 +67,8 @@ pub struct Page {
     pub generated: Option<View>,
     /// Matrix views embedded with shortcodes; offsets are bytes into the source file.
     pub embeds: Vec<Embed>,
-    /// Plain text by heading section, for the search index (empty when search is off).
-    pub sections: Vec<markdown::SectionText>,
+    /// What the search index keeps of the text, by heading section (none when search is off).
+    pub sections: Vec<search::SectionText>,
 }
 
 /// A page the build makes from data rather than from a markdown file (the matrix pages).
@@ -105,6 +106,8 @@ pub struct Site {
     pub lookup: Lookup,
     /// Links of each page that point to pages (checked again when a page changes).
     links: Vec<Vec<markdown::PendingLink<Target>>>,
+    /// The words of the pages' text, numbered (their sections hold the numbers).
+    pub lexicon: search::Lexicon,
 }
 
 /// What re-reading an edited page changed.
@@ -143,7 +146,8 @@ impl Site {
             kind: old.kind,
             generated: None,
         };
-        let parsed = parse_page(config, &self.lookup, i, &slot)?;
+        let mut text = config.search.enabled.then(|| search::Collector::new(&self.lexicon, config.search.code));
+        let parsed = parse_page(config, &self.lookup, i, &slot, text.as_mut())?;
         if !parsed.errors.is_empty() {
             return Err(parsed.errors);
         }
@@ -339,8 +343,16 @@ pub fn load(config: &Config, reserved: &Reserved, generated: Vec<Generated>) -> 
 
     let mut index = Lookup::new(slots.iter().map(|s| (s.source.as_deref(), s.url.as_str())), &found.assets);
     index.by_source.extend(aliases);
-    let parsed: Vec<Result<Parsed, Vec<Diagnostic>>> =
-        slots.par_iter().enumerate().map(|(i, slot)| parse_page(config, &index, i, slot)).collect();
+    // Each worker counts the words of the pages it parses, for the search index.
+    let lexicon = search::Lexicon::default();
+    let parsed: Vec<Result<Parsed, Vec<Diagnostic>>> = slots
+        .par_iter()
+        .enumerate()
+        .map_init(
+            || config.search.enabled.then(|| search::Collector::new(&lexicon, config.search.code)),
+            |text, (i, slot)| parse_page(config, &index, i, slot, text.as_mut()),
+        )
+        .collect();
 
     let mut pages = Vec::with_capacity(slots.len());
     let mut pending = Vec::new();
@@ -407,7 +419,7 @@ pub fn load(config: &Config, reserved: &Reserved, generated: Vec<Generated>) -> 
     assets.sort_by(|a, b| a.url.cmp(&b.url));
     warnings.sort_by(|a, b| (&a.path, a.position).cmp(&(&b.path, b.position)));
     let lookup = Lookup::new(kept.iter().map(|p| (p.source.as_deref(), p.url.as_str())), &assets);
-    Ok(Site { pages: kept, tree, assets, warnings, lookup, links: kept_links })
+    Ok(Site { pages: kept, tree, assets, warnings, lookup, links: kept_links, lexicon })
 }
 
 fn file_name(rel: &str) -> &str {
@@ -620,7 +632,14 @@ impl Page {
     }
 }
 
-fn parse_page(config: &Config, index: &Lookup, me: usize, slot: &Slot) -> Result<Parsed, Vec<Diagnostic>> {
+/// `collector` takes the text for the search index.
+fn parse_page(
+    config: &Config,
+    index: &Lookup,
+    me: usize,
+    slot: &Slot,
+    collector: Option<&mut search::Collector>,
+) -> Result<Parsed, Vec<Diagnostic>> {
     let mut page = placeholder(slot);
     if let Some(g) = &slot.generated {
         page.title = g.title.clone();
@@ -670,8 +689,9 @@ fn parse_page(config: &Config, index: &Lookup, me: usize, slot: &Slot) -> Result
     };
 
     let source_dir = paths::parent_dir(rel);
-    let rendered =
-        markdown::render(split.body, &config.markdown, |dest| index.resolve(&slot.url, Some(me), source_dir, dest));
+    let rendered = markdown::render(split.body, &config.markdown, collector, |dest| {
+        index.resolve(&slot.url, Some(me), source_dir, dest)
+    });
 
     let mut errors = Vec::new();
     let mut warnings = Vec::new();

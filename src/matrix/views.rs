@@ -162,8 +162,8 @@ impl<'a> Writer<'a> {
         if md.is_empty() {
             return String::new();
         }
-        let config = MarkdownConfig { heading_anchors: false, collect_text: false, ..self.markdown.clone() };
-        let r = markdown::render(&md.text, &config, |dest| match self.site.link(self.page_url, dest) {
+        let config = MarkdownConfig { heading_anchors: false, ..self.markdown.clone() };
+        let r = markdown::render(&md.text, &config, None, |dest| match self.site.link(self.page_url, dest) {
             Ok(href) => Link::<()>::Rewrite { href, check: None },
             Err(message) => Link::Broken(message),
         });

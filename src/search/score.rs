@@ -1,0 +1,251 @@
+//! BM25 scores of the index: every (stem, doc) pair, the best few hundred docs kept per stem.
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use super::{Analyzer, Collector, Doc, Lexicon};
+
+/// BM25 parameters.
+const K1: f32 = 1.2;
+const B: f32 = 0.75;
+/// A stem's postings beyond this many (the lowest impacts) are dropped: a query shows the top
+/// results, and the long tail of a very common word would dominate the bytes a query loads.
+const MAX_POSTINGS: usize = 250;
+/// Lexicon words that are not indexed (stop words).
+const NONE: u32 = u32::MAX;
+
+/// A stem and its (doc, score) pairs, best first.
+pub(super) type Postings = (String, Vec<(u32, f32)>);
+
+/// BM25 impacts of every (stem, doc), best first and at most [`MAX_POSTINGS`] per stem, and the
+/// surface words that map to a different stem.
+pub(super) fn score(
+    docs: &[Doc],
+    lexicon: &Lexicon,
+    analyzer: &Analyzer,
+    bt: f32,
+    bh: f32,
+) -> (Vec<Postings>, Vec<(String, String)>) {
+    // Title and heading words with their weights (the body's were counted with the pages).
+    let extra: Vec<Vec<(u32, u32, f32)>> = docs
+        .par_iter()
+        .map_init(
+            || Collector::new(lexicon, false),
+            |c, d| {
+                let mut words: Vec<(u32, u32, f32)> =
+                    c.words_of(&d.title).into_iter().map(|(w, n)| (w, n, bt)).collect();
+                words.extend(c.words_of(&d.heading).into_iter().map(|(w, n)| (w, n, bh)));
+                words
+            },
+        )
+        .collect();
+
+    // Each distinct word stemmed once.
+    let (stems, stem_of) = lexicon.with_words(|words| {
+        let stemmed: Vec<Option<String>> = words.par_iter().map(|w| analyzer.stem(w)).collect();
+        let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
+        let mut stems: Vec<&str> = Vec::new();
+        let stem_of: Vec<u32> = stemmed
+            .iter()
+            .map(|s| match s {
+                Some(s) => *ids.entry(s).or_insert_with(|| {
+                    stems.push(s);
+                    stems.len() as u32 - 1
+                }),
+                None => NONE,
+            })
+            .collect();
+        (stems.into_iter().map(str::to_string).collect::<Vec<_>>(), stem_of)
+    });
+
+    // The docs' (stem, count, weight) triples, grouped by stem for runs of docs in parallel.
+    let seen: Vec<AtomicBool> = stem_of.iter().map(|_| AtomicBool::new(false)).collect();
+    let entries = |d: usize| {
+        let body = docs[d].words.iter().map(|&(w, n)| (w, n, 1.0));
+        extra[d].iter().copied().chain(body).filter_map(|(w, n, weight)| {
+            let stem = stem_of[w as usize];
+            if !seen[w as usize].load(Ordering::Relaxed) {
+                seen[w as usize].store(true, Ordering::Relaxed);
+            }
+            (stem != NONE).then_some((stem as usize, n, weight))
+        })
+    };
+    let run = docs.len().div_ceil(rayon::current_num_threads() * 4).max(256);
+    let runs: Vec<Run> = (0..docs.len())
+        .step_by(run)
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|first| Run::new(first..(first + run).min(docs.len()), stems.len(), entries))
+        .collect();
+    drop(extra);
+
+    // BM25 with each doc's length normalisation and weight worked out once.
+    let n = docs.len().max(1) as f32;
+    let total: f32 = runs.iter().flat_map(|r| &r.lengths).map(|&l| l as f32).sum();
+    let avg_len = (total / n).max(1.0);
+    let norms: Vec<(f32, f32)> = runs
+        .iter()
+        .flat_map(|r| &r.lengths)
+        .zip(docs)
+        .map(|(&len, d)| (K1 * (1.0 - B + B * len as f32 / avg_len), d.weight))
+        .collect();
+    let scored: Vec<Postings> = stems
+        .par_iter()
+        .enumerate()
+        .map_init(Vec::new, |list, (s, stem)| {
+            // The stem's postings from every run, in doc order: one entry per doc, its term
+            // frequencies summed.
+            list.clear();
+            for r in &runs {
+                for &(doc, f) in r.group(s) {
+                    match list.last_mut() {
+                        Some((last, sum)) if *last == doc => *sum += f,
+                        _ => list.push((doc, f)),
+                    }
+                }
+            }
+            let df = list.len() as f32;
+            let idf = ((n - df + 0.5) / (df + 0.5) + 1.0).ln();
+            for (doc, f) in list.iter_mut() {
+                let (norm, weight) = norms[*doc as usize];
+                *f = weight * idf * *f * (K1 + 1.0) / (*f + norm);
+            }
+            let best_first = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+            let top = if list.len() > MAX_POSTINGS {
+                list.select_nth_unstable_by(MAX_POSTINGS, best_first).0
+            } else {
+                &mut list[..]
+            };
+            top.sort_unstable_by(best_first);
+            (!top.is_empty()).then(|| (stem.clone(), top.to_vec()))
+        })
+        .flatten()
+        .collect();
+
+    // Words whose stem differs, so the browser can find the stem (and complete prefixes) with
+    // no stemmer of its own: only words some doc has, however many the lexicon holds.
+    let surfaces = lexicon.with_words(|words| {
+        words
+            .iter()
+            .zip(&stem_of)
+            .zip(&seen)
+            .filter(|((word, &s), seen)| s != NONE && seen.load(Ordering::Relaxed) && stems[s as usize] != ***word)
+            .map(|((word, &s), _)| (word.to_string(), stems[s as usize].clone()))
+            .collect()
+    });
+    (scored, surfaces)
+}
+
+/// The postings of a run of docs grouped by stem (a counting sort), each group in doc order:
+/// a doc that has a stem under several words or fields gets adjacent entries.
+struct Run {
+    /// Where each stem's group starts in `postings`, and the end.
+    starts: Vec<u32>,
+    /// (doc, term frequency).
+    postings: Vec<(u32, f32)>,
+    /// Indexed words per doc.
+    lengths: Vec<u32>,
+}
+
+impl Run {
+    fn new<I: Iterator<Item = (usize, u32, f32)>>(
+        docs: std::ops::Range<usize>,
+        stems: usize,
+        entries: impl Fn(usize) -> I,
+    ) -> Run {
+        let mut starts = vec![0u32; stems + 1];
+        let mut lengths = Vec::with_capacity(docs.len());
+        for d in docs.clone() {
+            let mut length = 0;
+            for (stem, n, _) in entries(d) {
+                starts[stem + 1] += 1;
+                length += n;
+            }
+            lengths.push(length);
+        }
+        for s in 1..starts.len() {
+            starts[s] += starts[s - 1];
+        }
+        let mut next = starts.clone();
+        let mut postings = vec![(0, 0.0); starts[stems] as usize];
+        for d in docs {
+            for (stem, n, weight) in entries(d) {
+                postings[next[stem] as usize] = (d as u32, n as f32 * weight);
+                next[stem] += 1;
+            }
+        }
+        Run { starts, postings, lengths }
+    }
+
+    fn group(&self, stem: usize) -> &[(u32, f32)] {
+        &self.postings[self.starts[stem] as usize..self.starts[stem + 1] as usize]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(lexicon: &Lexicon, title: &str, heading: &str, text: &str) -> Doc<'static> {
+        Doc {
+            page: 0,
+            anchor: "".into(),
+            heading: heading.to_string().into(),
+            words: Collector::new(lexicon, false).words_of(text).into(),
+            text: text.to_string().into(),
+            code: "",
+            title: title.to_string().into(),
+            label: String::new(),
+            stage: -1,
+            category: -1,
+            weight: 1.0,
+        }
+    }
+
+    #[test]
+    fn a_title_hit_outranks_a_heading_hit_which_outranks_a_body_hit() {
+        let l = Lexicon::default();
+        let docs = vec![
+            doc(&l, "", "", "We talk about backups once in a long paragraph about many other things."),
+            doc(&l, "", "Backups", "Something else entirely, with a few more words."),
+            doc(&l, "Backups", "", "Something else entirely, with a few more words."),
+            doc(&l, "", "", "Nothing relevant here at all."),
+        ];
+        let (scored, surfaces) = score(&docs, &l, &Analyzer::new("en"), 3.0, 2.0);
+        let (_, list) = scored.iter().find(|(s, _)| s == "backup").expect("stem indexed");
+        let order: Vec<u32> = list.iter().map(|p| p.0).collect();
+        assert_eq!(order, [2, 1, 0]);
+        assert!(surfaces.contains(&("backups".to_string(), "backup".to_string())));
+    }
+
+    #[test]
+    fn rarer_words_weigh_more() {
+        let l = Lexicon::default();
+        let docs = vec![doc(&l, "", "", "deploy rollback"), doc(&l, "", "", "deploy"), doc(&l, "", "", "deploy")];
+        let (scored, _) = score(&docs, &l, &Analyzer::new("en"), 3.0, 2.0);
+        let impact = |stem: &str| scored.iter().find(|(s, _)| s == stem).unwrap().1[0].1;
+        assert!(impact("rollback") > impact("deploy"));
+    }
+
+    #[test]
+    fn a_stem_gets_one_posting_per_doc_whatever_the_words_and_fields() {
+        let l = Lexicon::default();
+        // Doc 0 has "backup" four times under three words in two fields; doc 1 once.
+        let docs = vec![
+            doc(&l, "", "Backups", "backup backing backups, the backup"),
+            doc(&l, "", "", "one backup among these"),
+        ];
+        let (scored, surfaces) = score(&docs, &l, &Analyzer::new("en"), 3.0, 2.0);
+        let list = &scored.iter().find(|(s, _)| s == "backup").expect("stem indexed").1;
+        assert_eq!(list.iter().map(|p| p.0).collect::<Vec<_>>(), [0, 1]);
+        assert!(scored.iter().all(|(s, _)| s != "the"), "stop words are not indexed");
+        let mut surfaces = surfaces;
+        surfaces.sort();
+        assert_eq!(surfaces, [("backing".to_string(), "back".to_string()), ("backups".into(), "backup".into())]);
+
+        // Words of a lexicon that no doc uses (a page since edited) are not surface keys.
+        let (_, surfaces) = score(&docs[1..], &l, &Analyzer::new("en"), 3.0, 2.0);
+        assert!(surfaces.is_empty(), "{surfaces:?}");
+    }
+}

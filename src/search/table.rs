@@ -1,0 +1,168 @@
+//! A worker's table of the words it has met: lexicon id and occurrences in the current
+//! section, by word.
+//!
+//! Tokenising is one lookup per word of the handbook (millions), made between other work
+//! (markdown, highlighting) that pushes the table out of the CPU caches. A general hash map
+//! costs three cache misses for a word not recently seen (control bytes, bucket, the key's own
+//! allocation); here the first 16 bytes of the word, its id and its count share one 32-byte
+//! slot, so a lookup is one miss. Only longer words compare their tails out of line.
+
+/// One slot: `id == 0` means empty, else the lexicon id plus one.
+#[derive(Clone, Copy, Default)]
+#[repr(C, align(32))]
+struct Slot {
+    /// The word's first 16 bytes, zero padded (words never hold a zero byte).
+    head: [u64; 2],
+    id: u32,
+    count: u32,
+    /// For words longer than 16 bytes: index + 1 of the rest in `tails`.
+    tail: u32,
+}
+
+pub(super) struct WordTable {
+    slots: Vec<Slot>,
+    used: usize,
+    tails: Vec<Box<str>>,
+    /// Slots counted in the current section, in first-seen order.
+    seen: Vec<u32>,
+}
+
+impl WordTable {
+    pub(super) fn new() -> WordTable {
+        WordTable { slots: vec![Slot::default(); 1024], used: 0, tails: Vec::new(), seen: Vec::new() }
+    }
+
+    /// Counts one occurrence of `word`; `id` gives the lexicon id of a word not in the table.
+    pub(super) fn count(&mut self, word: &str, id: impl FnOnce(&str) -> u32) {
+        let head = head(word);
+        let tail = word.get(16..).unwrap_or("");
+        let mask = self.slots.len() - 1;
+        let mut i = hash(head, tail) as usize & mask;
+        loop {
+            let slot = &mut self.slots[i];
+            if slot.id == 0 {
+                break;
+            }
+            let same_tail = |t: u32| if t == 0 { tail.is_empty() } else { *self.tails[t as usize - 1] == *tail };
+            if slot.head == head && same_tail(slot.tail) {
+                if slot.count == 0 {
+                    self.seen.push(i as u32);
+                }
+                slot.count += 1;
+                return;
+            }
+            i = (i + 1) & mask;
+        }
+        let tail_index = if tail.is_empty() {
+            0
+        } else {
+            self.tails.push(tail.into());
+            self.tails.len() as u32
+        };
+        self.slots[i] = Slot { head, id: id(word) + 1, count: 1, tail: tail_index };
+        self.seen.push(i as u32);
+        self.used += 1;
+        if self.used * 2 > self.slots.len() {
+            self.grow();
+        }
+    }
+
+    /// (lexicon id, occurrences) of the words counted since the last call, in first-seen order.
+    pub(super) fn take(&mut self) -> Vec<(u32, u32)> {
+        let slots = &mut self.slots;
+        self.seen.drain(..).map(|i| (slots[i as usize].id - 1, std::mem::take(&mut slots[i as usize].count))).collect()
+    }
+
+    fn grow(&mut self) {
+        let size = self.slots.len() * 2;
+        let old = std::mem::replace(&mut self.slots, vec![Slot::default(); size]);
+        let mask = self.slots.len() - 1;
+        let mut moved = vec![0u32; old.len()];
+        for (n, slot) in old.iter().enumerate().filter(|(_, s)| s.id != 0) {
+            let tail = if slot.tail == 0 { "" } else { &self.tails[slot.tail as usize - 1] };
+            let mut i = hash(slot.head, tail) as usize & mask;
+            while self.slots[i].id != 0 {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = *slot;
+            moved[n] = i as u32;
+        }
+        for i in &mut self.seen {
+            *i = moved[*i as usize];
+        }
+    }
+}
+
+/// The first 16 bytes of `word` as two little-endian words, zero padded. Built from
+/// overlapping loads rather than a copy into a buffer, which the loads would wait on.
+fn head(word: &str) -> [u64; 2] {
+    let b = word.as_bytes();
+    let n = b.len();
+    let u64_at = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().unwrap_or_default());
+    let u32_at = |i: usize| u32::from_le_bytes(b[i..i + 4].try_into().unwrap_or_default()) as u64;
+    match n {
+        16.. => [u64_at(0), u64_at(8)],
+        9..16 => [u64_at(0), u64_at(n - 8) >> ((16 - n) * 8)],
+        8 => [u64_at(0), 0],
+        4..8 => [u32_at(0) | u32_at(n - 4) << ((n - 4) * 8), 0],
+        1..4 => [b[0] as u64 | (b[n / 2] as u64) << (n / 2 * 8) | (b[n - 1] as u64) << ((n - 1) * 8), 0],
+        0 => [0, 0],
+    }
+}
+
+fn hash(head: [u64; 2], tail: &str) -> u64 {
+    let mut b = head[1];
+    if !tail.is_empty() {
+        use std::hash::{BuildHasher, Hasher};
+        let mut h = rustc_hash::FxBuildHasher.build_hasher();
+        h.write(tail.as_bytes());
+        b ^= h.finish();
+    }
+    // A folded multiply mixes every input bit into the low bits used as the index.
+    let m = (head[0] ^ 0x243f_6a88_85a3_08d3) as u128 * (b ^ 0x1319_8a2e_0370_7344) as u128;
+    (m as u64) ^ ((m >> 64) as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn heads_are_the_first_sixteen_bytes_zero_padded() {
+        for n in 0..=20 {
+            let word: String = "abcdefghijklmnopqrst"[..n].to_string();
+            let mut bytes = [0u8; 16];
+            bytes[..n.min(16)].copy_from_slice(&word.as_bytes()[..n.min(16)]);
+            let expected = [
+                u64::from_le_bytes(bytes[..8].try_into().unwrap()),
+                u64::from_le_bytes(bytes[8..].try_into().unwrap()),
+            ];
+            assert_eq!(head(&word), expected, "{word}");
+        }
+    }
+
+    #[test]
+    fn counts_words_short_and_long_across_growth() {
+        let mut t = WordTable::new();
+        let mut next = 0;
+        let words: Vec<String> = (0..3000).map(|i| format!("w{i}")).collect();
+        let long = "internationalization";
+        let long2 = "internationalizations";
+        for round in 0..2 {
+            for w in words.iter().map(String::as_str).chain([long, long2, long, "internationalizatio"]) {
+                t.count(w, |_| {
+                    next += 1;
+                    next - 1
+                });
+            }
+            let counted = t.take();
+            assert_eq!(counted.len(), 3003, "round {round}");
+            // Ids are given in first-seen order and kept.
+            assert_eq!(counted[0], (0, 1));
+            assert_eq!(counted[2999], (2999, 1));
+            assert_eq!(&counted[3000..], [(3000, 2), (3001, 1), (3002, 1)]);
+        }
+        assert_eq!(next, 3003, "each word got one id");
+        assert!(t.take().is_empty());
+    }
+}

@@ -1,0 +1,373 @@
+//! Text analysis for the search index: words, their numbering, stems and stop words.
+//!
+//! Pages are tokenised while their markdown is parsed ([`Collector`]), so a section keeps only
+//! its word counts and the start of its text, not the whole text: the index build then never
+//! walks or stores the handbook's text a second time.
+
+use std::sync::RwLock;
+
+use rust_stemmers::{Algorithm, Stemmer};
+use rustc_hash::FxHashMap;
+
+use super::table::WordTable;
+
+/// Characters of prose (then code) a section keeps for its result snippet.
+pub const SNIPPET_CHARS: usize = 260;
+
+/// English words too common to be worth indexing.
+const STOP_WORDS: &[&str] = &[
+    "a", "about", "after", "all", "also", "an", "and", "any", "are", "as", "at", "be", "been", "but", "by", "can",
+    "could", "did", "do", "does", "for", "from", "had", "has", "have", "he", "her", "his", "how", "i", "if", "in",
+    "into", "is", "it", "its", "just", "me", "more", "most", "my", "no", "not", "of", "on", "one", "only", "or",
+    "other", "our", "out", "over", "she", "so", "some", "such", "than", "that", "the", "their", "them", "then",
+    "there", "these", "they", "this", "those", "through", "to", "too", "up", "us", "very", "was", "we", "were", "what",
+    "when", "where", "which", "while", "who", "why", "will", "with", "would", "you", "your",
+];
+
+/// How words become index keys: stemmed and stop-word filtered for English, word for word
+/// otherwise.
+pub struct Analyzer {
+    stemmer: Option<Stemmer>,
+}
+
+impl Analyzer {
+    pub fn new(language: &str) -> Analyzer {
+        let english = language.eq_ignore_ascii_case("en") || language.to_ascii_lowercase().starts_with("en-");
+        Analyzer { stemmer: english.then(|| Stemmer::create(Algorithm::English)) }
+    }
+
+    pub fn stop_words(&self) -> &'static [&'static str] {
+        if self.stemmer.is_some() {
+            STOP_WORDS
+        } else {
+            &[]
+        }
+    }
+
+    /// The key a (lowercase) word is indexed under, or `None` for stop words.
+    pub fn stem(&self, word: &str) -> Option<String> {
+        match &self.stemmer {
+            Some(s) => (!STOP_WORDS.contains(&word)).then(|| s.stem(word).into_owned()),
+            None => Some(word.to_string()),
+        }
+    }
+}
+
+/// Every distinct word the build has met, numbered in the order first seen. Shared by the
+/// threads that parse pages; each goes through a [`Collector`], which remembers the ids it
+/// has looked up, so the lock is taken about once per distinct word and thread.
+#[derive(Default)]
+pub struct Lexicon {
+    table: RwLock<Table>,
+}
+
+#[derive(Default)]
+struct Table {
+    ids: FxHashMap<Box<str>, u32>,
+    words: Vec<Box<str>>,
+}
+
+impl Lexicon {
+    fn id(&self, word: &str) -> u32 {
+        if let Some(&id) = self.table.read().unwrap_or_else(|e| e.into_inner()).ids.get(word) {
+            return id;
+        }
+        let mut table = self.table.write().unwrap_or_else(|e| e.into_inner());
+        let next = table.words.len() as u32;
+        let id = *table.ids.entry(word.into()).or_insert(next);
+        if id == next {
+            table.words.push(word.into());
+        }
+        id
+    }
+
+    /// Calls `f` with every word, indexed by id.
+    pub fn with_words<R>(&self, f: impl FnOnce(&[Box<str>]) -> R) -> R {
+        f(&self.table.read().unwrap_or_else(|e| e.into_inner()).words)
+    }
+}
+
+impl std::fmt::Debug for Lexicon {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.with_words(|w| write!(f, "Lexicon({} words)", w.len()))
+    }
+}
+
+/// What the search index keeps of one heading section of a page.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SectionText {
+    /// The heading's id; `None` for the text before the first heading.
+    pub anchor: Option<String>,
+    pub heading: String,
+    /// The start of the prose (paragraphs, lists, tables...), white space folded.
+    pub text: String,
+    /// The start of the code blocks, likewise (empty unless code is indexed).
+    pub code: String,
+    /// (word id in the [`Lexicon`], occurrences) for the words of the prose and indexed code.
+    pub words: Vec<(u32, u32)>,
+}
+
+/// Splits text into lowercase words (runs of letters and digits; single letters are dropped)
+/// and counts them section by section; keeps the start of each section's text. A worker
+/// thread's own: it caches lexicon ids and reuses its buffers from section to section.
+pub struct Collector<'a> {
+    lexicon: &'a Lexicon,
+    /// Whether code blocks are counted and kept.
+    index_code: bool,
+    /// The words met so far, with their counts in the current section.
+    table: WordTable,
+    /// The current section's text, split when it ends: the pieces of `foo*bar*` make one word.
+    pending: String,
+    /// Scratch for lowercasing a word.
+    word: String,
+    text: Snippet,
+    code: Snippet,
+}
+
+impl<'a> Collector<'a> {
+    pub fn new(lexicon: &'a Lexicon, index_code: bool) -> Collector<'a> {
+        Collector {
+            lexicon,
+            index_code,
+            table: WordTable::new(),
+            pending: String::new(),
+            word: String::new(),
+            text: Snippet::default(),
+            code: Snippet::default(),
+        }
+    }
+
+    /// A piece of prose; a word at its end may go on in the next piece.
+    pub fn prose(&mut self, text: &str) {
+        self.pending.push_str(text);
+        self.text.push(text);
+    }
+
+    /// A break between words (a line break, the end of a paragraph or table cell).
+    pub fn space(&mut self) {
+        self.pending.push(' ');
+        self.text.space = true;
+    }
+
+    /// A whole code block.
+    pub fn code(&mut self, text: &str) {
+        if self.index_code {
+            self.pending.push(' ');
+            self.pending.push_str(text);
+            self.pending.push(' ');
+            self.code.push(text);
+            self.code.space = true;
+        }
+    }
+
+    /// Ends the current section, which had this anchor and heading, and starts the next.
+    pub fn section(&mut self, anchor: Option<String>, heading: String) -> SectionText {
+        let pending = std::mem::take(&mut self.pending);
+        self.count(&pending);
+        self.pending = pending;
+        self.pending.clear();
+        SectionText { anchor, heading, text: self.text.take(), code: self.code.take(), words: self.table.take() }
+    }
+
+    /// The counted words of a short text on its own (titles, headings, matrix cells).
+    pub fn words_of(&mut self, text: &str) -> Vec<(u32, u32)> {
+        self.count(text);
+        self.table.take()
+    }
+
+    /// Counts the words of `text`. Runs of lowercase ASCII letters and digits (most words) are
+    /// looked up in place; others are lowercased into `self.word` first.
+    fn count(&mut self, text: &str) {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            while i < bytes.len() && CLASS[bytes[i] as usize] == SEPARATOR {
+                i += 1;
+            }
+            let start = i;
+            let mut class = 0;
+            while i < bytes.len() && CLASS[bytes[i] as usize] != SEPARATOR {
+                class |= CLASS[bytes[i] as usize];
+                i += 1;
+            }
+            let run = &text[start..i];
+            if class == 0 {
+                self.count_word(run);
+            } else if class == UPPER {
+                let mut word = std::mem::take(&mut self.word);
+                word.push_str(run);
+                word.make_ascii_lowercase();
+                self.count_word(&word);
+                word.clear();
+                self.word = word;
+            } else {
+                // Non-ASCII: split at characters that are not letters or digits (dashes,
+                // curly quotes), lowercase the rest.
+                for piece in run.split(|c: char| !c.is_alphanumeric()) {
+                    let mut word = std::mem::take(&mut self.word);
+                    word.extend(piece.chars().flat_map(char::to_lowercase));
+                    self.count_word(&word);
+                    word.clear();
+                    self.word = word;
+                }
+            }
+        }
+    }
+
+    fn count_word(&mut self, word: &str) {
+        // Single letters say nothing; a single digit may (a step, a version).
+        let mut chars = word.chars();
+        match (chars.next(), chars.next()) {
+            (None, _) => {}
+            (Some(c), None) if !c.is_ascii_digit() => {}
+            _ => {
+                let lexicon = self.lexicon;
+                self.table.count(word, |w| lexicon.id(w));
+            }
+        }
+    }
+}
+
+/// Byte classes for splitting: ASCII letters and digits are 0 (or [`UPPER`]), other ASCII
+/// bytes separate words, and bytes of non-ASCII characters need a closer look.
+const SEPARATOR: u8 = 255;
+const UPPER: u8 = 1;
+const NON_ASCII: u8 = 2;
+static CLASS: [u8; 256] = {
+    let mut class = [SEPARATOR; 256];
+    let mut b = 0;
+    while b < 256 {
+        class[b] = match b as u8 {
+            b'a'..=b'z' | b'0'..=b'9' => 0,
+            b'A'..=b'Z' => UPPER,
+            128.. => NON_ASCII,
+            _ => SEPARATOR,
+        };
+        b += 1;
+    }
+    class
+};
+
+/// The first [`SNIPPET_CHARS`] characters of a section's text, runs of white space folded to
+/// one space.
+#[derive(Default)]
+struct Snippet {
+    text: String,
+    chars: usize,
+    /// White space seen since the last character kept.
+    space: bool,
+}
+
+impl Snippet {
+    fn push(&mut self, text: &str) {
+        if self.chars >= SNIPPET_CHARS {
+            return;
+        }
+        for c in text.chars() {
+            if self.chars >= SNIPPET_CHARS {
+                return;
+            }
+            if c.is_whitespace() {
+                self.space = true;
+                continue;
+            }
+            if std::mem::take(&mut self.space) && !self.text.is_empty() {
+                if self.chars + 1 == SNIPPET_CHARS {
+                    self.chars += 1;
+                    return;
+                }
+                self.text.push(' ');
+                self.chars += 1;
+            }
+            self.text.push(c);
+            self.chars += 1;
+        }
+    }
+
+    fn take(&mut self) -> String {
+        self.chars = 0;
+        self.space = false;
+        std::mem::take(&mut self.text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The words of `pieces` (prose, in turn) as strings, in first-seen order, with counts.
+    fn counted(pieces: &[&str]) -> Vec<(String, u32)> {
+        let lexicon = Lexicon::default();
+        let mut c = Collector::new(&lexicon, true);
+        for p in pieces {
+            c.prose(p);
+        }
+        let s = c.section(None, String::new());
+        lexicon.with_words(|w| s.words.iter().map(|&(id, n)| (w[id as usize].to_string(), n)).collect())
+    }
+
+    fn words(text: &str) -> Vec<String> {
+        counted(&[text]).into_iter().map(|(w, _)| w).collect()
+    }
+
+    #[test]
+    fn words_are_unicode_aware_lowercase_runs() {
+        assert_eq!(
+            words("Déploiement: CI/CD, 99.99% uptime — Straße x 7"),
+            ["déploiement", "ci", "cd", "99", "uptime", "straße", "7"]
+        );
+        assert_eq!(words("ÀB İx"), ["àb", "i\u{307}x"]);
+    }
+
+    #[test]
+    fn words_are_counted_and_may_span_pieces_of_text() {
+        assert_eq!(
+            counted(&["Deploy, deploy", "ment and DEPLOY"]),
+            [("deploy".to_string(), 2), ("deployment".to_string(), 1), ("and".to_string(), 1)]
+        );
+        assert_eq!(counted(&["ré", "sumé x", "y"]), [("résumé".to_string(), 1), ("xy".to_string(), 1)]);
+    }
+
+    #[test]
+    fn sections_keep_the_start_of_their_text_folded() {
+        let lexicon = Lexicon::default();
+        let mut c = Collector::new(&lexicon, true);
+        c.prose("  Restore  the\n");
+        c.space();
+        c.prose("backup ");
+        c.code("pg_restore --now\n");
+        c.prose(&"long ".repeat(100));
+        let s = c.section(Some("a".into()), "A".into());
+        assert!(s.text.starts_with("Restore the backup long long"), "{}", s.text);
+        assert_eq!(s.text.chars().count(), SNIPPET_CHARS);
+        assert_eq!(s.code, "pg_restore --now");
+        assert_eq!(s.words.len(), 6, "restore the backup pg restore now long: {:?}", s.words);
+        let next = c.section(None, String::new());
+        assert!(next.text.is_empty() && next.code.is_empty() && next.words.is_empty());
+
+        let mut no_code = Collector::new(&lexicon, false);
+        no_code.code("secret_token");
+        assert_eq!(no_code.section(None, String::new()), SectionText::default());
+    }
+
+    #[test]
+    fn words_of_a_short_text_leave_the_section_alone() {
+        let lexicon = Lexicon::default();
+        let mut c = Collector::new(&lexicon, true);
+        c.prose("alpha beta");
+        assert_eq!(c.words_of("beta gamma").len(), 2);
+        let s = c.section(None, String::new());
+        assert_eq!(s.words.len(), 2);
+        assert!(s.words.iter().all(|&(_, n)| n == 1));
+    }
+
+    #[test]
+    fn english_is_stemmed_without_stop_words() {
+        let en = Analyzer::new("en");
+        let keys: Vec<_> = ["the", "backups", "running", "databases"].iter().filter_map(|w| en.stem(w)).collect();
+        assert_eq!(keys, ["backup", "run", "databas"]);
+        let fr = Analyzer::new("fr");
+        assert_eq!(fr.stem("sauvegardes").as_deref(), Some("sauvegardes"));
+        assert!(fr.stop_words().is_empty());
+    }
+}
