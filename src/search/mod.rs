@@ -10,6 +10,7 @@
 //! - `search/d/<i>.js`: titles, URLs, headings and text of a run of docs, for the results shown.
 
 mod score;
+mod split;
 mod table;
 mod text;
 

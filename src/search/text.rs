@@ -9,6 +9,7 @@ use std::sync::RwLock;
 use rust_stemmers::{Algorithm, Stemmer};
 use rustc_hash::FxHashMap;
 
+use super::split;
 use super::table::WordTable;
 
 /// Characters of prose (then code) a section keeps for its result snippet.
@@ -175,43 +176,29 @@ impl<'a> Collector<'a> {
         self.table.take()
     }
 
-    /// Counts the words of `text`. Runs of lowercase ASCII letters and digits (most words) are
-    /// looked up in place; others are lowercased into `self.word` first.
+    /// Counts the words of `text`. Plain runs (lowercase ASCII letters and digits: most
+    /// words) are looked up in place; others are lowercased into `self.word` first.
     fn count(&mut self, text: &str) {
-        let bytes = text.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
-            while i < bytes.len() && CLASS[bytes[i] as usize] == SEPARATOR {
-                i += 1;
-            }
-            let start = i;
-            let mut class = 0;
-            while i < bytes.len() && CLASS[bytes[i] as usize] != SEPARATOR {
-                class |= CLASS[bytes[i] as usize];
-                i += 1;
-            }
-            let run = &text[start..i];
-            if class == 0 {
+        let mut word = std::mem::take(&mut self.word);
+        split::runs(text, |run, plain| {
+            if plain {
                 self.count_word(run);
-            } else if class == UPPER {
-                let mut word = std::mem::take(&mut self.word);
+            } else if run.is_ascii() {
                 word.push_str(run);
                 word.make_ascii_lowercase();
                 self.count_word(&word);
                 word.clear();
-                self.word = word;
             } else {
                 // Non-ASCII: split at characters that are not letters or digits (dashes,
                 // curly quotes), lowercase the rest.
                 for piece in run.split(|c: char| !c.is_alphanumeric()) {
-                    let mut word = std::mem::take(&mut self.word);
                     word.extend(piece.chars().flat_map(char::to_lowercase));
                     self.count_word(&word);
                     word.clear();
-                    self.word = word;
                 }
             }
-        }
+        });
+        self.word = word;
     }
 
     fn count_word(&mut self, word: &str) {
@@ -227,26 +214,6 @@ impl<'a> Collector<'a> {
         }
     }
 }
-
-/// Byte classes for splitting: ASCII letters and digits are 0 (or [`UPPER`]), other ASCII
-/// bytes separate words, and bytes of non-ASCII characters need a closer look.
-const SEPARATOR: u8 = 255;
-const UPPER: u8 = 1;
-const NON_ASCII: u8 = 2;
-static CLASS: [u8; 256] = {
-    let mut class = [SEPARATOR; 256];
-    let mut b = 0;
-    while b < 256 {
-        class[b] = match b as u8 {
-            b'a'..=b'z' | b'0'..=b'9' => 0,
-            b'A'..=b'Z' => UPPER,
-            128.. => NON_ASCII,
-            _ => SEPARATOR,
-        };
-        b += 1;
-    }
-    class
-};
 
 /// The first [`SNIPPET_CHARS`] characters of a section's text, runs of white space folded to
 /// one space.
