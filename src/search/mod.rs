@@ -138,9 +138,11 @@ pub fn build(config: &Config, site: &Site, matrix: Option<&Matrix>) -> (Vec<(Str
     // Snippets: the prose, then the code when the prose is short.
     let shown: Vec<Cow<str>> = docs
         .par_iter()
-        .map(|d| match d.code {
-            "" => Cow::Borrowed(&*d.text),
-            code => Cow::Owned(truncate(&format!("{} {code}", d.text), TEXT_CHARS)),
+        .map(|d| {
+            ellipsis(match d.code {
+                "" => Cow::Borrowed(&*d.text),
+                code => Cow::Owned(truncate(&format!("{} {code}", d.text), TEXT_CHARS)),
+            })
         })
         .collect();
     let doc_size = |i: usize| shown[i].len() + docs[i].heading.len() + docs[i].anchor.len() + docs[i].label.len() + 16;
@@ -287,6 +289,9 @@ fn truncate(text: &str, chars: usize) -> String {
             continue;
         }
         if space {
+            if count + 1 == chars {
+                break;
+            }
             out.push(' ');
             count += 1;
             space = false;
@@ -295,6 +300,22 @@ fn truncate(text: &str, chars: usize) -> String {
         count += 1;
     }
     out
+}
+
+/// A snippet as written. One of [`TEXT_CHARS`] characters was cut short (one fewer: it was cut
+/// at a space), so it ends with "…", and the browser knows more text followed; cut within a
+/// word, it loses that word.
+fn ellipsis(text: Cow<str>) -> Cow<str> {
+    let n = if text.len() + 1 < TEXT_CHARS { 0 } else { text.chars().count() };
+    if n + 1 < TEXT_CHARS {
+        return text;
+    }
+    let words = match text.rfind(' ') {
+        Some(space) if n >= TEXT_CHARS => &text[..space],
+        _ => &text,
+    };
+    let words = words.trim_end_matches([',', ';', ':', '.']);
+    Cow::Owned(format!("{words}…"))
 }
 
 /// The documents: every section of every markdown page, then the matrix results.
@@ -424,6 +445,25 @@ mod tests {
     fn truncation_folds_white_space() {
         assert_eq!(truncate("  a  b\n\nc d", 5), "a b c");
         assert_eq!(truncate("héllo wörld", 7), "héllo w");
+        assert_eq!(truncate("héllo wörld", 6), "héllo");
+    }
+
+    #[test]
+    fn cut_snippets_end_with_a_whole_word_and_an_ellipsis() {
+        let long = format!("{}restored, backups", "word ".repeat(TEXT_CHARS / 5 - 3));
+        let cut = truncate(&long, TEXT_CHARS);
+        assert_eq!(cut.chars().count(), TEXT_CHARS);
+        assert!(cut.ends_with(" restored, backu"), "{cut}");
+        let shown = ellipsis(Cow::Owned(cut));
+        assert!(shown.ends_with(" word restored…"), "{shown}");
+        assert_eq!(ellipsis(Cow::Borrowed("short text")), "short text");
+        let one = "x".repeat(TEXT_CHARS);
+        assert_eq!(ellipsis(Cow::Borrowed(&one)), format!("{one}…"));
+        // Cut at a space: one character short, and the last word is whole.
+        let at_space = format!("{}restored, backups", "word ".repeat(TEXT_CHARS / 5 - 2));
+        let cut = truncate(&at_space, TEXT_CHARS);
+        assert_eq!(cut.chars().count(), TEXT_CHARS - 1);
+        assert!(ellipsis(Cow::Owned(cut)).ends_with(" word restored…"));
     }
 
     #[test]

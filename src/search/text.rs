@@ -12,7 +12,7 @@ use rustc_hash::FxHashMap;
 use super::table::WordTable;
 
 /// Characters of prose (then code) a section keeps for its result snippet.
-pub const SNIPPET_CHARS: usize = 260;
+pub const SNIPPET_CHARS: usize = 400;
 
 /// English words too common to be worth indexing.
 const STOP_WORDS: &[&str] = &[
