@@ -53,11 +53,20 @@
     })));
   };
 
-  // Postings: base64 of [LEB128 doc id][impact byte]..., decoded once per key to [id, impact, ...].
+  // Postings: base64 of runs of docs of equal impact, best first: [impact byte][count] then
+  // the run's doc ids as gaps (the first from 0), numbers LEB128; decoded once per key to
+  // [id, impact, ...].
   const decode = (b64) => {
     const s = atob(b64), out = [];
-    for (let i = 0, v, sh, c; i < s.length; out.push(v, s.charCodeAt(i++))) {
-      for (v = sh = 0, c = 128; c & 128; sh += 7) { c = s.charCodeAt(i++); v += (c & 127) * 2 ** sh; }
+    let i = 0;
+    const num = () => {
+      let v = 0, sh = 0, c = 128;
+      for (; c & 128; sh += 7) { c = s.charCodeAt(i++); v += (c & 127) * 2 ** sh; }
+      return v;
+    };
+    while (i < s.length) {
+      const imp = s.charCodeAt(i++);
+      for (let n = num(), d = 0; n--;) out.push(d += num(), imp);
     }
     return out;
   };
