@@ -79,13 +79,13 @@
       if (([...t].length > 1 || /^[0-9]$/.test(t)) && !stop.has(t) && !toks.includes(t)) toks.push(t);
     }
     return Promise.all(toks.map((t, n) => lookup(t, n === toks.length - 1))).then((all) => {
-      const acc = new Map(), words = new Set(), stems = new Set(toks), mr = M.matrix || [0, 0];
+      const acc = new Map(), words = new Set(), stems = toks.slice(), mr = M.matrix || [0, 0];
       for (const hits of all) {
         const best = new Map();
         for (const h of hits) {
           if (!h) continue;
           words.add(h[0]);
-          stems.add(h[1]);
+          if (!stems.includes(h[1])) stems.push(h[1]);
           const p = posts[h[1]] = posts[h[1]] || decode(h[2]);
           for (let j = 0; j < p.length; j += 2) if (!(best.get(p[j]) >= p[j + 1])) best.set(p[j], p[j + 1]);
         }
@@ -100,7 +100,7 @@
         ids: res.map((r) => r[2]),
         toks,
         // A matched key, or a word starting with a query word or its stem ("restor": restoring).
-        hit: (w) => (w = w.toLowerCase(), words.has(w) || [...stems].some((t) => w.startsWith(t)))
+        hit: (w) => (w = w.toLowerCase(), words.has(w) || stems.some((t) => w.startsWith(t)))
       };
     });
   });
