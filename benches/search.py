@@ -72,9 +72,12 @@ def words(q):
 
 
 def decode(postings):
+    """(doc, impact) pairs: runs of equal impact, [impact][count][doc id gaps], LEB128 numbers."""
     data = base64.b64decode(postings)
     out, i = [], 0
-    while i < len(data):
+
+    def number():
+        nonlocal i
         v, shift = 0, 0
         while True:
             b = data[i]
@@ -82,9 +85,15 @@ def decode(postings):
             v |= (b & 0x7F) << shift
             shift += 7
             if not b & 0x80:
-                break
-        out.append((v, data[i]))
+                return v
+
+    while i < len(data):
+        impact = data[i]
         i += 1
+        doc = 0
+        for _ in range(number()):
+            doc += number()
+            out.append((doc, impact))
     return out
 
 

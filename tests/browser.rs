@@ -116,6 +116,40 @@ window.addEventListener("load", function () {
 }
 
 #[test]
+fn snippets_show_and_highlight_a_word_found_late_in_the_section() {
+    let Some(browser) = chromium() else { return };
+    let book = Book::fixture("basic");
+    let opening = "Every quarter the team walks through the whole drill on a calm afternoon, with the pager \
+        handed to someone else and the runbook open on a second screen, noting each step that took longer \
+        than planned and why, so that the next drill runs shorter and the real outage, when it comes, finds \
+        nobody guessing.";
+    book.write(
+        "content/guide/drill.md",
+        format!(
+            "+++\ntitle = \"Drill\"\n+++\n\n## Quarterly drill\n\n{opening} Last time the snapshot was \
+             restored onto a spare machine in forty minutes, and restoring the logs took ten more. The notes \
+             go into the wiki the same day, with the timings and anything that surprised us.\n"
+        ),
+    );
+    book.build_ok();
+    let url = format!("{}?q=restore", file_url(&book.path("book/search/index.html")));
+    let dom = dump_dom(&browser, &url);
+    let results = between(&dom, "id=\"sb-sp-results\"", "</ol>");
+    assert!(results.contains("href=\"../guide/drill/index.html#quarterly-drill\""), "{results}");
+    let snippet = between(results, "class=\"search-snippet\">", "</span>");
+    let snippet = &snippet[snippet.find('>').unwrap() + 1..];
+    // The word comes after the first 260 characters of the section (the text results kept
+    // before): the section keeps more, and the window moved to the word.
+    assert!(opening.len() > 260);
+    assert!(snippet.starts_with('…') && !snippet.contains("Every quarter"), "{snippet}");
+    assert!(snippet.contains("<mark>restored</mark> onto"), "the word found is shown: {snippet}");
+    assert!(snippet.contains("<mark>restoring</mark> the"), "a word of the same stem too: {snippet}");
+    let text = snippet.replace("<mark>", "").replace("</mark>", "");
+    assert!(text.chars().count() <= 170 && text.ends_with('…'), "about 160 characters: {text}");
+    assert!(!text.contains("  ") && !text[3..].starts_with(' '), "cut at spaces: {text}");
+}
+
+#[test]
 fn titles_with_markup_show_as_text_in_results() {
     let Some(browser) = chromium() else { return };
     let book = Book::fixture("basic");

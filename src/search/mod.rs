@@ -4,10 +4,12 @@
 //!
 //! Layout (see the theme's `static/search.js` for the reader):
 //! - `search/manifest.js`: shard boundaries, doc block boundaries, matrix facets, stop words;
-//! - `search/t/<i>.js`: a range of sorted keys. A key is a stem with its postings (doc id and a
-//!   one-byte impact, best first), or a surface word pointing to its stem (`"=stem"`), so the
-//!   browser needs no stemmer and the last word of a query can be matched as a prefix;
-//! - `search/d/<i>.js`: titles, URLs, headings and text of a run of docs, for the results shown.
+//! - `search/t/<i>.js`: a range of sorted keys. A key is a stem with its postings (doc ids in
+//!   runs of equal one-byte impact, best first, as gaps: [`encode_postings`]), or a surface
+//!   word pointing to its stem (`"=stem"`), so the browser needs no stemmer and the last word
+//!   of a query can be matched as a prefix;
+//! - `search/d/<i>.js`: titles, URLs, headings and the start of the text (a snippet of which
+//!   the browser shows around the words found) of a run of docs, for the results shown.
 
 mod score;
 mod split;
@@ -118,12 +120,7 @@ pub fn build(config: &Config, site: &Site, matrix: Option<&Matrix>) -> (Vec<(Str
     let mut entries: Vec<(String, String)> = scored
         .par_iter()
         .map(|(stem, list)| {
-            let mut bytes = Vec::with_capacity(list.len() * 3);
-            for &(doc, impact) in list {
-                push_varint(&mut bytes, doc);
-                bytes.push(((impact / max) * 254.0).round().clamp(0.0, 254.0) as u8 + 1);
-            }
-            (stem.clone(), base64::engine::general_purpose::STANDARD.encode(bytes))
+            (stem.clone(), base64::engine::general_purpose::STANDARD.encode(encode_postings(list, max)))
         })
         .collect();
     let stems: std::collections::HashSet<&str> = scored.iter().map(|(s, _)| s.as_str()).collect();
@@ -139,9 +136,11 @@ pub fn build(config: &Config, site: &Site, matrix: Option<&Matrix>) -> (Vec<(Str
     // Snippets: the prose, then the code when the prose is short.
     let shown: Vec<Cow<str>> = docs
         .par_iter()
-        .map(|d| match d.code {
-            "" => Cow::Borrowed(&*d.text),
-            code => Cow::Owned(truncate(&format!("{} {code}", d.text), TEXT_CHARS)),
+        .map(|d| {
+            ellipsis(match d.code {
+                "" => Cow::Borrowed(&*d.text),
+                code => Cow::Owned(truncate(&format!("{} {code}", d.text), TEXT_CHARS)),
+            })
         })
         .collect();
     let doc_size = |i: usize| shown[i].len() + docs[i].heading.len() + docs[i].anchor.len() + docs[i].label.len() + 16;
@@ -262,6 +261,28 @@ fn js_json(data: &impl Serialize) -> String {
     json.replace('<', "\\u003c").replace('\u{2028}', "\\u2028").replace('\u{2029}', "\\u2029")
 }
 
+/// A stem's postings as written: its docs grouped in runs of equal impact (quantised to 1-255
+/// against `max`, the best score of the index), best run first. A run is its impact byte, its
+/// length, then its doc ids in increasing order, each as the gap from the one before (the
+/// first from 0), all numbers LEB128 varints. Sorted ids make small gaps, and the ranking is
+/// the same in any order: the browser sums each doc's impacts.
+fn encode_postings(list: &[(u32, f32)], max: f32) -> Vec<u8> {
+    let mut quantised: Vec<(u8, u32)> =
+        list.iter().map(|&(doc, impact)| (((impact / max) * 254.0).round().clamp(0.0, 254.0) as u8 + 1, doc)).collect();
+    quantised.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut out = Vec::with_capacity(list.len() * 2 + 8);
+    for run in quantised.chunk_by(|a, b| a.0 == b.0) {
+        out.push(run[0].0);
+        push_varint(&mut out, run.len() as u32);
+        let mut last = 0;
+        for &(_, doc) in run {
+            push_varint(&mut out, doc - last);
+            last = doc;
+        }
+    }
+    out
+}
+
 fn push_varint(out: &mut Vec<u8>, mut v: u32) {
     loop {
         let byte = (v & 0x7f) as u8;
@@ -288,6 +309,9 @@ fn truncate(text: &str, chars: usize) -> String {
             continue;
         }
         if space {
+            if count + 1 == chars {
+                break;
+            }
             out.push(' ');
             count += 1;
             space = false;
@@ -296,6 +320,22 @@ fn truncate(text: &str, chars: usize) -> String {
         count += 1;
     }
     out
+}
+
+/// A snippet as written. One of [`TEXT_CHARS`] characters was cut short (one fewer: it was cut
+/// at a space), so it ends with "…", and the browser knows more text followed; cut within a
+/// word, it loses that word.
+fn ellipsis(text: Cow<str>) -> Cow<str> {
+    let n = if text.len() + 1 < TEXT_CHARS { 0 } else { text.chars().count() };
+    if n + 1 < TEXT_CHARS {
+        return text;
+    }
+    let words = match text.rfind(' ') {
+        Some(space) if n >= TEXT_CHARS => &text[..space],
+        _ => &text,
+    };
+    let words = words.trim_end_matches([',', ';', ':', '.']);
+    Cow::Owned(format!("{words}…"))
 }
 
 /// The documents: every section of every markdown page, then the matrix results.
@@ -425,6 +465,25 @@ mod tests {
     fn truncation_folds_white_space() {
         assert_eq!(truncate("  a  b\n\nc d", 5), "a b c");
         assert_eq!(truncate("héllo wörld", 7), "héllo w");
+        assert_eq!(truncate("héllo wörld", 6), "héllo");
+    }
+
+    #[test]
+    fn cut_snippets_end_with_a_whole_word_and_an_ellipsis() {
+        let long = format!("{}restored, backups", "word ".repeat(TEXT_CHARS / 5 - 3));
+        let cut = truncate(&long, TEXT_CHARS);
+        assert_eq!(cut.chars().count(), TEXT_CHARS);
+        assert!(cut.ends_with(" restored, backu"), "{cut}");
+        let shown = ellipsis(Cow::Owned(cut));
+        assert!(shown.ends_with(" word restored…"), "{shown}");
+        assert_eq!(ellipsis(Cow::Borrowed("short text")), "short text");
+        let one = "x".repeat(TEXT_CHARS);
+        assert_eq!(ellipsis(Cow::Borrowed(&one)), format!("{one}…"));
+        // Cut at a space: one character short, and the last word is whole.
+        let at_space = format!("{}restored, backups", "word ".repeat(TEXT_CHARS / 5 - 2));
+        let cut = truncate(&at_space, TEXT_CHARS);
+        assert_eq!(cut.chars().count(), TEXT_CHARS - 1);
+        assert!(ellipsis(Cow::Owned(cut)).ends_with(" word restored…"));
     }
 
     #[test]
@@ -434,6 +493,47 @@ mod tests {
             push_varint(&mut b, v);
         }
         assert_eq!(b, [0, 127, 0x80, 1, 0xac, 2, 0x80, 0x80, 0x40]);
+    }
+
+    /// (doc, impact) pairs of encoded postings, the way static/search.js reads them.
+    fn decode_postings(bytes: &[u8]) -> Vec<(u32, u8)> {
+        fn number(bytes: &[u8], at: &mut usize) -> u32 {
+            let (mut v, mut shift) = (0, 0);
+            loop {
+                let b = bytes[*at];
+                *at += 1;
+                v |= u32::from(b & 0x7f) << shift;
+                shift += 7;
+                if b < 0x80 {
+                    return v;
+                }
+            }
+        }
+        let (mut out, mut at) = (Vec::new(), 0);
+        while at < bytes.len() {
+            let impact = bytes[at];
+            at += 1;
+            let mut doc = 0;
+            for _ in 0..number(bytes, &mut at) {
+                doc += number(bytes, &mut at);
+                out.push((doc, impact));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn postings_are_runs_of_equal_impact_with_doc_id_gaps() {
+        // Best first, as scored: docs 900 and 5 tie, as do 7, 300 and 2.
+        let list = [(900, 8.0), (5, 8.0), (40, 6.0), (300, 2.0), (7, 2.0), (2, 2.0), (1, 0.0)];
+        let bytes = encode_postings(&list, 8.0);
+        assert_eq!(bytes, [255, 2, 5, 0xff, 6, 192, 1, 40, 65, 3, 2, 5, 0xa5, 2, 1, 1, 1]);
+        assert_eq!(
+            decode_postings(&bytes),
+            [(5, 255), (900, 255), (40, 192), (2, 65), (7, 65), (300, 65), (1, 1)],
+            "every doc keeps its quantised impact"
+        );
+        assert!(encode_postings(&[], 1.0).is_empty());
     }
 
     #[test]

@@ -13,7 +13,7 @@ use super::split;
 use super::table::WordTable;
 
 /// Characters of prose (then code) a section keeps for its result snippet.
-pub const SNIPPET_CHARS: usize = 260;
+pub const SNIPPET_CHARS: usize = 400;
 
 /// English words too common to be worth indexing.
 const STOP_WORDS: &[&str] = &[

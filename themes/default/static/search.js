@@ -53,11 +53,20 @@
     })));
   };
 
-  // Postings: base64 of [LEB128 doc id][impact byte]..., decoded once per key to [id, impact, ...].
+  // Postings: base64 of runs of docs of equal impact, best first: [impact byte][count] then
+  // the run's doc ids as gaps (the first from 0), numbers LEB128; decoded once per key to
+  // [id, impact, ...].
   const decode = (b64) => {
     const s = atob(b64), out = [];
-    for (let i = 0, v, sh, c; i < s.length; out.push(v, s.charCodeAt(i++))) {
-      for (v = sh = 0, c = 128; c & 128; sh += 7) { c = s.charCodeAt(i++); v += (c & 127) * 2 ** sh; }
+    let i = 0;
+    const num = () => {
+      let v = 0, sh = 0, c = 128;
+      for (; c & 128; sh += 7) { c = s.charCodeAt(i++); v += (c & 127) * 2 ** sh; }
+      return v;
+    };
+    while (i < s.length) {
+      const imp = s.charCodeAt(i++);
+      for (let n = num(), d = 0; n--;) out.push(d += num(), imp);
     }
     return out;
   };
@@ -70,12 +79,13 @@
       if (([...t].length > 1 || /^[0-9]$/.test(t)) && !stop.has(t) && !toks.includes(t)) toks.push(t);
     }
     return Promise.all(toks.map((t, n) => lookup(t, n === toks.length - 1))).then((all) => {
-      const acc = new Map(), words = new Set(), mr = M.matrix || [0, 0];
+      const acc = new Map(), words = new Set(), stems = toks.slice(), mr = M.matrix || [0, 0];
       for (const hits of all) {
         const best = new Map();
         for (const h of hits) {
           if (!h) continue;
-          words.add(h[0]).add(h[1]);
+          words.add(h[0]);
+          if (!stems.includes(h[1])) stems.push(h[1]);
           const p = posts[h[1]] = posts[h[1]] || decode(h[2]);
           for (let j = 0; j < p.length; j += 2) if (!(best.get(p[j]) >= p[j + 1])) best.set(p[j], p[j + 1]);
         }
@@ -89,7 +99,8 @@
       return {
         ids: res.map((r) => r[2]),
         toks,
-        hit: (w) => (w = w.toLowerCase(), words.has(w) || toks.some((t) => w.startsWith(t)))
+        // A matched key, or a word starting with a query word or its stem ("restor": restoring).
+        hit: (w) => (w = w.toLowerCase(), words.has(w) || stems.some((t) => w.startsWith(t)))
       };
     });
   });
@@ -119,18 +130,21 @@
     parent.append(text.slice(at));
     return parent;
   };
-  // About 160 characters around the first matched word.
+  // About 160 characters of text around its first matched word, cut at spaces, "…" where cut.
   const snippet = (text, hit) => {
-    const re = /[\p{L}\p{N}]+/gu;
-    let at = 0, m, start, end = text.length;
+    const re = /[\p{L}\p{N}]+/gu, n = text.length;
+    let at = 0, m, start, end;
     while ((m = re.exec(text))) if (hit(m[0])) { at = m.index; break; }
-    start = text.lastIndexOf(" ", at - 50) + 1;
-    if (at - start > 80) start = at - 50;
-    if (start + 160 < end) {
-      end = text.lastIndexOf(" ", start + 160);
-      if (end <= at) end = start + 160;
+    // From up to 50 characters before the word (earlier when the text ends soon after it),
+    // at the start of a word.
+    start = Math.max(0, Math.min(at - 50, n - 160));
+    if (start) {
+      const sp = text.indexOf(" ", start - 1);
+      start = sp < 0 || sp >= at ? at : sp + 1;
     }
-    return (start ? "…" : "") + text.slice(start, end) + (end < text.length ? "…" : "");
+    end = start + 160 < n ? text.lastIndexOf(" ", start + 160) : n;
+    if (end <= at) end = Math.min(start + 160, n);
+    return (start ? "…" : "") + text.slice(start, end) + (end < n ? "…" : "");
   };
   const item = ([title, url, anchor, heading, text, label], hit) => {
     const li = el("li", "search-result"), a = li.appendChild(el("a", "search-link")), t = a.appendChild(el("span", "search-title"));
