@@ -10,10 +10,10 @@
 const BLOCK: usize = 64;
 
 /// Calls `f` with each run of word bytes in `text` (ASCII letters and digits, and every byte of
-/// a non-ASCII character) and whether the run is *plain*: only lowercase ASCII letters and
+/// a non-ASCII character), where it starts in `text`, and whether the run is *plain*: only lowercase ASCII letters and
 /// digits, so it is its own index form. Other runs (uppercase or non-ASCII) need lowercasing,
 /// and non-ASCII ones a split at characters that are not letters or digits.
-pub(super) fn runs(text: &str, mut f: impl FnMut(&str, bool)) {
+pub(super) fn runs(text: &str, mut f: impl FnMut(&str, usize, bool)) {
     let bytes = text.as_bytes();
     let len = bytes.len();
     let mut base = 0;
@@ -42,7 +42,7 @@ pub(super) fn runs(text: &str, mut f: impl FnMut(&str, bool)) {
             if in_run {
                 let from = start.max(base) - base;
                 special |= closer & ((1u64 << i) - 1) & (!0u64 << from) != 0;
-                f(&text[start..base + i], !special);
+                f(&text[start..base + i], start, !special);
                 in_run = false;
             } else {
                 start = base + i;
@@ -57,7 +57,7 @@ pub(super) fn runs(text: &str, mut f: impl FnMut(&str, bool)) {
         base += BLOCK;
     }
     if in_run {
-        f(&text[start..], !special);
+        f(&text[start..], start, !special);
     }
 }
 
@@ -79,7 +79,7 @@ fn masks(block: &[u8; BLOCK]) -> (u64, u64) {
             let above = (v + ONES * (0x7f - hi as u64)) & HIGH;
             at_least & !above
         };
-        let letter = within(low | ONES * 0x20, b'a', b'z');
+        let letter = within(low | (ONES * 0x20), b'a', b'z');
         let digit = within(low, b'0', b'9');
         let upper = within(low, b'A', b'Z');
         let shift = k * 8;
@@ -122,7 +122,10 @@ mod tests {
 
     fn by_blocks(text: &str) -> Vec<(String, bool)> {
         let mut out = Vec::new();
-        runs(text, |w, plain| out.push((w.to_string(), plain)));
+        runs(text, |w, at, plain| {
+            assert_eq!(&text[at..at + w.len()], w);
+            out.push((w.to_string(), plain))
+        });
         out
     }
 

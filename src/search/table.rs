@@ -32,9 +32,9 @@ impl WordTable {
         WordTable { slots: vec![Slot::default(); 1024], used: 0, tails: Vec::new(), seen: Vec::new() }
     }
 
-    /// Counts one occurrence of `word`; `id` gives the lexicon id of a word not in the table.
-    pub(super) fn count(&mut self, word: &str, id: impl FnOnce(&str) -> u32) {
-        let head = head(word);
+    /// Counts one occurrence of `word`, whose [`head`] is `head`; `id` gives the lexicon id of a
+    /// word not in the table.
+    pub(super) fn count(&mut self, word: &str, head: [u64; 2], id: impl FnOnce(&str) -> u32) {
         let tail = word.get(16..).unwrap_or("");
         let mask = self.slots.len() - 1;
         let mut i = hash(head, tail) as usize & mask;
@@ -93,9 +93,17 @@ impl WordTable {
     }
 }
 
+/// The [`head`] of the `len` bytes at `at` in `text`, which has at least 16 bytes from `at`
+/// on: two loads and masks, no branch on the length (word lengths are too varied to predict).
+pub(super) fn head_in(text: &[u8], at: usize, len: usize) -> [u64; 2] {
+    let u64_at = |i: usize| u64::from_le_bytes(text[i..i + 8].try_into().unwrap_or_default());
+    let keep = |n: usize| ((1u128 << (8 * n.min(8))) - 1) as u64;
+    [u64_at(at) & keep(len), u64_at(at + 8) & keep(len.saturating_sub(8))]
+}
+
 /// The first 16 bytes of `word` as two little-endian words, zero padded. Built from
 /// overlapping loads rather than a copy into a buffer, which the loads would wait on.
-fn head(word: &str) -> [u64; 2] {
+pub(super) fn head(word: &str) -> [u64; 2] {
     let b = word.as_bytes();
     let n = b.len();
     let u64_at = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().unwrap_or_default());
@@ -138,6 +146,8 @@ mod tests {
                 u64::from_le_bytes(bytes[8..].try_into().unwrap()),
             ];
             assert_eq!(head(&word), expected, "{word}");
+            let text = format!("{word}-and more text after it");
+            assert_eq!(head_in(text.as_bytes(), 0, n), expected, "{word} in text");
         }
     }
 
@@ -150,7 +160,7 @@ mod tests {
         let long2 = "internationalizations";
         for round in 0..2 {
             for w in words.iter().map(String::as_str).chain([long, long2, long, "internationalizatio"]) {
-                t.count(w, |_| {
+                t.count(w, head(w), |_| {
                     next += 1;
                     next - 1
                 });

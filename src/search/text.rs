@@ -10,7 +10,7 @@ use rust_stemmers::{Algorithm, Stemmer};
 use rustc_hash::FxHashMap;
 
 use super::split;
-use super::table::WordTable;
+use super::table::{self, WordTable};
 
 /// Characters of prose (then code) a section keeps for its result snippet.
 pub const SNIPPET_CHARS: usize = 400;
@@ -180,9 +180,19 @@ impl<'a> Collector<'a> {
     /// words) are looked up in place; others are lowercased into `self.word` first.
     fn count(&mut self, text: &str) {
         let mut word = std::mem::take(&mut self.word);
-        split::runs(text, |run, plain| {
+        let bytes = text.as_bytes();
+        let lexicon = self.lexicon;
+        split::runs(text, |run, at, plain| {
             if plain {
-                self.count_word(run);
+                // Single letters say nothing; a single digit may (a step, a version).
+                if run.len() == 1 && !run.as_bytes()[0].is_ascii_digit() {
+                    return;
+                }
+                let head = match bytes.len() - at >= 16 {
+                    true => table::head_in(bytes, at, run.len()),
+                    false => table::head(run),
+                };
+                self.table.count(run, head, |w| lexicon.id(w));
             } else if run.is_ascii() {
                 word.push_str(run);
                 word.make_ascii_lowercase();
@@ -202,14 +212,13 @@ impl<'a> Collector<'a> {
     }
 
     fn count_word(&mut self, word: &str) {
-        // Single letters say nothing; a single digit may (a step, a version).
         let mut chars = word.chars();
         match (chars.next(), chars.next()) {
             (None, _) => {}
             (Some(c), None) if !c.is_ascii_digit() => {}
             _ => {
                 let lexicon = self.lexicon;
-                self.table.count(word, |w| lexicon.id(w));
+                self.table.count(word, table::head(word), |w| lexicon.id(w));
             }
         }
     }
