@@ -344,7 +344,7 @@ pub fn load(config: &Config, reserved: &Reserved, generated: Vec<Generated>) -> 
     let mut index = Lookup::new(slots.iter().map(|s| (s.source.as_deref(), s.url.as_str())), &found.assets);
     index.by_source.extend(aliases);
     // Each worker counts the words of the pages it parses, for the search index.
-    let lexicon = search::Lexicon::default();
+    let lexicon = search::Lexicon::new(&search::analyzer(config));
     let parsed: Vec<Result<Parsed, Vec<Diagnostic>>> = slots
         .par_iter()
         .enumerate()

@@ -98,8 +98,7 @@ pub struct Stats {
 
 /// The index files (path under the output, bytes).
 pub fn build(config: &Config, site: &Site, matrix: Option<&Matrix>) -> (Vec<(String, Vec<u8>)>, Stats) {
-    let language = config.search.language.clone().unwrap_or_else(|| config.book.language.clone());
-    let analyzer = Analyzer::new(&language);
+    let analyzer = analyzer(config);
     let t = std::time::Instant::now();
     let timing = std::env::var_os("STAGEBOOK_TIMINGS").is_some();
     let lap = |what: &str| {
@@ -232,6 +231,11 @@ pub fn build(config: &Config, site: &Site, matrix: Option<&Matrix>) -> (Vec<(Str
         bytes: files.iter().map(|(_, b)| b.len()).sum(),
     };
     (files, stats)
+}
+
+/// How the book's words become index keys: from `[search] language`, else the book's.
+pub fn analyzer(config: &Config) -> Analyzer {
+    Analyzer::new(config.search.language.as_deref().unwrap_or(&config.book.language))
 }
 
 /// Shard and block sizes that keep the file count under [`MAX_FILES`].

@@ -7,7 +7,8 @@
 //! allocation); here the first 16 bytes of the word, its id and its count share one 32-byte
 //! slot, so a lookup is one miss. Only longer words compare their tails out of line.
 
-/// One slot: `id == 0` means empty, else the lexicon id plus one.
+/// One slot: `id == 0` means empty, [`STOP`] a word that is not counted, else the lexicon id
+/// plus one.
 #[derive(Clone, Copy, Default)]
 #[repr(C, align(32))]
 struct Slot {
@@ -18,6 +19,9 @@ struct Slot {
     /// For words longer than 16 bytes: index + 1 of the rest in `tails`.
     tail: u32,
 }
+
+/// Slot id of a stop word: found like any other word, then not counted.
+const STOP: u32 = u32::MAX;
 
 pub(super) struct WordTable {
     slots: Vec<Slot>,
@@ -33,8 +37,8 @@ impl WordTable {
     }
 
     /// Counts one occurrence of `word`, whose [`head`] is `head`; `id` gives the lexicon id of a
-    /// word not in the table.
-    pub(super) fn count(&mut self, word: &str, head: [u64; 2], id: impl FnOnce(&str) -> u32) {
+    /// word not in the table, `None` for a word never counted (a stop word).
+    pub(super) fn count(&mut self, word: &str, head: [u64; 2], id: impl FnOnce(&str) -> Option<u32>) {
         let tail = word.get(16..).unwrap_or("");
         let mask = self.slots.len() - 1;
         let mut i = hash(head, tail) as usize & mask;
@@ -45,6 +49,9 @@ impl WordTable {
             }
             let same_tail = |t: u32| if t == 0 { tail.is_empty() } else { *self.tails[t as usize - 1] == *tail };
             if slot.head == head && same_tail(slot.tail) {
+                if slot.id == STOP {
+                    return;
+                }
                 if slot.count == 0 {
                     self.seen.push(i as u32);
                 }
@@ -59,8 +66,13 @@ impl WordTable {
             self.tails.push(tail.into());
             self.tails.len() as u32
         };
-        self.slots[i] = Slot { head, id: id(word) + 1, count: 1, tail: tail_index };
-        self.seen.push(i as u32);
+        match id(word) {
+            Some(id) => {
+                self.slots[i] = Slot { head, id: id + 1, count: 1, tail: tail_index };
+                self.seen.push(i as u32);
+            }
+            None => self.slots[i] = Slot { head, id: STOP, count: 0, tail: tail_index },
+        }
         self.used += 1;
         if self.used * 2 > self.slots.len() {
             self.grow();
@@ -155,14 +167,20 @@ mod tests {
     fn counts_words_short_and_long_across_growth() {
         let mut t = WordTable::new();
         let mut next = 0;
+        let mut stops = 0;
         let words: Vec<String> = (0..3000).map(|i| format!("w{i}")).collect();
         let long = "internationalization";
         let long2 = "internationalizations";
         for round in 0..2 {
-            for w in words.iter().map(String::as_str).chain([long, long2, long, "internationalizatio"]) {
-                t.count(w, head(w), |_| {
+            for w in words.iter().map(String::as_str).chain([long, "stop", long2, long, "stop", "internationalizatio"])
+            {
+                t.count(w, head(w), |w| {
+                    if w == "stop" {
+                        stops += 1;
+                        return None;
+                    }
                     next += 1;
-                    next - 1
+                    Some(next - 1)
                 });
             }
             let counted = t.take();
@@ -173,6 +191,7 @@ mod tests {
             assert_eq!(&counted[3000..], [(3000, 2), (3001, 1), (3002, 1)]);
         }
         assert_eq!(next, 3003, "each word got one id");
+        assert_eq!(stops, 1, "a stop word is asked about once, then known");
         assert!(t.take().is_empty());
     }
 }

@@ -57,9 +57,13 @@ impl Analyzer {
 /// Every distinct word the build has met, numbered in the order first seen. Shared by the
 /// threads that parse pages; each goes through a [`Collector`], which remembers the ids it
 /// has looked up, so the lock is taken about once per distinct word and thread.
+///
+/// Stop words get no id: they are found in a worker's table like any word, then dropped, so
+/// the sections' word lists (and the index build that reads them) never carry them.
 #[derive(Default)]
 pub struct Lexicon {
     table: RwLock<Table>,
+    stop_words: &'static [&'static str],
 }
 
 #[derive(Default)]
@@ -69,9 +73,17 @@ struct Table {
 }
 
 impl Lexicon {
-    fn id(&self, word: &str) -> u32 {
+    /// A lexicon that drops the analyzer's stop words.
+    pub fn new(analyzer: &Analyzer) -> Lexicon {
+        Lexicon { table: RwLock::default(), stop_words: analyzer.stop_words() }
+    }
+
+    fn id(&self, word: &str) -> Option<u32> {
         if let Some(&id) = self.table.read().unwrap_or_else(|e| e.into_inner()).ids.get(word) {
-            return id;
+            return Some(id);
+        }
+        if self.stop_words.contains(&word) {
+            return None;
         }
         let mut table = self.table.write().unwrap_or_else(|e| e.into_inner());
         let next = table.words.len() as u32;
@@ -79,7 +91,7 @@ impl Lexicon {
         if id == next {
             table.words.push(word.into());
         }
-        id
+        Some(id)
     }
 
     /// Calls `f` with every word, indexed by id.
@@ -335,6 +347,20 @@ mod tests {
         let s = c.section(None, String::new());
         assert_eq!(s.words.len(), 2);
         assert!(s.words.iter().all(|&(_, n)| n == 1));
+    }
+
+    #[test]
+    fn a_lexicon_with_stop_words_never_counts_them() {
+        let lexicon = Lexicon::new(&Analyzer::new("en"));
+        let mut c = Collector::new(&lexicon, true);
+        c.prose("The backup of the database, and THE restore");
+        let s = c.section(None, String::new());
+        let words: Vec<String> =
+            lexicon.with_words(|w| s.words.iter().map(|&(id, _)| w[id as usize].to_string()).collect());
+        assert_eq!(words, ["backup", "database", "restore"]);
+        let french = Lexicon::new(&Analyzer::new("fr"));
+        let mut c = Collector::new(&french, true);
+        assert_eq!(c.words_of("the de la").len(), 3, "no English stop words for French");
     }
 
     #[test]
