@@ -289,11 +289,12 @@ impl Project {
         phases.done("render");
         let (extra, extra_errors) = self.extras_with(index);
         errors.extend(extra_errors);
-        for (rel, bytes) in &extra {
-            if let Err(e) = sink.write(rel, bytes) {
-                errors.push(write_error(shown_output, rel, e));
-            }
-        }
+        // Extras include the search index: some two thousand files.
+        let write_errors: Vec<Diagnostic> = extra
+            .par_iter()
+            .filter_map(|(rel, bytes)| sink.write(rel, bytes).err().map(|e| write_error(shown_output, rel, e)))
+            .collect();
+        errors.extend(write_errors);
         let copy_errors: Vec<Diagnostic> = self
             .site
             .assets
