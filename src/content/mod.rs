@@ -345,14 +345,16 @@ pub fn load(config: &Config, reserved: &Reserved, generated: Vec<Generated>) -> 
     index.by_source.extend(aliases);
     // Each worker counts the words of the pages it parses, for the search index.
     let lexicon = search::Lexicon::new(&search::analyzer(config));
+    let collectors = config.search.enabled.then(|| search::Collectors::new(&lexicon, config.search.code));
     let parsed: Vec<Result<Parsed, Vec<Diagnostic>>> = slots
         .par_iter()
         .enumerate()
-        .map_init(
-            || config.search.enabled.then(|| search::Collector::new(&lexicon, config.search.code)),
-            |text, (i, slot)| parse_page(config, &index, i, slot, text.as_mut()),
-        )
+        .map(|(i, slot)| match &collectors {
+            Some(c) => c.with(|c| parse_page(config, &index, i, slot, Some(c))),
+            None => parse_page(config, &index, i, slot, None),
+        })
         .collect();
+    drop(collectors);
 
     let mut pages = Vec::with_capacity(slots.len());
     let mut pending = Vec::new();

@@ -23,7 +23,7 @@ use base64::Engine as _;
 use rayon::prelude::*;
 use serde::Serialize;
 
-pub use text::{Analyzer, Collector, Lexicon, SectionText};
+pub use text::{Analyzer, Collector, Collectors, Lexicon, SectionText};
 
 use crate::config::Config;
 use crate::content::Site;

@@ -4,7 +4,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::{Analyzer, Collector, Doc, Lexicon};
+use super::{Analyzer, Collectors, Doc, Lexicon};
 
 /// BM25 parameters.
 const K1: f32 = 1.2;
@@ -28,17 +28,17 @@ pub(super) fn score(
     bh: f32,
 ) -> (Vec<Postings>, Vec<(String, String)>) {
     // Title and heading words with their weights (the body's were counted with the pages).
+    let collectors = Collectors::new(lexicon, false);
     let extra: Vec<Vec<(u32, u32, f32)>> = docs
         .par_iter()
-        .map_init(
-            || Collector::new(lexicon, false),
-            |c, d| {
+        .map(|d| {
+            collectors.with(|c| {
                 let mut words: Vec<(u32, u32, f32)> =
                     c.words_of(&d.title).into_iter().map(|(w, n)| (w, n, bt)).collect();
                 words.extend(c.words_of(&d.heading).into_iter().map(|(w, n)| (w, n, bh)));
                 words
-            },
-        )
+            })
+        })
         .collect();
 
     // Each distinct word stemmed once.
@@ -186,6 +186,7 @@ impl Run {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::search::Collector;
 
     fn doc(lexicon: &Lexicon, title: &str, heading: &str, text: &str) -> Doc<'static> {
         Doc {

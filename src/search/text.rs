@@ -4,7 +4,7 @@
 //! its word counts and the start of its text, not the whole text: the index build then never
 //! walks or stores the handbook's text a second time.
 
-use std::sync::RwLock;
+use std::sync::{Mutex, RwLock};
 
 use rust_stemmers::{Algorithm, Stemmer};
 use rustc_hash::FxHashMap;
@@ -103,6 +103,33 @@ impl Lexicon {
 impl std::fmt::Debug for Lexicon {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.with_words(|w| write!(f, "Lexicon({} words)", w.len()))
+    }
+}
+
+/// One [`Collector`] per worker thread, kept for a whole parallel pass. A collector learns
+/// word ids as it goes (a lexicon lookup under a lock for each new word); rayon's `map_init`
+/// would start a new one for every piece it splits the work into, some fifty per build.
+pub struct Collectors<'a> {
+    lexicon: &'a Lexicon,
+    index_code: bool,
+    slots: Vec<Mutex<Collector<'a>>>,
+}
+
+impl<'a> Collectors<'a> {
+    pub fn new(lexicon: &'a Lexicon, index_code: bool) -> Collectors<'a> {
+        let threads = rayon::current_num_threads().max(1);
+        let slots = (0..threads).map(|_| Mutex::new(Collector::new(lexicon, index_code))).collect();
+        Collectors { lexicon, index_code, slots }
+    }
+
+    /// Runs `f` with the calling thread's collector (a fresh one if that is busy: `f` itself
+    /// waited on other parallel work).
+    pub fn with<R>(&self, f: impl FnOnce(&mut Collector<'a>) -> R) -> R {
+        let i = rayon::current_thread_index().unwrap_or(0) % self.slots.len();
+        match self.slots[i].try_lock() {
+            Ok(mut c) => f(&mut c),
+            Err(_) => f(&mut Collector::new(self.lexicon, self.index_code)),
+        }
     }
 }
 
