@@ -274,18 +274,22 @@ struct Snippet {
 }
 
 impl Snippet {
+    /// Takes whole runs of non-space characters at a time (most of a snippet is ASCII words);
+    /// counting characters one by one was a tenth of the tokenising time.
     fn push(&mut self, text: &str) {
-        if self.chars >= SNIPPET_CHARS {
-            return;
-        }
-        for c in text.chars() {
-            if self.chars >= SNIPPET_CHARS {
+        let mut rest = text;
+        while self.chars < SNIPPET_CHARS {
+            let start = rest.find(|c: char| !c.is_whitespace()).unwrap_or(rest.len());
+            if start > 0 {
+                self.space = true;
+                rest = &rest[start..];
+            }
+            if rest.is_empty() {
                 return;
             }
-            if c.is_whitespace() {
-                self.space = true;
-                continue;
-            }
+            let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+            let word = &rest[..end];
+            rest = &rest[end..];
             if std::mem::take(&mut self.space) && !self.text.is_empty() {
                 if self.chars + 1 == SNIPPET_CHARS {
                     self.chars += 1;
@@ -294,8 +298,14 @@ impl Snippet {
                 self.text.push(' ');
                 self.chars += 1;
             }
-            self.text.push(c);
-            self.chars += 1;
+            let room = SNIPPET_CHARS - self.chars;
+            // A word of at most `room` bytes has at most `room` characters.
+            let kept = match word.len() <= room {
+                true => word,
+                false => &word[..word.char_indices().nth(room).map_or(word.len(), |(i, _)| i)],
+            };
+            self.text.push_str(kept);
+            self.chars += if kept.is_ascii() { kept.len() } else { kept.chars().count() };
         }
     }
 
@@ -363,6 +373,54 @@ mod tests {
         let mut no_code = Collector::new(&lexicon, false);
         no_code.code("secret_token");
         assert_eq!(no_code.section(None, String::new()), SectionText::default());
+    }
+
+    /// The snippet of `pieces` character by character: what [`Snippet::push`] must match.
+    fn snippet_by_chars(pieces: &[&str]) -> String {
+        let (mut out, mut chars, mut space) = (String::new(), 0, false);
+        for c in pieces.iter().flat_map(|p| p.chars()) {
+            if chars >= SNIPPET_CHARS {
+                break;
+            }
+            if c.is_whitespace() {
+                space = true;
+                continue;
+            }
+            if std::mem::take(&mut space) && !out.is_empty() {
+                chars += 1;
+                if chars == SNIPPET_CHARS {
+                    break;
+                }
+                out.push(' ');
+            }
+            out.push(c);
+            chars += 1;
+        }
+        out
+    }
+
+    #[test]
+    fn snippets_fold_white_space_and_stop_at_the_limit_like_a_character_loop() {
+        let long_word = "é".repeat(SNIPPET_CHARS + 3);
+        let near_limit = "a".repeat(SNIPPET_CHARS - 1);
+        let cases: Vec<Vec<&str>> = vec![
+            vec!["  lead\n\tand trail  ", " next"],
+            vec!["split wo", "rd\u{a0}nbsp\u{3000}ideographic"],
+            vec![&long_word],
+            vec![&near_limit, " b"],
+            vec![&near_limit, "b c"],
+            vec!["Déjà vu — «quoted» ", &long_word, " after"],
+            vec!["", " ", "x"],
+        ];
+        for pieces in &cases {
+            let mut s = Snippet::default();
+            for p in pieces {
+                s.push(p);
+            }
+            let expected = snippet_by_chars(pieces);
+            assert_eq!(s.text, expected, "{pieces:?}");
+            assert!(s.text.chars().count() <= SNIPPET_CHARS);
+        }
     }
 
     #[test]
