@@ -146,35 +146,34 @@ pub struct SearchConfig {
     /// Index code blocks.
     #[serde(default = "yes")]
     pub code: bool,
-    /// How much more a word in the page title counts than one in the text.
-    #[serde(default = "default_title_boost")]
-    pub boost_title: f32,
-    /// How much more a word in a section heading counts than one in the text.
-    #[serde(default = "default_heading_boost")]
-    pub boost_heading: f32,
+    /// How much more a word in the page title counts than one in the text (0: titles are not
+    /// indexed). Read through [`SearchConfig::boosts`].
+    #[serde(default)]
+    pub boost_title: Option<Spanned<f32>>,
+    /// How much more a word in a section heading counts than one in the text (0: headings are
+    /// not indexed).
+    #[serde(default)]
+    pub boost_heading: Option<Spanned<f32>>,
     /// Language of the text: English ("en") gets stemming and stop words; others are indexed
     /// word for word. Defaults to `[book] language`.
     #[serde(default)]
     pub language: Option<String>,
 }
 
-fn default_title_boost() -> f32 {
-    3.0
-}
-fn default_heading_boost() -> f32 {
-    2.0
+/// Weights of title and heading words when book.toml gives none.
+const DEFAULT_BOOSTS: (f32, f32) = (3.0, 2.0);
+
+impl SearchConfig {
+    /// (title, heading) weights of a word, against 1 in the text.
+    pub fn boosts(&self) -> (f32, f32) {
+        let value = |b: &Option<Spanned<f32>>, default: f32| b.as_ref().map_or(default, |b| *b.get_ref());
+        (value(&self.boost_title, DEFAULT_BOOSTS.0), value(&self.boost_heading, DEFAULT_BOOSTS.1))
+    }
 }
 
 impl Default for SearchConfig {
     fn default() -> Self {
-        SearchConfig {
-            enabled: true,
-            matrix: true,
-            code: true,
-            boost_title: default_title_boost(),
-            boost_heading: default_heading_boost(),
-            language: None,
-        }
+        SearchConfig { enabled: true, matrix: true, code: true, boost_title: None, boost_heading: None, language: None }
     }
 }
 
@@ -294,6 +293,16 @@ impl Config {
                 *url = Spanned::new(span, normalised);
             }
         }
+        for (key, boost) in [("boost_title", &self.search.boost_title), ("boost_heading", &self.search.boost_heading)] {
+            if let Some(b) = boost.as_ref().filter(|b| !(b.get_ref().is_finite() && *b.get_ref() >= 0.0)) {
+                errors.push(Diagnostic::at(
+                    CONFIG_FILE,
+                    source,
+                    b.span().start,
+                    format!("search.{key} must be a number from 0 (not indexed) up, e.g. 2.0"),
+                ));
+            }
+        }
         if let Some(id) = &self.book.id {
             let value = id.get_ref();
             if value.is_empty() || !value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
@@ -388,6 +397,18 @@ mod tests {
         assert_eq!(e[0].position, Some((2, 12)));
         let c = parse("[site]\nbase_url = \"https://x.org/docs\"\n").unwrap();
         assert_eq!(c.base_url(), "https://x.org/docs/");
+    }
+
+    #[test]
+    fn search_boosts_default_and_must_be_zero_or_more() {
+        assert_eq!(parse("").unwrap().search.boosts(), (3.0, 2.0));
+        let c = parse("[search]\nboost_title = 0\nboost_heading = 1.5\n").unwrap();
+        assert_eq!(c.search.boosts(), (0.0, 1.5));
+        let e = parse("[search]\nboost_heading = -1.0\nboost_title = nan\n").unwrap_err();
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert_eq!(e[0].position, Some((3, 15)));
+        assert!(e[0].message.contains("search.boost_title"), "{}", e[0].message);
+        assert_eq!(e[1].position, Some((2, 17)));
     }
 
     #[test]

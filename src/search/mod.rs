@@ -109,8 +109,7 @@ pub fn build(config: &Config, site: &Site, matrix: Option<&Matrix>) -> (Vec<(Str
     let (pages, docs, matrix_range) = collect_docs(config, site, matrix);
     lap("docs");
 
-    let (mut scored, surfaces) =
-        score::score(&docs, &site.lexicon, &analyzer, config.search.boost_title, config.search.boost_heading);
+    let (mut scored, surfaces) = score::score(&docs, &site.lexicon, &analyzer, config.search.boosts());
     lap("score");
     let max = scored.iter().flat_map(|(_, l)| l.first()).map(|p| p.1).fold(f32::MIN_POSITIVE, f32::max);
     scored.sort_unstable_by(|a, b| a.0.cmp(&b.0));

@@ -24,8 +24,7 @@ pub(super) fn score(
     docs: &[Doc],
     lexicon: &Lexicon,
     analyzer: &Analyzer,
-    bt: f32,
-    bh: f32,
+    (bt, bh): (f32, f32),
 ) -> (Vec<Postings>, Vec<(String, String)>) {
     // Title and heading words with their weights (the body's were counted with the pages).
     let collectors = Collectors::new(lexicon, false);
@@ -33,9 +32,14 @@ pub(super) fn score(
         .par_iter()
         .map(|d| {
             collectors.with(|c| {
-                let mut words: Vec<(u32, u32, f32)> =
-                    c.words_of(&d.title).into_iter().map(|(w, n)| (w, n, bt)).collect();
-                words.extend(c.words_of(&d.heading).into_iter().map(|(w, n)| (w, n, bh)));
+                // A field weighted 0 is not indexed at all.
+                let mut words: Vec<(u32, u32, f32)> = Vec::new();
+                if bt > 0.0 {
+                    words.extend(c.words_of(&d.title).into_iter().map(|(w, n)| (w, n, bt)));
+                }
+                if bh > 0.0 {
+                    words.extend(c.words_of(&d.heading).into_iter().map(|(w, n)| (w, n, bh)));
+                }
                 words
             })
         })
@@ -213,7 +217,7 @@ mod tests {
             doc(&l, "Backups", "", "Something else entirely, with a few more words."),
             doc(&l, "", "", "Nothing relevant here at all."),
         ];
-        let (scored, surfaces) = score(&docs, &l, &Analyzer::new("en"), 3.0, 2.0);
+        let (scored, surfaces) = score(&docs, &l, &Analyzer::new("en"), (3.0, 2.0));
         let (_, list) = scored.iter().find(|(s, _)| s == "backup").expect("stem indexed");
         let order: Vec<u32> = list.iter().map(|p| p.0).collect();
         assert_eq!(order, [2, 1, 0]);
@@ -221,10 +225,22 @@ mod tests {
     }
 
     #[test]
+    fn a_field_weighted_zero_is_not_indexed() {
+        let l = Lexicon::default();
+        let docs = vec![doc(&l, "Backups", "Restore", "text"), doc(&l, "", "", "backups restore")];
+        let (scored, _) = score(&docs, &l, &Analyzer::new("en"), (0.0, 2.0));
+        let docs_of = |stem: &str| -> Vec<u32> {
+            scored.iter().find(|(s, _)| s == stem).map(|(_, l)| l.iter().map(|p| p.0).collect()).unwrap_or_default()
+        };
+        assert_eq!(docs_of("backup"), [1], "the title of doc 0 is not indexed");
+        assert_eq!(docs_of("restor"), [0, 1], "its heading is");
+    }
+
+    #[test]
     fn rarer_words_weigh_more() {
         let l = Lexicon::default();
         let docs = vec![doc(&l, "", "", "deploy rollback"), doc(&l, "", "", "deploy"), doc(&l, "", "", "deploy")];
-        let (scored, _) = score(&docs, &l, &Analyzer::new("en"), 3.0, 2.0);
+        let (scored, _) = score(&docs, &l, &Analyzer::new("en"), (3.0, 2.0));
         let impact = |stem: &str| scored.iter().find(|(s, _)| s == stem).unwrap().1[0].1;
         assert!(impact("rollback") > impact("deploy"));
     }
@@ -237,7 +253,7 @@ mod tests {
             doc(&l, "", "Backups", "backup backing backups, the backup"),
             doc(&l, "", "", "one backup among these"),
         ];
-        let (scored, surfaces) = score(&docs, &l, &Analyzer::new("en"), 3.0, 2.0);
+        let (scored, surfaces) = score(&docs, &l, &Analyzer::new("en"), (3.0, 2.0));
         let list = &scored.iter().find(|(s, _)| s == "backup").expect("stem indexed").1;
         assert_eq!(list.iter().map(|p| p.0).collect::<Vec<_>>(), [0, 1]);
         assert!(scored.iter().all(|(s, _)| s != "the"), "stop words are not indexed");
@@ -246,7 +262,7 @@ mod tests {
         assert_eq!(surfaces, [("backing".to_string(), "back".to_string()), ("backups".into(), "backup".into())]);
 
         // Words of a lexicon that no doc uses (a page since edited) are not surface keys.
-        let (_, surfaces) = score(&docs[1..], &l, &Analyzer::new("en"), 3.0, 2.0);
+        let (_, surfaces) = score(&docs[1..], &l, &Analyzer::new("en"), (3.0, 2.0));
         assert!(surfaces.is_empty(), "{surfaces:?}");
     }
 }
