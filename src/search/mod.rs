@@ -299,31 +299,10 @@ fn push_varint(out: &mut Vec<u8>, mut v: u32) {
     }
 }
 
-/// The first `chars` characters of `text`, with runs of white space folded to one space.
+/// The first `chars` characters of `text`, with runs of white space folded to one space: a
+/// section's snippet rule, for text that comes whole.
 fn truncate(text: &str, chars: usize) -> String {
-    let mut out = String::with_capacity(text.len().min(chars * 2));
-    let mut count = 0;
-    let mut space = false;
-    for c in text.trim().chars() {
-        if count >= chars {
-            break;
-        }
-        if c.is_whitespace() {
-            space = true;
-            continue;
-        }
-        if space {
-            if count + 1 == chars {
-                break;
-            }
-            out.push(' ');
-            count += 1;
-            space = false;
-        }
-        out.push(c);
-        count += 1;
-    }
-    out
+    text::folded(text, chars)
 }
 
 /// A snippet as written. One of [`TEXT_CHARS`] characters was cut short (one fewer: it was cut

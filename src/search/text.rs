@@ -172,8 +172,8 @@ impl<'a> Collector<'a> {
             table: WordTable::new(),
             pending: String::new(),
             word: String::new(),
-            text: Snippet::default(),
-            code: Snippet::default(),
+            text: Snippet::new(SNIPPET_CHARS),
+            code: Snippet::new(SNIPPET_CHARS),
         }
     }
 
@@ -220,29 +220,24 @@ impl<'a> Collector<'a> {
     fn count(&mut self, text: &str) {
         let mut word = std::mem::take(&mut self.word);
         let bytes = text.as_bytes();
-        let lexicon = self.lexicon;
         split::runs(text, |run, at, plain| {
             if plain {
-                // Single letters say nothing; a single digit may (a step, a version).
-                if run.len() == 1 && !run.as_bytes()[0].is_ascii_digit() {
-                    return;
-                }
                 let head = match bytes.len() - at >= 16 {
                     true => table::head_in(bytes, at, run.len()),
                     false => table::head(run),
                 };
-                self.table.count(run, head, |w| lexicon.id(w));
+                self.count_word(run, head);
             } else if run.is_ascii() {
                 word.push_str(run);
                 word.make_ascii_lowercase();
-                self.count_word(&word);
+                self.count_word(&word, table::head(&word));
                 word.clear();
             } else {
                 // Non-ASCII: split at characters that are not letters or digits (dashes,
                 // curly quotes), lowercase the rest.
                 for piece in run.split(|c: char| !c.is_alphanumeric()) {
                     word.extend(piece.chars().flat_map(char::to_lowercase));
-                    self.count_word(&word);
+                    self.count_word(&word, table::head(&word));
                     word.clear();
                 }
             }
@@ -250,35 +245,48 @@ impl<'a> Collector<'a> {
         self.word = word;
     }
 
-    fn count_word(&mut self, word: &str) {
+    /// Counts one lowercase word, whose [`table::head`] is `head`.
+    fn count_word(&mut self, word: &str, head: [u64; 2]) {
+        // Single letters say nothing; a single digit may (a step, a version).
         let mut chars = word.chars();
         match (chars.next(), chars.next()) {
             (None, _) => {}
             (Some(c), None) if !c.is_ascii_digit() => {}
             _ => {
                 let lexicon = self.lexicon;
-                self.table.count(word, table::head(word), |w| lexicon.id(w));
+                self.table.count(word, head, |w| lexicon.id(w));
             }
         }
     }
 }
 
-/// The first [`SNIPPET_CHARS`] characters of a section's text, runs of white space folded to
-/// one space.
-#[derive(Default)]
+/// The first `limit` characters of a text given in pieces, runs of white space folded to one
+/// space (none at either end).
 struct Snippet {
     text: String,
     chars: usize,
+    limit: usize,
     /// White space seen since the last character kept.
     space: bool,
 }
 
+/// The first `chars` characters of `text`, runs of white space folded to one space.
+pub(super) fn folded(text: &str, chars: usize) -> String {
+    let mut s = Snippet::new(chars);
+    s.push(text);
+    s.take()
+}
+
 impl Snippet {
+    fn new(limit: usize) -> Snippet {
+        Snippet { text: String::new(), chars: 0, limit, space: false }
+    }
+
     /// Takes whole runs of non-space characters at a time (most of a snippet is ASCII words);
     /// counting characters one by one was a tenth of the tokenising time.
     fn push(&mut self, text: &str) {
         let mut rest = text;
-        while self.chars < SNIPPET_CHARS {
+        while self.chars < self.limit {
             let start = rest.find(|c: char| !c.is_whitespace()).unwrap_or(rest.len());
             if start > 0 {
                 self.space = true;
@@ -291,14 +299,14 @@ impl Snippet {
             let word = &rest[..end];
             rest = &rest[end..];
             if std::mem::take(&mut self.space) && !self.text.is_empty() {
-                if self.chars + 1 == SNIPPET_CHARS {
+                if self.chars + 1 == self.limit {
                     self.chars += 1;
                     return;
                 }
                 self.text.push(' ');
                 self.chars += 1;
             }
-            let room = SNIPPET_CHARS - self.chars;
+            let room = self.limit - self.chars;
             // A word of at most `room` bytes has at most `room` characters.
             let kept = match word.len() <= room {
                 true => word,
@@ -413,7 +421,7 @@ mod tests {
             vec!["", " ", "x"],
         ];
         for pieces in &cases {
-            let mut s = Snippet::default();
+            let mut s = Snippet::new(SNIPPET_CHARS);
             for p in pieces {
                 s.push(p);
             }
