@@ -1,13 +1,23 @@
 /* stagebook serve: reloads the page after each successful rebuild (keeping the scroll
-   position) and shows build errors in an overlay. Injected by `stagebook serve` only. */
+   position) and shows build errors in an overlay. Injected by `stagebook serve` only.
+
+   Browsers open at most 6 connections to one host, and an event stream holds one for as long
+   as the page is open, so the tabs of one preview share a single stream: the tab holding a
+   Web Lock (one per origin) opens it and relays its events to the other tabs on a
+   BroadcastChannel. When that tab closes or reloads, the lock passes to a waiting tab, which
+   opens the stream again; its `hello` event carries the current version, so a tab that missed
+   a rebuild during the handover still reloads. Where Web Locks are missing (a page served to
+   another machine over plain HTTP is not a secure context), each tab opens its own stream. */
 "use strict";
 (function () {
+  var EVENTS = "/__stagebook/events";
   var key = "stagebook-scroll:" + location.pathname;
   try {
     var saved = sessionStorage.getItem(key);
     if (saved !== null) {
       sessionStorage.removeItem(key);
-      window.addEventListener("load", function () { window.scrollTo(0, Number(saved)); });
+      // Instant: the theme's smooth scrolling would otherwise glide down from the top.
+      window.addEventListener("load", function () { window.scrollTo({ top: Number(saved), behavior: "instant" }); });
     }
   } catch (e) { /* storage unavailable */ }
 
@@ -39,19 +49,79 @@
     document.body.appendChild(overlay);
   }
 
+  // A tab in the background reloads when it is shown again, so a save reloads the tab being
+  // looked at at once instead of every open tab together.
+  var reloading = false, deferred = false;
+  function whenShown() {
+    if (document.visibilityState === "hidden") return;
+    document.removeEventListener("visibilitychange", whenShown);
+    deferred = false;
+    reload();
+  }
   function reload() {
+    if (reloading || deferred) return;
+    if (document.visibilityState === "hidden") {
+      deferred = true;
+      document.addEventListener("visibilitychange", whenShown);
+      return;
+    }
+    reloading = true;
     try { sessionStorage.setItem(key, String(window.scrollY)); } catch (e) { /* ignore */ }
     location.reload();
   }
 
-  var source = new EventSource("/__stagebook/events");
+  // The version of the site this page was shown with (from the first `hello`).
   var version = null;
-  source.addEventListener("hello", function (e) {
-    var state = JSON.parse(e.data);
-    if (version !== null && state.version !== version && !state.errors.length) { reload(); return; }
-    version = state.version;
-    if (state.errors.length) show(state.errors); else hide();
+  function handle(type, data) {
+    if (type === "hello") {
+      if (version !== null && data.version !== version && !data.errors.length) { reload(); return; }
+      version = data.version;
+      if (data.errors.length) show(data.errors); else hide();
+    } else if (type === "reload") {
+      reload();
+    } else if (type === "errors") {
+      show(data.errors);
+    }
+  }
+
+  // Opens the event stream and hands each event, parsed, to `relay` and to this page.
+  function listen(relay) {
+    var source = new EventSource(EVENTS);
+    ["hello", "reload", "errors"].forEach(function (type) {
+      source.addEventListener(type, function (e) {
+        var data = JSON.parse(e.data);
+        relay(type, data);
+        handle(type, data);
+      });
+    });
+  }
+
+  var shared = typeof BroadcastChannel === "function" && navigator.locks && typeof navigator.locks.request === "function";
+  if (!shared) { listen(function () {}); return; }
+
+  // Web Locks and BroadcastChannel are both scoped to the origin, so each preview server (each
+  // port) has its own; the origin in the names keeps them apart in logs too.
+  var name = "stagebook-livereload " + location.origin;
+  var channel = new BroadcastChannel(name);
+  // Only in the tab holding the stream: the state a tab that opens later needs.
+  var current = null;
+  channel.onmessage = function (e) {
+    var m = e.data || {};
+    if (m.type === "join") {
+      if (current) channel.postMessage({ type: "hello", data: current });
+    } else {
+      handle(m.type, m.data);
+    }
+  };
+  channel.postMessage({ type: "join" });
+  navigator.locks.request(name, function () {
+    listen(function (type, data) {
+      if (type === "hello") current = { version: data.version, errors: data.errors };
+      else if (type === "reload") current = { version: data.version, errors: [] };
+      else if (type === "errors" && current) current = { version: current.version, errors: data.errors };
+      channel.postMessage({ type: type, data: data });
+    });
+    // Held until this page goes away.
+    return new Promise(function () {});
   });
-  source.addEventListener("reload", function () { reload(); });
-  source.addEventListener("errors", function (e) { show(JSON.parse(e.data).errors); });
 })();

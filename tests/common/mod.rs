@@ -1,6 +1,9 @@
 //! Test harness: copy a fixture book into a temp folder, change it, run the real binary.
 #![allow(dead_code)]
 
+pub mod browser;
+pub mod serve;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -139,13 +142,19 @@ pub fn chromium() -> Option<PathBuf> {
     let candidates =
         [std::env::var("CHROMIUM").unwrap_or_default(), "/usr/bin/chromium".into(), "/usr/bin/chromium-browser".into()];
     let found = candidates.iter().filter(|c| !c.is_empty()).map(PathBuf::from).find(|p| p.is_file());
-    if found.is_none() && std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0") {
+    if found.is_none() && in_ci() {
         panic!("CI is set but no chromium was found (install Debian's chromium, or set CHROMIUM)");
     }
     if found.is_none() {
         eprintln!("skipping browser test: no chromium found (set CHROMIUM=/path/to/chromium)");
     }
     found
+}
+
+/// Whether this is a CI run (`CI` set to anything but empty, `false` or `0`): there, a missing
+/// browser or axe-core fails the tests instead of skipping them.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
 }
 
 /// Loads `url` in headless Chromium and returns the DOM after the page's scripts ran.
