@@ -1,16 +1,19 @@
 //! The built site in a real browser, opened from disk (`file://`): the scripts load through
-//! relative URLs and build the navigation from the shared static/toc.js.
+//! relative URLs and build the navigation from the shared static/toc.js; the search box is
+//! typed into and the checkboxes clicked as a reader would.
 
 mod common;
 use common::browser::{self, Browser, Scheme};
-use common::{chromium, dump_dom, file_url, Book};
+use common::{file_url, Book};
 
 #[test]
 fn navigation_script_builds_the_full_tree_from_file_urls() {
-    let Some(browser) = chromium() else { return };
+    let Some(browser) = Browser::launch() else { return };
     let book = Book::fixture("basic");
     book.build_ok();
-    let dom = dump_dom(&browser, &file_url(&book.path("book/guide/advanced/tuning/index.html")));
+    let tab = browser.new_tab();
+    tab.goto(&file_url(&book.path("book/guide/advanced/tuning/index.html")));
+    let dom = tab.dom();
     let nav_start = dom.find("id=\"sb-nav-tree\"").expect("sidebar present");
     let nav = &dom[nav_start..dom[nav_start..].find("</nav>").map_or(dom.len(), |e| nav_start + e)];
     // Only nav.js makes toggle buttons: their presence proves toc.js and nav.js loaded.
@@ -63,13 +66,21 @@ fn between<'a>(dom: &'a str, start: &str, end: &str) -> &'a str {
     &rest[..rest.find(end).unwrap_or(rest.len())]
 }
 
+/// Opens the search page at `url` and returns its document once the results are shown.
+fn search_results(browser: &Browser, url: &str) -> String {
+    let tab = browser.new_tab();
+    tab.goto(url);
+    tab.wait_for("document.querySelector('#sb-sp-results li')");
+    tab.dom()
+}
+
 #[test]
 fn search_page_from_file_url_finds_the_backup_pages_first() {
-    let Some(browser) = chromium() else { return };
+    let Some(browser) = Browser::launch() else { return };
     let book = Book::bundled();
     book.build_ok();
     let url = format!("{}?q=backups", file_url(&book.path("book/search/index.html")));
-    let dom = dump_dom(&browser, &url);
+    let dom = search_results(&browser, &url);
     let results = between(&dom, "id=\"sb-sp-results\"", "</ol>");
     let hrefs: Vec<&str> = results.split("href=\"").skip(1).map(|s| &s[..s.find('"').unwrap()]).collect();
     assert!(hrefs.len() >= 5, "results rendered from the URL: {results}");
@@ -82,43 +93,36 @@ fn search_page_from_file_url_finds_the_backup_pages_first() {
 
 #[test]
 fn header_box_shows_results_as_you_type_and_keys_move_through_them() {
-    let Some(browser) = chromium() else { return };
+    let Some(browser) = Browser::launch() else { return };
     let book = Book::fixture("basic");
     book.build_ok();
-    // A copy of a page that types into the header box: the same page, the same scripts.
-    let page = book.read("book/guide/index.html").replace(
-        "</body>",
-        r#"<script>
-window.addEventListener("load", function () {
-  setTimeout(function () {
-    var i = document.getElementById("sb-search-q");
-    i.focus();
-    i.value = "rollb";
-    i.dispatchEvent(new Event("input", { bubbles: true }));
-    setTimeout(function () {
-      i.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowDown", bubbles: true }));
-      document.body.setAttribute("data-active", i.getAttribute("aria-activedescendant") || "none");
-      document.body.setAttribute("data-expanded", i.getAttribute("aria-expanded") || "none");
-    }, 1500);
-  }, 200);
-});
-</script></body>"#,
-    );
-    book.write("book/guide/typing.html", page);
-    let dom = dump_dom(&browser, &file_url(&book.path("book/guide/typing.html")));
+    let tab = browser.new_tab();
+    tab.goto(&file_url(&book.path("book/guide/index.html")));
+    // `/` focuses the box; then the reader types, and the results come as they type.
+    tab.press("/").type_text("rollb");
+    assert_eq!(tab.eval("document.activeElement.id"), "sb-search-q", "`/` focused the search box");
+    tab.wait_for("document.querySelector('#sb-search-list a')");
+    let dom = tab.dom();
     let list = between(&dom, "id=\"sb-search-list\"", "</ul>");
     assert!(list.contains("href=\"../guide/deploy/index.html#rollback\""), "prefix match on the last word: {list}");
     assert!(
         list.contains("<mark>Rollback</mark>") && list.contains("<mark>rollback</mark>()"),
         "heading and code highlighted: {list}"
     );
-    assert!(dom.contains("data-active=\"sb-search-opt-0\""), "ArrowDown selects the first result");
-    assert!(dom.contains("data-expanded=\"true\""));
+    tab.press("ArrowDown");
+    let input = "document.getElementById('sb-search-q')";
+    assert_eq!(
+        tab.eval(&format!("{input}.getAttribute('aria-activedescendant')")),
+        "sb-search-opt-0",
+        "ArrowDown selects the first result"
+    );
+    assert_eq!(tab.eval(&format!("{input}.getAttribute('aria-expanded')")), "true");
+    assert!(tab.console_errors().is_empty(), "{:?}", tab.console_errors());
 }
 
 #[test]
 fn snippets_show_and_highlight_a_word_found_late_in_the_section() {
-    let Some(browser) = chromium() else { return };
+    let Some(browser) = Browser::launch() else { return };
     let book = Book::fixture("basic");
     let opening = "Every quarter the team walks through the whole drill on a calm afternoon, with the pager \
         handed to someone else and the runbook open on a second screen, noting each step that took longer \
@@ -134,7 +138,7 @@ fn snippets_show_and_highlight_a_word_found_late_in_the_section() {
     );
     book.build_ok();
     let url = format!("{}?q=restore", file_url(&book.path("book/search/index.html")));
-    let dom = dump_dom(&browser, &url);
+    let dom = search_results(&browser, &url);
     let results = between(&dom, "id=\"sb-sp-results\"", "</ol>");
     assert!(results.contains("href=\"../guide/drill/index.html#quarterly-drill\""), "{results}");
     let snippet = between(results, "class=\"search-snippet\">", "</span>");
@@ -152,7 +156,7 @@ fn snippets_show_and_highlight_a_word_found_late_in_the_section() {
 
 #[test]
 fn titles_with_markup_show_as_text_in_results() {
-    let Some(browser) = chromium() else { return };
+    let Some(browser) = Browser::launch() else { return };
     let book = Book::fixture("basic");
     book.write(
         "content/xss.md",
@@ -160,7 +164,7 @@ fn titles_with_markup_show_as_text_in_results() {
     );
     book.build_ok();
     let url = format!("{}?q=zebrafish", file_url(&book.path("book/search/index.html")));
-    let dom = dump_dom(&browser, &url);
+    let dom = search_results(&browser, &url);
     let results = between(&dom, "id=\"sb-sp-results\"", "</ol>");
     assert!(results.contains("&lt;img src=x onerror=alert(1)&gt;"), "title shown as text: {results}");
     assert!(!dom.contains("<img src=\"x\""), "no image element was created");
@@ -168,28 +172,18 @@ fn titles_with_markup_show_as_text_in_results() {
 
 #[test]
 fn ticked_boxes_survive_a_reload_and_count_towards_progress() {
-    let Some(browser) = chromium() else { return };
+    let Some(browser) = Browser::launch() else { return };
     let book = Book::fixture("matrix-generic");
     book.build_ok();
-    let page = book.path("book/stages/serie-a/index.html");
-    // A copy of the stage page that ticks two boxes the way a reader would (a click).
-    let clicking = book.read("book/stages/serie-a/index.html").replace(
-        "</body>",
-        r#"<script>window.addEventListener("load", function () { setTimeout(function () {
-  document.getElementById("check-deploiement").click();
-  document.getElementById("check-jamais-sauvegardes").click();
-}, 300); });</script></body>"#,
-    );
-    book.write("book/stages/serie-a/click.html", clicking);
-    let profile = tempfile::tempdir().unwrap();
-    let first = common::dump_dom_with_profile(
-        &browser,
-        &file_url(&book.path("book/stages/serie-a/click.html")),
-        profile.path(),
-    );
+    let tab = browser.new_tab();
+    tab.goto(&file_url(&book.path("book/stages/serie-a/index.html")));
+    // The reader ticks two boxes with the mouse.
+    tab.click("#check-deploiement").click("#check-jamais-sauvegardes");
+    let first = tab.dom();
     assert!(first.contains("data-done=\"true\""), "ticked in the first visit");
-    // The real page, opened again in the same browser profile: the ticks are still there.
-    let again = common::dump_dom_with_profile(&browser, &file_url(&page), profile.path());
+    // The page, opened again in the same browser profile: the ticks are still there.
+    tab.reload();
+    let again = tab.dom();
     let item = &again[again.find("id=\"deploiement\"").unwrap()..];
     assert!(item[..item.find("</li>").unwrap()].contains("data-done=\"true\""), "tick restored after a reload");
     let other = &again[again.find("id=\"astreinte\"").unwrap()..];

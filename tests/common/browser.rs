@@ -46,17 +46,36 @@ struct Inbox {
     closed: bool,
 }
 
+/// The pipe to the browser, shared by the test and the reader thread (which answers dialogs).
 struct Connection {
+    to_browser: Mutex<std::process::ChildStdin>,
+    next_id: AtomicU64,
     inbox: Mutex<Inbox>,
     changed: Condvar,
+    /// Per tab session: accept (`true`) or dismiss `alert`/`confirm`/`prompt` dialogs.
+    dialogs: Mutex<HashMap<String, bool>>,
+}
+
+impl Connection {
+    /// Sends one command and returns its id.
+    fn send(&self, session: Option<&str>, method: &str, params: &Value) -> Result<u64> {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let mut message = json!({ "id": id, "method": method, "params": params });
+        if let Some(s) = session {
+            message["sessionId"] = json!(s);
+        }
+        let mut bytes = serde_json::to_vec(&message).unwrap();
+        bytes.push(0);
+        let mut pipe = self.to_browser.lock().unwrap();
+        pipe.write_all(&bytes).map_err(|e| CdpError(format!("{method}: browser pipe closed: {e}")))?;
+        Ok(id)
+    }
 }
 
 /// One headless Chromium with its own temporary profile; closed (and the profile removed) on drop.
 pub struct Browser {
     child: Child,
-    to_browser: Mutex<std::process::ChildStdin>,
     conn: Arc<Connection>,
-    next_id: AtomicU64,
     _profile: tempfile::TempDir,
 }
 
@@ -94,11 +113,16 @@ impl Browser {
             .spawn()
             .unwrap_or_else(|e| panic!("start {}: {e}", path.display()));
         let (cmd_write, reply_read) = (child.stdin.take().unwrap(), child.stdout.take().unwrap());
-        let conn = Arc::new(Connection { inbox: Mutex::new(Inbox::default()), changed: Condvar::new() });
+        let conn = Arc::new(Connection {
+            to_browser: Mutex::new(cmd_write),
+            next_id: AtomicU64::new(1),
+            inbox: Mutex::new(Inbox::default()),
+            changed: Condvar::new(),
+            dialogs: Mutex::new(HashMap::new()),
+        });
         let sink = conn.clone();
         std::thread::spawn(move || read_messages(reply_read, &sink));
-        let browser =
-            Browser { child, to_browser: Mutex::new(cmd_write), conn, next_id: AtomicU64::new(1), _profile: profile };
+        let browser = Browser { child, conn, _profile: profile };
         browser.call(None, "Browser.getVersion", json!({})).expect("chromium answers on its pipe");
         browser
     }
@@ -109,17 +133,7 @@ impl Browser {
     }
 
     fn call_within(&self, session: Option<&str>, method: &str, params: Value, limit: Duration) -> Result<Value> {
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let mut message = json!({ "id": id, "method": method, "params": params });
-        if let Some(s) = session {
-            message["sessionId"] = json!(s);
-        }
-        {
-            let mut pipe = self.to_browser.lock().unwrap();
-            let mut bytes = serde_json::to_vec(&message).unwrap();
-            bytes.push(0);
-            pipe.write_all(&bytes).map_err(|e| CdpError(format!("{method}: browser pipe closed: {e}")))?;
-        }
+        let id = self.conn.send(session, method, &params)?;
         let start = Instant::now();
         let mut inbox = self.conn.inbox.lock().unwrap();
         loop {
@@ -134,7 +148,7 @@ impl Browser {
             }
             let left = limit
                 .checked_sub(start.elapsed())
-                .ok_or_else(|| CdpError(format!("{method}: no reply within {limit:?} ({})", message["params"])))?;
+                .ok_or_else(|| CdpError(format!("{method}: no reply within {limit:?} ({params})")))?;
             inbox = self.conn.changed.wait_timeout(inbox, left).unwrap().0;
         }
     }
@@ -161,6 +175,39 @@ impl Browser {
                 limit.checked_sub(start.elapsed()).ok_or_else(|| CdpError(format!("{what}: not within {limit:?}")))?;
             inbox = self.conn.changed.wait_timeout(inbox, left).unwrap().0;
         }
+    }
+
+    /// Lets pages download files into `dir` (each saved under its download id); see
+    /// [`Browser::download`].
+    pub fn allow_downloads(&self, dir: &Path) {
+        self.call(
+            None,
+            "Browser.setDownloadBehavior",
+            json!({ "behavior": "allowAndName", "downloadPath": dir, "eventsEnabled": true }),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    /// Runs `action` (a click, say) and returns the file name the page suggested and the bytes
+    /// of the download it started. Needs [`Browser::allow_downloads`] first.
+    pub fn download(&self, dir: &Path, action: impl FnOnce()) -> (String, Vec<u8>) {
+        let mark = self.event_mark();
+        action();
+        let begin = self
+            .wait_event(mark, WAIT, "a download", |e| e["method"] == "Browser.downloadWillBegin")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let guid = begin["params"]["guid"].clone();
+        let done = self
+            .wait_event(mark, WAIT, "the download to finish", |e| {
+                e["method"] == "Browser.downloadProgress"
+                    && e["params"]["guid"] == guid
+                    && e["params"]["state"] != "inProgress"
+            })
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(done["params"]["state"], "completed", "download: {done}");
+        let name = begin["params"]["suggestedFilename"].as_str().unwrap_or_default().to_string();
+        let bytes = std::fs::read(dir.join(guid.as_str().unwrap())).expect("downloaded file");
+        (name, bytes)
     }
 
     /// Opens a new tab (in this browser's one profile) on `about:blank`.
@@ -195,6 +242,8 @@ impl Drop for Browser {
 }
 
 fn read_messages(pipe: std::process::ChildStdout, conn: &Connection) {
+    // Ids of replies nobody waits for (dialog answers), dropped when they arrive.
+    let mut ignored = Vec::new();
     let mut reader = BufReader::new(pipe);
     let mut buf = Vec::new();
     loop {
@@ -206,8 +255,19 @@ fn read_messages(pipe: std::process::ChildStdout, conn: &Connection) {
                     buf.pop();
                 }
                 let Ok(message) = serde_json::from_slice::<Value>(&buf) else { continue };
+                // A page waiting on a dialog waits for nothing else: answer it at once.
+                if message["method"] == "Page.javascriptDialogOpening" {
+                    let session = message["sessionId"].as_str().unwrap_or_default();
+                    let accept = conn.dialogs.lock().unwrap().get(session).copied().unwrap_or(false);
+                    if let Ok(id) =
+                        conn.send(Some(session), "Page.handleJavaScriptDialog", &json!({ "accept": accept }))
+                    {
+                        ignored.push(id);
+                    }
+                }
                 let mut inbox = conn.inbox.lock().unwrap();
                 match message.get("id").and_then(Value::as_u64) {
+                    Some(id) if ignored.contains(&id) => ignored.retain(|i| *i != id),
                     Some(id) => {
                         inbox.replies.insert(id, message);
                     }
@@ -368,17 +428,21 @@ impl Tab<'_> {
     }
 
     /// Clicks the middle of the first element matching `selector` with the mouse, as a reader
-    /// would (after scrolling it into view). Panics if there is no such element or it has no box.
+    /// would (after scrolling it into view). Panics if there is no such element, if it has no
+    /// box, or if something else covers its middle (the reader would click that instead).
     pub fn click(&self, selector: &str) -> &Self {
         let sel = serde_json::to_string(selector).unwrap();
         let at = self.eval(&format!(
-            "(function () {{ var e = document.querySelector({sel}); if (!e) return null; \
-             e.scrollIntoView({{ block: 'center', inline: 'center' }}); var r = e.getBoundingClientRect(); \
-             return r.width && r.height ? [r.left + r.width / 2, r.top + r.height / 2] : null; }})()"
+            "(function () {{ var e = document.querySelector({sel}); if (!e) return 'nothing matches'; \
+             e.scrollIntoView({{ block: 'center', inline: 'center', behavior: 'instant' }}); \
+             var r = e.getBoundingClientRect(); if (!r.width || !r.height) return 'it has no box'; \
+             var x = r.left + r.width / 2, y = r.top + r.height / 2, top = document.elementFromPoint(x, y); \
+             var mine = top && (e.contains(top) || top.contains(e) && top.tagName === 'LABEL' || \
+               Array.from(e.labels || []).some(function (l) {{ return l.contains(top); }})); \
+             return mine ? [x, y] : 'it is covered by ' + (top ? top.outerHTML.slice(0, 160) : 'nothing'); }})()"
         ));
-        let (x, y) = match at.as_array().map(|a| (a[0].as_f64(), a[1].as_f64())) {
-            Some((Some(x), Some(y))) => (x, y),
-            _ => panic!("click: no visible element matches {selector}"),
+        let Some([x, y]) = at.as_array().and_then(|a| Some([a.first()?.as_f64()?, a.get(1)?.as_f64()?])) else {
+            panic!("click {selector}: {}", at.as_str().unwrap_or_default())
         };
         for kind in ["mouseMoved", "mousePressed", "mouseReleased"] {
             self.call(
@@ -387,6 +451,34 @@ impl Tab<'_> {
             )
             .unwrap_or_else(|e| panic!("{e}"));
         }
+        self
+    }
+
+    /// Puts `files` into the file input matching `selector`, as choosing them in the file
+    /// dialog would (the page gets its `input` and `change` events).
+    pub fn set_files(&self, selector: &str, files: &[&Path]) -> &Self {
+        let root = self.call("DOM.getDocument", json!({ "depth": 0 })).unwrap_or_else(|e| panic!("{e}"));
+        let node = self
+            .call("DOM.querySelector", json!({ "nodeId": root["root"]["nodeId"], "selector": selector }))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_ne!(node["nodeId"], json!(0), "set_files: nothing matches {selector}");
+        self.call("DOM.setFileInputFiles", json!({ "files": files, "nodeId": node["nodeId"] }))
+            .unwrap_or_else(|e| panic!("{e}"));
+        self
+    }
+
+    /// Chooses the option with `value` in the `<select>` matching `selector` and fires its
+    /// `input` and `change` events, as picking it from the list does (the list itself is
+    /// drawn by the browser, outside the page, so it cannot be clicked).
+    pub fn select(&self, selector: &str, value: &str) -> &Self {
+        let (sel, val) = (serde_json::to_string(selector).unwrap(), serde_json::to_string(value).unwrap());
+        let ok = self.eval(&format!(
+            "(function () {{ var s = document.querySelector({sel}); if (!s) return 'no element'; \
+             if (!Array.from(s.options).some(function (o) {{ return o.value === {val}; }})) return 'no option'; \
+             s.focus(); s.value = {val}; s.dispatchEvent(new Event('input', {{ bubbles: true }})); \
+             s.dispatchEvent(new Event('change', {{ bubbles: true }})); return 'ok'; }})()"
+        ));
+        assert_eq!(ok, json!("ok"), "select {value:?} in {selector}");
         self
     }
 
@@ -441,6 +533,24 @@ impl Tab<'_> {
         let mut params = fields.clone();
         params["type"] = json!(kind);
         self.call("Input.dispatchKeyEvent", params).unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    /// How this tab answers `alert`, `confirm` and `prompt` from now on: OK (`true`) or Cancel
+    /// (`false`, the default). The browser answers at once, so a dialog never blocks a test.
+    pub fn answer_dialogs(&self, accept: bool) -> &Self {
+        self.browser.conn.dialogs.lock().unwrap().insert(self.session.clone(), accept);
+        self
+    }
+
+    /// The messages of the dialogs this tab opened so far.
+    pub fn dialogs(&self) -> Vec<String> {
+        let inbox = self.browser.conn.inbox.lock().unwrap();
+        inbox
+            .events
+            .iter()
+            .filter(|e| self.is_mine(e, "Page.javascriptDialogOpening"))
+            .map(|e| e["params"]["message"].as_str().unwrap_or_default().to_string())
+            .collect()
     }
 
     /// Makes this the tab being looked at.
