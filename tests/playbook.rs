@@ -1,22 +1,16 @@
 //! The interactive playbook in headless Chromium, from `file://`: matrix filters with their
 //! state in the URL, stage comparison, "where are we?", saved ticks with export and import,
-//! and the cost calculator. Scripts that act like a reader run in a copy of the page.
+//! and the cost calculator. The tests click, type and choose as a reader would.
 
 mod common;
-use common::{chromium, dump_dom, dump_dom_with_profile, file_url, Book};
+use common::browser::{Browser, Tab};
+use common::{file_url, Book};
 
-/// Writes a copy of `page` (beside it, so relative URLs hold) that runs `script` once the
-/// page's own scripts have run, and returns its `file://` URL with `query`.
-fn acting(book: &Book, page: &str, name: &str, script: &str, query: &str) -> String {
-    let html = book.read(page).replace(
-        "</body>",
-        &format!(
-            "<script>window.addEventListener(\"load\", function () {{ setTimeout(function () {{\n{script}\n}}, 200); }});</script></body>"
-        ),
-    );
-    let copy = format!("{}/{name}", &page[..page.rfind('/').unwrap()]);
-    book.write(&copy, html);
-    format!("{}{query}", file_url(&book.path(&copy)))
+/// A new tab showing `url`, once the page's scripts ran.
+fn open<'b>(browser: &'b Browser, url: &str) -> Tab<'b> {
+    let tab = browser.new_tab();
+    tab.goto(url);
+    tab
 }
 
 /// The opening tag of the element with `id`.
@@ -61,13 +55,14 @@ fn hidden(dom: &str, id: &str) -> bool {
 
 #[test]
 fn url_filters_hide_the_right_rows_columns_and_categories() {
-    let Some(browser) = chromium() else { return };
+    let Some(browser) = Browser::launch() else { return };
     let book = Book::fixture("matrix-generic");
     book.build_ok();
     let matrix = file_url(&book.path("book/matrix/index.html"));
+    let tab = browser.new_tab();
 
     // Accent-insensitive text, one stage: only "Déploiement" has text at Seed and matches.
-    let dom = dump_dom(&browser, &format!("{matrix}?stage=seed&q=deplo"));
+    let dom = tab.goto(&format!("{matrix}?stage=seed&q=deplo")).dom();
     assert!(!hidden(&dom, "deploiement") && hidden(&dom, "astreinte") && hidden(&dom, "fonctions"));
     assert_eq!(text_of(&dom, "filter-count"), "1 of 3 aspects");
     assert!(dom.contains("<mark class=\"hit\">Déplo</mark>iement"), "the match is highlighted");
@@ -77,13 +72,13 @@ fn url_filters_hide_the_right_rows_columns_and_categories() {
     assert!(head.contains("<th scope=\"col\" data-stage=\"serie-a\" hidden=\"\">"), "other columns hidden");
 
     // A category filter alone.
-    let dom = dump_dom(&browser, &format!("{matrix}?category=produit"));
+    let dom = tab.goto(&format!("{matrix}?category=produit")).dom();
     assert!(hidden(&dom, "deploiement") && hidden(&dom, "astreinte") && !hidden(&dom, "fonctions"));
     assert!(hidden(&dom, "ops") && !hidden(&dom, "produit"));
     assert_eq!(text_of(&dom, "filter-count"), "1 of 3 aspects");
 
     // Nothing matches: the empty state says what to clear.
-    let dom = dump_dom(&browser, &format!("{matrix}?q=zzz&category=ops"));
+    let dom = tab.goto(&format!("{matrix}?q=zzz&category=ops")).dom();
     assert_eq!(text_of(&dom, "filter-count"), "0 of 3 aspects");
     assert!(!hidden(&dom, "sb-filters"));
     let empty = text_of(&dom, "filter-empty");
@@ -92,25 +87,17 @@ fn url_filters_hide_the_right_rows_columns_and_categories() {
 
 #[test]
 fn editing_the_filters_updates_the_url_and_the_count() {
-    let Some(browser) = chromium() else { return };
+    let Some(browser) = Browser::launch() else { return };
     let book = Book::fixture("matrix-generic");
     book.build_ok();
-    let url = acting(
-        &book,
-        "book/matrix/index.html",
-        "edit.html",
-        r#"var f = document.getElementById("sb-filters");
-f.querySelector("input[name=category][value=ops]").click();
-var q = f.elements.q; q.value = "ROTATION"; q.dispatchEvent(new Event("input", { bubbles: true }));
-document.body.setAttribute("data-search", location.search);"#,
-        "",
-    );
-    let dom = dump_dom(&browser, &url);
-    assert!(
-        dom.contains("data-search=\"?category=ops&amp;q=ROTATION\""),
-        "URL follows the filters: {}",
-        tag(&dom, "sb-filters")
-    );
+    let tab = open(&browser, &file_url(&book.path("book/matrix/index.html")));
+    // Unfold the category list, tick "ops", then type in the text box.
+    tab.click("#sb-filters details summary");
+    tab.click("#sb-filters input[name=category][value=ops]");
+    tab.click("#sb-filters input[name=q]").type_text("ROTATION");
+    let search = tab.eval("location.search");
+    let dom = tab.dom();
+    assert_eq!(search, "?category=ops&q=ROTATION", "URL follows the filters: {}", tag(&dom, "sb-filters"));
     assert_eq!(text_of(&dom, "filter-count"), "1 of 3 aspects");
     assert!(!hidden(&dom, "astreinte") && hidden(&dom, "deploiement"));
     assert!(dom.contains("<mark class=\"hit\">Rotation</mark> simple"));
@@ -118,12 +105,13 @@ document.body.setAttribute("data-search", location.search);"#,
 
 #[test]
 fn comparison_shows_only_the_aspects_that_change() {
-    let Some(browser) = chromium() else { return };
+    let Some(browser) = Browser::launch() else { return };
     let book = Book::fixture("matrix-generic");
     book.build_ok();
     let matrix = file_url(&book.path("book/matrix/index.html"));
     // Seed → Série A: "Fonctions" stays "Une seule"; the other two change.
-    let dom = dump_dom(&browser, &format!("{matrix}?compare=seed,serie-a"));
+    let tab = open(&browser, &format!("{matrix}?compare=seed,serie-a"));
+    let dom = tab.dom();
     assert!(!hidden(&dom, "deploiement") && !hidden(&dom, "astreinte") && hidden(&dom, "fonctions"));
     assert_eq!(text_of(&dom, "filter-count"), "2 of 3 aspects change from Seed to Série A");
     assert!(hidden(&dom, "produit"), "a category without changes is hidden");
@@ -131,38 +119,25 @@ fn comparison_shows_only_the_aspects_that_change() {
     assert!(ops.contains("data-stage=\"scale-up\" hidden=\"\""), "only the two compared columns show");
 
     // The same through the controls: pick the stages, press the button; the URL follows.
-    let url = acting(
-        &book,
-        "book/matrix/index.html",
-        "compare.html",
-        r#"var f = document.getElementById("sb-filters");
-f.elements.from.value = "serie-a"; f.elements.to.value = "scale-up";
-f.elements.compare.click();
-document.body.setAttribute("data-search", location.search);"#,
-        "",
-    );
-    let dom = dump_dom(&browser, &url);
+    tab.goto(&matrix);
+    tab.select("#sb-filters select[name=from]", "serie-a").select("#sb-filters select[name=to]", "scale-up");
+    tab.click("#sb-filters button[name=compare]");
+    let search = tab.eval("location.search");
+    let dom = tab.dom();
     assert_eq!(text_of(&dom, "filter-count"), "3 of 3 aspects change from Série A to Scale-up");
-    assert!(dom.contains("data-search=\"?compare=serie-a,scale-up\""));
+    assert_eq!(search, "?compare=serie-a,scale-up");
     assert!(tag(&dom, "sb-filters").contains("sb-filters") && dom.contains("aria-pressed=\"true\""));
 }
 
 #[test]
 fn where_are_we_marks_aspects_and_summarises_the_stage_on_the_home_page() {
-    let Some(browser) = chromium() else { return };
+    let Some(browser) = Browser::launch() else { return };
     let book = Book::fixture("matrix-generic");
     book.build_ok();
-    let profile = tempfile::tempdir().unwrap();
     // Pick "Série A" on the home page, as a reader would.
-    let url = acting(
-        &book,
-        "book/index.html",
-        "pick.html",
-        r#"var s = document.getElementById("sb-where"); s.value = "serie-a";
-s.dispatchEvent(new Event("change", { bubbles: true }));"#,
-        "",
-    );
-    let home = dump_dom_with_profile(&browser, &url, profile.path());
+    let tab = open(&browser, &file_url(&book.path("book/index.html")));
+    tab.select("#sb-where", "serie-a");
+    let home = tab.dom();
     let summary = text_of(&home, "where-summary");
     assert!(
         summary.starts_with("Série A (stage 2 of 3): 2 aspects to build now, 1 done by now, 0 not yet."),
@@ -170,8 +145,8 @@ s.dispatchEvent(new Event("change", { bubbles: true }));"#,
     );
     assert!(summary.contains("Open the Série A checklist"));
 
-    // The matrix page, opened later, remembers the stage and marks each aspect.
-    let dom = dump_dom_with_profile(&browser, &file_url(&book.path("book/matrix/index.html")), profile.path());
+    // The matrix page, opened later in the same browser, remembers the stage and marks each aspect.
+    let dom = tab.goto(&file_url(&book.path("book/matrix/index.html"))).dom();
     assert!(tag(&dom, "sb-where").contains("sb-where"));
     let mark = |id: &str| strip_tags(element(&dom, id).split("where-mark\">").nth(1).unwrap_or("none<"));
     assert!(mark("deploiement").starts_with("Build now"), "{}", mark("deploiement"));
@@ -179,51 +154,33 @@ s.dispatchEvent(new Event("change", { bubbles: true }));"#,
     assert!(element(&dom, "ops").contains("data-when=\"now\""), "the current stage's column is marked");
 
     // At Seed, the on-call aspect can wait until Série A.
-    let url = acting(
-        &book,
-        "book/stages/seed/index.html",
-        "seed.html",
-        r#"var s = document.getElementById("sb-where"); s.value = "seed";
-s.dispatchEvent(new Event("change", { bubbles: true }));"#,
-        "",
-    );
-    let dom = dump_dom(&browser, &url);
+    let tab = open(&browser, &file_url(&book.path("book/stages/seed/index.html")));
+    tab.select("#sb-where", "seed");
+    let dom = tab.dom();
     let item = strip_tags(element(&dom, "astreinte"));
     assert!(item.contains("Not yet: skip until Série A"), "{item}");
     assert!(text_of(&dom, "where-summary").contains("This is your stage"));
 }
 
-/// A script that captures the next download's text into `data-download` on the body.
-const CAPTURE: &str = r#"URL.createObjectURL = function (blob) { blob.text().then(function (t) { document.body.setAttribute("data-download", t); }); return "about:blank"; };
-HTMLAnchorElement.prototype.click = function () {};"#;
-
-fn download(dom: &str) -> String {
-    let at = dom.find("data-download=\"").expect("a download was made") + "data-download=\"".len();
-    let raw = &dom[at..at + dom[at..].find('"').unwrap()];
-    raw.replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-}
-
 #[test]
 fn exports_match_the_ticked_items_and_import_restores_them() {
-    let Some(browser) = chromium() else { return };
+    let Some(browser) = Browser::launch() else { return };
     let book = Book::fixture("matrix-generic");
     book.build_ok();
-    let page = "book/stages/serie-a/index.html";
-    let profile = tempfile::tempdir().unwrap();
-    let tick = r#"document.getElementById("check-deploiement").click();
-document.getElementById("check-jamais-sauvegardes").click();"#;
-    let md = dump_dom_with_profile(
-        &browser,
-        &acting(
-            &book,
-            page,
-            "md.html",
-            &format!("{tick}\n{CAPTURE}\ndocument.querySelector(\"[data-export=md]\").click();"),
-            "",
-        ),
-        profile.path(),
-    );
-    let md = download(&md);
+    let page = file_url(&book.path("book/stages/serie-a/index.html"));
+    let downloads = tempfile::tempdir().unwrap();
+    browser.allow_downloads(downloads.path());
+    let tab = open(&browser, &page);
+    tab.click("#check-deploiement").click("#check-jamais-sauvegardes");
+    // Each export button downloads a file; its name and text are what the reader gets.
+    let export = |kind: &str| {
+        let (name, bytes) = browser.download(downloads.path(), || {
+            tab.click(&format!("[data-export={kind}]"));
+        });
+        assert!(name.ends_with(&format!(".{kind}")), "suggested file name: {name}");
+        String::from_utf8(bytes).unwrap()
+    };
+    let md = export("md");
     assert!(md.starts_with("# Série A: Croître\n"), "{md}");
     for line in [
         "## Opérations & <Ops>",
@@ -238,66 +195,43 @@ document.getElementById("check-jamais-sauvegardes").click();"#;
     }
     assert_eq!(md.matches("- [x]").count(), 2);
 
-    let csv = dump_dom_with_profile(
-        &browser,
-        &acting(
-            &book,
-            page,
-            "csv.html",
-            &format!("{CAPTURE}\ndocument.querySelector(\"[data-export=csv]\").click();"),
-            "",
-        ),
-        profile.path(),
-    );
-    let csv = download(&csv);
+    let csv = export("csv");
     assert!(csv.starts_with("group,item,key,done\n"));
     assert!(csv.contains("Opérations & <Ops>,Déploiement: CI/CD,aspect:deploiement:serie-a,yes\n"), "{csv}");
     assert!(csv.contains("aspect:astreinte:serie-a,no\n"));
 
-    let json = dump_dom_with_profile(
-        &browser,
-        &acting(
-            &book,
-            page,
-            "json.html",
-            &format!("{CAPTURE}\ndocument.querySelector(\"[data-export=json]\").click();"),
-            "",
-        ),
-        profile.path(),
-    );
-    let json: serde_json::Value = serde_json::from_str(&download(&json)).unwrap();
+    let json_text = export("json");
+    let json: serde_json::Value = serde_json::from_str(&json_text).unwrap();
     assert_eq!(json["ticks"], serde_json::json!(["aspect:deploiement:serie-a", "checklist:jamais:sauvegardes"]));
 
-    // A fresh browser: import the JSON (confirming), and the ticks are back.
-    let import = format!(
-        r#"window.confirm = function () {{ return true; }};
-var dt = new DataTransfer();
-dt.items.add(new File([{}], "progress.json", {{ type: "application/json" }}));
-var input = document.querySelector(".progress-tools input[type=file]");
-input.files = dt.files;
-input.dispatchEvent(new Event("change"));"#,
-        serde_json::to_string(&json.to_string()).unwrap()
+    // A fresh browser: choose the JSON file to import, confirm, and the ticks are back.
+    let file = downloads.path().join("progress.json");
+    std::fs::write(&file, &json_text).unwrap();
+    let fresh = Browser::launch().expect("a second browser");
+    let tab = open(&fresh, &page);
+    tab.answer_dialogs(true);
+    tab.set_files(".progress-tools input[type=file]", &[&file]);
+    let status = tab.wait_for(
+        "(function () { var t = document.querySelector('.tool-status').textContent; return t.indexOf('Import') === 0 && t; })()",
     );
-    let fresh = tempfile::tempdir().unwrap();
-    let dom = dump_dom_with_profile(&browser, &acting(&book, page, "import.html", &import, ""), fresh.path());
-    assert!(text_of(&dom, "tool-status").starts_with("Imported 2 ticks"), "{}", text_of(&dom, "tool-status"));
-    let again = dump_dom_with_profile(&browser, &file_url(&book.path(page)), fresh.path());
+    assert!(status.as_str().unwrap().starts_with("Imported 2 ticks"), "{status}");
+    assert!(tab.dialogs().iter().any(|d| d.starts_with("Import 2 ticks from progress.json?")), "{:?}", tab.dialogs());
+    let again = tab.reload().dom();
     assert!(element(&again, "deploiement").contains("data-done=\"true\""));
     assert!(element(&again, "astreinte").contains("data-done=\"false\""));
     let progress = strip_tags(element(&again, "sb-page-progress"));
     assert!(progress.contains("2 / 5"), "{progress}");
 
     // Reset (confirmed) unticks everything.
-    let reset = r#"window.confirm = function () { return true; };
-document.querySelector("[data-act=reset]").click();"#;
-    let dom = dump_dom_with_profile(&browser, &acting(&book, page, "reset.html", reset, ""), fresh.path());
+    tab.click("[data-act=reset]");
+    let dom = tab.dom();
     assert!(text_of(&dom, "tool-status").starts_with("Reset: 2 ticks removed"));
     assert!(!dom.contains("data-done=\"true\""));
 }
 
 #[test]
 fn the_calculator_sums_the_bundled_ranges() {
-    let Some(browser) = chromium() else { return };
+    let Some(browser) = Browser::launch() else { return };
     let book = Book::bundled();
     book.build_ok();
     // Expected sums from the data file itself, for the first three stages.
@@ -320,18 +254,9 @@ fn the_calculator_sums_the_bundled_ranges() {
     };
     let (build, weeks) = (sum("build"), sum("weeks"));
     let ids: Vec<&str> = stages.iter().map(|s| s["id"].as_str().unwrap()).collect();
-    let url = acting(
-        &book,
-        "book/stages/index.html",
-        "calc.html",
-        &format!(
-            r#"var to = document.getElementById("sb-calc-to"); to.value = "{}";
-to.dispatchEvent(new Event("change"));"#,
-            ids[2]
-        ),
-        "",
-    );
-    let dom = dump_dom(&browser, &url);
+    let tab = open(&browser, &file_url(&book.path("book/stages/index.html")));
+    tab.select("#sb-calc-to", ids[2]);
+    let dom = tab.dom();
     let out = |id: &str| strip_tags(element(&dom, id));
     assert!(
         out("sb-calc-build").starts_with(&format!("{}–{}", money(build.0), money(build.1))),
@@ -350,7 +275,7 @@ to.dispatchEvent(new Event("change"));"#,
     );
 
     // All stages: the ones without ranges are named, not counted as zero.
-    let dom = dump_dom(&browser, &file_url(&book.path("book/stages/index.html")));
+    let dom = tab.reload().dom();
     let missing = strip_tags(element(&dom, "sb-calc-missing"));
     for s in stages.iter().filter(|s| range(s, "build").is_none()) {
         assert!(missing.contains(s["name"].as_str().unwrap()), "{missing}");

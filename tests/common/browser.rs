@@ -432,14 +432,22 @@ impl Tab<'_> {
     /// box, or if something else covers its middle (the reader would click that instead).
     pub fn click(&self, selector: &str) -> &Self {
         let sel = serde_json::to_string(selector).unwrap();
+        // The element's box must hold still for a few frames first: a smooth scroll still
+        // under way (a focus, an anchor) would move it between measuring and clicking.
         let at = self.eval(&format!(
-            "(function () {{ var e = document.querySelector({sel}); if (!e) return 'nothing matches'; \
+            "new Promise(function (done) {{ var e = document.querySelector({sel}); \
+             if (!e) return done('nothing matches'); \
              e.scrollIntoView({{ block: 'center', inline: 'center', behavior: 'instant' }}); \
-             var r = e.getBoundingClientRect(); if (!r.width || !r.height) return 'it has no box'; \
-             var x = r.left + r.width / 2, y = r.top + r.height / 2, top = document.elementFromPoint(x, y); \
-             var mine = top && (e.contains(top) || top.contains(e) && top.tagName === 'LABEL' || \
-               Array.from(e.labels || []).some(function (l) {{ return l.contains(top); }})); \
-             return mine ? [x, y] : 'it is covered by ' + (top ? top.outerHTML.slice(0, 160) : 'nothing'); }})()"
+             var last = '', same = 0, t0 = performance.now(); \
+             var next = document.hidden ? function (f) {{ setTimeout(f, 16); }} : requestAnimationFrame; \
+             (function check() {{ var r = e.getBoundingClientRect(), now = [r.left, r.top, r.width, r.height].join(); \
+               same = now === last ? same + 1 : 0; last = now; \
+               if (same < 3 && performance.now() - t0 < 1000) return next(check); \
+               if (!r.width || !r.height) return done('it has no box'); \
+               var x = r.left + r.width / 2, y = r.top + r.height / 2, top = document.elementFromPoint(x, y); \
+               var mine = top && (e.contains(top) || top.contains(e) && top.tagName === 'LABEL' || \
+                 Array.from(e.labels || []).some(function (l) {{ return l.contains(top); }})); \
+               done(mine ? [x, y] : 'it is covered by ' + (top ? top.outerHTML.slice(0, 160) : 'nothing')); }})(); }})"
         ));
         let Some([x, y]) = at.as_array().and_then(|a| Some([a.first()?.as_f64()?, a.get(1)?.as_f64()?])) else {
             panic!("click {selector}: {}", at.as_str().unwrap_or_default())

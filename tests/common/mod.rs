@@ -158,6 +158,8 @@ pub fn in_ci() -> bool {
 }
 
 /// Loads `url` in headless Chromium and returns the DOM after the page's scripts ran.
+/// One browser per call and no interaction: new tests use [`browser::Browser`], which opens
+/// tabs, clicks, types and waits for conditions.
 pub fn dump_dom(browser: &Path, url: &str) -> String {
     let profile = tempfile::tempdir().unwrap();
     dump_dom_with_profile(browser, url, profile.path())
@@ -174,6 +176,7 @@ pub fn dump_dom_with_profile(browser: &Path, url: &str, profile: &Path) -> Strin
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
+            "--disable-quic",
             "--allow-file-access-from-files",
             "--virtual-time-budget=5000",
         ])
