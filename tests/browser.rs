@@ -217,3 +217,42 @@ fn axe_runs_on_a_generated_page_and_returns_its_findings() {
     let alt = found.iter().find(|v| v.id == "image-alt").unwrap_or_else(|| panic!("image-alt found: {found:?}"));
     assert_eq!(alt.targets, ["#no-alt"]);
 }
+
+/// The harness itself, as the layout and accessibility checks use it: the viewport and colour
+/// scheme reach the page's CSS, and console errors, exceptions and dialogs are reported.
+#[test]
+fn harness_emulates_viewport_and_colour_scheme_and_reports_errors() {
+    let Some(browser) = Browser::launch() else { return };
+    let book = Book::fixture("basic");
+    book.build_ok();
+    let tab = browser.new_tab();
+    let page = file_url(&book.path("book/guide/setup/index.html"));
+    let background = "getComputedStyle(document.body).backgroundColor";
+
+    tab.viewport(1280, 800, false).color_scheme(Scheme::Light).goto(&page);
+    assert_eq!(
+        tab.eval("[innerWidth, matchMedia('(prefers-color-scheme: dark)').matches]"),
+        serde_json::json!([1280, false])
+    );
+    let light = tab.eval(background);
+    tab.viewport(390, 844, true).color_scheme(Scheme::Dark).reload();
+    assert_eq!(
+        tab.eval("[innerWidth, matchMedia('(prefers-color-scheme: dark)').matches]"),
+        serde_json::json!([390, true])
+    );
+    let dark = tab.eval(background);
+    assert_ne!(light, dark, "the theme follows the emulated scheme");
+    assert!(tab.console_errors().is_empty(), "{:?}", tab.console_errors());
+
+    tab.eval("console.error('broken', 42); setTimeout(function () { throw new Error('thrown later'); }, 0); alert('hi'); true");
+    let errors = tab.console_errors();
+    assert!(errors.iter().any(|e| e == "broken 42"), "{errors:?}");
+    tab.eval("new Promise(function (r) { setTimeout(r, 50); })");
+    let errors = tab.console_errors();
+    assert!(errors.iter().any(|e| e.contains("thrown later")), "{errors:?}");
+    assert_eq!(tab.dialogs(), ["hi"], "the alert was answered and recorded");
+    // A dismissed confirm returns false, an accepted one true.
+    assert_eq!(tab.eval("confirm('sure?')"), serde_json::json!(false));
+    tab.answer_dialogs(true);
+    assert_eq!(tab.eval("confirm('sure?')"), serde_json::json!(true));
+}

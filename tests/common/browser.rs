@@ -582,8 +582,10 @@ impl Tab<'_> {
                         p["args"]
                             .as_array()?
                             .iter()
-                            .map(|a| {
-                                a["value"].as_str().map(str::to_string).unwrap_or_else(|| a["description"].to_string())
+                            .map(|a| match (&a["value"], a["description"].as_str()) {
+                                (Value::String(s), _) => s.clone(),
+                                (_, Some(d)) => d.to_string(),
+                                (v, None) => v.to_string(),
                             })
                             .collect::<Vec<_>>()
                             .join(" "),
