@@ -94,12 +94,47 @@ fn ten_tabs_load_and_a_save_reloads_the_tab_in_front() {
     book.write("content/guide/setup.md", long_page("Fixed again.\n"));
     back.wait_for("!document.getElementById('stagebook-errors') && document.body.textContent.includes('Fixed again.')");
 
-    // The tab holding the shared stream (the first one opened) closes: another takes over, and
-    // the next save still reaches the tab in front.
+    // The tab holding the shared stream (the first one opened) is frozen, as browsers do with
+    // tabs long in the background: it hands the stream over, and a save still reaches the tab
+    // in front.
+    let first = &tabs[0];
+    first.freeze(true);
+    back.eval("window.stillTheOldPage = true");
+    book.write("content/guide/setup.md", long_page("While the first tab sleeps.\n"));
+    back.wait_for("!window.stillTheOldPage && document.body.textContent.includes('While the first tab sleeps.')");
+    first.freeze(false);
+
+    // Tabs close, the first ones opened (and the one holding the stream) among them: another
+    // takes over each time, and the next save still reaches the tab in front.
     let mut tabs = tabs;
-    tabs.remove(0).close();
-    let back = &tabs[6];
+    for _ in 0..3 {
+        tabs.remove(0).close();
+    }
+    let back = &tabs[4];
     back.eval("window.stillTheOldPage = true");
     book.write("content/guide/setup.md", long_page("After the handover.\n"));
     back.wait_for("!window.stillTheOldPage && document.body.textContent.includes('After the handover.')");
+}
+
+/// Where Web Locks are missing (a preview opened from another machine over plain HTTP is not
+/// a secure context), each tab keeps its own stream, as before, and saves still reload it.
+#[test]
+fn without_web_locks_each_tab_listens_on_its_own() {
+    let Some(browser) = Browser::launch() else { return };
+    let book = Book::fixture("basic");
+    let preview = Preview::start(&book);
+    let tabs: Vec<Tab> = (0..2)
+        .map(|_| {
+            let tab = browser.new_tab();
+            tab.add_init_script("delete Navigator.prototype.locks;");
+            tab.goto(&preview.url("/guide/setup/"));
+            assert_eq!(tab.eval("typeof navigator.locks"), "undefined");
+            tab
+        })
+        .collect();
+    let front = tabs[0].bring_to_front();
+    front.eval("window.stillTheOldPage = true");
+    let page = book.read("content/guide/setup.md");
+    book.write("content/guide/setup.md", format!("{page}\nSaved without locks.\n"));
+    front.wait_for("!window.stillTheOldPage && document.body.textContent.includes('Saved without locks.')");
 }

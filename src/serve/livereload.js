@@ -94,9 +94,11 @@
         handle(type, data);
       });
     });
+    return source;
   }
 
-  var shared = typeof BroadcastChannel === "function" && navigator.locks && typeof navigator.locks.request === "function";
+  var shared = typeof BroadcastChannel === "function" && navigator.locks && typeof navigator.locks.request === "function" &&
+    typeof AbortController === "function";
   if (!shared) { listen(function () {}); return; }
 
   // Web Locks and BroadcastChannel are both scoped to the origin, so each preview server (each
@@ -114,14 +116,35 @@
     }
   };
   channel.postMessage({ type: "join" });
-  navigator.locks.request(name, function () {
-    listen(function (type, data) {
-      if (type === "hello") current = { version: data.version, errors: data.errors };
-      else if (type === "reload") current = { version: data.version, errors: [] };
-      else if (type === "errors" && current) current = { version: current.version, errors: data.errors };
-      channel.postMessage({ type: type, data: data });
-    });
-    // Held until this page goes away.
-    return new Promise(function () {});
-  });
+
+  // Asks for the lock; once granted, holds the stream until `quit` (or until the page goes away,
+  // which releases the lock by itself).
+  var quit = null;
+  function lead() {
+    if (quit) return;
+    var abort = new AbortController(), done = null, source = null;
+    quit = function () {
+      quit = null;
+      abort.abort();
+      if (source) source.close();
+      current = null;
+      if (done) done();
+    };
+    navigator.locks.request(name, { signal: abort.signal }, function () {
+      source = listen(function (type, data) {
+        if (type === "hello") current = { version: data.version, errors: data.errors };
+        else if (type === "reload") current = { version: data.version, errors: [] };
+        else if (type === "errors" && current) current = { version: current.version, errors: data.errors };
+        channel.postMessage({ type: type, data: data });
+      });
+      return new Promise(function (resolve) { done = resolve; });
+    }).catch(function () { /* aborted while waiting */ });
+  }
+  lead();
+  // A page the browser freezes or keeps in its back/forward cache runs no script: it gives up
+  // the stream (or its place in the queue) so another tab takes over, and asks again on return.
+  document.addEventListener("freeze", function () { if (quit) quit(); });
+  window.addEventListener("pagehide", function (e) { if (e.persisted && quit) quit(); });
+  document.addEventListener("resume", lead);
+  window.addEventListener("pageshow", function (e) { if (e.persisted) lead(); });
 })();

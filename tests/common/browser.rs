@@ -561,6 +561,20 @@ impl Tab<'_> {
             .collect()
     }
 
+    /// Runs `script` in every document this tab loads from now on, before the page's own scripts.
+    pub fn add_init_script(&self, script: &str) -> &Self {
+        self.call("Page.addScriptToEvaluateOnNewDocument", json!({ "source": script }))
+            .unwrap_or_else(|e| panic!("{e}"));
+        self
+    }
+
+    /// Freezes the page (`true`) as a browser does with tabs long in the background, or thaws it.
+    pub fn freeze(&self, frozen: bool) -> &Self {
+        self.call("Page.setWebLifecycleState", json!({ "state": if frozen { "frozen" } else { "active" } }))
+            .unwrap_or_else(|e| panic!("{e}"));
+        self
+    }
+
     /// Makes this the tab being looked at.
     pub fn bring_to_front(&self) -> &Self {
         self.call("Page.bringToFront", json!({})).unwrap_or_else(|e| panic!("{e}"));
