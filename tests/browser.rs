@@ -242,6 +242,10 @@ fn harness_emulates_viewport_and_colour_scheme_and_reports_errors() {
     );
     let dark = tab.eval(background);
     assert_ne!(light, dark, "the theme follows the emulated scheme");
+    let png = tab.screenshot();
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG screenshot");
+    let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
+    assert_eq!(width, 390, "of the emulated viewport");
     assert!(tab.console_errors().is_empty(), "{:?}", tab.console_errors());
 
     tab.eval("console.error('broken', 42); setTimeout(function () { throw new Error('thrown later'); }, 0); alert('hi'); true");

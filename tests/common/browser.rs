@@ -413,6 +413,13 @@ impl Tab<'_> {
         self
     }
 
+    /// A PNG of what the tab shows (the viewport), for looking at a layout a test rejected.
+    pub fn screenshot(&self) -> Vec<u8> {
+        use base64::Engine;
+        let shot = self.call("Page.captureScreenshot", json!({ "format": "png" })).unwrap_or_else(|e| panic!("{e}"));
+        base64::engine::general_purpose::STANDARD.decode(shot["data"].as_str().unwrap_or_default()).expect("base64 PNG")
+    }
+
     /// Emulates `prefers-color-scheme`.
     pub fn color_scheme(&self, scheme: Scheme) -> &Self {
         let value = match scheme {
