@@ -4,9 +4,9 @@
 //!
 //! Chromium talks CDP over two pipes (`--remote-debugging-pipe`: commands on fd 3, replies
 //! and events on fd 4, each message a JSON text ended by a NUL byte), so no debugging port is
-//! opened and no new crate is needed (serde_json, base64). A shell `exec` moves the pipes to fds 3 and 4
-//! (no unsafe code). Every call and wait is bounded in time: a page that never answers fails the
-//! test with what it was waiting for instead of hanging it.
+//! opened and no new crate is needed (serde_json, base64). A shell `exec` moves the pipes to
+//! fds 3 and 4 (no unsafe code). Every call and wait is bounded in time: a page that never
+//! answers fails the test with what it was waiting for instead of hanging it.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
