@@ -130,3 +130,16 @@ fn hostile_text_and_keys_beyond_the_basic_plane_read_back_as_written() {
         "the hostile title is a doc's page title"
     );
 }
+
+#[test]
+fn extras_leave_the_search_index_to_its_own_step() {
+    // `serve` rewrites the extras when a theme file is saved: that must not rebuild the index.
+    let book = Book::fixture("matrix-generic");
+    let project = Project::load(book.dir.path(), |_| {}).expect("book loads");
+    let (extras, errors) = project.extras();
+    assert!(errors.is_empty(), "{errors:?}");
+    let paths: Vec<&str> = extras.iter().map(|(p, _)| p.as_str()).collect();
+    assert!(paths.contains(&"search/index.html") && paths.contains(&"static/search.js"), "{paths:?}");
+    assert!(!paths.iter().any(|p| p.starts_with("search/") && *p != "search/index.html"), "{paths:?}");
+    assert!(project.search_index().iter().any(|(p, _)| p == "search/manifest.js"));
+}
