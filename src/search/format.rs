@@ -107,9 +107,6 @@ impl Kind {
     }
 }
 
-/// Per-doc columns of the manifest (kind, stage, category), in doc id order.
-pub(super) const COLUMNS: [&str; 3] = ["kind", "stage", "category"];
-
 /// One per-doc value for every doc, written as `[value, count, value, count, ...]`: docs come
 /// page sections first, then matrix results by stage, so runs are long and the manifest small.
 pub(super) struct Runs(pub(super) Vec<i32>);
@@ -121,7 +118,8 @@ impl Serialize for Runs {
     }
 }
 
-/// The manifest's `schema`: row field names, kinds and the alias prefix, for `search.js`.
+/// The manifest's `schema`: row field names, kinds and the alias prefix, for `search.js`. (The
+/// per-doc columns are named by their keys in the manifest's `columns`.)
 pub(super) fn schema() -> serde_json::Value {
     let kinds: Vec<serde_json::Value> =
         Kind::ALL.iter().map(|k| serde_json::json!({ "name": k.name(), "filter": k.filter() })).collect();
@@ -129,7 +127,6 @@ pub(super) fn schema() -> serde_json::Value {
         "version": VERSION,
         "page": PageRow::FIELDS,
         "doc": DocRow::FIELDS,
-        "columns": COLUMNS,
         "kinds": kinds,
         "alias": ALIAS,
     })
@@ -222,13 +219,12 @@ mod tests {
     }
 
     #[test]
-    fn schema_names_every_field_kind_and_column() {
+    fn schema_names_every_field_and_kind() {
         let s = schema();
         assert_eq!(s["doc"], serde_json::json!(["page", "anchor", "heading", "text", "label"]));
         assert_eq!(s["page"], serde_json::json!(["title", "url"]));
         assert_eq!(s["kinds"][Kind::Cell.number() as usize]["name"], "cell");
         assert_eq!(s["kinds"][Kind::Section.number() as usize]["filter"], "pages");
-        assert_eq!(s["columns"], serde_json::json!(COLUMNS));
     }
 
     #[test]
