@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Build-time benchmark: median wall time and peak memory of `stagebook build` on generated
-handbooks of 1,000 and 10,000 pages (../shared/bench/gen_corpus.py, `neutral` layout).
+handbooks of 1,000 and 10,000 pages (benches/make_corpus.py, `neutral` layout).
 
     python3 benches/build.py                 # both sizes, 5 runs each
     python3 benches/build.py --pages 1000 --runs 9

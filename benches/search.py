@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""Search benchmark on the generated 10,000-page handbook (neutral layout, seed 42).
+"""Search benchmark on the generated 10,000-page handbook (neutral layout, seed 42), or on
+any handbook folder given with --book (only read: it is linked into --workdir).
 
     python3 benches/search.py --workdir /dev/shm/stagebook-bench
+    python3 benches/search.py --workdir /dev/shm/stagebook-bench --book /path/to/handbook
 
 Reports:
 - build time and peak memory with and without the search index (medians of --runs paired
@@ -29,7 +31,7 @@ import sys
 import tempfile
 import time
 
-from corpus import BIN, ROOT, build_release, corpus  # noqa: E402
+from corpus import BIN, ROOT, build_release, corpus, linked  # noqa: E402
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Results the header box shows for a query (static/search.js), whose metadata a first query loads.
 RESULTS = 8
@@ -111,11 +113,13 @@ def first_query(out, manifest, query):
             cache[i] = load_js(path)
         return i, cache[i]
 
+    alias = manifest["schema"]["alias"]
+
     def resolve(key):
         _, shard = shard_of(key)
         value = shard.get(key)
-        if value and value.startswith("="):
-            return resolve(value[1:])
+        if value and value.startswith(alias):
+            return resolve(value[len(alias):])
         return value
 
     stop = set(manifest["stopWords"])
@@ -189,24 +193,23 @@ window.addEventListener("load", function () {
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--pages", type=int, default=10000)
+    ap.add_argument("--book", help="measure this handbook folder instead of a generated one")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "stagebook-bench"))
     args = ap.parse_args()
     build_release()
-    book = corpus(args.pages, args.workdir)
-    plain = book + "-nosearch"
-    if not os.path.isdir(plain):
-        os.makedirs(plain)
-        os.symlink(os.path.join(book, "content"), os.path.join(plain, "content"))
-        with open(os.path.join(plain, "book.toml"), "w") as f:
-            f.write(open(os.path.join(book, "book.toml")).read() + "\n[search]\nenabled = false\n")
+    if args.book:
+        book = linked(args.book, os.path.join(args.workdir, "given-" + os.path.basename(os.path.abspath(args.book))))
+    else:
+        book = corpus(args.pages, args.workdir)
+    plain = linked(book, book + "-nosearch", "\n[search]\nenabled = false\n")
     timed_build(book)  # warm up and leave an output folder, as every timed run has
     timed_build(plain)
     with_search, without, ratio, mem, mem_plain = paired_builds(book, plain, args.runs)
     out = os.path.join(book, "book")
     index_files = glob.glob(os.path.join(out, "search", "**", "*.js"), recursive=True)
     size = sum(os.path.getsize(f) for f in index_files)
-    print(f"{args.pages} pages, {args.runs} paired runs: build {with_search:.2f} s with search, "
+    print(f"{book}: {args.runs} paired runs: build {with_search:.2f} s with search, "
           f"{without:.2f} s without (median ratio +{100 * (ratio - 1):.0f}%); "
           f"peak {mem:.0f} MiB with, {mem_plain:.0f} MiB without")
     print(f"index: {len(index_files)} files, {size / 1e6:.1f} MB")

@@ -219,12 +219,6 @@ impl Project {
         dedupe(errors)
     }
 
-    /// The files besides pages: 404 page, navigation data, code colours, sitemap, theme files.
-    pub fn extras(&self) -> (Vec<(String, Vec<u8>)>, Vec<Diagnostic>) {
-        let index = self.search_index();
-        self.extras_with(index)
-    }
-
     /// The search index files (none when search is off).
     pub fn search_index(&self) -> Vec<(String, Vec<u8>)> {
         if !self.config.search.enabled {
@@ -233,7 +227,10 @@ impl Project {
         search::build(&self.config, &self.site, self.matrix.as_ref().map(|m| &m.matrix)).0
     }
 
-    fn extras_with(&self, index: Vec<(String, Vec<u8>)>) -> (Vec<(String, Vec<u8>)>, Vec<Diagnostic>) {
+    /// The files besides pages and the search index: 404 and search pages, navigation data,
+    /// code colours, sitemap, theme files. The index is left out: it follows page text only, and
+    /// `serve` calls this when a theme file is saved.
+    pub fn extras(&self) -> (Vec<(String, Vec<u8>)>, Vec<Diagnostic>) {
         let mut errors = Vec::new();
         let mut extra: Vec<(String, Vec<u8>)> = Vec::new();
         let base_url = self.config.base_url();
@@ -256,7 +253,6 @@ impl Project {
             extra.push(("sitemap.xml".into(), sitemap::sitemap(base_url, &self.site).into_bytes()));
         }
         if self.config.search.enabled {
-            extra.extend(index);
             let page = context::standalone_context(
                 &self.site,
                 &self.nav,
@@ -287,7 +283,8 @@ impl Project {
         // gaps while page writes wait on the file system.
         let (mut errors, index) = rayon::join(|| self.write_pages(&all, sink, shown_output), || self.search_index());
         phases.done("render");
-        let (extra, extra_errors) = self.extras_with(index);
+        let (mut extra, extra_errors) = self.extras();
+        extra.extend(index);
         errors.extend(extra_errors);
         // Extras include the search index: some two thousand files.
         let write_errors: Vec<Diagnostic> = extra

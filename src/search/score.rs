@@ -202,6 +202,7 @@ mod tests {
             code: "",
             title: title.to_string().into(),
             label: String::new(),
+            kind: crate::search::format::Kind::Section,
             stage: -1,
             category: -1,
             weight: 1.0,

@@ -174,7 +174,8 @@ impl Builder {
         if !errors.is_empty() {
             return self.fail(errors);
         }
-        if !everything && !targets.is_empty() && project.config.search.enabled {
+        // Page text changed: the index follows once edits settle (extras() leaves it out).
+        if !targets.is_empty() && project.config.search.enabled {
             self.search_stale = true;
         }
         let mut files: Files = (*self.shared.files()).clone();

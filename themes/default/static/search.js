@@ -1,11 +1,12 @@
 /* stagebook search: header box and search page. The index (search/manifest.js, t/<i>.js,
    d/<i>.js) is loaded with <script> tags that call window.stagebookSearch, so it works
-   from file://. Index text goes into the page with textContent only. */
+   from file://. Rows are read by the field names of the manifest's schema (written by
+   src/search/format.rs), never by position. Index text goes into the page with textContent only. */
 "use strict";
 (() => {
   const doc = document, root = doc.documentElement.dataset.root || "";
   const files = {}, waiting = {}, keys = {}, posts = {};
-  let M, stop;
+  let M, S, stop, cols;
   const got = (name) => (i, o) => {
     const k = o ? name + i : name, ok = waiting[k];
     delete waiting[k];
@@ -24,10 +25,21 @@
     s.src = root + "search/" + name + ".js";
     doc.head.append(s);
   }));
+  // A per-doc column from its runs [value, count, ...].
+  const expand = (runs) => {
+    const out = [];
+    for (let i = 0; i < runs.length; i += 2) for (let n = runs[i + 1]; n--;) out.push(runs[i]);
+    return out;
+  };
   const manifest = () => load("manifest").then((m) => {
-    if (!M) { M = m; stop = new Set(m.stopWords); }
+    if (!M) {
+      M = m; S = m.schema; stop = new Set(m.stopWords); cols = {};
+      for (const c in m.columns) cols[c] = expand(m.columns[c]);
+    }
     return m;
   });
+  // A written row as an object, by the schema's field names.
+  const row = (names, r) => { const o = {}; names.forEach((n, i) => { o[n] = r[i]; }); return o; };
   // In a sorted array: index of the first item >= v (first), of the last item <= v (find).
   const first = (a, v) => {
     let lo = 0, hi = a.length;
@@ -47,9 +59,9 @@
       if (prefix && j === ks.length && found.length < 30 && next !== undefined && next.startsWith(t)) return scan(i + 1);
     });
     return scan(find(M.shards, t)).then(() => Promise.all(found.map(([key, v]) => {
-      if (v[0] !== "=") return [key, key, v];
-      const stem = v.slice(1);
-      return shard(find(M.shards, stem)).then((o) => o[stem] && o[stem][0] !== "=" ? [key, stem, o[stem]] : null);
+      if (!v.startsWith(S.alias)) return [key, key, v];
+      const stem = v.slice(S.alias.length);
+      return shard(find(M.shards, stem)).then((o) => o[stem] && !o[stem].startsWith(S.alias) ? [key, stem, o[stem]] : null);
     })));
   };
 
@@ -79,7 +91,7 @@
       if (([...t].length > 1 || /^[0-9]$/.test(t)) && !stop.has(t) && !toks.includes(t)) toks.push(t);
     }
     return Promise.all(toks.map((t, n) => lookup(t, n === toks.length - 1))).then((all) => {
-      const acc = new Map(), words = new Set(), stems = toks.slice(), mr = M.matrix || [0, 0];
+      const acc = new Map(), words = new Set(), stems = toks.slice();
       for (const hits of all) {
         const best = new Map();
         for (const h of hits) {
@@ -91,11 +103,9 @@
         }
         best.forEach((v, d) => { const s = acc.get(d) || [0, 0, d]; acc.set(d, [s[0] + 1, s[1] + v, d]); });
       }
-      const res = [...acc.values()].filter(([, , d]) => {
-        const m = d >= mr[0] && d < mr[1], x = d - mr[0];
-        return f.kind === "pages" ? !m : f.kind !== "matrix" || m && !(f.stage >= 0 && M.matrixStage[x] !== f.stage ||
-          f.category >= 0 && M.matrixCategory[x] !== f.category);
-      }).sort((a, b) => b[0] - a[0] || b[1] - a[1] || a[2] - b[2]);
+      const res = [...acc.values()].filter(([, , d]) => (!f.kind || S.kinds[cols.kind[d]].filter === f.kind) &&
+        !(f.stage >= 0 && cols.stage[d] !== f.stage || f.category >= 0 && cols.category[d] !== f.category))
+        .sort((a, b) => b[0] - a[0] || b[1] - a[1] || a[2] - b[2]);
       return {
         ids: res.map((r) => r[2]),
         toks,
@@ -105,11 +115,17 @@
     });
   });
 
-  // [title, url, anchor, heading, text, label] of doc d.
+  // Doc d: the fields of its page row and its doc row, its kind's name, stage and category.
   const getDoc = (d) => {
     const b = find(M.blocks, d);
-    return load("d/" + b).then((o) => { const r = o.docs[d - M.blocks[b]]; return o.pages[r[0]].concat(r.slice(1)); });
+    return load("d/" + b).then((o) => {
+      const r = row(S.doc, o.docs[d - M.blocks[b]]);
+      return Object.assign(row(S.page, o.pages[r.page]), r,
+        { kind: S.kinds[cols.kind[d]].name, stage: cols.stage[d], category: cols.category[d] });
+    });
   };
+  // For tests that decode a built index with this very code.
+  window.stagebookSearch.read = { manifest, shard, lookup, decode, doc: getDoc, search };
 
   /* ----- results ----- */
 
@@ -146,7 +162,7 @@
     if (end <= at) end = Math.min(start + 160, n);
     return (start ? "…" : "") + text.slice(start, end) + (end < n ? "…" : "");
   };
-  const item = ([title, url, anchor, heading, text, label], hit) => {
+  const item = ({ title, url, anchor, heading, text, label }, hit) => {
     const li = el("li", "search-result"), a = li.appendChild(el("a", "search-link")), t = a.appendChild(el("span", "search-title"));
     a.href = root + url + (anchor ? "#" + anchor : "");
     mark(t.appendChild(el("span", "search-page")), title, hit);
@@ -303,7 +319,8 @@
     const setKind = (k) => { pageForm.querySelector(`[name=kind][value="${k}"]`).checked = true; };
     setKind(/^(pages|matrix)$/.test(P.get("kind")) ? P.get("kind") : "");
     manifest().then((m) => {
-      if (!m.matrix) return setKind(""); // no matrix: no filters
+      // No matrix results: no filters.
+      if (!m.schema.kinds.some((k, i) => k.filter === "matrix" && cols.kind.includes(i))) return setKind("");
       for (const name of facets) {
         for (const [id, label] of m[name === "stage" ? "stages" : "categories"]) {
           const o = els[name].appendChild(el("option", "", label));

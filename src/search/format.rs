@@ -1,0 +1,296 @@
+//! The index as files: the one place that says what each written row holds, at which position,
+//! and how postings are packed. The manifest carries [`schema`], and the theme's `search.js`
+//! reads rows by the field names it finds there, so a field moved or added here needs no
+//! matching edit of positions in the script.
+
+use serde::ser::{SerializeMap, SerializeTuple};
+use serde::{Serialize, Serializer};
+
+/// Version of the layout below; the manifest says it.
+pub(super) const VERSION: u32 = 2;
+
+/// A term shard's value for a surface word starts with this, followed by the stem it stands for;
+/// any other value is base64 postings.
+pub(super) const ALIAS: &str = "=";
+
+/// The callbacks of `window.stagebookSearch` that the manifest, term shards and doc blocks call.
+pub(super) const CALL_MANIFEST: &str = "manifest";
+pub(super) const CALL_TERMS: &str = "terms";
+pub(super) const CALL_DOCS: &str = "docs";
+
+/// Declares a row that is written as a JSON array, in field order, together with the list of
+/// its field names: the declaration is the table, so names and positions cannot drift apart.
+macro_rules! row {
+    ($(#[$doc:meta])* $name:ident { $($(#[$fdoc:meta])* $field:ident: $ty:ty,)* }) => {
+        $(#[$doc])*
+        pub(super) struct $name<'a> {
+            $($(#[$fdoc])* pub(super) $field: $ty,)*
+        }
+
+        impl $name<'_> {
+            /// Field names, in the order they are written.
+            pub(super) const FIELDS: &'static [&'static str] = &[$(stringify!($field)),*];
+        }
+
+        impl Serialize for $name<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut t = s.serialize_tuple(Self::FIELDS.len())?;
+                $(t.serialize_element(&self.$field)?;)*
+                t.end()
+            }
+        }
+    };
+}
+
+row! {
+    /// A page some docs of a block belong to (written once per block).
+    PageRow {
+        title: &'a str,
+        url: &'a str,
+    }
+}
+
+row! {
+    /// One result in a doc block.
+    DocRow {
+        /// Index of its page in the block's `pages`.
+        page: usize,
+        anchor: &'a str,
+        heading: &'a str,
+        /// The snippet text ("…" at the end when cut).
+        text: &'a str,
+        label: &'a str,
+    }
+}
+
+/// A doc block as written: the pages its docs belong to, then the docs.
+#[derive(Serialize)]
+pub(super) struct Block<'a> {
+    pub(super) pages: Vec<PageRow<'a>>,
+    pub(super) docs: Vec<DocRow<'a>>,
+}
+
+/// What a result is. The search page filters on [`Kind::filter`] before any doc block loads, so
+/// each doc's kind is written in the manifest (see [`Runs`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// A heading section of a markdown page.
+    Section,
+    /// A matrix cell: one aspect at one stage.
+    Cell,
+    /// A checklist item (once per stage that shows the list).
+    ChecklistItem,
+}
+
+impl Kind {
+    /// Every kind, in the order of their numbers in the index.
+    pub(crate) const ALL: [Kind; 3] = [Kind::Section, Kind::Cell, Kind::ChecklistItem];
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Kind::Section => "section",
+            Kind::Cell => "cell",
+            Kind::ChecklistItem => "checklist-item",
+        }
+    }
+
+    /// The value of the search page's `kind=` filter that shows this kind.
+    fn filter(self) -> &'static str {
+        match self {
+            Kind::Section => "pages",
+            Kind::Cell | Kind::ChecklistItem => "matrix",
+        }
+    }
+
+    pub(super) fn number(self) -> i32 {
+        Kind::ALL.iter().position(|&k| k == self).expect("listed in ALL") as i32
+    }
+}
+
+/// One per-doc value for every doc, written as `[value, count, value, count, ...]`: docs come
+/// page sections first, then matrix results by stage, so runs are long and the manifest small.
+pub(super) struct Runs(pub(super) Vec<i32>);
+
+impl Serialize for Runs {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let runs: Vec<[i32; 2]> = self.0.chunk_by(|a, b| a == b).map(|r| [r[0], r.len() as i32]).collect();
+        s.collect_seq(runs.iter().flatten())
+    }
+}
+
+/// The manifest's `schema`: row field names, kinds and the alias prefix, for `search.js`. (The
+/// per-doc columns are named by their keys in the manifest's `columns`.)
+pub(super) fn schema() -> serde_json::Value {
+    let kinds: Vec<serde_json::Value> =
+        Kind::ALL.iter().map(|k| serde_json::json!({ "name": k.name(), "filter": k.filter() })).collect();
+    serde_json::json!({
+        "version": VERSION,
+        "page": PageRow::FIELDS,
+        "doc": DocRow::FIELDS,
+        "kinds": kinds,
+        "alias": ALIAS,
+    })
+}
+
+/// A term shard as written: keys in order, each with its postings or an alias.
+pub(super) struct Shard<'a>(pub(super) &'a [(String, String)]);
+
+impl Serialize for Shard<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+/// A stem's postings as (impact, doc) pairs in written order: impacts quantised to 1-255
+/// against `max` (the best score of the index), best first, doc ids increasing within an
+/// impact.
+pub(super) fn quantise(list: &[(u32, f32)], max: f32) -> Vec<(u8, u32)> {
+    let mut quantised: Vec<(u8, u32)> =
+        list.iter().map(|&(doc, impact)| (((impact / max) * 254.0).round().clamp(0.0, 254.0) as u8 + 1, doc)).collect();
+    quantised.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    quantised
+}
+
+/// Quantised postings as bytes: runs of equal impact, each its impact byte, its length, then
+/// its doc ids as the gap from the one before (the first from 0), numbers as LEB128 varints.
+/// Sorted ids make small gaps, and the ranking is the same in any order: the browser sums each
+/// doc's impacts.
+pub(super) fn encode_postings(quantised: &[(u8, u32)]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(quantised.len() * 2 + 8);
+    for run in quantised.chunk_by(|a, b| a.0 == b.0) {
+        out.push(run[0].0);
+        push_varint(&mut out, run.len() as u32);
+        let mut last = 0;
+        for &(_, doc) in run {
+            push_varint(&mut out, doc - last);
+            last = doc;
+        }
+    }
+    out
+}
+
+fn push_varint(out: &mut Vec<u8>, mut v: u32) {
+    loop {
+        let byte = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+/// A script file that hands `data` to `window.stagebookSearch.<call>`; `index` is the shard or
+/// block number (none for the manifest).
+pub(super) fn script(call: &str, index: Option<usize>, data: &impl Serialize) -> Vec<u8> {
+    let index = index.map_or(String::new(), |i| format!("{i},"));
+    format!("window.stagebookSearch&&stagebookSearch.{call}({index}{});\n", js_json(data)).into_bytes()
+}
+
+/// JSON that is safe inside a script file whatever the text holds.
+fn js_json(data: &impl Serialize) -> String {
+    let json = serde_json::to_string(data).unwrap_or_else(|_| "null".into());
+    // One memchr pass per character: a character-set pattern would decode the whole text.
+    if !json.contains('<') && !json.contains('\u{2028}') && !json.contains('\u{2029}') {
+        return json;
+    }
+    json.replace('<', "\\u003c").replace('\u{2028}', "\\u2028").replace('\u{2029}', "\\u2029")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_are_written_in_the_order_of_their_field_names() {
+        let doc = DocRow { page: 7, anchor: "anchor", heading: "heading", text: "text", label: "label" };
+        let written = serde_json::to_value(&doc).unwrap();
+        let names: Vec<serde_json::Value> = DocRow::FIELDS.iter().map(|&n| n.into()).collect();
+        let mut expected = names.clone();
+        expected[0] = 7.into();
+        assert_eq!(written, serde_json::Value::Array(expected));
+        let page = PageRow { title: "title", url: "url" };
+        assert_eq!(serde_json::to_value(&page).unwrap(), serde_json::json!(PageRow::FIELDS));
+    }
+
+    #[test]
+    fn schema_names_every_field_and_kind() {
+        let s = schema();
+        assert_eq!(s["doc"], serde_json::json!(["page", "anchor", "heading", "text", "label"]));
+        assert_eq!(s["page"], serde_json::json!(["title", "url"]));
+        assert_eq!(s["kinds"][Kind::Cell.number() as usize]["name"], "cell");
+        assert_eq!(s["kinds"][Kind::Section.number() as usize]["filter"], "pages");
+    }
+
+    #[test]
+    fn columns_are_runs_of_equal_values() {
+        let runs = serde_json::to_string(&Runs(vec![0, 0, 0, 1, 1, -1, 0])).unwrap();
+        assert_eq!(runs, "[0,3,1,2,-1,1,0,1]");
+        assert_eq!(serde_json::to_string(&Runs(Vec::new())).unwrap(), "[]");
+    }
+
+    #[test]
+    fn varints_round_trip() {
+        let mut b = Vec::new();
+        for v in [0u32, 127, 128, 300, 1 << 20] {
+            push_varint(&mut b, v);
+        }
+        assert_eq!(b, [0, 127, 0x80, 1, 0xac, 2, 0x80, 0x80, 0x40]);
+    }
+
+    /// (doc, impact) pairs of encoded postings, the way static/search.js reads them.
+    fn decode_postings(bytes: &[u8]) -> Vec<(u32, u8)> {
+        fn number(bytes: &[u8], at: &mut usize) -> u32 {
+            let (mut v, mut shift) = (0, 0);
+            loop {
+                let b = bytes[*at];
+                *at += 1;
+                v |= u32::from(b & 0x7f) << shift;
+                shift += 7;
+                if b < 0x80 {
+                    return v;
+                }
+            }
+        }
+        let (mut out, mut at) = (Vec::new(), 0);
+        while at < bytes.len() {
+            let impact = bytes[at];
+            at += 1;
+            let mut doc = 0;
+            for _ in 0..number(bytes, &mut at) {
+                doc += number(bytes, &mut at);
+                out.push((doc, impact));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn postings_are_runs_of_equal_impact_with_doc_id_gaps() {
+        // Best first, as scored: docs 900 and 5 tie, as do 7, 300 and 2.
+        let list = [(900, 8.0), (5, 8.0), (40, 6.0), (300, 2.0), (7, 2.0), (2, 2.0), (1, 0.0)];
+        let bytes = encode_postings(&quantise(&list, 8.0));
+        assert_eq!(bytes, [255, 2, 5, 0xff, 6, 192, 1, 40, 65, 3, 2, 5, 0xa5, 2, 1, 1, 1]);
+        assert_eq!(
+            decode_postings(&bytes),
+            [(5, 255), (900, 255), (40, 192), (2, 65), (7, 65), (300, 65), (1, 1)],
+            "every doc keeps its quantised impact"
+        );
+        assert!(encode_postings(&quantise(&[], 1.0)).is_empty());
+    }
+
+    #[test]
+    fn script_json_cannot_close_a_script_element() {
+        assert_eq!(
+            js_json(&"</script><img src=x onerror=alert(1)>"),
+            "\"\\u003c/script>\\u003cimg src=x onerror=alert(1)>\""
+        );
+        assert_eq!(script(CALL_DOCS, Some(3), &[1]), b"window.stagebookSearch&&stagebookSearch.docs(3,[1]);\n");
+        assert_eq!(script(CALL_MANIFEST, None, &[1]), b"window.stagebookSearch&&stagebookSearch.manifest([1]);\n");
+    }
+}
