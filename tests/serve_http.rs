@@ -190,7 +190,7 @@ fn closed_by_server(s: &mut TcpStream) -> bool {
     s.set_read_timeout(Some(Duration::from_millis(20))).unwrap();
     let mut buf = [0u8; 256];
     match s.read(&mut buf) {
-        Ok(_) => true, // EOF, or an answer (503/408) before closing
+        Ok(_n) => true, // EOF, or an answer (503/408) before closing
         Err(e) => !matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut),
     }
 }

@@ -166,6 +166,40 @@ pub(crate) fn inject_script(html: &[u8]) -> Vec<u8> {
 mod tests {
     use super::*;
 
+    fn status(method: &str, target: &str, host: &str, origin: Option<&str>) -> Option<u16> {
+        let shared = Shared::new();
+        let mut files = Files::new();
+        files.insert("index.html".into(), Arc::from(&b"<body>home</body>"[..]));
+        shared.publish(Arc::new(files), "1 page");
+        let access = Access::new("127.0.0.1".parse().unwrap(), 3000, &[]);
+        let head = Head {
+            method: method.into(),
+            target: target.into(),
+            host: Some(host.into()),
+            origin: origin.map(Into::into),
+            keep_alive: true,
+            has_body: false,
+        };
+        match route(&head, &shared, &access) {
+            Route::Respond(r) => Some(r.status),
+            Route::Events => None,
+        }
+    }
+
+    #[test]
+    fn the_host_is_checked_before_anything_else_and_the_origin_on_own_paths() {
+        assert_eq!(status("GET", "/", "localhost:3000", None), Some(200));
+        assert_eq!(status("POST", "/", "evil.example", None), Some(403));
+        assert_eq!(status("POST", "/", "localhost", None), Some(405));
+        assert_eq!(status("GET", "/../x", "localhost", None), Some(400));
+        assert_eq!(status("GET", "/", "localhost", Some("null")), Some(200), "pages may be opened from anywhere");
+        assert_eq!(status("GET", EVENTS_PATH, "localhost", None), None);
+        assert_eq!(status("GET", EVENTS_PATH, "localhost", Some("http://localhost:3000")), None);
+        assert_eq!(status("GET", EVENTS_PATH, "localhost", Some("null")), Some(403));
+        assert_eq!(status("GET", SCRIPT_PATH, "localhost", Some("http://evil.example")), Some(403));
+        assert_eq!(status("GET", SCRIPT_PATH, "localhost", None), Some(200));
+    }
+
     #[test]
     fn plain_paths_map_to_site_keys() {
         assert_eq!(site_path("/"), Ok("index.html".into()));
