@@ -199,12 +199,15 @@ def soak(book, idle_seconds):
         kept.recv(65536)
         time.sleep(idle_seconds)
         status, secs = get(addr)
-        ms = save_to_reload(events, pick_page(book), "Edit after the idle spell.")
+        try:
+            ms = f"{save_to_reload(events, pick_page(book), 'Edit after the idle spell.'):.1f} ms"
+        except (EOFError, OSError) as e:
+            ms = f"NOT RECEIVED (the stream opened before the idle spell ended: {e!r})"
         alive = proc.poll() is None
     finally:
         proc.terminate()
         proc.wait()
-    return f"idle {idle_seconds} s: GET {status} in {secs * 1000:.1f} ms, save -> reload {ms:.1f} ms, " \
+    return f"idle {idle_seconds} s: GET {status} in {secs * 1000:.1f} ms, save -> reload {ms}, " \
            f"{'server alive' if alive else 'SERVER EXITED'}"
 
 

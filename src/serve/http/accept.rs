@@ -59,7 +59,7 @@ fn is_protocol_error(_: &io::Error) -> bool {
     false
 }
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
 

@@ -20,7 +20,7 @@ pub(crate) enum Phase {
     /// Sending an answer; then reading the next request, or closing.
     Writing { keep_alive: bool },
     /// A live-reload stream: `since` is the number of the last event it has been given.
-    Stream { since: u64, ends: Instant, next_ping: Instant },
+    Stream { since: u64, next_ping: Instant },
     /// The answer is sent and the write side shut. What the client still sends is read and
     /// dropped until it closes (or `until`), so closing does not reset the connection before
     /// the client has read the answer.

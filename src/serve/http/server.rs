@@ -32,10 +32,9 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 const LINGER: Duration = Duration::from_secs(2);
 /// Open event streams at most; more get 503 (each tab holds one).
 const MAX_STREAMS: usize = 64;
-/// A stream sends a comment this often, so dead clients are noticed, and ends after
-/// [`STREAM_LIFETIME`] (browsers reconnect by themselves).
+/// A stream sends a comment this often, so a client that went away is noticed. Streams have
+/// no lifetime: a tab left open all day gets the next save's reload on the stream it opened.
 const HEARTBEAT: Duration = Duration::from_secs(15);
-const STREAM_LIFETIME: Duration = Duration::from_secs(300);
 /// A stream whose client reads nothing is closed once this much waits for it.
 const MAX_STREAM_BACKLOG: usize = 1 << 20;
 /// Bytes a client may send on an event stream or a closing connection.
@@ -226,19 +225,19 @@ impl Server {
         }
         for index in 0..self.conns.len() {
             let Some(conn) = self.conns[index].as_mut() else { continue };
-            if let Phase::Stream { since, ends, next_ping } = conn.phase {
+            if let Phase::Stream { since, next_ping } = conn.phase {
                 let mut last = since;
                 for (seq, message) in pending.iter().filter(|(seq, _)| *seq > since) {
                     conn.queue(Chunk::Text(message.clone()));
                     last = *seq;
                 }
-                conn.phase = Phase::Stream { since: last, ends, next_ping };
+                conn.phase = Phase::Stream { since: last, next_ping };
                 self.drive(index);
             }
         }
     }
 
-    /// Timers: heads too slow, idle connections, stalled clients, heartbeats, stream ends.
+    /// Timers: heads too slow, idle connections, stalled clients, heartbeats.
     fn tick(&mut self, now: Instant) {
         for index in 0..self.conns.len() {
             let Some(conn) = self.conns[index].as_mut() else { continue };
@@ -252,17 +251,12 @@ impl Server {
                     None => now.duration_since(conn.last_active) <= IDLE_TIMEOUT,
                 },
                 Phase::Writing { .. } => now.duration_since(conn.last_active) <= WRITE_TIMEOUT,
-                Phase::Stream { since, ends, next_ping } => {
+                Phase::Stream { since, next_ping } => {
                     if conn.queued() > MAX_STREAM_BACKLOG {
                         false
-                    } else if now >= ends {
-                        conn.phase = Phase::Writing { keep_alive: false };
-                        self.streams -= 1;
-                        self.drive(index);
-                        continue;
                     } else if now >= next_ping {
                         conn.queue(Chunk::Static(b": ping\n\n"));
-                        conn.phase = Phase::Stream { since, ends, next_ping: now + HEARTBEAT };
+                        conn.phase = Phase::Stream { since, next_ping: now + HEARTBEAT };
                         self.drive(index);
                         continue;
                     } else {
@@ -339,7 +333,7 @@ fn answer(conn: &mut Conn, head: &Head, now: Instant, shared: &Shared, access: &
             let (since, hello) = shared.hello();
             conn.queue(Chunk::Static(STREAM_HEAD));
             conn.queue(Chunk::Owned(hello.into_bytes()));
-            conn.phase = Phase::Stream { since, ends: now + STREAM_LIFETIME, next_ping: now + HEARTBEAT };
+            conn.phase = Phase::Stream { since, next_ping: now + HEARTBEAT };
         }
     }
 }
