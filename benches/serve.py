@@ -346,6 +346,8 @@ def main():
             print(f"  load: {connection_load(book)}", flush=True)
         if "ulimit" in runs:
             print(f"  ulimit: {ulimit_run(book)}", flush=True)
+        if os.path.basename(os.path.dirname(book)).startswith("stagebook-serve-bench-"):
+            shutil.rmtree(os.path.dirname(book))  # a copy made by copy_book
 
 
 if __name__ == "__main__":
