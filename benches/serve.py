@@ -1,13 +1,26 @@
 #!/usr/bin/env python3
-"""Watch-mode benchmark: save-to-reload latency of `stagebook serve`, and concurrent load.
+"""Preview-server benchmark: save-to-reload latency of `stagebook serve`, concurrent load, and
+the server's endurance (idle soak, connection load, a small open-file limit).
 
     python3 benches/serve.py                      # bundled handbook, 1,000 and 10,000 pages
     python3 benches/serve.py --pages 10000 --edits 20
+    python3 benches/serve.py --book /work/corpus10k/neutral --pages 0 --runs soak,load,ulimit
+    python3 benches/serve.py --pages 0 --runs soak --idle-seconds 600   # the 10-minute soak
 
-For each handbook: start the server on a free port, connect to its event stream, then edit one
-page's body 20 times (half a second apart) and time each edit from the file write to the
-`reload` event. Reports the median and 95th percentile. Then 50 concurrent clients fetch
-1,000 pages in all and every response must be 200.
+Runs (--runs, comma-separated; default all):
+- latency: connect to the event stream, edit one page's body 20 times (half a second apart)
+  and time each edit from the file write to the `reload` event (median, p95, max); then 50
+  concurrent clients fetch 1,000 pages in all and every response must be 200.
+- soak: open an event stream and a keep-alive connection, stay idle --idle-seconds (default
+  40), then time a GET on a new connection and a save until the stream's `reload`.
+- load: 200 idle connections, 20 clients sending one header byte a second and 50 event
+  streams; report the server's thread count and the latency of 20 GETs made meanwhile
+  (median and max; goal under 1 s).
+- ulimit: start the server under `ulimit -n 256` (soft and hard), open 300 connections;
+  report how many were refused or closed, a GET meanwhile, a GET after they closed, and
+  whether the server panicked.
+
+Handbooks are copied to a temporary folder first (edits never touch the originals).
 """
 import argparse
 import os
@@ -21,13 +34,20 @@ import threading
 import time
 import urllib.request
 
-from corpus import BIN, ROOT, build_release, corpus  # noqa: E402
+import corpus as _corpus
+from corpus import ROOT, build_release, corpus  # noqa: E402
+
+BIN = _corpus.BIN
 
 
 
-def start(book):
-    proc = subprocess.Popen([BIN, "serve", "--port", "0", book], stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True)
+def start(book, open_files=None, stderr=subprocess.DEVNULL):
+    if open_files:
+        cmd = ["sh", "-c", f'ulimit -Sn {open_files} && ulimit -Hn {open_files} && exec "$0" serve --port 0 "$1"',
+               BIN, book]
+    else:
+        cmd = [BIN, "serve", "--port", "0", book]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=stderr, text=True)
     for line in proc.stdout:
         if line.startswith("Serving http://"):
             addr = line.split("http://")[1].split("/")[0]
@@ -130,35 +150,204 @@ def page_urls(book):
     return urls
 
 
+def get(addr, path="/", timeout=30):
+    """One GET on a new connection: (status, seconds)."""
+    host, port = addr.split(":")
+    start = time.perf_counter()
+    with socket.create_connection((host, int(port)), timeout=timeout) as s:
+        s.settimeout(timeout)
+        s.sendall(f"GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n".encode())
+        data = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    status = int(data.split(b" ", 2)[1]) if data.startswith(b"HTTP/") else 0
+    return status, time.perf_counter() - start
+
+
+def save_to_reload(events, page, marker):
+    original = open(page, encoding="utf-8").read()
+    start = time.perf_counter()
+    try:
+        with open(page, "w", encoding="utf-8") as f:
+            f.write(original + f"\n\n{marker}\n")
+        while True:
+            kind = events.next_event(timeout=60)
+            if kind == "reload":
+                return (time.perf_counter() - start) * 1000
+            if kind == "errors":
+                raise SystemExit("the edit produced build errors")
+    finally:
+        with open(page, "w", encoding="utf-8") as f:
+            f.write(original)
+
+
+def threads(proc):
+    with open(f"/proc/{proc.pid}/status") as f:
+        return int(next(line.split()[1] for line in f if line.startswith("Threads:")))
+
+
+def soak(book, idle_seconds):
+    proc, addr = start(book)
+    try:
+        events = Events(addr)
+        host, port = addr.split(":")
+        kept = socket.create_connection((host, int(port)))
+        kept.sendall(f"GET / HTTP/1.1\r\nHost: {addr}\r\n\r\n".encode())
+        kept.recv(65536)
+        time.sleep(idle_seconds)
+        status, secs = get(addr)
+        try:
+            ms = f"{save_to_reload(events, pick_page(book), 'Edit after the idle spell.'):.1f} ms"
+        except (EOFError, OSError) as e:
+            ms = f"NOT RECEIVED (the stream opened before the idle spell ended: {e!r})"
+        alive = proc.poll() is None
+    finally:
+        proc.terminate()
+        proc.wait()
+    return f"idle {idle_seconds} s: GET {status} in {secs * 1000:.1f} ms, save -> reload {ms}, " \
+           f"{'server alive' if alive else 'SERVER EXITED'}"
+
+
+def connection_load(book):
+    proc, addr = start(book)
+    host, port = addr.split(":")
+    held, stop = [], threading.Event()
+    try:
+        held = [socket.create_connection((host, int(port))) for _ in range(200)]
+        slow = [socket.create_connection((host, int(port))) for _ in range(20)]
+        head = f"GET / HTTP/1.1\r\nHost: {addr}\r\nX-Slow: {'s' * 40}\r\n\r\n".encode()
+
+        def drip():
+            for i in range(len(head)):
+                if stop.is_set():
+                    return
+                for s in slow:
+                    try:
+                        s.send(head[i:i + 1])
+                    except OSError:
+                        pass
+                time.sleep(1)
+
+        dripper = threading.Thread(target=drip, daemon=True)
+        dripper.start()
+        streams = [Events(addr) for _ in range(50)]
+        time.sleep(2)
+        count = threads(proc)
+        times, statuses = [], []
+        for _ in range(20):
+            status, secs = get(addr, "/", timeout=30)
+            statuses.append(status)
+            times.append(secs * 1000)
+            time.sleep(0.1)
+        stop.set()
+        bad = [s for s in statuses if s != 200]
+    finally:
+        stop.set()
+        for s in held:
+            s.close()
+        proc.terminate()
+        proc.wait()
+    return f"{len(streams)} streams + 200 idle + 20 slow: {count} threads, GET median " \
+           f"{statistics.median(times):.1f} ms, max {max(times):.1f} ms" + (f", {len(bad)} not 200: {bad[:3]}" if bad else "")
+
+
+def ulimit_run(book):
+    err = tempfile.TemporaryFile(mode="w+")
+    proc, addr = start(book, open_files=256, stderr=err)
+    host, port = addr.split(":")
+    held, refused = [], 0
+    try:
+        for _ in range(300):
+            try:
+                held.append(socket.create_connection((host, int(port)), timeout=2))
+            except OSError:
+                refused += 1
+        time.sleep(0.5)
+        during, during_secs = get(addr, "/", timeout=10)
+        closed = 0
+        for s in held:
+            s.settimeout(0.02)
+            try:
+                s.recv(256)
+                closed += 1  # EOF or a 503 before closing
+            except socket.timeout:
+                pass
+            except OSError:
+                closed += 1
+        for s in held:
+            s.close()
+        time.sleep(0.3)
+        after, after_secs = get(addr, "/", timeout=10)
+        alive = proc.poll() is None
+    finally:
+        proc.terminate()
+        proc.wait()
+    err.seek(0)
+    panicked = "panicked" in err.read()
+    return f"300 connections under ulimit -n 256: {refused} refused, {closed} closed by the server; " \
+           f"GET meanwhile {during} in {during_secs * 1000:.1f} ms, after {after} in {after_secs * 1000:.1f} ms; " \
+           f"{'PANIC' if panicked else 'no panic'}, {'alive' if alive else 'EXITED'}"
+
+
+def copy_book(src):
+    work = tempfile.mkdtemp(prefix="stagebook-serve-bench-")
+    book = os.path.join(work, "book")
+    os.makedirs(book)
+    shutil.copytree(os.path.join(src, "content"), os.path.join(book, "content"))
+    shutil.copy(os.path.join(src, "book.toml"), book)
+    if os.path.isdir(os.path.join(src, "themes")):
+        shutil.copytree(os.path.join(src, "themes"), os.path.join(book, "themes"))
+    return book
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--pages", type=int, action="append", help="generated corpus size (repeatable)")
+    ap.add_argument("--pages", type=int, action="append",
+                    help="generated corpus size (repeatable; 0 for none; default 1000 and 10000)")
+    ap.add_argument("--book", action="append", default=[], help="also run on this handbook folder (copied first)")
+    ap.add_argument("--no-bundled", action="store_true", help="skip the bundled handbook")
+    ap.add_argument("--runs", default="latency,soak,load,ulimit")
     ap.add_argument("--edits", type=int, default=20)
+    ap.add_argument("--idle-seconds", type=int, default=40)
+    ap.add_argument("--bin", help="stagebook binary to measure (default: this checkout's release build)")
     ap.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "stagebook-bench"))
     args = ap.parse_args()
-    build_release()
-    books = [("bundled handbook", None)] + [(f"{n} pages", n) for n in (args.pages or [1000, 10000])]
-    print(f"{'handbook':<18} {'median ms':>10} {'p95 ms':>8} {'max ms':>8}   load: 1000 requests / 50 clients")
-    for name, pages in books:
-        if pages is None:
-            work = tempfile.mkdtemp()
-            book = os.path.join(work, "book")
-            shutil.copytree(os.path.join(ROOT, "content"), os.path.join(book, "content"))
-            shutil.copy(os.path.join(ROOT, "book.toml"), book)
-        else:
-            book = corpus(pages, args.workdir)
-        print(f"  {name}: starting", file=sys.stderr)
-        proc, addr = start(book)
-        try:
-            times = latency(addr, pick_page(book), args.edits)
-            errors, secs = load(addr, page_urls(book))
-        finally:
-            proc.terminate()
-            proc.wait()
-        times.sort()
-        p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
-        status = "no errors" if not errors else f"{len(errors)} errors: {errors[:3]}"
-        print(f"{name:<18} {statistics.median(times):>10.1f} {p95:>8.1f} {max(times):>8.1f}   {status} in {secs:.2f} s")
+    runs = set(args.runs.split(","))
+    global BIN
+    if args.bin:
+        BIN = os.path.abspath(args.bin)
+    else:
+        build_release()
+    books = [] if args.no_bundled else [("bundled handbook", lambda: copy_book(ROOT))]
+    books += [(f"{n} pages", lambda n=n: corpus(n, args.workdir)) for n in (args.pages or [1000, 10000]) if n]
+    books += [(os.path.basename(os.path.normpath(b)) or b, lambda b=b: copy_book(b)) for b in args.book]
+    for name, make in books:
+        book = make()
+        print(f"== {name} ({book})", flush=True)
+        if "latency" in runs:
+            proc, addr = start(book)
+            try:
+                times = latency(addr, pick_page(book), args.edits)
+                errors, secs = load(addr, page_urls(book))
+            finally:
+                proc.terminate()
+                proc.wait()
+            times.sort()
+            p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+            status = "no errors" if not errors else f"{len(errors)} errors: {errors[:3]}"
+            print(f"  save -> reload: median {statistics.median(times):.1f} ms, p95 {p95:.1f}, max {max(times):.1f}; "
+                  f"1000 requests / 50 clients: {status} in {secs:.2f} s", flush=True)
+        if "soak" in runs:
+            print(f"  soak: {soak(book, args.idle_seconds)}", flush=True)
+        if "load" in runs:
+            print(f"  load: {connection_load(book)}", flush=True)
+        if "ulimit" in runs:
+            print(f"  ulimit: {ulimit_run(book)}", flush=True)
+        if os.path.basename(os.path.dirname(book)).startswith("stagebook-serve-bench-"):
+            shutil.rmtree(os.path.dirname(book))  # a copy made by copy_book
 
 
 if __name__ == "__main__":

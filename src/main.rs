@@ -63,6 +63,10 @@ enum Command {
         /// Include pages marked `draft = true`.
         #[arg(long)]
         drafts: bool,
+        /// Also answer requests for this host name (repeatable; e.g. a name in /etc/hosts).
+        /// Others than localhost, 127.0.0.1, [::1] and the bind address get 403.
+        #[arg(long = "allow-host", value_name = "NAME")]
+        allow_hosts: Vec<String>,
     },
     /// Create a new handbook with a book.toml and two pages.
     Init {
@@ -84,13 +88,13 @@ fn main() -> ExitCode {
         Command::Check { dir, drafts } => {
             run_build(BuildOptions { root: dir, output: None, drafts, check_only: true }, cli.quiet)
         }
-        Command::Serve { dir, port, bind, open, drafts } => {
+        Command::Serve { dir, port, bind, open, drafts, allow_hosts } => {
             // Ctrl-C ends the process; nothing is written to disk, so there is nothing to clean up.
             let _ = ctrlc::set_handler(|| {
                 println!("Stopped.");
                 std::process::exit(0);
             });
-            let options = stagebook::serve::ServeOptions { root: dir, bind, port, open, drafts };
+            let options = stagebook::serve::ServeOptions { root: dir, bind, port, open, drafts, allow_hosts };
             match stagebook::serve::serve(options) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {

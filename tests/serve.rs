@@ -293,7 +293,7 @@ fn a_burst_of_changes_is_one_rebuild_and_many_streams_do_not_exhaust_the_server(
     for _ in 0..80 {
         let mut s = TcpStream::connect(&serve.addr).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-        write!(s, "GET /__stagebook/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        write!(s, "GET /__stagebook/events HTTP/1.1\r\nHost: {}\r\n\r\n", serve.addr).unwrap();
         let mut first = [0u8; 12];
         s.read_exact(&mut first).unwrap();
         if first.starts_with(b"HTTP/1.1 503") {

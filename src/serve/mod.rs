@@ -30,6 +30,8 @@ pub struct ServeOptions {
     pub port: u16,
     pub open: bool,
     pub drafts: bool,
+    /// Host names the server answers to besides localhost and the bind address.
+    pub allow_hosts: Vec<String>,
 }
 
 /// Why serving could not start.
@@ -310,8 +312,8 @@ pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
     }
     let url = format!("http://{addr}/");
     say(&format!("Serving {url} (Ctrl-C to stop)"));
-    let server = Arc::new(server);
-    let _workers = http::run(server.clone(), shared.clone());
+    let _server = http::start(server, shared.clone(), &options.allow_hosts)
+        .map_err(|source| ServeError::Bind { addr: addr.to_string(), source })?;
     if options.open {
         open_browser(&url);
     }
