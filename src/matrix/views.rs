@@ -397,3 +397,57 @@ impl<'a> Views<'a> {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Matrix {
+        crate::matrix::parse(
+            "[matrix]\ncurrency=\"CHF\"\n[[stage]]\nid=\"a\"\nname=\"A\"\ncost={build=[5000,5000],weeks=[2,6],monthly=[100,900]}\n[[stage]]\nid=\"b\"\nname=\"B\"\n[[category]]\nid=\"c\"\nname=\"C\"\n[[aspect]]\nid=\"x\"\ncategory=\"c\"\nname=\"X\"\ncells={a=\"*1*\",b=\"*1*\"}\n[[checklist]]\nid=\"l\"\ntitle=\"L\"\nstages=[\"a\"]\n[[checklist.item]]\nid=\"i\"\ntext=\"Do\"\n[[table]]\nid=\"t\"\ntitle=\"T\"\ncolumns=[{id=\"k\",name=\"K\"}]\n[[table.row]]\nstages=[\"b\"]\ncells={k=\"v\"}\n",
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn urls_are_relative_to_the_page_and_text_is_borrowed() {
+        let (m, r) = (sample(), Rendered::default_for(&sample()));
+        let deep = Views { m: &m, r: &r, page: "guide/setup/index.html" };
+        let s = deep.stage(0);
+        assert_eq!(s.url, "../../stages/a/index.html");
+        assert_eq!(deep.matrix().stages_url, "../../stages/index.html");
+        assert_eq!(Views { page: "stages/b/index.html", ..deep }.stage(0).url, "../a/index.html");
+        let c = deep.category(0);
+        assert!(matches!(c.aspects[0].cells[0].html, Cow::Borrowed("<em>1</em>")));
+        assert_eq!(c.aspects[0].states, "ns");
+    }
+
+    #[test]
+    fn costs_are_formatted_in_the_stage_currency() {
+        let (m, r) = (sample(), Rendered::default_for(&sample()));
+        let v = Views { m: &m, r: &r, page: "index.html" };
+        let cost = v.stage(0).cost.expect("stage a has costs");
+        assert_eq!(cost.build.map(|r| r.text), Some("CHF 5,000".to_string()));
+        assert_eq!(cost.weeks.map(|r| r.text), Some("2–6 weeks".to_string()));
+        assert_eq!(cost.monthly.map(|r| r.text), Some("CHF 100–CHF 900 a month".to_string()));
+        assert_eq!(cost.prefix, "CHF ");
+        assert!(v.stage(1).cost.is_none());
+    }
+
+    #[test]
+    fn ids_and_keys_come_ready_made() {
+        let (m, r) = (sample(), Rendered::default_for(&sample()));
+        let v = Views { m: &m, r: &r, page: "index.html" };
+        let list = v.checklist(0);
+        assert_eq!((list.title_id.as_str(), list.items[0].anchor.as_str()), ("l-title", "l-i"));
+        assert_eq!((list.items[0].check_id.as_str(), list.items[0].key.as_str()), ("check-l-i", "checklist:l:i"));
+        let groups = v.stage_groups(1);
+        assert_eq!(groups[0].title_id, "c-title");
+        assert_eq!(groups[0].items[0].check_id, "check-x");
+        assert!(!groups[0].items[0].changed, "same cell as the stage before");
+        assert_eq!(v.stage(0).ticks, "aspect:*:a checklist:l:*");
+        assert_eq!(v.stage(0).cost_source_id, "cost-source-a");
+        assert_eq!(v.table(0, Some(0)).rows.len(), 0, "the row belongs to stage b");
+        assert_eq!(v.table(0, Some(1)).rows[0].cells, ["v"]);
+    }
+}
