@@ -169,4 +169,30 @@ mod tests {
         assert!(stages.checklists.is_empty(), "the only checklist belongs to a stage");
         assert_eq!(stages.matrix.stages[0].url, "a/index.html");
     }
+
+    /// The matrix is rendered once per build: every field once, then no markdown work for
+    /// any page or embed that shows it.
+    #[test]
+    fn pages_and_embeds_render_no_markdown() {
+        use crate::matrix::rendered::RENDERS;
+        let m = crate::matrix::parse(
+            "[matrix]\ndescription=\"All *of* it\"\n[[stage]]\nid=\"a\"\nname=\"A\"\nsummary=\"First\"\n[[stage]]\nid=\"b\"\nname=\"B\"\n[[category]]\nid=\"c\"\nname=\"C\"\nlesson=\"L\"\n[[aspect]]\nid=\"x\"\ncategory=\"c\"\nname=\"X\"\nnote=\"N\"\ncells={a=\"1\",b=\"2\"}\n[[checklist]]\nid=\"l\"\ntitle=\"L\"\n[[checklist.item]]\nid=\"i\"\ntext=\"Do\"\n",
+        )
+        .unwrap();
+        let before = RENDERS.with(|n| n.get());
+        let r = Rendered::default_for(&m);
+        // description, summary, lesson, note, two cells, item text: seven non-empty fields.
+        assert_eq!(RENDERS.with(|n| n.get()) - before, 7);
+        let after_model = RENDERS.with(|n| n.get());
+        for page in generated_pages(&m) {
+            let v = Views { m: &m, r: &r, page: &page.url };
+            let data = page_data(v, page.view);
+            assert_eq!(data.matrix.description, "<p>All <em>of</em> it</p>\n");
+            for name in ["stages", "where"] {
+                let e = crate::markdown::Embed { offset: 0, name: name.into(), args: Vec::new() };
+                crate::matrix::embed_data(&v, crate::matrix::resolve_embed(Some(&m), &e).unwrap());
+            }
+        }
+        assert_eq!(RENDERS.with(|n| n.get()), after_model, "views only pick from the model");
+    }
 }

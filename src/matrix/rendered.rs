@@ -248,6 +248,13 @@ struct Renderer<'a> {
     links: RefCell<Vec<PageLink>>,
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Markdown renders of data-file fields on this thread, so tests can see each field is
+    /// rendered once however many pages show it.
+    pub(crate) static RENDERS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// Stands for the `n`th href of a field while it is rendered: `{HOLE}{n}-`. Only characters
 /// that href escaping keeps as they are, and nothing that reads as a URL scheme.
 const HOLE: &str = "stagebook-href-";
@@ -268,6 +275,8 @@ impl Renderer<'_> {
         if md.is_empty() {
             return Html::default();
         }
+        #[cfg(test)]
+        RENDERS.with(|n| n.set(n.get() + 1));
         let text = if inline { escape_block_start(&md.text) } else { Cow::Borrowed(md.text.as_str()) };
         // The text itself could hold the hole marker: make the marker longer until it does not.
         let mut hole = HOLE.to_string();
