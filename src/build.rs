@@ -1,8 +1,9 @@
 //! The build pipeline, top to bottom:
 //! config -> theme -> content (parse, check links, tree) -> render pages -> write -> swap.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -12,7 +13,7 @@ use crate::content::{self, NavNode, PageKind, Reserved, Site};
 use crate::context::{self, BookView};
 use crate::diagnostics::Diagnostic;
 use crate::highlight;
-use crate::matrix::{self, views, views::EmbedView};
+use crate::matrix::{self, EmbedView, Views};
 use crate::output::{Discard, Sink, Staging};
 use crate::render::Renderer;
 use crate::search;
@@ -120,8 +121,13 @@ pub struct Project {
     pub renderer: Renderer,
     code_css: String,
     pub matrix: Option<matrix::Loaded>,
+    /// The matrix's markdown, rendered once for every page that shows it.
+    rendered: Option<matrix::Rendered>,
     pub site: Site,
     embeds: Vec<Vec<EmbedView>>,
+    /// The ids each generated page had when last rendered: links into it are checked
+    /// against them, so its template decides which anchors exist.
+    generated_ids: Mutex<HashMap<usize, HashSet<String>>>,
     nav: Vec<NavNode>,
     book: BookView,
 }
@@ -159,7 +165,7 @@ impl Project {
 
         // The matrix next: its generated pages join the content's navigation and link checks.
         let matrix = matrix::load(&config)?;
-        let generated = matrix.as_ref().map(|m| views::generated_pages(&m.matrix)).unwrap_or_default();
+        let generated = matrix.as_ref().map(|m| matrix::generated_pages(&m.matrix)).unwrap_or_default();
         let mut reserved = Reserved {
             urls: RESERVED_FILES.iter().map(|s| s.to_string()).collect(),
             dirs: vec![STATIC_DIR.to_string(), search::DIR.to_string()],
@@ -168,10 +174,29 @@ impl Project {
         let site = content::load(&config, &reserved, generated)?;
         check_templates(&site, &renderer)?;
         let embeds = resolve_embeds(&config, &site, matrix.as_ref())?;
+        let rendered = match &matrix {
+            Some(m) => {
+                let (rendered, errors) = matrix::Rendered::build(m, &config.markdown, &|dest| site.locate(dest));
+                if !errors.is_empty() {
+                    return Err(Failure { errors, warnings: site.warnings });
+                }
+                Some(rendered)
+            }
+            None => None,
+        };
         let nav = site.tree.nav();
         let book = BookView::new(&config);
         phases.done("content");
-        Ok(Project { config, theme, renderer, code_css, matrix, site, embeds, nav, book })
+        let generated_ids = Mutex::default();
+        Ok(Project { config, theme, renderer, code_css, matrix, rendered, site, embeds, generated_ids, nav, book })
+    }
+
+    /// The matrix views as the page at `url` shows them.
+    fn views<'a>(&'a self, url: &'a str) -> Option<Views<'a>> {
+        match (&self.matrix, &self.rendered) {
+            (Some(m), Some(r)) => Some(Views { m: &m.matrix, r, page: url }),
+            _ => None,
+        }
     }
 
     /// Renders page `i` through its template.
@@ -179,16 +204,15 @@ impl Project {
         let site = &self.site;
         let url = &site.pages[i].url;
         let mut errors = Vec::new();
-        let content = match (&self.matrix, self.embeds[i].is_empty()) {
-            (Some(m), false) => self.with_embeds(&site.pages[i].html, &self.embeds[i], m, url, &mut errors),
+        let content = match (self.views(url), self.embeds[i].is_empty()) {
+            (Some(views), false) => self.with_embeds(&site.pages[i].html, &self.embeds[i], &views, &mut errors),
             _ => std::borrow::Cow::Borrowed(site.pages[i].html.as_str()),
         };
         let ctx = context::page_context(site, &self.nav, &self.book, self.config.base_url(), i, &content);
         let mut ctx = tera::Context::from_serialize(&ctx).expect("page context serialises to an object");
-        if let (Some(m), Some(view)) = (&self.matrix, site.pages[i].generated) {
-            let (data, data_errors) = views::page_data(m, site, &self.config.markdown, url, view);
+        if let (Some(views), Some(view)) = (self.views(url), site.pages[i].generated) {
+            let data = matrix::page_data(views, view);
             ctx.extend(tera::Context::from_serialize(&data).expect("matrix data serialises to an object"));
-            errors.extend(data_errors);
         }
         match self.renderer.render(template_for(site, i), &ctx) {
             Ok(html) if errors.is_empty() => Ok(html),
@@ -200,13 +224,19 @@ impl Project {
         }
     }
 
-    /// Renders pages in parallel into `sink`; returns every error (each reported once).
+    /// Renders pages in parallel into `sink`; returns every error (each reported once). Links
+    /// into the generated pages among them are checked against the ids they were rendered with.
     pub fn write_pages(&self, pages: &[usize], sink: &dyn Sink, shown_output: &Path) -> Vec<Diagnostic> {
+        let ids = Mutex::new(HashMap::new());
         let errors: Vec<Diagnostic> = pages
             .par_iter()
             .flat_map_iter(|&i| match self.render_page(i) {
                 Ok(html) => {
                     let url = &self.site.pages[i].url;
+                    if self.site.pages[i].generated.is_some() {
+                        let found = crate::markdown::element_ids(&html).into_iter().collect();
+                        ids.lock().expect("no panics while holding it").insert(i, found);
+                    }
                     sink.write(url, html.as_bytes())
                         .err()
                         .map(|e| write_error(shown_output, url, e))
@@ -216,7 +246,23 @@ impl Project {
                 Err(e) => e,
             })
             .collect();
-        dedupe(errors)
+        let mut errors = dedupe(errors);
+        let ids = ids.into_inner().expect("no panics while holding it");
+        if !ids.is_empty() {
+            errors.extend(self.check_rendered_anchors(&ids, None));
+            self.generated_ids.lock().expect("no panics while holding it").extend(ids);
+        }
+        errors
+    }
+
+    /// Links (from page `from`, or from everywhere) into generated pages, checked against the
+    /// ids those pages were rendered with.
+    fn check_rendered_anchors(&self, ids: &HashMap<usize, HashSet<String>>, from: Option<usize>) -> Vec<Diagnostic> {
+        let mut errors = self.site.check_rendered_anchors(&self.config, ids, from);
+        if let (Some(m), Some(r), None) = (&self.matrix, &self.rendered, from) {
+            errors.extend(r.check_rendered_anchors(m, ids));
+        }
+        errors
     }
 
     /// The search index files (none when search is off).
@@ -315,6 +361,16 @@ impl Project {
         if let Some(d) = missing_template(&self.site.pages[i], &self.renderer) {
             return Err(vec![d]);
         }
+        // Its links into generated pages, and the data file's links into it.
+        let ids = self.generated_ids.lock().expect("no panics while holding it");
+        let mut errors = self.check_rendered_anchors(&ids, Some(i));
+        drop(ids);
+        if let (Some(m), Some(r)) = (&self.matrix, &self.rendered) {
+            errors.extend(r.recheck(m, &|dest| self.site.locate(dest), i));
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
         self.embeds[i] = page_embeds(&self.config, &self.site, i, self.matrix.as_ref())?;
         if change == Changed::AllPages {
             self.nav = self.site.tree.nav();
@@ -332,17 +388,15 @@ impl Project {
         &self,
         html: &'a str,
         embeds: &[EmbedView],
-        matrix: &matrix::Loaded,
-        url: &str,
+        views: &Views,
         errors: &mut Vec<Diagnostic>,
     ) -> std::borrow::Cow<'a, str> {
         let mut out = html.to_string();
         for (n, view) in embeds.iter().enumerate() {
-            let (data, data_errors) = views::embed_data(matrix, &self.site, &self.config.markdown, url, *view);
-            errors.extend(data_errors);
+            let data = matrix::embed_data(views, *view);
             let mut ctx = tera::Context::new();
             ctx.insert("embed", &data);
-            ctx.insert("root", &crate::content::paths::root_prefix(url));
+            ctx.insert("root", &crate::content::paths::root_prefix(views.page));
             match self.renderer.render(view.template(), &ctx) {
                 Ok(rendered) => out = out.replacen(&crate::markdown::embed_marker(n), &rendered, 1),
                 Err(d) => errors.push(d),
@@ -426,7 +480,7 @@ fn page_embeds(
     let views: Vec<EmbedView> = site.pages[i]
         .embeds
         .iter()
-        .filter_map(|e| match views::resolve_embed(matrix.map(|m| &m.matrix), e) {
+        .filter_map(|e| match matrix::resolve_embed(matrix.map(|m| &m.matrix), e) {
             Ok(v) => Some(v),
             Err(message) => {
                 errors.push(site.error_in(config, i, e.offset, message));

@@ -436,6 +436,13 @@ impl<'a, T> Renderer<'_, 'a, T> {
     }
 }
 
+/// The `id`s of a rendered page's elements, e.g. a generated page's, which links may target.
+pub fn element_ids(html: &str) -> Vec<String> {
+    let mut ids = Vec::new();
+    collect_ids(html, &mut ids);
+    ids
+}
+
 /// `id="..."` attributes of a raw HTML fragment.
 fn collect_ids(raw: &str, ids: &mut Vec<String>) {
     for (i, _) in raw.match_indices("id=") {

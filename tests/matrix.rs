@@ -212,3 +212,134 @@ fn content_may_not_take_a_generated_path_and_a_book_without_matrix_has_no_stage_
     let run = plain.build();
     assert!(run.stderr.contains("book.toml:2:10: error: matrix file data/matrix.toml not found"), "{}", run.stderr);
 }
+
+/// Links into generated pages are checked against the ids those pages render: the headings
+/// and sections their templates print, not a list kept beside them.
+#[test]
+fn links_into_generated_pages_pass_for_every_id_the_page_renders() {
+    let book = Book::fixture("matrix-generic");
+    book.write(
+        "content/guide/links.md",
+        "# Links\n\n[costs](../stages/serie-a/#costs), [build](../stages/serie-a/#build), \
+         [checklists](../stages/serie-a/#checklists), [tables](../stages/serie-a/#tables), \
+         [a list](../stages/serie-a/#jamais), [an item](../stages/serie-a/#jamais-sauvegardes), \
+         [category title](../matrix/#ops-title), [by stage](../categories/ops/#by-stage), \
+         [stage costs](../stages/#costs), [a cost source](../stages/#cost-source-seed), \
+         [general list](../stages/#questions).\n",
+    );
+    // The data file may link to them too.
+    let text = book.read("content/matrix.toml").replace(
+        "summary = \"Talk to users; see [the guide](guide/_index.md#départ).\"",
+        "summary = \"Talk to users; see [the guide](guide/_index.md#départ) and [what to build](stages/serie-a/#build).\"",
+    );
+    book.write("content/matrix.toml", text);
+    let run = book.build_ok();
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    let page = book.read("book/guide/links/index.html");
+    assert!(page.contains("href=\"../../stages/serie-a/index.html#costs\""), "{page}");
+    assert!(page.contains("href=\"../../matrix/index.html#ops-title\""), "{page}");
+    let seed = book.read("book/stages/seed/index.html");
+    assert!(seed.contains("href=\"../serie-a/index.html#build\""), "data-file link on a stage page");
+}
+
+#[test]
+fn a_link_to_an_id_a_generated_page_does_not_render_fails_at_its_position() {
+    let book = Book::fixture("matrix-generic");
+    book.build_ok();
+    // `questions` is a general checklist: the stages page shows it, a stage page does not.
+    book.write("content/guide/links.md", "# Links\n\nSee [questions](../stages/serie-a/#questions).\n");
+    let text = book.read("content/matrix.toml").replace(
+        "summary = \"Talk to users; see [the guide](guide/_index.md#départ).\"",
+        "summary = \"Talk to users; see [the guide](guide/_index.md#départ), [nope](stages/seed/#nope).\"",
+    );
+    book.write("content/matrix.toml", text);
+    let before = book.snapshot("book");
+    let run = book.build();
+    assert!(!run.ok);
+    assert!(
+        run.stderr.contains(
+            "content/guide/links.md:3:5: error: link `../stages/serie-a/#questions`: the generated page `stages/serie-a/` has no element with id `questions`"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(
+            "content/matrix.toml:13:11: error: link `stages/seed/#nope`: the generated page `stages/seed/` has no element with id `nope`"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.matches("error: link").count(), 2, "each broken link once: {}", run.stderr);
+    assert_eq!(book.snapshot("book"), before, "nothing written");
+    // `check` finds the same.
+    let check = book.run(&["check"]);
+    assert!(!check.ok && check.stderr.contains("has no element with id `questions`"), "{}", check.stderr);
+}
+
+/// A theme decides which ids a generated page has: when its template drops one, links to it
+/// break; this is what `serve` re-checks when a template is saved (it loads and renders again).
+#[test]
+fn a_template_that_drops_an_id_breaks_the_links_to_it() {
+    let book = Book::fixture("matrix-generic");
+    book.write("content/guide/links.md", "# Links\n\n[costs](../stages/serie-a/#costs)\n");
+    book.build_ok();
+    let stage = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/themes/default/templates/stage.html"))
+        .unwrap()
+        .replace("<h2 id=\"costs\">", "<h2 id=\"money\">");
+    book.write("themes/default/templates/stage.html", stage);
+    let run = book.build();
+    assert!(!run.ok);
+    assert!(run.stderr.contains("has no element with id `costs`"), "{}", run.stderr);
+}
+
+/// The preview server's incremental path: an edited page's links into generated pages are
+/// checked against the ids those pages were last rendered with.
+#[test]
+fn an_edited_page_is_checked_against_the_rendered_ids() {
+    use stagebook::build::{Changed, Project};
+    use stagebook::output::Memory;
+    let book = Book::fixture("matrix-generic");
+    book.write("content/guide/links.md", "# Links\n\n[costs](../stages/serie-a/#costs)\n");
+    let mut project = Project::load(book.dir.path(), |_| {}).map_err(|f| f.errors).unwrap();
+    let errors = project.write_all(&Memory::default(), std::path::Path::new("book"), &mut Default::default());
+    assert!(errors.is_empty(), "{errors:?}");
+    book.write("content/guide/links.md", "# Links\n\n[build](../stages/serie-a/#build)\n");
+    assert!(matches!(project.update_page("guide/links.md"), Ok(Some(Changed::Page(_)))));
+    book.write("content/guide/links.md", "# Links\n\n[questions](../stages/serie-a/#questions)\n");
+    let errors = project.update_page("guide/links.md").unwrap_err();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].message.contains("has no element with id `questions`"), "{errors:?}");
+}
+
+/// Stage counters take the keys that count for each stage from the page (`data-ticks`), so
+/// scripts never spell a key: a tick of an aspect counts for its stage only, a checklist item
+/// for every stage the checklist belongs to.
+#[test]
+fn saved_ticks_count_for_the_stages_they_belong_to() {
+    let Some(browser) = common::chromium() else { return };
+    let book = Book::fixture("matrix-generic");
+    book.build_ok();
+    let clicking = book.read("book/stages/serie-a/index.html").replace(
+        "</body>",
+        r#"<script>window.addEventListener("load", function () { setTimeout(function () {
+  document.getElementById("check-deploiement").click();
+  document.getElementById("check-jamais-sauvegardes").click();
+}, 300); });</script></body>"#,
+    );
+    book.write("book/stages/serie-a/click.html", clicking);
+    let profile = tempfile::tempdir().unwrap();
+    let url = |rel: &str| common::file_url(&book.path(rel));
+    let first = common::dump_dom_with_profile(&browser, &url("book/stages/serie-a/click.html"), profile.path());
+    assert_eq!(first.matches("data-done=\"true\"").count(), 2, "two boxes ticked");
+    let stages = common::dump_dom_with_profile(&browser, &url("book/stages/index.html"), profile.path());
+    let counter = |stage: &str| {
+        let li = &stages[stages.find(&format!("data-stage-progress=\"{stage}\"")).unwrap()..];
+        let li = &li[..li.find("</li>").unwrap()];
+        let label = &li[li.rfind("<span>").expect("a counter") + 6..];
+        label[..label.find("</span>").unwrap()].to_string()
+    };
+    assert_eq!(counter("seed"), "1 / 5", "the checklist item counts for seed too");
+    assert_eq!(counter("serie-a"), "2 / 5");
+    assert_eq!(counter("scale-up"), "0 / 3");
+}

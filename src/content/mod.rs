@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{self, Embed, Heading, Link};
-use crate::matrix::views::View;
+use crate::matrix::View;
 use crate::search;
 use frontmatter::{FrontMatter, FrontMatterError};
 pub use tree::{NavNode, Tree};
@@ -82,8 +82,6 @@ pub struct Generated {
     pub description: String,
     pub weight: Option<i64>,
     pub view: View,
-    /// Ids the page's template will give elements, so links may target them.
-    pub anchors: Vec<String>,
 }
 
 /// A file under content/ that is copied as it is (images, downloads...).
@@ -189,31 +187,77 @@ impl Site {
         Ok(Some(Reloaded::Body))
     }
 
-    /// Resolves a link written in a data file (relative to the content folder) for the page at
-    /// `from_url`: the href to use, or why the link is broken.
-    pub fn link(&self, from_url: &str, dest: &str) -> Result<String, String> {
-        match self.lookup.resolve(from_url, None, "", dest) {
-            Link::Unchanged => Ok(dest.to_string()),
-            Link::Broken(message) => Err(message),
-            Link::Rewrite { href, check } => match check {
-                Some((target, Some(anchor))) => {
-                    let page = &self.pages[target];
-                    if anchor.is_empty()
-                        || page.headings.iter().any(|h| h.id == anchor)
-                        || page.anchors.contains(&anchor)
+    /// Where a link written in a data file (relative to the content folder) points, whatever
+    /// page shows it: the data file is rendered once and each page puts in its own href.
+    /// Anchors into pages stagebook generates are not checked here: their ids are known only
+    /// once those pages are rendered (see [`Site::check_rendered_anchors`]).
+    pub fn locate(&self, dest: &str) -> Result<Located, String> {
+        match self.lookup.locate(None, "", dest) {
+            Place::Unchanged | Place::Here(_) => Ok(Located::Unchanged),
+            Place::Broken(message) => Err(message),
+            Place::File { url, anchor } => Ok(Located::File { url, anchor }),
+            Place::Page { page, anchor } => {
+                let target = &self.pages[page];
+                let checked_later = target.generated.is_some();
+                match &anchor {
+                    Some(a)
+                        if !checked_later
+                            && !a.is_empty()
+                            && !target.headings.iter().any(|h| h.id == *a)
+                            && !target.anchors.contains(a) =>
                     {
-                        Ok(href)
-                    } else {
                         Err(format!(
-                            "link `{dest}`: no heading with id `{anchor}` in `{}`",
-                            page.source.as_deref().unwrap_or(&page.url)
+                            "link `{dest}`: no heading with id `{a}` in `{}`",
+                            target.source.as_deref().unwrap_or(&target.url)
                         ))
                     }
+                    _ => Ok(Located::Page { page, url: target.url.clone(), anchor }),
                 }
-                _ => Ok(href),
-            },
+            }
         }
     }
+
+    /// Checks links from markdown pages into generated pages against the ids those pages
+    /// were rendered with (`ids`: page -> ids; pages not in it are not checked). `from`
+    /// limits the check to the links of one page.
+    pub fn check_rendered_anchors(
+        &self,
+        config: &Config,
+        ids: &HashMap<usize, HashSet<String>>,
+        from: Option<usize>,
+    ) -> Vec<Diagnostic> {
+        let mut errors = Vec::new();
+        for (i, links) in self.links.iter().enumerate() {
+            if from.is_some_and(|f| f != i) {
+                continue;
+            }
+            for link in links {
+                let (Some(anchor), Some(rendered)) = (link.anchor.as_deref(), ids.get(&link.target)) else { continue };
+                if !anchor.is_empty() && !rendered.contains(anchor) {
+                    let message = missing_rendered_id(&link.dest, anchor, &self.pages[link.target].url);
+                    errors.push(LinkProblem { message, offset: link.offset }.into_diagnostic(config, &self.pages[i]));
+                }
+            }
+        }
+        errors
+    }
+}
+
+/// The message for a link to an id that a generated page does not render.
+pub fn missing_rendered_id(dest: &str, anchor: &str, url: &str) -> String {
+    let shown = url.strip_suffix("index.html").unwrap_or(url);
+    format!("link `{dest}`: the generated page `{shown}` has no element with id `{anchor}`")
+}
+
+/// Where a link in a data file points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Located {
+    /// Another site, or an anchor alone: left as written.
+    Unchanged,
+    /// A page (its output path) and maybe an anchor.
+    Page { page: usize, url: String, anchor: Option<String> },
+    /// A copied file (its output path) and maybe an anchor.
+    File { url: String, anchor: Option<String> },
 }
 
 /// Output paths that other parts of the build generate, so links to them are valid and
@@ -550,6 +594,27 @@ impl Lookup {
     /// Decides what `dest`, written in a file at content-relative folder `source_dir` and shown on
     /// the page at `from_url` (page `me`, if it is one), becomes.
     fn resolve(&self, from_url: &str, me: Option<usize>, source_dir: &str, dest: &str) -> Link<Target> {
+        let with_anchor = |href: String, anchor: &Option<String>| match anchor {
+            Some(a) => format!("{href}#{a}"),
+            None => href,
+        };
+        match self.locate(me, source_dir, dest) {
+            Place::Unchanged => Link::Unchanged,
+            Place::Broken(message) => Link::Broken(message),
+            Place::Here(anchor) => Link::Rewrite { href: dest.to_string(), check: me.map(|me| (me, Some(anchor))) },
+            Place::Page { page, anchor } => Link::Rewrite {
+                href: with_anchor(paths::relative_href(from_url, &self.urls[page]), &anchor),
+                check: Some((page, anchor)),
+            },
+            Place::File { url, anchor } => {
+                Link::Rewrite { href: with_anchor(paths::relative_href(from_url, &url), &anchor), check: None }
+            }
+        }
+    }
+
+    /// Where `dest`, written in a file at content-relative folder `source_dir` (page `me`, if it
+    /// is one), points; the same for every page that shows it.
+    fn locate(&self, me: Option<usize>, source_dir: &str, dest: &str) -> Place {
         let (path_and_query, anchor) = match dest.split_once('#') {
             Some((p, a)) => (p, Some(a.to_string())),
             None => (dest, None),
@@ -557,17 +622,13 @@ impl Lookup {
         let path = path_and_query.split('?').next().unwrap_or("");
         if path.is_empty() {
             return match (anchor, me) {
-                (Some(a), Some(me)) => Link::Rewrite { href: dest.to_string(), check: Some((me, Some(a))) },
-                _ => Link::Unchanged,
+                (Some(a), Some(_)) => Place::Here(a),
+                _ => Place::Unchanged,
             };
         }
         let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
         let Some(target) = paths::join(source_dir, &decoded) else {
-            return Link::Broken(format!("link `{dest}` points outside the content folder"));
-        };
-        let with_anchor = |href: String| match &anchor {
-            Some(a) => format!("{href}#{a}"),
-            None => href,
+            return Place::Broken(format!("link `{dest}` points outside the content folder"));
         };
         let page = self
             .by_source
@@ -576,21 +637,33 @@ impl Lookup {
             .or_else(|| self.by_url.get(&paths::section_url(&target)))
             .copied();
         if let Some(page) = page {
-            let to = &self.urls[page];
-            return Link::Rewrite {
-                href: with_anchor(paths::relative_href(from_url, to)),
-                check: Some((page, anchor)),
-            };
+            return Place::Page { page, anchor };
         }
         if self.assets.contains(&target) {
-            return Link::Rewrite { href: with_anchor(paths::relative_href(from_url, &target)), check: None };
+            return Place::File { url: target, anchor };
         }
         if target.ends_with(".md") {
-            Link::Broken(format!("link to missing page `{dest}` (looked for content/{target})"))
+            Place::Broken(format!("link to missing page `{dest}` (looked for content/{target})"))
         } else {
-            Link::Broken(format!("link to missing file or folder `{dest}` (looked for content/{target})"))
+            Place::Broken(format!("link to missing file or folder `{dest}` (looked for content/{target})"))
         }
     }
+}
+
+/// What [`Lookup::locate`] found.
+enum Place {
+    Unchanged,
+    /// An anchor alone, in page `me`.
+    Here(String),
+    Page {
+        page: usize,
+        anchor: Option<String>,
+    },
+    File {
+        url: String,
+        anchor: Option<String>,
+    },
+    Broken(String),
 }
 
 /// The target of a link that must be checked after parsing: a page slot and maybe an anchor.
@@ -648,7 +721,6 @@ fn parse_page(
         page.description = g.description.clone();
         page.weight = g.weight;
         page.generated = Some(g.view);
-        page.anchors = g.anchors.iter().cloned().collect();
         return Ok(Parsed { page, links: Vec::new(), errors: Vec::new(), warnings: Vec::new() });
     }
     let Some(rel) = &slot.source else {
@@ -790,9 +862,13 @@ fn check_link_in(pages: &[&Page], link: &markdown::PendingLink<Target>) -> Optio
     anchor_problem(pages[link.target], link)
 }
 
-/// A link's `#anchor` must name a heading (or another id) of its target page.
+/// A link's `#anchor` must name a heading (or another id) of its target page. Generated pages
+/// are checked once rendered, against the ids they have ([`Site::check_rendered_anchors`]).
 fn anchor_problem(target: &Page, link: &markdown::PendingLink<Target>) -> Option<LinkProblem> {
     let anchor = link.anchor.as_deref()?;
+    if target.generated.is_some() {
+        return None;
+    }
     if anchor.is_empty() || target.headings.iter().any(|h| h.id == anchor) || target.anchors.contains(anchor) {
         return None;
     }

@@ -2,9 +2,30 @@
 //! tables, read from one TOML data file and validated with positions.
 //!
 //! Nothing here knows any stage or category name: they all come from the file.
+//!
+//! The steps: [`parse`] reads the file into the model below; [`rendered`] renders its markdown
+//! once per build; [`views`] shapes it for one page's templates, which [`pages`] (the
+//! generated pages) and [`embeds`] (the shortcodes) pick from. [`urls`] places the generated
+//! pages, [`keys`] spells every id and key the theme relies on, [`chart`] and [`format`] draw
+//! the cost figures.
 
+mod chart;
+mod embeds;
+mod format;
+mod keys;
+mod pages;
 mod parse;
+mod rendered;
+mod urls;
 pub mod views;
+
+pub(crate) use embeds::embed_data;
+pub use embeds::{resolve_embed, EmbedView};
+pub use pages::generated_pages;
+pub(crate) use pages::page_data;
+pub(crate) use rendered::Rendered;
+pub use urls::View;
+pub(crate) use views::Views;
 
 use std::path::PathBuf;
 

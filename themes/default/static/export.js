@@ -7,6 +7,8 @@
   if (!tools || !P) return;
   const status = tools.querySelector(".tool-status"), file = tools.querySelector("input[type=file]");
   const say = (t) => { status.textContent = t; };
+  // Which saved keys are ticks, as patterns the page gives (progress.js matches them).
+  const all = tools.dataset.ticks;
   // Visible text of an element, without the counters and marks scripts added to it.
   const text = (e) => {
     if (!e) return "";
@@ -40,7 +42,7 @@
     csv: ["text/csv", () => "group,item,key,done\n" +
       items().map((i) => [i.group, i.item, i.key, i.done ? "yes" : "no"].map(csv).join(",") + "\n").join("")],
     json: ["application/json", () => JSON.stringify({
-      stagebook: 1, book: P.book, exported: new Date().toISOString(), ticks: P.ticks(),
+      stagebook: 1, book: P.book, exported: new Date().toISOString(), ticks: P.ticks(all),
     }, null, 2) + "\n"],
   };
   const save = (kind) => {
@@ -56,9 +58,10 @@
   const load = (name, t) => {
     let data = null;
     try { data = JSON.parse(t); } catch (e) { /* reported below */ }
-    const ticks = data && Array.isArray(data.ticks) ? data.ticks.filter((k) => typeof k === "string" && /^(aspect|checklist):/.test(k)) : null;
+    const isTick = P.matches(all);
+    const ticks = data && Array.isArray(data.ticks) ? data.ticks.filter((k) => typeof k === "string" && isTick(k)) : null;
     if (!ticks) return say(name + " is not a progress export (JSON with a list of ticks).");
-    const have = new Set(P.ticks()), add = ticks.filter((k) => !have.has(k));
+    const have = new Set(P.ticks(all)), add = ticks.filter((k) => !have.has(k));
     if (!add.length) return say("Nothing to import: every tick in " + name + " is already saved here.");
     const other = data.book && data.book !== P.book ? " It comes from another handbook (" + data.book + ")." : "";
     if (!confirm("Import " + add.length + " ticks from " + name + "? They are added to the " + have.size +
@@ -74,12 +77,12 @@
     else if (b.dataset.act === "import") file.click();
     else if (b.dataset.act === "print") window.print();
     else if (b.dataset.act === "reset") {
-      const all = P.ticks();
-      if (!all.length) return say("Nothing to reset: no ticks are saved.");
-      if (!confirm("Untick all " + all.length + " saved ticks of this handbook in this browser? Export them first if you may want them back.")) return;
-      all.forEach((k) => P.set(k, false));
+      const saved = P.ticks(all);
+      if (!saved.length) return say("Nothing to reset: no ticks are saved.");
+      if (!confirm("Untick all " + saved.length + " saved ticks of this handbook in this browser? Export them first if you may want them back.")) return;
+      saved.forEach((k) => P.set(k, false));
       P.refresh();
-      say("Reset: " + all.length + " ticks removed.");
+      say("Reset: " + saved.length + " ticks removed.");
     }
   });
   file.addEventListener("change", () => {

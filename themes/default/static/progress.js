@@ -8,24 +8,26 @@
   const prefix = "stagebook:" + book + ":", boxes = doc.querySelectorAll("input[type=checkbox][data-key]");
   let store = null;
   try { store = localStorage; store.getItem(prefix); } catch (e) { store = null; }
-  const isTick = (k) => /^(aspect|checklist):/.test(k);
-  // The saved tick keys of this handbook, without the prefix.
-  const ticks = () => {
-    const out = [];
+  // Keys come from the page (data-key); which ones count is said by space-separated patterns
+  // with one `*` (data-ticks), so this script never spells a key itself.
+  const matches = (patterns) => {
+    const ps = (patterns || "").split(" ").filter(Boolean).map((p) => p.split("*"));
+    return (k) => ps.some(([a, b = ""]) => k.length >= a.length + b.length && k.startsWith(a) && k.endsWith(b));
+  };
+  // The saved tick keys of this handbook matching `patterns`, without the prefix.
+  const ticks = (patterns) => {
+    const out = [], ok = matches(patterns);
     for (let i = 0; store && i < store.length; i++) {
       const k = store.key(i);
-      if (k && k.startsWith(prefix) && isTick(k.slice(prefix.length))) out.push(k.slice(prefix.length));
+      if (k && k.startsWith(prefix) && ok(k.slice(prefix.length))) out.push(k.slice(prefix.length));
     }
     return out.sort();
   };
   const set = (key, on) => {
     try { if (on) store.setItem(prefix + key, "1"); else store.removeItem(prefix + key); } catch (e) { /* blocked */ }
   };
-  // Ticks saved for one stage: its aspects plus the items of its checklists (space-separated ids).
-  const stageDone = (id, lists) => {
-    const l = (lists || "").split(" ").filter(Boolean).map((x) => "checklist:" + x + ":");
-    return ticks().filter((k) => k.startsWith("aspect:") ? k.endsWith(":" + id) : l.some((p) => k.startsWith(p))).length;
-  };
+  // Ticks saved for one stage (its patterns cover its aspects and the items of its checklists).
+  const stageDone = (patterns) => ticks(patterns).length;
   // A "done / total" counter with a bar, appended to host; returns its update function.
   const meter = (host) => {
     const out = doc.createElement("span"), bar = doc.createElement("progress"), label = doc.createElement("span");
@@ -45,7 +47,7 @@
   if (page && boxes.length) { const m = meter(page); meters.push(() => m(count(boxes), boxes.length)); }
   doc.querySelectorAll("[data-stage-progress]").forEach((el) => {
     const m = meter(el);
-    meters.push(() => m(stageDone(el.dataset.stageProgress, el.dataset.lists), +el.dataset.boxes));
+    meters.push(() => m(stageDone(el.dataset.ticks), +el.dataset.boxes));
   });
   const update = () => meters.forEach((m) => m());
   const mark = (box) => {
@@ -63,6 +65,6 @@
     update();
   }));
   window.addEventListener("storage", (e) => { if (!e.key || e.key.startsWith(prefix)) refresh(); });
-  window.stagebookProgress = { book, store, ticks, set, stageDone, refresh };
+  window.stagebookProgress = { book, store, matches, ticks, set, stageDone, refresh };
   refresh();
 })();

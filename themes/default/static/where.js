@@ -43,7 +43,7 @@
     add(out, "strong", name(c));
     out.append(" (stage " + d.number + " of " + opts.length + "): " + d.new + " aspects to build now, " + d.same +
       " done by now, " + d.empty + " not yet.");
-    if (p && p.store) out.append(" Ticked for this stage: " + p.stageDone(o.value, d.lists) + " / " + d.boxes + ".");
+    if (p && p.store) out.append(" Ticked for this stage: " + p.stageDone(d.ticks) + " / " + d.boxes + ".");
     if (here) {
       const i = opts.findIndex((x) => x.value === here.dataset.stage);
       out.append(" " + (i < c ? "This stage is behind you: what it lists should be done by now."
