@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::content::nav::{EntryId, EntryKind};
 use crate::content::paths::{relative_href, root_prefix};
-use crate::content::{Page, PageId, Site};
+use crate::content::{IdVec, Nav, Page, PageId, Site};
 use crate::markdown::escape_html;
 
 /// Children shown per folder in the server-rendered sidebar; bigger folders show a window
@@ -84,6 +84,8 @@ pub struct PageContext<'a> {
     pub generator: &'static str,
 }
 
+type Pages = IdVec<PageId, Page>;
+
 pub const GENERATOR: &str = concat!("stagebook ", env!("CARGO_PKG_VERSION"));
 
 /// The absolute URL of an output page, without a trailing `index.html`.
@@ -140,7 +142,7 @@ pub fn page_context<'a>(
         breadcrumbs: nav.breadcrumbs(id).into_iter().map(link).collect(),
         prev: nav.prev(id).map(link),
         next: nav.next(id).map(link),
-        nav_html: nav_html(site, &page.url, Some(id), &nav.path(id)),
+        nav_html: nav_html(&site.pages, nav, &page.url, Some(id), &nav.path(id)),
         canonical_url: absolute_url(base_url, &page.url),
         base_url,
         generator: GENERATOR,
@@ -175,7 +177,7 @@ pub fn standalone_context<'a>(
         breadcrumbs: Vec::new(),
         prev: None,
         next: None,
-        nav_html: nav_html(site, url, None, &[]),
+        nav_html: nav_html(&site.pages, &site.nav, url, None, &[]),
         canonical_url: if kind == "404" { String::new() } else { absolute_url(base_url, url) },
         base_url,
         generator: GENERATOR,
@@ -195,17 +197,23 @@ fn toc(page: &Page) -> Vec<TocEntry> {
 /// limited to [`NAV_WINDOW`] entries around the open one. Rendered here rather than by a
 /// recursive template macro: it is the largest part of every page and Tera macros made it the
 /// slowest step of a large build.
-fn nav_html(site: &Site, url: &str, here: Option<PageId>, path: &[EntryId]) -> String {
+fn nav_html(pages: &Pages, nav: &Nav, url: &str, here: Option<PageId>, path: &[EntryId]) -> String {
     let mut html = String::with_capacity(4096);
-    let top = site.nav.top();
-    if !top.is_empty() {
-        nav_level(&mut html, site, top, url, here, path);
+    if !nav.top().is_empty() {
+        nav_level(&mut html, pages, nav, nav.top(), url, here, path);
     }
     html
 }
 
-fn nav_level(html: &mut String, site: &Site, level: &[EntryId], url: &str, here: Option<PageId>, path: &[EntryId]) {
-    let nav = &site.nav;
+fn nav_level(
+    html: &mut String,
+    pages: &Pages,
+    nav: &Nav,
+    level: &[EntryId],
+    url: &str,
+    here: Option<PageId>,
+    path: &[EntryId],
+) {
     let open_at = level.iter().position(|e| path.contains(e));
     // The page listing this level links to the entries not shown; under a draft there is
     // none, so such a level is shown whole.
@@ -223,7 +231,7 @@ fn nav_level(html: &mut String, site: &Site, level: &[EntryId], url: &str, here:
                     (true, false) => "<li class=\"nav-section\"><a href=\"",
                     (false, _) => "<li><a href=\"",
                 });
-                html.push_str(&escape_html(&relative_href(url, &site.pages[p].url)));
+                html.push_str(&escape_html(&relative_href(url, &pages[p].url)));
                 html.push('"');
                 if here == Some(p) {
                     html.push_str(" aria-current=\"page\"");
@@ -248,7 +256,7 @@ fn nav_level(html: &mut String, site: &Site, level: &[EntryId], url: &str, here:
             EntryKind::Separator => html.push_str("<li class=\"nav-separator\" role=\"separator\">"),
         }
         if entry.section && open && !entry.children.is_empty() {
-            nav_level(html, site, &entry.children, url, here, path);
+            nav_level(html, pages, nav, &entry.children, url, here, path);
         }
         html.push_str("</li>");
     }
@@ -257,7 +265,7 @@ fn nav_level(html: &mut String, site: &Site, level: &[EntryId], url: &str, here:
         // The folder page lists everything; link to it for the entries not shown.
         html.push_str(&format!(
             "<li class=\"nav-more\"><a href=\"{}\">{hidden} more<span class=\"visually-hidden\"> pages in this section</span>…</a></li>",
-            escape_html(&relative_href(url, &site.pages[folder].url))
+            escape_html(&relative_href(url, &pages[folder].url))
         ));
     }
     html.push_str("</ul>");
@@ -280,22 +288,26 @@ fn window(len: usize, focus: Option<usize>) -> (usize, usize) {
 /// - a part title: `"title"`;
 /// - a separator: `null`.
 pub fn toc_js(site: &Site) -> String {
+    toc_script(&site.pages, &site.nav)
+}
+
+fn toc_script(pages: &Pages, nav: &Nav) -> String {
     use serde_json::Value;
-    fn node(site: &Site, e: EntryId) -> Value {
-        let entry = site.nav.entry(e);
+    fn node(pages: &Pages, nav: &Nav, e: EntryId) -> Value {
+        let entry = nav.entry(e);
         let url = match entry.kind {
-            EntryKind::Page(p) => Value::from(site.pages[p].url.as_str()),
+            EntryKind::Page(p) => Value::from(pages[p].url.as_str()),
             EntryKind::Draft => Value::Null,
             EntryKind::PartTitle => return Value::from(entry.title.as_str()),
             EntryKind::Separator => return Value::Null,
         };
         let mut v = vec![Value::from(entry.title.as_str()), url];
         if entry.section {
-            v.push(Value::Array(entry.children.iter().map(|&c| node(site, c)).collect()));
+            v.push(Value::Array(entry.children.iter().map(|&c| node(pages, nav, c)).collect()));
         }
         Value::Array(v)
     }
-    let tree = Value::Array(site.nav.top().iter().map(|&e| node(site, e)).collect());
+    let tree = Value::Array(nav.top().iter().map(|&e| node(pages, nav, e)).collect());
     // `<` escaped so the data can never close a script element, wherever it ends up.
     let json = serde_json::to_string(&tree).unwrap_or_else(|_| "[]".into()).replace('<', "\\u003c");
     format!("window.stagebookToc = {json};\n")
@@ -311,6 +323,94 @@ mod tests {
         assert_eq!(window(100, Some(0)), (0, NAV_WINDOW));
         assert_eq!(window(100, Some(50)), (35, 65));
         assert_eq!(window(100, Some(99)), (70, 100));
+    }
+
+    use crate::content::nav::{NavBuilder, Place, Placement};
+    use crate::content::{Id, PageKind};
+
+    fn pages(urls: &[&str]) -> Pages {
+        urls.iter().map(|u| Page { title: format!("T {u}"), ..Page::empty(u, "", PageKind::Page) }).collect()
+    }
+
+    fn p(i: usize) -> PageId {
+        PageId::from_index(i)
+    }
+
+    /// Every kind of entry: 0 home, a prefix page 1, a part title, page 2 with a draft child
+    /// that holds page 3, a separator, a suffix page 4 whose label is not its page's title.
+    fn mixed() -> (Pages, Nav) {
+        let pages = pages(&["index.html", "intro/index.html", "a/index.html", "z/deep/index.html", "end/index.html"]);
+        let mut b = NavBuilder::new(pages.len());
+        b.home(p(0));
+        b.add(Place::Top(Placement::Suffix), EntryKind::Page(p(4)), "The <end>");
+        b.add(Place::Top(Placement::Prefix), EntryKind::Page(p(1)), "Intro");
+        b.add(Place::Top(Placement::Main), EntryKind::PartTitle, "Part <one>");
+        let a = b.add(Place::Top(Placement::Main), EntryKind::Page(p(2)), "A");
+        let draft = b.add(Place::Under(a), EntryKind::Draft, "Later");
+        b.add(Place::Under(draft), EntryKind::Page(p(3)), "Deep");
+        b.add(Place::Top(Placement::Main), EntryKind::Separator, "");
+        (pages, b.finish())
+    }
+
+    #[test]
+    fn sidebar_lists_drafts_unlinked_with_part_titles_and_separators() {
+        let (pages, nav) = mixed();
+        let html = nav_html(&pages, &nav, "z/deep/index.html", Some(p(3)), &nav.path(p(3)));
+        assert_eq!(
+            html,
+            concat!(
+                "<ul><li><a href=\"../../intro/index.html\">Intro</a></li>",
+                "<li class=\"nav-part\">Part &lt;one&gt;</li>",
+                "<li class=\"nav-section is-open\"><a href=\"../../a/index.html\">A</a>",
+                "<ul><li class=\"nav-section nav-draft is-open\"><span>Later</span>",
+                "<ul><li><a href=\"index.html\" aria-current=\"page\">Deep</a></li></ul></li></ul></li>",
+                "<li class=\"nav-separator\" role=\"separator\"></li>",
+                "<li><a href=\"../../end/index.html\">The &lt;end&gt;</a></li></ul>"
+            )
+        );
+        // Elsewhere the sections stay closed.
+        let home = nav_html(&pages, &nav, "index.html", Some(p(0)), &nav.path(p(0)));
+        assert!(home.contains("<li class=\"nav-section\"><a href=\"a/index.html\">A</a></li>"), "{home}");
+    }
+
+    #[test]
+    fn toc_script_writes_each_entry_kind_in_its_documented_shape() {
+        let (pages, nav) = mixed();
+        assert_eq!(
+            toc_script(&pages, &nav),
+            concat!(
+                "window.stagebookToc = [[\"Intro\",\"intro/index.html\"],\"Part \\u003cone>\",",
+                "[\"A\",\"a/index.html\",[[\"Later\",null,[[\"Deep\",\"z/deep/index.html\"]]]]],",
+                "null,[\"The \\u003cend>\",\"end/index.html\"]];\n"
+            )
+        );
+    }
+
+    #[test]
+    fn long_levels_show_a_window_and_link_to_their_page_for_the_rest() {
+        let urls: Vec<String> = (0..=40).map(|i| format!("p{i:02}/index.html")).collect();
+        let pages = pages(&urls.iter().map(String::as_str).collect::<Vec<_>>());
+        let mut b = NavBuilder::new(pages.len());
+        b.home(p(0));
+        for i in 1..=40 {
+            b.add(Place::Top(Placement::Main), EntryKind::Page(p(i)), format!("P{i}"));
+        }
+        let nav = b.finish();
+        let html = nav_html(&pages, &nav, &pages[p(40)].url, Some(p(40)), &nav.path(p(40)));
+        assert_eq!(html.matches("<li>").count(), NAV_WINDOW);
+        assert!(html.contains("aria-current=\"page\">P40</a>"));
+        assert!(html.contains("<li class=\"nav-more\"><a href=\"../p00/index.html\">10 more"), "{html}");
+
+        // Below a draft there is no page to send the reader to: the level is shown whole.
+        let mut b = NavBuilder::new(pages.len());
+        let draft = b.add(Place::Top(Placement::Main), EntryKind::Draft, "Planned");
+        for i in 1..=40 {
+            b.add(Place::Under(draft), EntryKind::Page(p(i)), format!("P{i}"));
+        }
+        let nav = b.finish();
+        let html = nav_html(&pages, &nav, &pages[p(1)].url, Some(p(1)), &nav.path(p(1)));
+        assert_eq!(html.matches("<li>").count(), 40);
+        assert!(!html.contains("nav-more"));
     }
 
     #[test]

@@ -238,7 +238,7 @@ mod tests {
     fn broken_links_are_errors_but_the_page_is_still_built() {
         let p = run("guide/a.md", "# A\n\n[gone](gone.md)\n").unwrap();
         assert_eq!(p.errors.len(), 1);
-        assert_eq!(p.errors[0].position.map(|(line, col)| (line, col)), Some((3, 1)));
+        assert_eq!(p.errors[0].position, Some((3, 1)));
         assert_eq!(p.page.title, "A");
     }
 
