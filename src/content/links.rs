@@ -8,7 +8,7 @@ use super::{paths, Asset, Page};
 use crate::markdown::{Link, PendingLink};
 
 /// A link whose target page (and maybe anchor) is checked after parsing.
-pub type PageLink = PendingLink<PageId>;
+pub(crate) type PageLink = PendingLink<PageId>;
 
 /// Where links can point: pages by source file and by output path, and copied files.
 /// Built from the page slots before parsing (to rewrite links while rendering), and again
@@ -23,7 +23,7 @@ pub struct Lookup {
 
 impl Lookup {
     /// `pages` yields each page's source file (if any) and output path, in id order.
-    pub fn new<'a>(pages: impl Iterator<Item = (Option<&'a str>, &'a str)>, assets: &[Asset]) -> Lookup {
+    pub(crate) fn new<'a>(pages: impl Iterator<Item = (Option<&'a str>, &'a str)>, assets: &[Asset]) -> Lookup {
         let mut lookup = Lookup { assets: assets.iter().map(|a| a.url.clone()).collect(), ..Lookup::default() };
         for (source, url) in pages {
             let id = lookup.urls.push(url.to_string());
@@ -42,7 +42,7 @@ impl Lookup {
 
     /// Decides what `dest`, written in a file at content-relative folder `source_dir` and shown on
     /// the page at `from_url` (page `me`, if it is one), becomes.
-    pub fn resolve(&self, from_url: &str, me: Option<PageId>, source_dir: &str, dest: &str) -> Link<PageId> {
+    pub(crate) fn resolve(&self, from_url: &str, me: Option<PageId>, source_dir: &str, dest: &str) -> Link<PageId> {
         let (path_and_query, anchor) = match dest.split_once('#') {
             Some((p, a)) => (p, Some(a.to_string())),
             None => (dest, None),
@@ -89,14 +89,14 @@ impl Lookup {
 /// Why a link that resolved to a page still does not work; `offset` is a byte offset of the
 /// linking page's file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LinkProblem {
-    pub message: String,
-    pub offset: usize,
+pub(crate) struct LinkProblem {
+    pub(crate) message: String,
+    pub(crate) offset: usize,
 }
 
 /// Checks the links of every included page: a link to a left-out page (a draft) or to an
 /// anchor its target does not have is a problem of the linking page.
-pub fn check_all(pages: &IdVec<PageId, Page>, included: &IdVec<PageId, bool>) -> Vec<(PageId, LinkProblem)> {
+pub(crate) fn check_all(pages: &IdVec<PageId, Page>, included: &IdVec<PageId, bool>) -> Vec<(PageId, LinkProblem)> {
     let mut problems = Vec::new();
     for (from, page) in pages.iter_ids() {
         if !included[from] {
@@ -121,7 +121,7 @@ pub fn check_all(pages: &IdVec<PageId, Page>, included: &IdVec<PageId, bool>) ->
 }
 
 /// A link's `#anchor` must name a heading (or another id) of its target page.
-pub fn anchor_problem(target: &Page, link: &PageLink) -> Option<LinkProblem> {
+pub(crate) fn anchor_problem(target: &Page, link: &PageLink) -> Option<LinkProblem> {
     let anchor = link.anchor.as_deref()?;
     if anchor.is_empty() || target.headings.iter().any(|h| h.id == anchor) || target.anchors.contains(anchor) {
         return None;

@@ -14,10 +14,10 @@ pub mod frontmatter;
 pub mod ids;
 pub mod links;
 pub mod nav;
-pub mod parse;
+pub(crate) mod parse;
 pub mod paths;
-pub mod plan;
-pub mod select;
+pub(crate) mod plan;
+pub(crate) mod select;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};

@@ -16,20 +16,20 @@ use crate::search;
 /// A page that could be read. `errors` (broken links, a missing title) do not stop the
 /// rest of the page from being checked, so one run reports all of them.
 #[derive(Debug)]
-pub struct Parsed {
-    pub page: Page,
-    pub errors: Vec<Diagnostic>,
-    pub warnings: Vec<Diagnostic>,
+pub(crate) struct Parsed {
+    pub(crate) page: Page,
+    pub(crate) errors: Vec<Diagnostic>,
+    pub(crate) warnings: Vec<Diagnostic>,
 }
 
 /// The page for `slot` with nothing read yet (what a page that failed to parse leaves behind).
-pub fn placeholder(slot: &Slot) -> Page {
+pub(crate) fn placeholder(slot: &Slot) -> Page {
     Page { source: slot.source.clone(), ..Page::empty(&slot.url, &slot.dir, slot.kind) }
 }
 
 /// Reads the page's file, when it has one, and parses it. `collector` takes the text for the
 /// search index.
-pub fn read_and_parse(
+pub(crate) fn read_and_parse(
     config: &Config,
     lookup: &Lookup,
     me: PageId,
@@ -44,13 +44,13 @@ pub fn read_and_parse(
 }
 
 /// The file's text; a file that is not UTF-8 is an error at the first bad byte.
-pub fn read(path: &Path, shown: std::path::PathBuf) -> Result<String, Vec<Diagnostic>> {
+pub(crate) fn read(path: &Path, shown: std::path::PathBuf) -> Result<String, Vec<Diagnostic>> {
     let bytes = std::fs::read(path).map_err(|e| vec![Diagnostic::error(shown.clone(), format!("cannot read: {e}"))])?;
     decode(bytes, shown).map_err(|d| vec![d])
 }
 
 /// Bytes to text, or an error at the first byte that is not UTF-8.
-pub fn decode(bytes: Vec<u8>, shown: std::path::PathBuf) -> Result<String, Diagnostic> {
+pub(crate) fn decode(bytes: Vec<u8>, shown: std::path::PathBuf) -> Result<String, Diagnostic> {
     String::from_utf8(bytes).map_err(|e| {
         let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
         let at = e.utf8_error().valid_up_to();
@@ -60,7 +60,7 @@ pub fn decode(bytes: Vec<u8>, shown: std::path::PathBuf) -> Result<String, Diagn
 
 /// Builds the page for `slot` from its file's `text` (`None` for pages without a file).
 /// Front matter that cannot be read is the one error that stops the page.
-pub fn parse(
+pub(crate) fn parse(
     config: &Config,
     lookup: &Lookup,
     me: PageId,

@@ -9,38 +9,38 @@ use super::{paths, Asset, Generated, PageKind, Reserved};
 
 /// One output page to be: where it comes from and where it goes.
 #[derive(Debug, Clone)]
-pub struct Slot {
+pub(crate) struct Slot {
     /// Content-relative markdown file; `None` for generated pages and made-up folder pages.
-    pub source: Option<String>,
-    pub dir: String,
-    pub url: String,
-    pub kind: PageKind,
-    pub generated: Option<Generated>,
+    pub(crate) source: Option<String>,
+    pub(crate) dir: String,
+    pub(crate) url: String,
+    pub(crate) kind: PageKind,
+    pub(crate) generated: Option<Generated>,
 }
 
 /// A problem with a file's place in the site (not its content), reported at the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PlaceProblem {
+pub(crate) struct PlaceProblem {
     /// Content-relative path of the file to blame.
-    pub rel: String,
-    pub message: String,
+    pub(crate) rel: String,
+    pub(crate) message: String,
 }
 
 /// The site's pages, as slots.
 #[derive(Debug, Default)]
-pub struct Plan {
+pub(crate) struct Plan {
     /// Markdown files first (in the order given), then generated pages, then made-up folder pages.
-    pub slots: IdVec<PageId, Slot>,
+    pub(crate) slots: IdVec<PageId, Slot>,
     /// The page of each folder (index file, generated section or made-up page).
-    pub index_of_dir: HashMap<String, PageId>,
+    pub(crate) index_of_dir: HashMap<String, PageId>,
     /// Sources left out as duplicates still resolve (to the page that won), so one clash does
     /// not cascade into broken-link errors.
-    pub aliases: Vec<(String, PageId)>,
-    pub problems: Vec<PlaceProblem>,
+    pub(crate) aliases: Vec<(String, PageId)>,
+    pub(crate) problems: Vec<PlaceProblem>,
 }
 
 /// Gives every markdown file (content-relative, sorted), generated page and folder its slot.
-pub fn plan(markdown: &[String], generated: Vec<Generated>, reserved: &Reserved) -> Plan {
+pub(crate) fn plan(markdown: &[String], generated: Vec<Generated>, reserved: &Reserved) -> Plan {
     let mut plan = Plan::default();
     let mut by_url: HashMap<String, PageId> = HashMap::new();
     for rel in markdown {
@@ -127,7 +127,11 @@ pub fn plan(markdown: &[String], generated: Vec<Generated>, reserved: &Reserved)
 }
 
 /// Copied files may not land where a page or a generated file goes.
-pub fn asset_collisions(slots: &IdVec<PageId, Slot>, assets: &[Asset], reserved: &Reserved) -> Vec<PlaceProblem> {
+pub(crate) fn asset_collisions(
+    slots: &IdVec<PageId, Slot>,
+    assets: &[Asset],
+    reserved: &Reserved,
+) -> Vec<PlaceProblem> {
     let by_url: HashMap<&str, PageId> = slots.iter_ids().map(|(id, s)| (s.url.as_str(), id)).collect();
     let mut problems = Vec::new();
     for asset in assets {

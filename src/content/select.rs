@@ -7,7 +7,7 @@ use super::ids::{IdVec, PageId};
 use super::{paths, Page, PageKind};
 
 /// Whether each page stays in the site.
-pub fn included(
+pub(crate) fn included(
     pages: &IdVec<PageId, Page>,
     index_of_dir: &HashMap<String, PageId>,
     drafts: bool,
@@ -17,7 +17,7 @@ pub fn included(
 
 /// Keeps the included pages, numbered afresh, with their links pointed at the new numbers.
 /// Links to left-out pages must have been reported as errors already: they are dropped.
-pub fn keep(pages: IdVec<PageId, Page>, included: &IdVec<PageId, bool>) -> IdVec<PageId, Page> {
+pub(crate) fn keep(pages: IdVec<PageId, Page>, included: &IdVec<PageId, bool>) -> IdVec<PageId, Page> {
     let mut new_id: IdVec<PageId, Option<PageId>> = IdVec::with_capacity(pages.len());
     let mut next = 0;
     for &keep in included.iter() {

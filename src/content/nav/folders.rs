@@ -22,7 +22,7 @@ enum Child {
 
 /// Builds the navigation; `pages` holds one Home page and one page per folder that has pages
 /// (content loading makes them up where the files do not exist).
-pub fn build(pages: &IdVec<PageId, Page>) -> Nav {
+pub(crate) fn build(pages: &IdVec<PageId, Page>) -> Nav {
     let mut folders: Vec<Folder> = Vec::new();
     let mut by_dir: HashMap<&str, usize> = HashMap::new();
     for (id, p) in pages.iter_ids() {

@@ -7,7 +7,7 @@
 //! placement follow mdBook's summary format: part titles, separators and draft chapters
 //! (listed, not linked) are entries too, and nesting need not follow folders.
 
-pub mod folders;
+pub(crate) mod folders;
 
 use super::ids::{typed_id, IdVec, PageId};
 
@@ -161,7 +161,7 @@ impl Nav {
 
 /// Where [`NavBuilder::add`] puts an entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Place {
+pub(crate) enum Place {
     /// At the top level, in the given part of the book.
     Top(Placement),
     /// As the last child of an entry.
@@ -170,7 +170,7 @@ pub enum Place {
 
 /// Builds a [`Nav`]: builders add entries in the order they should be read.
 #[derive(Debug)]
-pub struct NavBuilder {
+pub(crate) struct NavBuilder {
     entries: IdVec<EntryId, Entry>,
     prefix: Vec<EntryId>,
     main: Vec<EntryId>,
@@ -181,7 +181,7 @@ pub struct NavBuilder {
 
 impl NavBuilder {
     /// A builder for a site of `pages` pages (ids `0..pages`).
-    pub fn new(pages: usize) -> NavBuilder {
+    pub(crate) fn new(pages: usize) -> NavBuilder {
         NavBuilder {
             entries: IdVec::new(),
             prefix: Vec::new(),
@@ -192,11 +192,11 @@ impl NavBuilder {
         }
     }
 
-    pub fn home(&mut self, page: PageId) {
+    pub(crate) fn home(&mut self, page: PageId) {
         self.home = Some(page);
     }
 
-    pub fn add(&mut self, place: Place, kind: EntryKind, title: impl Into<String>) -> EntryId {
+    pub(crate) fn add(&mut self, place: Place, kind: EntryKind, title: impl Into<String>) -> EntryId {
         let (placement, parent) = match place {
             Place::Top(p) => (p, None),
             Place::Under(parent) => (self.entries[parent].placement, Some(parent)),
@@ -219,11 +219,11 @@ impl NavBuilder {
     }
 
     /// Shows `entry` as a section even if nothing is added below it.
-    pub fn section(&mut self, entry: EntryId) {
+    pub(crate) fn section(&mut self, entry: EntryId) {
         self.entries[entry].section = true;
     }
 
-    pub fn finish(self) -> Nav {
+    pub(crate) fn finish(self) -> Nav {
         let NavBuilder { mut entries, mut prefix, main, suffix, home, pages } = self;
         prefix.extend(main);
         prefix.extend(suffix);
