@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::config::{Config, ConfigError};
-use crate::content::{self, NavNode, PageKind, Reserved, Site};
+use crate::content::{self, IdVec, PageId, PageKind, Reserved, Site};
 use crate::context::{self, BookView};
 use crate::diagnostics::Diagnostic;
 use crate::highlight;
@@ -124,11 +124,12 @@ pub struct Project {
     /// The matrix's markdown, rendered once for every page that shows it.
     rendered: Option<matrix::Rendered>,
     pub site: Site,
-    embeds: Vec<Vec<EmbedView>>,
+    /// The views each page's shortcodes show, resolved against the matrix (content knows
+    /// shortcodes only by name, so the resolved views stay here, by page).
+    embeds: IdVec<PageId, Vec<EmbedView>>,
     /// The ids each generated page had when last rendered: links into it are checked
     /// against them, so its template decides which anchors exist.
-    generated_ids: Mutex<HashMap<usize, HashSet<String>>>,
-    nav: Vec<NavNode>,
+    generated_ids: Mutex<HashMap<PageId, HashSet<String>>>,
     book: BookView,
 }
 
@@ -136,7 +137,7 @@ pub struct Project {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Changed {
     /// Only this page's own output.
-    Page(usize),
+    Page(PageId),
     /// Its title or place changed, which every page's navigation shows.
     AllPages,
 }
@@ -184,11 +185,10 @@ impl Project {
             }
             None => None,
         };
-        let nav = site.tree.nav();
         let book = BookView::new(&config);
         phases.done("content");
         let generated_ids = Mutex::default();
-        Ok(Project { config, theme, renderer, code_css, matrix, rendered, site, embeds, generated_ids, nav, book })
+        Ok(Project { config, theme, renderer, code_css, matrix, rendered, site, embeds, generated_ids, book })
     }
 
     /// The matrix views as the page at `url` shows them.
@@ -200,7 +200,7 @@ impl Project {
     }
 
     /// Renders page `i` through its template.
-    pub fn render_page(&self, i: usize) -> Result<String, Vec<Diagnostic>> {
+    pub fn render_page(&self, i: PageId) -> Result<String, Vec<Diagnostic>> {
         let site = &self.site;
         let url = &site.pages[i].url;
         let mut errors = Vec::new();
@@ -208,7 +208,7 @@ impl Project {
             (Some(views), false) => self.with_embeds(&site.pages[i].html, &self.embeds[i], &views, &mut errors),
             _ => std::borrow::Cow::Borrowed(site.pages[i].html.as_str()),
         };
-        let ctx = context::page_context(site, &self.nav, &self.book, self.config.base_url(), i, &content);
+        let ctx = context::page_context(site, &self.book, self.config.base_url(), i, &content);
         let mut ctx = tera::Context::from_serialize(&ctx).expect("page context serialises to an object");
         if let (Some(views), Some(view)) = (self.views(url), site.pages[i].generated) {
             let data = matrix::page_data(views, view);
@@ -226,7 +226,7 @@ impl Project {
 
     /// Renders pages in parallel into `sink`; returns every error (each reported once). Links
     /// into the generated pages among them are checked against the ids they were rendered with.
-    pub fn write_pages(&self, pages: &[usize], sink: &dyn Sink, shown_output: &Path) -> Vec<Diagnostic> {
+    pub fn write_pages(&self, pages: &[PageId], sink: &dyn Sink, shown_output: &Path) -> Vec<Diagnostic> {
         let ids = Mutex::new(HashMap::new());
         let errors: Vec<Diagnostic> = pages
             .par_iter()
@@ -257,7 +257,7 @@ impl Project {
 
     /// Links (from page `from`, or from everywhere) into generated pages, checked against the
     /// ids those pages were rendered with.
-    fn check_rendered_anchors(&self, ids: &HashMap<usize, HashSet<String>>, from: Option<usize>) -> Vec<Diagnostic> {
+    fn check_rendered_anchors(&self, ids: &HashMap<PageId, HashSet<String>>, from: Option<PageId>) -> Vec<Diagnostic> {
         let mut errors = self.site.check_rendered_anchors(&self.config, ids, from);
         if let (Some(m), Some(r), None) = (&self.matrix, &self.rendered, from) {
             errors.extend(r.check_rendered_anchors(m, ids));
@@ -280,34 +280,19 @@ impl Project {
         let mut errors = Vec::new();
         let mut extra: Vec<(String, Vec<u8>)> = Vec::new();
         let base_url = self.config.base_url();
-        let not_found = context::standalone_context(
-            &self.site,
-            &self.nav,
-            &self.book,
-            base_url,
-            "404.html",
-            "Page not found",
-            "404",
-        );
+        let not_found =
+            context::standalone_context(&self.site, &self.book, base_url, "404.html", "Page not found", "404");
         match self.renderer.render("404.html", &tera::Context::from_serialize(not_found).expect("serialises")) {
             Ok(html) => extra.push(("404.html".into(), html.into_bytes())),
             Err(d) => errors.push(d),
         }
-        extra.push((format!("{STATIC_DIR}/toc.js"), context::toc_js(&self.site, &self.nav).into_bytes()));
+        extra.push((format!("{STATIC_DIR}/toc.js"), context::toc_js(&self.site).into_bytes()));
         extra.push((format!("{STATIC_DIR}/highlight.css"), self.code_css.clone().into_bytes()));
         if !base_url.is_empty() {
             extra.push(("sitemap.xml".into(), sitemap::sitemap(base_url, &self.site).into_bytes()));
         }
         if self.config.search.enabled {
-            let page = context::standalone_context(
-                &self.site,
-                &self.nav,
-                &self.book,
-                base_url,
-                SEARCH_PAGE,
-                "Search",
-                "search",
-            );
+            let page = context::standalone_context(&self.site, &self.book, base_url, SEARCH_PAGE, "Search", "search");
             match self.renderer.render("search.html", &tera::Context::from_serialize(page).expect("serialises")) {
                 Ok(html) => extra.push((SEARCH_PAGE.into(), html.into_bytes())),
                 Err(d) => errors.push(d),
@@ -324,7 +309,7 @@ impl Project {
 
     /// Writes the whole site (pages, extras, copied files) into `sink`.
     pub fn write_all(&self, sink: &dyn Sink, shown_output: &Path, phases: &mut Phases) -> Vec<Diagnostic> {
-        let all: Vec<usize> = (0..self.site.pages.len()).collect();
+        let all: Vec<PageId> = self.site.pages.ids().collect();
         // The search index needs no rendered page: build it alongside, so its work fills the
         // gaps while page writes wait on the file system.
         let (mut errors, index) = rayon::join(|| self.write_pages(&all, sink, shown_output), || self.search_index());
@@ -372,9 +357,6 @@ impl Project {
             return Err(errors);
         }
         self.embeds[i] = page_embeds(&self.config, &self.site, i, self.matrix.as_ref())?;
-        if change == Changed::AllPages {
-            self.nav = self.site.tree.nav();
-        }
         Ok(Some(change))
     }
 
@@ -452,9 +434,11 @@ fn resolve_embeds(
     config: &Config,
     site: &Site,
     matrix: Option<&matrix::Loaded>,
-) -> Result<Vec<Vec<EmbedView>>, Failure> {
+) -> Result<IdVec<PageId, Vec<EmbedView>>, Failure> {
     let mut errors = Vec::new();
-    let resolved = (0..site.pages.len())
+    let resolved = site
+        .pages
+        .ids()
         .map(|i| {
             page_embeds(config, site, i, matrix).unwrap_or_else(|e| {
                 errors.extend(e);
@@ -473,7 +457,7 @@ fn resolve_embeds(
 fn page_embeds(
     config: &Config,
     site: &Site,
-    i: usize,
+    i: PageId,
     matrix: Option<&matrix::Loaded>,
 ) -> Result<Vec<EmbedView>, Vec<Diagnostic>> {
     let mut errors = Vec::new();
@@ -495,7 +479,7 @@ fn page_embeds(
     }
 }
 
-fn template_for(site: &Site, i: usize) -> &str {
+fn template_for(site: &Site, i: PageId) -> &str {
     let page = &site.pages[i];
     if let Some(view) = page.generated {
         return view.template();

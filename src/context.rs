@@ -4,8 +4,9 @@
 use serde::Serialize;
 
 use crate::config::Config;
+use crate::content::nav::{EntryId, EntryKind};
 use crate::content::paths::{relative_href, root_prefix};
-use crate::content::{NavNode, Page, Site};
+use crate::content::{IdVec, Nav, Page, PageId, Site};
 use crate::markdown::escape_html;
 
 /// Children shown per folder in the server-rendered sidebar; bigger folders show a window
@@ -83,6 +84,8 @@ pub struct PageContext<'a> {
     pub generator: &'static str,
 }
 
+type Pages = IdVec<PageId, Page>;
+
 pub const GENERATOR: &str = concat!("stagebook ", env!("CARGO_PKG_VERSION"));
 
 /// The absolute URL of an output page, without a trailing `index.html`.
@@ -93,36 +96,35 @@ pub fn absolute_url(base_url: &str, url: &str) -> String {
     format!("{base_url}{}", url.strip_suffix("index.html").unwrap_or(url))
 }
 
-/// Builds the context for `pages[i]`; `content` is the page's HTML with any embedded views
+/// Builds the context for page `id`; `content` is the page's HTML with any embedded views
 /// already put in.
 pub fn page_context<'a>(
     site: &'a Site,
-    nav: &[NavNode],
     book: &'a BookView,
     base_url: &'a str,
-    i: usize,
+    id: PageId,
     content: &'a str,
 ) -> PageContext<'a> {
-    let page = &site.pages[i];
+    let page = &site.pages[id];
+    let nav = &site.nav;
     let link =
-        |j: usize| LinkView { title: site.pages[j].title.clone(), url: relative_href(&page.url, &site.pages[j].url) };
-    let tree = &site.tree;
-    let ancestors = tree.ancestors(i);
-    let children = tree
-        .children_of(i)
-        .into_iter()
-        .map(|(c, is_section)| {
+        |j: PageId| LinkView { title: site.pages[j].title.clone(), url: relative_href(&page.url, &site.pages[j].url) };
+    // The folder's own list of its contents: linked entries only (drafts have nowhere to go).
+    let children = nav
+        .children_of(id)
+        .iter()
+        .filter_map(|&e| {
+            let entry = nav.entry(e);
+            let EntryKind::Page(c) = entry.kind else { return None };
             let p = &site.pages[c];
-            ChildView {
-                title: p.title.clone(),
+            Some(ChildView {
+                title: entry.title.clone(),
                 url: relative_href(&page.url, &p.url),
                 description: p.description.clone(),
-                is_section,
-            }
+                is_section: entry.section,
+            })
         })
         .collect();
-    let mut on_path = ancestors.clone();
-    on_path.push(i);
     PageContext {
         book,
         root: root_prefix(&page.url),
@@ -137,10 +139,10 @@ pub fn page_context<'a>(
             extra: &page.extra,
             children,
         },
-        breadcrumbs: ancestors.iter().map(|&a| link(a)).collect(),
-        prev: tree.prev(i).map(link),
-        next: tree.next(i).map(link),
-        nav_html: nav_html(site, nav, page, &on_path),
+        breadcrumbs: nav.breadcrumbs(id).into_iter().map(link).collect(),
+        prev: nav.prev(id).map(link),
+        next: nav.next(id).map(link),
+        nav_html: nav_html(&site.pages, nav, &page.url, Some(id), &nav.path(id)),
         canonical_url: absolute_url(base_url, &page.url),
         base_url,
         generator: GENERATOR,
@@ -151,7 +153,6 @@ pub fn page_context<'a>(
 /// path, the navigation shows the top level.
 pub fn standalone_context<'a>(
     site: &'a Site,
-    nav: &[NavNode],
     book: &'a BookView,
     base_url: &'a str,
     url: &'a str,
@@ -159,7 +160,6 @@ pub fn standalone_context<'a>(
     kind: &'a str,
 ) -> PageContext<'a> {
     static EMPTY: std::sync::OnceLock<toml::Table> = std::sync::OnceLock::new();
-    let here = Page { title: title.into(), ..Page::empty(url, "", crate::content::PageKind::Page) };
     PageContext {
         book,
         root: root_prefix(url),
@@ -177,7 +177,7 @@ pub fn standalone_context<'a>(
         breadcrumbs: Vec::new(),
         prev: None,
         next: None,
-        nav_html: nav_html(site, nav, &here, &[]),
+        nav_html: nav_html(&site.pages, &site.nav, url, None, &[]),
         canonical_url: if kind == "404" { String::new() } else { absolute_url(base_url, url) },
         base_url,
         generator: GENERATOR,
@@ -192,55 +192,80 @@ fn toc(page: &Page) -> Vec<TocEntry> {
         .collect()
 }
 
-/// The sidebar for one page, as HTML: every level on the path to the page expanded, the rest
-/// closed, each level limited to [`NAV_WINDOW`] entries around the open one. Rendered here
-/// rather than by a recursive template macro: it is the largest part of every page and Tera
-/// macros made it the slowest step of a large build.
-fn nav_html(site: &Site, nodes: &[NavNode], page: &Page, on_path: &[usize]) -> String {
+/// The sidebar for the page at output path `url` (page `here`, if it is one), as HTML: every
+/// level on `path` (the entries down to the page) expanded, the rest closed, each level
+/// limited to [`NAV_WINDOW`] entries around the open one. Rendered here rather than by a
+/// recursive template macro: it is the largest part of every page and Tera macros made it the
+/// slowest step of a large build.
+fn nav_html(pages: &Pages, nav: &Nav, url: &str, here: Option<PageId>, path: &[EntryId]) -> String {
     let mut html = String::with_capacity(4096);
-    if !nodes.is_empty() {
-        nav_level(&mut html, site, nodes, page, on_path);
+    if !nav.top().is_empty() {
+        nav_level(&mut html, pages, nav, nav.top(), url, here, path);
     }
     html
 }
 
-fn nav_level(html: &mut String, site: &Site, nodes: &[NavNode], page: &Page, on_path: &[usize]) {
-    let open_at = nodes.iter().position(|n| on_path.contains(&n.page));
-    let (start, end) = window(nodes.len(), open_at);
+fn nav_level(
+    html: &mut String,
+    pages: &Pages,
+    nav: &Nav,
+    level: &[EntryId],
+    url: &str,
+    here: Option<PageId>,
+    path: &[EntryId],
+) {
+    let open_at = level.iter().position(|e| path.contains(e));
+    // The page listing this level links to the entries not shown; under a draft there is
+    // none, so such a level is shown whole.
+    let listed_on = nav.parent_page(level[0]);
+    let (start, end) = if listed_on.is_some() { window(level.len(), open_at) } else { (0, level.len()) };
     html.push_str("<ul>");
-    for n in &nodes[start..end] {
-        let p = &site.pages[n.page];
-        let open = on_path.contains(&n.page);
-        let current = p.url == page.url;
+    for &e in &level[start..end] {
+        let entry = nav.entry(e);
+        let open = path.contains(&e);
         // Compact markup (no wrapper elements): this list is repeated on every page.
-        html.push_str(match (n.children.is_some(), open) {
-            (true, true) => "<li class=\"nav-section is-open\"><a href=\"",
-            (true, false) => "<li class=\"nav-section\"><a href=\"",
-            (false, _) => "<li><a href=\"",
-        });
-        html.push_str(&escape_html(&relative_href(&page.url, &p.url)));
-        html.push('"');
-        if current {
-            html.push_str(" aria-current=\"page\"");
-        }
-        html.push('>');
-        html.push_str(&escape_html(&p.title));
-        html.push_str("</a>");
-        if let (Some(children), true) = (&n.children, open) {
-            if !children.is_empty() {
-                nav_level(html, site, children, page, on_path);
+        match entry.kind {
+            EntryKind::Page(p) => {
+                html.push_str(match (entry.section, open) {
+                    (true, true) => "<li class=\"nav-section is-open\"><a href=\"",
+                    (true, false) => "<li class=\"nav-section\"><a href=\"",
+                    (false, _) => "<li><a href=\"",
+                });
+                html.push_str(&escape_html(&relative_href(url, &pages[p].url)));
+                html.push('"');
+                if here == Some(p) {
+                    html.push_str(" aria-current=\"page\"");
+                }
+                html.push('>');
+                html.push_str(&escape_html(&entry.title));
+                html.push_str("</a>");
             }
+            EntryKind::Draft => {
+                html.push_str(match (entry.section, open) {
+                    (true, true) => "<li class=\"nav-section nav-draft is-open\"><span>",
+                    (true, false) => "<li class=\"nav-section nav-draft\"><span>",
+                    (false, _) => "<li class=\"nav-draft\"><span>",
+                });
+                html.push_str(&escape_html(&entry.title));
+                html.push_str("</span>");
+            }
+            EntryKind::PartTitle => {
+                html.push_str("<li class=\"nav-part\">");
+                html.push_str(&escape_html(&entry.title));
+            }
+            EntryKind::Separator => html.push_str("<li class=\"nav-separator\" role=\"separator\">"),
+        }
+        if entry.section && open && !entry.children.is_empty() {
+            nav_level(html, pages, nav, &entry.children, url, here, path);
         }
         html.push_str("</li>");
     }
-    let hidden = nodes.len() - (end - start);
-    if hidden > 0 {
+    let hidden = level.len() - (end - start);
+    if let (true, Some(folder)) = (hidden > 0, listed_on) {
         // The folder page lists everything; link to it for the entries not shown.
-        let parent = site.tree.parent_of[nodes[0].page];
-        let folder = &site.pages[site.tree.sections[parent].index];
         html.push_str(&format!(
             "<li class=\"nav-more\"><a href=\"{}\">{hidden} more<span class=\"visually-hidden\"> pages in this section</span>…</a></li>",
-            escape_html(&relative_href(&page.url, &folder.url))
+            escape_html(&relative_href(url, &pages[folder].url))
         ));
     }
     html.push_str("</ul>");
@@ -255,18 +280,34 @@ fn window(len: usize, focus: Option<usize>) -> (usize, usize) {
     (start, start + NAV_WINDOW)
 }
 
-/// `static/toc.js`: the whole navigation once, as compact nested arrays
-/// `[title, url, [children]]` with root-relative URLs, for the sidebar script.
-pub fn toc_js(site: &Site, nav: &[NavNode]) -> String {
-    fn node(site: &Site, n: &NavNode) -> serde_json::Value {
-        let p = &site.pages[n.page];
-        let mut v = vec![serde_json::Value::from(p.title.as_str()), serde_json::Value::from(p.url.as_str())];
-        if let Some(children) = &n.children {
-            v.push(serde_json::Value::Array(children.iter().map(|c| node(site, c)).collect()));
+/// `static/toc.js`: the whole navigation once, for the sidebar script (`nav.js`), as compact
+/// nested JSON with root-relative URLs. Each entry is one of:
+///
+/// - a page: `[title, url]`, or `[title, url, [entries]]` for a section;
+/// - a draft (listed, not linked): `[title, null]`, or `[title, null, [entries]]`;
+/// - a part title: `"title"`;
+/// - a separator: `null`.
+pub fn toc_js(site: &Site) -> String {
+    toc_script(&site.pages, &site.nav)
+}
+
+fn toc_script(pages: &Pages, nav: &Nav) -> String {
+    use serde_json::Value;
+    fn node(pages: &Pages, nav: &Nav, e: EntryId) -> Value {
+        let entry = nav.entry(e);
+        let url = match entry.kind {
+            EntryKind::Page(p) => Value::from(pages[p].url.as_str()),
+            EntryKind::Draft => Value::Null,
+            EntryKind::PartTitle => return Value::from(entry.title.as_str()),
+            EntryKind::Separator => return Value::Null,
+        };
+        let mut v = vec![Value::from(entry.title.as_str()), url];
+        if entry.section {
+            v.push(Value::Array(entry.children.iter().map(|&c| node(pages, nav, c)).collect()));
         }
-        serde_json::Value::Array(v)
+        Value::Array(v)
     }
-    let tree = serde_json::Value::Array(nav.iter().map(|n| node(site, n)).collect());
+    let tree = Value::Array(nav.top().iter().map(|&e| node(pages, nav, e)).collect());
     // `<` escaped so the data can never close a script element, wherever it ends up.
     let json = serde_json::to_string(&tree).unwrap_or_else(|_| "[]".into()).replace('<', "\\u003c");
     format!("window.stagebookToc = {json};\n")
@@ -282,6 +323,94 @@ mod tests {
         assert_eq!(window(100, Some(0)), (0, NAV_WINDOW));
         assert_eq!(window(100, Some(50)), (35, 65));
         assert_eq!(window(100, Some(99)), (70, 100));
+    }
+
+    use crate::content::nav::{NavBuilder, Place, Placement};
+    use crate::content::{Id, PageKind};
+
+    fn pages(urls: &[&str]) -> Pages {
+        urls.iter().map(|u| Page { title: format!("T {u}"), ..Page::empty(u, "", PageKind::Page) }).collect()
+    }
+
+    fn p(i: usize) -> PageId {
+        PageId::from_index(i)
+    }
+
+    /// Every kind of entry: 0 home, a prefix page 1, a part title, page 2 with a draft child
+    /// that holds page 3, a separator, a suffix page 4 whose label is not its page's title.
+    fn mixed() -> (Pages, Nav) {
+        let pages = pages(&["index.html", "intro/index.html", "a/index.html", "z/deep/index.html", "end/index.html"]);
+        let mut b = NavBuilder::new(pages.len());
+        b.home(p(0));
+        b.add(Place::Top(Placement::Suffix), EntryKind::Page(p(4)), "The <end>");
+        b.add(Place::Top(Placement::Prefix), EntryKind::Page(p(1)), "Intro");
+        b.add(Place::Top(Placement::Main), EntryKind::PartTitle, "Part <one>");
+        let a = b.add(Place::Top(Placement::Main), EntryKind::Page(p(2)), "A");
+        let draft = b.add(Place::Under(a), EntryKind::Draft, "Later");
+        b.add(Place::Under(draft), EntryKind::Page(p(3)), "Deep");
+        b.add(Place::Top(Placement::Main), EntryKind::Separator, "");
+        (pages, b.finish())
+    }
+
+    #[test]
+    fn sidebar_lists_drafts_unlinked_with_part_titles_and_separators() {
+        let (pages, nav) = mixed();
+        let html = nav_html(&pages, &nav, "z/deep/index.html", Some(p(3)), &nav.path(p(3)));
+        assert_eq!(
+            html,
+            concat!(
+                "<ul><li><a href=\"../../intro/index.html\">Intro</a></li>",
+                "<li class=\"nav-part\">Part &lt;one&gt;</li>",
+                "<li class=\"nav-section is-open\"><a href=\"../../a/index.html\">A</a>",
+                "<ul><li class=\"nav-section nav-draft is-open\"><span>Later</span>",
+                "<ul><li><a href=\"index.html\" aria-current=\"page\">Deep</a></li></ul></li></ul></li>",
+                "<li class=\"nav-separator\" role=\"separator\"></li>",
+                "<li><a href=\"../../end/index.html\">The &lt;end&gt;</a></li></ul>"
+            )
+        );
+        // Elsewhere the sections stay closed.
+        let home = nav_html(&pages, &nav, "index.html", Some(p(0)), &nav.path(p(0)));
+        assert!(home.contains("<li class=\"nav-section\"><a href=\"a/index.html\">A</a></li>"), "{home}");
+    }
+
+    #[test]
+    fn toc_script_writes_each_entry_kind_in_its_documented_shape() {
+        let (pages, nav) = mixed();
+        assert_eq!(
+            toc_script(&pages, &nav),
+            concat!(
+                "window.stagebookToc = [[\"Intro\",\"intro/index.html\"],\"Part \\u003cone>\",",
+                "[\"A\",\"a/index.html\",[[\"Later\",null,[[\"Deep\",\"z/deep/index.html\"]]]]],",
+                "null,[\"The \\u003cend>\",\"end/index.html\"]];\n"
+            )
+        );
+    }
+
+    #[test]
+    fn long_levels_show_a_window_and_link_to_their_page_for_the_rest() {
+        let urls: Vec<String> = (0..=40).map(|i| format!("p{i:02}/index.html")).collect();
+        let pages = pages(&urls.iter().map(String::as_str).collect::<Vec<_>>());
+        let mut b = NavBuilder::new(pages.len());
+        b.home(p(0));
+        for i in 1..=40 {
+            b.add(Place::Top(Placement::Main), EntryKind::Page(p(i)), format!("P{i}"));
+        }
+        let nav = b.finish();
+        let html = nav_html(&pages, &nav, &pages[p(40)].url, Some(p(40)), &nav.path(p(40)));
+        assert_eq!(html.matches("<li>").count(), NAV_WINDOW);
+        assert!(html.contains("aria-current=\"page\">P40</a>"));
+        assert!(html.contains("<li class=\"nav-more\"><a href=\"../p00/index.html\">10 more"), "{html}");
+
+        // Below a draft there is no page to send the reader to: the level is shown whole.
+        let mut b = NavBuilder::new(pages.len());
+        let draft = b.add(Place::Top(Placement::Main), EntryKind::Draft, "Planned");
+        for i in 1..=40 {
+            b.add(Place::Under(draft), EntryKind::Page(p(i)), format!("P{i}"));
+        }
+        let nav = b.finish();
+        let html = nav_html(&pages, &nav, &pages[p(1)].url, Some(p(1)), &nav.path(p(1)));
+        assert_eq!(html.matches("<li>").count(), 40);
+        assert!(!html.contains("nav-more"));
     }
 
     #[test]

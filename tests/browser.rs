@@ -40,6 +40,39 @@ fn navigation_script_builds_the_full_tree_from_file_urls() {
     assert!(!dom.contains("<script>alert(1)"));
 }
 
+/// Navigations built from an mdBook SUMMARY.md hold entries that folders never make: part
+/// titles, separators and drafts (listed, not linked). `toc.js` is replaced here by data in the
+/// shape `context::toc_js` writes (pinned by its unit test) to check that `nav.js` shows them.
+#[test]
+fn navigation_script_shows_part_titles_separators_and_unlinked_drafts() {
+    let Some(browser) = Browser::launch() else { return };
+    let book = Book::fixture("basic");
+    book.build_ok();
+    book.write(
+        "book/static/toc.js",
+        concat!(
+            r#"window.stagebookToc = [["About this book","about/index.html"],"Part \u003cone>","#,
+            r#"["Guide","guide/index.html",[["Planned <later>",null,[["Setup","guide/setup/index.html"]]]]],"#,
+            r#"null,["Someday",null]];"#,
+        ),
+    );
+    let tab = browser.new_tab();
+    tab.goto(&file_url(&book.path("book/guide/setup/index.html")));
+    let dom = tab.dom();
+    let nav_start = dom.find("id=\"sb-nav-tree\"").expect("sidebar present");
+    let nav = &dom[nav_start..dom[nav_start..].find("</nav>").map_or(dom.len(), |e| nav_start + e)];
+    assert!(nav.contains("class=\"nav-toggle\""), "nav.js did not run: {nav}");
+    assert!(nav.contains("<li class=\"nav-item nav-part\">Part &lt;one&gt;</li>"), "{nav}");
+    assert!(nav.contains("<li class=\"nav-item nav-separator\" role=\"separator\"></li>"), "{nav}");
+    // Drafts are text, not links; the one on the way to the current page is open.
+    assert!(nav.contains("<div class=\"nav-row\"><span>Someday</span></div>"), "{nav}");
+    let draft = nav.find("<span>Planned &lt;later&gt;</span>").expect("draft section listed");
+    assert!(nav[draft..].contains("aria-label=\"Pages in Planned &lt;later&gt;\" aria-controls"), "{nav}");
+    assert!(nav[draft..].contains("aria-expanded=\"true\""), "{nav}");
+    assert!(nav.contains("aria-current=\"page\">Setup</a>"), "{nav}");
+    assert!(!nav.contains("href=\"../../null"), "a draft got a link: {nav}");
+}
+
 #[test]
 fn pages_without_javascript_still_have_their_section_navigation() {
     let book = Book::fixture("basic");

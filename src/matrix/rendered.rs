@@ -13,7 +13,7 @@ use std::collections::{HashMap, HashSet};
 use super::{keys, Loaded, Md};
 use crate::config::MarkdownConfig;
 use crate::content::paths::relative_href;
-use crate::content::{missing_rendered_id, Located};
+use crate::content::{missing_rendered_id, Located, PageId};
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{self, Link};
 
@@ -61,7 +61,7 @@ struct PageLink {
     /// Byte offset of the markdown field in the data file.
     at: usize,
     dest: String,
-    page: usize,
+    page: PageId,
     /// The page's output path.
     url: String,
     anchor: String,
@@ -206,7 +206,7 @@ impl Rendered {
     }
 
     /// Checks the data file's anchors into page `page` again (after the page changed).
-    pub(crate) fn recheck(&self, loaded: &Loaded, locate: Locate, page: usize) -> Vec<Diagnostic> {
+    pub(crate) fn recheck(&self, loaded: &Loaded, locate: Locate, page: PageId) -> Vec<Diagnostic> {
         self.links
             .iter()
             .filter(|l| l.page == page)
@@ -219,7 +219,7 @@ impl Rendered {
     pub(crate) fn check_rendered_anchors(
         &self,
         loaded: &Loaded,
-        ids: &HashMap<usize, HashSet<String>>,
+        ids: &HashMap<PageId, HashSet<String>>,
     ) -> Vec<Diagnostic> {
         self.links
             .iter()
@@ -283,7 +283,7 @@ impl Renderer<'_> {
         loop {
             let targets = RefCell::new(Vec::new());
             let links = RefCell::new(Vec::new());
-            let hole_for = |dest: &str, to: String, anchor: Option<String>, page: Option<usize>| {
+            let hole_for = |dest: &str, to: String, anchor: Option<String>, page: Option<PageId>| {
                 if let (Some(page), Some(a)) = (page, anchor.as_ref().filter(|a| !a.is_empty())) {
                     let (dest, url, anchor) = (dest.to_string(), to.clone(), a.clone());
                     links.borrow_mut().push(PageLink { at: md.at, dest, page, url, anchor });
@@ -371,6 +371,7 @@ fn escape_block_start(text: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::content::Id;
     use crate::matrix::Matrix;
 
     fn loaded(text: &str) -> Loaded {
@@ -385,8 +386,12 @@ mod tests {
         };
         match path {
             "" | "https://example.org/" => Ok(Located::Unchanged),
-            "guide/_index.md" => Ok(Located::Page { page: 3, url: "guide/index.html".into(), anchor }),
-            "stages/mvp/" => Ok(Located::Page { page: 7, url: "stages/mvp/index.html".into(), anchor }),
+            "guide/_index.md" => {
+                Ok(Located::Page { page: PageId::from_index(3), url: "guide/index.html".into(), anchor })
+            }
+            "stages/mvp/" => {
+                Ok(Located::Page { page: PageId::from_index(7), url: "stages/mvp/index.html".into(), anchor })
+            }
             "files/a%20b&c.pdf" => Ok(Located::File { url: "files/a b&c.pdf".into(), anchor }),
             _ => Err(format!("link to missing page `{dest}`")),
         }
@@ -460,7 +465,7 @@ mod tests {
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].message, "link to missing page `nope.md`");
         let kept: Vec<(&str, usize, &str)> =
-            links.iter().map(|l| (l.dest.as_str(), l.page, l.anchor.as_str())).collect();
+            links.iter().map(|l| (l.dest.as_str(), l.page.index(), l.anchor.as_str())).collect();
         assert_eq!(kept, [("stages/mvp/#build", 7, "build")], "only links with an anchor need checking later");
     }
 
@@ -477,7 +482,7 @@ mod tests {
         };
         r.block(&md);
         let rendered = Rendered { links: r.links.into_inner(), ..Rendered::default() };
-        let ids = HashMap::from([(7, HashSet::from(["build".to_string(), "costs".to_string()]))]);
+        let ids = HashMap::from([(PageId::from_index(7), HashSet::from(["build".to_string(), "costs".to_string()]))]);
         let errors = rendered.check_rendered_anchors(&l, &ids);
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert_eq!(

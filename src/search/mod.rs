@@ -367,7 +367,7 @@ fn collect_docs<'a>(config: &Config, site: &'a Site, matrix: Option<&'a Matrix>)
     let mut pages = Vec::new();
     let mut docs = Vec::new();
     let mut collector = Collector::new(&site.lexicon, false);
-    for &i in &site.tree.order {
+    for &i in site.nav.reading_order() {
         let page = &site.pages[i];
         if page.generated.is_some() || page.sections.is_empty() {
             continue;

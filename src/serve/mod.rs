@@ -18,6 +18,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::build::{Changed, Phases, Project};
+use crate::content::PageId;
 use crate::diagnostics::Diagnostic;
 use crate::output::{absolute, Files, Memory, Sink};
 use crate::theme::Theme;
@@ -132,7 +133,7 @@ impl Builder {
 
     fn incremental(&mut self, started: Instant, pages: &[String], assets: &[String], statics: bool) {
         let Some(project) = self.project.as_mut() else { return self.full(started, "") };
-        let mut render: BTreeSet<usize> = BTreeSet::new();
+        let mut render: BTreeSet<PageId> = BTreeSet::new();
         let mut everything = false;
         let mut errors = Vec::new();
         for rel in pages {
@@ -156,8 +157,8 @@ impl Builder {
         }
         let memory = Memory::default();
         let shown = project.shown_output();
-        let targets: Vec<usize> =
-            if everything { (0..project.site.pages.len()).collect() } else { render.into_iter().collect() };
+        let targets: Vec<PageId> =
+            if everything { project.site.pages.ids().collect() } else { render.into_iter().collect() };
         let mut errors = project.write_pages(&targets, &memory, &shown);
         if everything || statics {
             let (extra, extra_errors) = project.extras();

@@ -1,6 +1,9 @@
 /* stagebook: full navigation tree from window.stagebookToc (static/toc.js),
    collapsible sections (children built lazily on first expand), phone menu.
-   Titles are inserted with textContent only. */
+   Titles are inserted with textContent only.
+   Entries (written by context::toc_js): a page [title, url] or [title, url, [entries]];
+   a draft, listed but not linked, [title, null] or [title, null, [entries]];
+   a part title "title"; a separator null. */
 "use strict";
 (function () {
   var doc = document;
@@ -26,6 +29,7 @@
   function findPath(list, path) {
     for (var i = 0; i < list.length; i++) {
       var n = list[i];
+      if (!Array.isArray(n)) continue;
       path.push(n);
       if (n[1] === here) return true;
       if (Array.isArray(n[2]) && findPath(n[2], path)) return true;
@@ -44,14 +48,25 @@
 
   function buildItem(n, open) {
     var li = doc.createElement("li");
+    if (!Array.isArray(n)) {
+      if (n === null) {
+        li.className = "nav-item nav-separator";
+        li.setAttribute("role", "separator");
+      } else {
+        li.className = "nav-item nav-part";
+        li.textContent = String(n);
+      }
+      return li;
+    }
     var row = doc.createElement("div");
-    var a = doc.createElement("a");
+    var draft = n[1] === null;
+    var a = doc.createElement(draft ? "span" : "a");
     var kids = Array.isArray(n[2]) ? n[2] : null;
-    li.className = kids ? "nav-item nav-section" : "nav-item";
+    li.className = (kids ? "nav-item nav-section" : "nav-item") + (draft ? " nav-draft" : "");
     row.className = "nav-row";
-    a.href = root + n[1];
+    if (!draft) a.href = root + n[1];
     a.textContent = String(n[0]);
-    if (n[1] === here) {
+    if (!draft && n[1] === here) {
       a.setAttribute("aria-current", "page");
       li.className += " is-current";
     }

@@ -1,0 +1,261 @@
+//! Where links point and whether they still work: resolving a destination to a page or file,
+//! and checking pages' links once every page is parsed. Pure: no disk access.
+
+use std::collections::{HashMap, HashSet};
+
+use super::ids::{IdVec, PageId};
+use super::{paths, Asset, Page};
+use crate::markdown::{Link, PendingLink};
+
+/// A link whose target page (and maybe anchor) is checked after parsing.
+pub(crate) type PageLink = PendingLink<PageId>;
+
+/// Where links can point: pages by source file and by output path, and copied files.
+/// Built from the page slots before parsing (to rewrite links while rendering), and again
+/// from the final pages for links in data files.
+#[derive(Debug, Default)]
+pub struct Lookup {
+    pub(super) by_source: HashMap<String, PageId>,
+    by_url: HashMap<String, PageId>,
+    urls: IdVec<PageId, String>,
+    assets: HashSet<String>,
+}
+
+impl Lookup {
+    /// `pages` yields each page's source file (if any) and output path, in id order.
+    pub(crate) fn new<'a>(pages: impl Iterator<Item = (Option<&'a str>, &'a str)>, assets: &[Asset]) -> Lookup {
+        let mut lookup = Lookup { assets: assets.iter().map(|a| a.url.clone()).collect(), ..Lookup::default() };
+        for (source, url) in pages {
+            let id = lookup.urls.push(url.to_string());
+            if let Some(source) = source {
+                lookup.by_source.insert(source.to_string(), id);
+            }
+            lookup.by_url.insert(url.to_string(), id);
+        }
+        lookup
+    }
+
+    /// The page made from a content-relative source file.
+    pub fn page_by_source(&self, rel: &str) -> Option<PageId> {
+        self.by_source.get(rel).copied()
+    }
+
+    /// Decides what `dest`, written in a file at content-relative folder `source_dir` and shown on
+    /// the page at `from_url` (page `me`, if it is one), becomes.
+    pub(crate) fn resolve(&self, from_url: &str, me: Option<PageId>, source_dir: &str, dest: &str) -> Link<PageId> {
+        let with_anchor = |href: String, anchor: &Option<String>| match anchor {
+            Some(a) => format!("{href}#{a}"),
+            None => href,
+        };
+        match self.locate(me, source_dir, dest) {
+            Place::Unchanged => Link::Unchanged,
+            Place::Broken(message) => Link::Broken(message),
+            Place::Here(anchor) => Link::Rewrite { href: dest.to_string(), check: me.map(|me| (me, Some(anchor))) },
+            Place::Page { page, anchor } => Link::Rewrite {
+                href: with_anchor(paths::relative_href(from_url, &self.urls[page]), &anchor),
+                check: Some((page, anchor)),
+            },
+            Place::File { url, anchor } => {
+                Link::Rewrite { href: with_anchor(paths::relative_href(from_url, &url), &anchor), check: None }
+            }
+        }
+    }
+
+    /// Where `dest`, written in a file at content-relative folder `source_dir` (page `me`, if it
+    /// is one), points; the same for every page that shows it.
+    pub(crate) fn locate(&self, me: Option<PageId>, source_dir: &str, dest: &str) -> Place {
+        let (path_and_query, anchor) = match dest.split_once('#') {
+            Some((p, a)) => (p, Some(a.to_string())),
+            None => (dest, None),
+        };
+        let path = path_and_query.split('?').next().unwrap_or("");
+        if path.is_empty() {
+            return match (anchor, me) {
+                (Some(a), Some(_)) => Place::Here(a),
+                _ => Place::Unchanged,
+            };
+        }
+        let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+        let Some(target) = paths::join(source_dir, &decoded) else {
+            return Place::Broken(format!("link `{dest}` points outside the content folder"));
+        };
+        let page = self
+            .by_source
+            .get(&target)
+            .or_else(|| self.by_url.get(&target))
+            .or_else(|| self.by_url.get(&paths::section_url(&target)))
+            .copied();
+        if let Some(page) = page {
+            return Place::Page { page, anchor };
+        }
+        if self.assets.contains(&target) {
+            return Place::File { url: target, anchor };
+        }
+        if target.ends_with(".md") {
+            Place::Broken(format!("link to missing page `{dest}` (looked for content/{target})"))
+        } else {
+            Place::Broken(format!("link to missing file or folder `{dest}` (looked for content/{target})"))
+        }
+    }
+}
+
+/// What [`Lookup::locate`] found.
+pub(crate) enum Place {
+    Unchanged,
+    /// An anchor alone, in page `me`.
+    Here(String),
+    Page {
+        page: PageId,
+        anchor: Option<String>,
+    },
+    File {
+        url: String,
+        anchor: Option<String>,
+    },
+    Broken(String),
+}
+
+/// Why a link that resolved to a page still does not work; `offset` is a byte offset of the
+/// linking page's file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LinkProblem {
+    pub(crate) message: String,
+    pub(crate) offset: usize,
+}
+
+/// Checks the links of every included page: a link to a left-out page (a draft) or to an
+/// anchor its target does not have is a problem of the linking page.
+pub(crate) fn check_all(pages: &IdVec<PageId, Page>, included: &IdVec<PageId, bool>) -> Vec<(PageId, LinkProblem)> {
+    let mut problems = Vec::new();
+    for (from, page) in pages.iter_ids() {
+        if !included[from] {
+            continue;
+        }
+        for link in &page.links {
+            let problem = if included[link.target] {
+                anchor_problem(&pages[link.target], link)
+            } else {
+                Some(LinkProblem {
+                    message: format!(
+                        "link `{}` points to a draft page (build with --drafts, or remove the link)",
+                        link.dest
+                    ),
+                    offset: link.offset,
+                })
+            };
+            problems.extend(problem.map(|p| (from, p)));
+        }
+    }
+    problems
+}
+
+/// A link's `#anchor` must name a heading (or another id) of its target page. Generated pages
+/// are checked once rendered, against the ids they have ([`super::Site::check_rendered_anchors`]).
+pub(crate) fn anchor_problem(target: &Page, link: &PageLink) -> Option<LinkProblem> {
+    let anchor = link.anchor.as_deref()?;
+    if target.generated.is_some() {
+        return None;
+    }
+    if anchor.is_empty() || target.headings.iter().any(|h| h.id == anchor) || target.anchors.contains(anchor) {
+        return None;
+    }
+    let mut known: Vec<&str> = target.headings.iter().map(|h| h.id.as_str()).collect();
+    known.truncate(12);
+    let hint =
+        if known.is_empty() { "it has no headings".to_string() } else { format!("its headings: {}", known.join(", ")) };
+    Some(LinkProblem {
+        message: format!(
+            "link `{}`: no heading with id `{anchor}` in `{}` ({hint})",
+            link.dest,
+            target.source.as_deref().unwrap_or(&target.url)
+        ),
+        offset: link.offset,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::ids::Id;
+    use crate::content::PageKind;
+    use crate::markdown::Heading;
+
+    fn id(i: usize) -> PageId {
+        PageId::from_index(i)
+    }
+
+    fn lookup() -> Lookup {
+        let assets = vec![Asset { source: "/x/img/a b.png".into(), url: "img/a b.png".into() }];
+        Lookup::new(
+            [
+                (Some("_index.md"), "index.html"),
+                (Some("guide/setup.md"), "guide/setup/index.html"),
+                (None, "guide/index.html"),
+            ]
+            .into_iter(),
+            &assets,
+        )
+    }
+
+    fn rewrite(link: Link<PageId>) -> (String, Option<(PageId, Option<String>)>) {
+        match link {
+            Link::Rewrite { href, check } => (href, check),
+            _ => panic!("expected a rewrite"),
+        }
+    }
+
+    #[test]
+    fn links_resolve_to_pages_folders_and_files() {
+        let l = lookup();
+        let from = "guide/setup/index.html";
+        assert_eq!(
+            rewrite(l.resolve("index.html", Some(id(0)), "", "guide/setup.md#run")),
+            ("guide/setup/index.html#run".to_string(), Some((id(1), Some("run".to_string()))))
+        );
+        assert_eq!(rewrite(l.resolve(from, Some(id(1)), "guide", "../guide/")).1, Some((id(2), None)));
+        assert_eq!(
+            rewrite(l.resolve(from, Some(id(1)), "guide", "/img/a%20b.png")),
+            ("../../img/a%20b.png".into(), None)
+        );
+        assert_eq!(rewrite(l.resolve(from, Some(id(1)), "guide", "#top")).1, Some((id(1), Some("top".into()))));
+        assert!(matches!(l.resolve(from, None, "guide", "#top"), Link::Unchanged));
+        assert!(
+            matches!(l.resolve(from, Some(id(1)), "guide", "nope.md"), Link::Broken(m) if m.contains("missing page"))
+        );
+        assert!(matches!(l.resolve("index.html", None, "", "../x.md"), Link::Broken(m) if m.contains("outside")));
+        assert_eq!(l.page_by_source("guide/setup.md"), Some(id(1)));
+    }
+
+    fn page(url: &str, headings: &[&str]) -> Page {
+        let mut p = Page::empty(url, "", PageKind::Page);
+        p.headings = headings.iter().map(|h| Heading { level: 2, id: h.to_string(), title: h.to_string() }).collect();
+        p
+    }
+
+    fn link(target: usize, anchor: Option<&str>, offset: usize) -> PageLink {
+        PendingLink {
+            offset,
+            dest: format!("x.md#{}", anchor.unwrap_or("")),
+            target: id(target),
+            anchor: anchor.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn checks_anchors_and_links_to_left_out_pages() {
+        let mut from = page("a/index.html", &[]);
+        from.links = vec![link(1, Some("real"), 3), link(1, Some("gone"), 10), link(2, None, 20)];
+        let mut skipped = page("c/index.html", &[]);
+        skipped.links = vec![link(1, Some("gone"), 1)];
+        let pages = IdVec::from(vec![from, page("b/index.html", &["real"]), skipped]);
+        let included = IdVec::from(vec![true, true, false]);
+        let problems = check_all(&pages, &included);
+        // The left-out page's own links are not checked.
+        assert_eq!(problems.len(), 2);
+        assert_eq!(problems[0].0, id(0));
+        assert_eq!(problems[0].1.offset, 10);
+        assert!(problems[0].1.message.contains("no heading with id `gone`") && problems[0].1.message.contains("real"));
+        assert_eq!(problems[1].1.offset, 20);
+        assert!(problems[1].1.message.contains("draft page"));
+    }
+}

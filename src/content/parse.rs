@@ -1,0 +1,261 @@
+//! One page from its slot: reading the file ([`read`], the only step that touches the disk),
+//! then front matter, markdown and the title rules ([`parse`], pure over the text).
+
+use std::path::Path;
+
+use super::frontmatter::{self, FrontMatter, FrontMatterError};
+use super::ids::PageId;
+use super::links::{Lookup, PageLink};
+use super::plan::{file_name, Slot};
+use super::{paths, Page, PageKind};
+use crate::config::Config;
+use crate::diagnostics::Diagnostic;
+use crate::markdown;
+use crate::search;
+
+/// A page that could be read. `errors` (broken links, a missing title) do not stop the
+/// rest of the page from being checked, so one run reports all of them.
+#[derive(Debug)]
+pub(crate) struct Parsed {
+    pub(crate) page: Page,
+    pub(crate) errors: Vec<Diagnostic>,
+    pub(crate) warnings: Vec<Diagnostic>,
+}
+
+/// The page for `slot` with nothing read yet (what a page that failed to parse leaves behind).
+pub(crate) fn placeholder(slot: &Slot) -> Page {
+    Page { source: slot.source.clone(), ..Page::empty(&slot.url, &slot.dir, slot.kind) }
+}
+
+/// Reads the page's file, when it has one, and parses it. `collector` takes the text for the
+/// search index.
+pub(crate) fn read_and_parse(
+    config: &Config,
+    lookup: &Lookup,
+    me: PageId,
+    slot: &Slot,
+    collector: Option<&mut search::Collector>,
+) -> Result<Parsed, Vec<Diagnostic>> {
+    let text = match &slot.source {
+        Some(rel) => Some(read(&config.content_dir().join(rel), super::shown_path(config, rel))?),
+        None => None,
+    };
+    parse(config, lookup, me, slot, text.as_deref(), collector).map_err(|d| vec![d])
+}
+
+/// The file's text; a file that is not UTF-8 is an error at the first bad byte.
+pub(crate) fn read(path: &Path, shown: std::path::PathBuf) -> Result<String, Vec<Diagnostic>> {
+    let bytes = std::fs::read(path).map_err(|e| vec![Diagnostic::error(shown.clone(), format!("cannot read: {e}"))])?;
+    decode(bytes, shown).map_err(|d| vec![d])
+}
+
+/// Bytes to text, or an error at the first byte that is not UTF-8.
+pub(crate) fn decode(bytes: Vec<u8>, shown: std::path::PathBuf) -> Result<String, Diagnostic> {
+    String::from_utf8(bytes).map_err(|e| {
+        let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+        let at = e.utf8_error().valid_up_to();
+        Diagnostic::at(shown, &lossy, at, "file is not valid UTF-8 (save it as UTF-8)")
+    })
+}
+
+/// Builds the page for `slot` from its file's `text` (`None` for pages without a file).
+/// Front matter that cannot be read is the one error that stops the page.
+pub(crate) fn parse(
+    config: &Config,
+    lookup: &Lookup,
+    me: PageId,
+    slot: &Slot,
+    text: Option<&str>,
+    collector: Option<&mut search::Collector>,
+) -> Result<Parsed, Diagnostic> {
+    let mut page = placeholder(slot);
+    let done = |page| Ok(Parsed { page, errors: Vec::new(), warnings: Vec::new() });
+    if let Some(g) = &slot.generated {
+        page.title = g.title.clone();
+        page.description = g.description.clone();
+        page.weight = g.weight;
+        page.generated = Some(g.view);
+        return done(page);
+    }
+    let (Some(rel), Some(text)) = (&slot.source, text) else {
+        page.title = if slot.dir.is_empty() {
+            config.book.title.clone()
+        } else {
+            crate::slug::title_from_name(file_name(&slot.dir))
+        };
+        return done(page);
+    };
+    let shown = super::shown_path(config, rel);
+    let split = frontmatter::split(text).map_err(|e| match e {
+        FrontMatterError::Unclosed => Diagnostic::at(
+            shown.clone(),
+            text,
+            0,
+            "front matter opened with `+++` is never closed (add a `+++` line after it)",
+        ),
+        FrontMatterError::Invalid { offset, message } => Diagnostic::at(shown.clone(), text, offset, message),
+    })?;
+    let front = match split.front {
+        Some((toml_text, offset)) => Some(frontmatter::parse(toml_text, offset).map_err(|e| match e {
+            FrontMatterError::Invalid { offset, message } => {
+                Diagnostic::at(shown.clone(), text, offset, format!("front matter: {message}"))
+            }
+            FrontMatterError::Unclosed => unreachable!("split already found the closing fence"),
+        })?),
+        None => None,
+    };
+
+    let source_dir = paths::parent_dir(rel);
+    let rendered = markdown::render(split.body, &config.markdown, collector, |dest| {
+        lookup.resolve(&slot.url, Some(me), source_dir, dest)
+    });
+
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    for p in &rendered.problems {
+        let d = Diagnostic::at(shown.clone(), text, split.body_offset + p.offset, p.message.clone());
+        if p.is_error {
+            errors.push(d);
+        } else {
+            warnings.push(d.warning());
+        }
+    }
+
+    let FrontMatter { title, description, weight, draft, template, extra } = front.unwrap_or_default();
+    page.title = match (title, &rendered.title_heading) {
+        (Some(t), _) if !t.trim().is_empty() => t.trim().to_string(),
+        (_, Some(h)) if !h.is_empty() => h.clone(),
+        _ if split.front.is_some() => {
+            errors.push(Diagnostic::at(
+                shown.clone(),
+                text,
+                split.front.map_or(0, |(_, o)| o),
+                "page has no title: add `title = \"...\"` to the front matter or start the page with a `# Heading`",
+            ));
+            String::new()
+        }
+        _ if slot.kind == PageKind::Home => config.book.title.clone(),
+        _ if slot.kind == PageKind::Section => crate::slug::title_from_name(file_name(&slot.dir)),
+        _ => crate::slug::title_from_name(file_name(rel).trim_end_matches(".md")),
+    };
+    page.description = description.unwrap_or_default();
+    page.weight = weight;
+    page.draft = draft;
+    page.extra = extra;
+    page.template = template.map(|t| {
+        let at = split.front.map_or(0, |(_, o)| o) + t.span().start;
+        (t.into_inner(), Diagnostic::at(shown.clone(), text, at, String::new()))
+    });
+    page.has_title_heading = rendered.title_heading.is_some();
+    page.embeds = rendered
+        .embeds
+        .into_iter()
+        .map(|mut e| {
+            e.offset += split.body_offset;
+            e
+        })
+        .collect();
+    page.anchors = rendered.anchors.into_iter().collect();
+    page.sections = rendered.sections;
+    page.html = rendered.html;
+    page.headings = rendered.headings;
+    // Offsets become file offsets; line and column are worked out only if a link turns out broken.
+    page.links = rendered
+        .links
+        .into_iter()
+        .map(|mut l: PageLink| {
+            l.offset += split.body_offset;
+            l
+        })
+        .collect();
+    Ok(Parsed { page, errors, warnings })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::ids::Id;
+
+    fn config() -> Config {
+        Config::parse(Path::new("book"), "[book]\ntitle = \"Handbook\"\n".into()).expect("config parses")
+    }
+
+    fn slot(rel: Option<&str>, dir: &str, kind: PageKind) -> Slot {
+        let url = rel.map_or_else(|| paths::section_url(dir), paths::page_url);
+        Slot { source: rel.map(Into::into), dir: dir.into(), url, kind, generated: None }
+    }
+
+    fn lookup() -> Lookup {
+        Lookup::new(
+            [(Some("guide/a.md"), "guide/a/index.html"), (Some("guide/b.md"), "guide/b/index.html")].into_iter(),
+            &[],
+        )
+    }
+
+    fn run(rel: &str, text: &str) -> Result<Parsed, Diagnostic> {
+        let kind = if file_name(rel) == "_index.md" { PageKind::Section } else { PageKind::Page };
+        let s = slot(Some(rel), paths::parent_dir(rel), kind);
+        parse(&config(), &lookup(), PageId::from_index(0), &s, Some(text), None)
+    }
+
+    #[test]
+    fn front_matter_sets_the_page_and_links_are_kept_at_file_offsets() {
+        let text = "+++\ntitle = \"Alpha\"\nweight = 3\ndraft = true\n+++\nSee [b](b.md#top).\n";
+        let p = run("guide/a.md", text).expect("parses");
+        assert!(p.errors.is_empty());
+        assert_eq!((p.page.title.as_str(), p.page.weight, p.page.draft), ("Alpha", Some(3), true));
+        assert_eq!(p.page.links.len(), 1);
+        let link = &p.page.links[0];
+        assert_eq!(link.target, PageId::from_index(1));
+        assert_eq!(link.anchor.as_deref(), Some("top"));
+        assert_eq!(&text[link.offset..link.offset + 3], "[b]");
+        assert!(p.page.html.contains("href=\"../b/index.html#top\""));
+    }
+
+    #[test]
+    fn title_comes_from_front_matter_then_heading_then_file_name() {
+        assert_eq!(run("guide/a.md", "# Heading title\n\ntext").unwrap().page.title, "Heading title");
+        assert!(run("guide/a.md", "# Heading title\n").unwrap().page.has_title_heading);
+        assert_eq!(run("guide/setting-up.md", "no heading").unwrap().page.title, "Setting up");
+        assert_eq!(run("deploy-guide/_index.md", "text").unwrap().page.title, "Deploy guide");
+        // With front matter, a title is required.
+        let p = run("guide/a.md", "+++\nweight = 1\n+++\ntext").unwrap();
+        assert_eq!(p.errors.len(), 1);
+        assert!(p.errors[0].message.contains("page has no title"));
+    }
+
+    #[test]
+    fn unreadable_front_matter_is_an_error_at_its_place() {
+        let e = run("guide/a.md", "+++\ntitle = \"x\"\n").unwrap_err();
+        assert!(e.message.contains("never closed"));
+        let e = run("guide/a.md", "+++\ntitle = \"x\"\ncolour = 1\n+++\n").unwrap_err();
+        assert!(e.message.contains("front matter"), "{}", e.message);
+        assert_eq!(e.position.map(|(line, _)| line), Some(3));
+    }
+
+    #[test]
+    fn broken_links_are_errors_but_the_page_is_still_built() {
+        let p = run("guide/a.md", "# A\n\n[gone](gone.md)\n").unwrap();
+        assert_eq!(p.errors.len(), 1);
+        assert_eq!(p.errors[0].position, Some((3, 1)));
+        assert_eq!(p.page.title, "A");
+    }
+
+    #[test]
+    fn pages_without_files_get_made_up_titles() {
+        let c = config();
+        let home = parse(&c, &lookup(), PageId::from_index(0), &slot(None, "", PageKind::Home), None, None).unwrap();
+        assert_eq!(home.page.title, "Handbook");
+        let folder =
+            parse(&c, &lookup(), PageId::from_index(0), &slot(None, "ops/on-call", PageKind::Section), None, None)
+                .unwrap();
+        assert_eq!(folder.page.title, "On call");
+    }
+
+    #[test]
+    fn text_that_is_not_utf8_is_an_error_at_the_bad_byte() {
+        let d = decode(b"ok\n\xffno".to_vec(), "a.md".into()).unwrap_err();
+        assert_eq!(d.position, Some((2, 1)));
+        assert_eq!(decode(b"fine".to_vec(), "a.md".into()).unwrap(), "fine");
+    }
+}

@@ -1,0 +1,245 @@
+//! Which pages the site has before any file is read: one slot per output page, from the
+//! markdown files found, the pages the build generates and the folders that need a page.
+//! Pure: it works on paths only.
+
+use std::collections::HashMap;
+
+use super::ids::{IdVec, PageId};
+use super::{paths, Asset, Generated, PageKind, Reserved};
+
+/// One output page to be: where it comes from and where it goes.
+#[derive(Debug, Clone)]
+pub(crate) struct Slot {
+    /// Content-relative markdown file; `None` for generated pages and made-up folder pages.
+    pub(crate) source: Option<String>,
+    pub(crate) dir: String,
+    pub(crate) url: String,
+    pub(crate) kind: PageKind,
+    pub(crate) generated: Option<Generated>,
+}
+
+/// A problem with a file's place in the site (not its content), reported at the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PlaceProblem {
+    /// Content-relative path of the file to blame.
+    pub(crate) rel: String,
+    pub(crate) message: String,
+}
+
+/// The site's pages, as slots.
+#[derive(Debug, Default)]
+pub(crate) struct Plan {
+    /// Markdown files first (in the order given), then generated pages, then made-up folder pages.
+    pub(crate) slots: IdVec<PageId, Slot>,
+    /// The page of each folder (index file, generated section or made-up page).
+    pub(crate) index_of_dir: HashMap<String, PageId>,
+    /// Sources left out as duplicates still resolve (to the page that won), so one clash does
+    /// not cascade into broken-link errors.
+    pub(crate) aliases: Vec<(String, PageId)>,
+    pub(crate) problems: Vec<PlaceProblem>,
+}
+
+/// Gives every markdown file (content-relative, sorted), generated page and folder its slot.
+pub(crate) fn plan(markdown: &[String], generated: Vec<Generated>, reserved: &Reserved) -> Plan {
+    let mut plan = Plan::default();
+    let mut by_url: HashMap<String, PageId> = HashMap::new();
+    for rel in markdown {
+        let url = paths::page_url(rel);
+        if reserved.owns(&url) {
+            plan.problems.push(PlaceProblem {
+                rel: rel.clone(),
+                message: format!(
+                    "this page would be written to `{url}`, which stagebook generates itself; rename or move the file"
+                ),
+            });
+            continue;
+        }
+        if let Some(&other) = by_url.get(&url) {
+            let other_rel = plan.slots[other].source.clone().unwrap_or_default();
+            let both_index = paths::is_index_name(file_name(rel)) && paths::is_index_name(file_name(&other_rel));
+            let (first, second) = if other_rel < *rel { (&other_rel, rel) } else { (rel, &other_rel) };
+            let message = if both_index {
+                format!("`{first}` and `{second}` both give the folder its page; keep only one of them")
+            } else {
+                format!("`{first}` and `{second}` would both be written to `{url}`; rename one of them")
+            };
+            plan.problems.push(PlaceProblem { rel: rel.clone(), message });
+            plan.aliases.push((rel.clone(), other));
+            continue;
+        }
+        let is_index = paths::is_index_name(file_name(rel));
+        let dir = paths::parent_dir(rel).to_string();
+        let kind = match (is_index, dir.is_empty()) {
+            (true, true) => PageKind::Home,
+            (true, false) => PageKind::Section,
+            _ => PageKind::Page,
+        };
+        let id = plan.slots.push(Slot {
+            source: Some(rel.clone()),
+            dir: dir.clone(),
+            url: url.clone(),
+            kind,
+            generated: None,
+        });
+        by_url.insert(url, id);
+        if is_index {
+            plan.index_of_dir.insert(dir, id);
+        }
+    }
+    for g in generated {
+        let slot = Slot { source: None, dir: g.dir.clone(), url: g.url.clone(), kind: g.kind, generated: None };
+        let (dir, url, kind) = (slot.dir.clone(), slot.url.clone(), slot.kind);
+        let id = plan.slots.push(Slot { generated: Some(g), ..slot });
+        if kind != PageKind::Page {
+            plan.index_of_dir.insert(dir, id);
+        }
+        by_url.insert(url, id);
+    }
+    // Folders that hold pages but no index file still get a page listing their children.
+    let mut dirs_with_pages: Vec<String> = Vec::new();
+    for slot in plan.slots.iter() {
+        let mut d = slot.dir.as_str();
+        loop {
+            dirs_with_pages.push(d.to_string());
+            if d.is_empty() {
+                break;
+            }
+            d = paths::parent_dir(d);
+        }
+    }
+    dirs_with_pages.push(String::new());
+    dirs_with_pages.sort();
+    dirs_with_pages.dedup();
+    for dir in dirs_with_pages {
+        if plan.index_of_dir.contains_key(&dir) {
+            continue;
+        }
+        let url = paths::section_url(&dir);
+        if by_url.contains_key(&url) {
+            continue; // e.g. `guide.md` next to a `guide/` folder: already reported or it is the page
+        }
+        let kind = if dir.is_empty() { PageKind::Home } else { PageKind::Section };
+        let id = plan.slots.push(Slot { source: None, dir: dir.clone(), url: url.clone(), kind, generated: None });
+        plan.index_of_dir.insert(dir, id);
+        by_url.insert(url, id);
+    }
+    plan
+}
+
+/// Copied files may not land where a page or a generated file goes.
+pub(crate) fn asset_collisions(
+    slots: &IdVec<PageId, Slot>,
+    assets: &[Asset],
+    reserved: &Reserved,
+) -> Vec<PlaceProblem> {
+    let by_url: HashMap<&str, PageId> = slots.iter_ids().map(|(id, s)| (s.url.as_str(), id)).collect();
+    let mut problems = Vec::new();
+    for asset in assets {
+        if let Some(&slot) = by_url.get(asset.url.as_str()) {
+            problems.push(PlaceProblem {
+                rel: asset.url.clone(),
+                message: format!(
+                    "this file collides with the page made from `{}`",
+                    slots[slot].source.as_deref().unwrap_or("a folder")
+                ),
+            });
+        } else if reserved.owns(&asset.url) {
+            problems.push(PlaceProblem {
+                rel: asset.url.clone(),
+                message: "this file collides with a file stagebook generates; rename or move it".into(),
+            });
+        }
+    }
+    problems
+}
+
+pub(super) fn file_name(rel: &str) -> &str {
+    rel.rsplit('/').next().unwrap_or(rel)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::ids::Id;
+
+    fn md(files: &[&str]) -> Vec<String> {
+        files.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn reserved() -> Reserved {
+        Reserved { urls: ["404.html".to_string()].into(), dirs: vec!["static".into()] }
+    }
+
+    fn urls(plan: &Plan) -> Vec<(&str, PageKind, bool)> {
+        plan.slots.iter().map(|s| (s.url.as_str(), s.kind, s.source.is_some())).collect()
+    }
+
+    #[test]
+    fn files_then_made_up_folder_pages() {
+        let plan = plan(&md(&["a/b/deep.md", "guide/README.md", "guide/setup.md"]), Vec::new(), &reserved());
+        assert_eq!(
+            urls(&plan),
+            vec![
+                ("a/b/deep/index.html", PageKind::Page, true),
+                ("guide/index.html", PageKind::Section, true),
+                ("guide/setup/index.html", PageKind::Page, true),
+                // Made up, sorted by folder: the home page and every folder on the way down.
+                ("index.html", PageKind::Home, false),
+                ("a/index.html", PageKind::Section, false),
+                ("a/b/index.html", PageKind::Section, false),
+            ]
+        );
+        assert_eq!(plan.index_of_dir["guide"], PageId::from_index(1));
+        assert_eq!(plan.index_of_dir[""], PageId::from_index(3));
+        assert!(plan.problems.is_empty());
+    }
+
+    #[test]
+    fn two_index_files_clash_and_the_loser_resolves_to_the_winner() {
+        let plan = plan(&md(&["_index.md", "guide/README.md", "guide/index.md"]), Vec::new(), &reserved());
+        assert_eq!(plan.problems.len(), 1);
+        assert_eq!(plan.problems[0].rel, "guide/index.md");
+        assert!(plan.problems[0].message.contains("both give the folder its page"));
+        assert_eq!(plan.aliases, vec![("guide/index.md".to_string(), PageId::from_index(1))]);
+        assert_eq!(plan.slots.len(), 2);
+    }
+
+    #[test]
+    fn a_page_where_stagebook_writes_is_refused() {
+        let plan = plan(&md(&["static.md", "ok.md"]), Vec::new(), &reserved());
+        assert_eq!(plan.problems.len(), 1);
+        assert!(plan.problems[0].message.contains("which stagebook generates itself"));
+        assert_eq!(urls(&plan)[0].0, "ok/index.html");
+    }
+
+    #[test]
+    fn generated_sections_are_their_folders_pages() {
+        let generated = vec![Generated {
+            url: "stages/index.html".into(),
+            dir: "stages".into(),
+            kind: PageKind::Section,
+            title: "Stages".into(),
+            description: String::new(),
+            weight: None,
+            view: crate::matrix::View::Stages,
+        }];
+        let plan = plan(&md(&["_index.md"]), generated, &reserved());
+        assert_eq!(plan.slots.len(), 2);
+        assert_eq!(plan.index_of_dir["stages"], PageId::from_index(1));
+        assert!(plan.slots[PageId::from_index(1)].generated.is_some());
+    }
+
+    #[test]
+    fn files_may_not_collide_with_pages_or_generated_files() {
+        let plan = plan(&md(&["_index.md"]), Vec::new(), &reserved());
+        let asset = |url: &str| Asset { source: url.into(), url: url.into() };
+        let problems = asset_collisions(
+            &plan.slots,
+            &[asset("index.html"), asset("static/x.css"), asset("img/ok.png")],
+            &reserved(),
+        );
+        assert_eq!(problems.len(), 2);
+        assert!(problems[0].message.contains("the page made from `_index.md`"));
+        assert_eq!(problems[1].rel, "static/x.css");
+    }
+}
