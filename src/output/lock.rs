@@ -1,0 +1,137 @@
+//! The state folder beside an output folder, `.<name>.stagebook/`: its lock file, the staging
+//! folders of builds in progress and old sites on their way out. One build at a time holds the
+//! lock (`flock`), so whatever else is in the folder when a build gets the lock was left by a
+//! build that was killed, and is removed.
+
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io;
+use std::path::{Path, PathBuf};
+
+const LOCK: &str = "lock";
+/// Where the fallback swap keeps the old site until the new one is in (see `swap::by_renames`).
+const ASIDE: &str = "previous";
+
+/// The locked state folder of one output folder; the lock is released when this is dropped.
+pub(crate) struct State {
+    dir: PathBuf,
+    _lock: File,
+}
+
+/// `.<name>.stagebook` beside `target`: on the same file system, so its folders can be renamed
+/// into place, and hidden, so a content walk over the handbook folder skips it.
+pub(crate) fn state_dir(target: &Path) -> PathBuf {
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "book".into());
+    target.with_file_name(format!(".{name}.stagebook"))
+}
+
+impl State {
+    /// Takes the lock of `target`'s state folder, waiting for a build that holds it, then puts
+    /// back an old site a killed fallback swap left aside and removes other leftovers. Returns
+    /// messages about leftovers that could not be removed.
+    pub(crate) fn lock(target: &Path) -> io::Result<(State, Vec<String>)> {
+        let dir = state_dir(target);
+        std::fs::create_dir_all(&dir)?;
+        let file = OpenOptions::new().create(true).truncate(false).write(true).open(dir.join(LOCK))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                eprintln!("Waiting for another stagebook build into {} to finish...", target.display());
+                file.lock()?;
+            }
+            Err(TryLockError::Error(e)) => return Err(e),
+        }
+        let state = State { dir, _lock: file };
+        let aside = state.aside();
+        if aside.is_dir() && std::fs::symlink_metadata(target).is_err() {
+            std::fs::rename(&aside, target)?;
+        }
+        let mut problems = Vec::new();
+        for entry in std::fs::read_dir(&state.dir)? {
+            let entry = entry?;
+            if entry.file_name() != LOCK {
+                if let Err(e) = remove_tree(&entry.path()) {
+                    problems.push(format!("cannot remove {}, left by an earlier build: {e}", entry.path().display()));
+                }
+            }
+        }
+        Ok((state, problems))
+    }
+
+    /// A new, empty staging folder.
+    pub(crate) fn staging(&self) -> io::Result<tempfile::TempDir> {
+        tempfile::Builder::new().prefix("stage-").tempdir_in(&self.dir)
+    }
+
+    pub(crate) fn aside(&self) -> PathBuf {
+        self.dir.join(ASIDE)
+    }
+}
+
+/// Removes a folder and everything in it, making read-only folders in it writable first if
+/// that is what stops it (an old site whose folders someone made read-only).
+pub(crate) fn remove_tree(path: &Path) -> io::Result<()> {
+    let meta = std::fs::symlink_metadata(path)?;
+    if !meta.is_dir() {
+        return std::fs::remove_file(path);
+    }
+    match std::fs::remove_dir_all(path) {
+        Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
+            for entry in walkdir::WalkDir::new(path).into_iter().flatten() {
+                if entry.file_type().is_dir() {
+                    let mut perms = entry.metadata()?.permissions();
+                    #[allow(clippy::permissions_set_readonly_false)]
+                    perms.set_readonly(false);
+                    std::fs::set_permissions(entry.path(), perms)?;
+                }
+            }
+            std::fs::remove_dir_all(path)
+        }
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leftovers_of_killed_builds_are_removed_and_an_old_site_put_back() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("book");
+        let dir = state_dir(&target);
+        assert_eq!(dir, tmp.path().join(".book.stagebook"));
+        std::fs::create_dir_all(dir.join("stage-x/deep")).unwrap();
+        std::fs::write(dir.join("stage-x/deep/index.html"), "half").unwrap();
+        std::fs::create_dir_all(dir.join(ASIDE)).unwrap();
+        std::fs::write(dir.join(ASIDE).join("index.html"), "old").unwrap();
+        let (state, problems) = State::lock(&target).unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(std::fs::read_to_string(target.join("index.html")).unwrap(), "old");
+        let left: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(left, vec![std::ffi::OsString::from(LOCK)]);
+        drop(state);
+    }
+
+    #[test]
+    fn the_lock_is_held_until_dropped() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("book");
+        let (state, _) = State::lock(&target).unwrap();
+        let other = File::options().write(true).open(state_dir(&target).join(LOCK)).unwrap();
+        assert!(matches!(other.try_lock(), Err(TryLockError::WouldBlock)));
+        drop(state);
+        other.try_lock().unwrap();
+    }
+
+    #[test]
+    fn read_only_folders_are_removed_too() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("old/guide");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("index.html"), "x").unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o555)).unwrap();
+        remove_tree(&tmp.path().join("old")).unwrap();
+        assert!(!tmp.path().join("old").exists());
+    }
+}
