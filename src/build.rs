@@ -332,8 +332,7 @@ impl Project {
     }
 
     pub fn shown_output(&self) -> PathBuf {
-        let o = self.config.output_dir();
-        o.strip_prefix(".").map(Path::to_path_buf).unwrap_or(o)
+        shown_output(&self.config)
     }
 
     /// Puts the rendered views of a page's shortcodes in place of their markers.
@@ -364,15 +363,22 @@ impl Project {
 /// Builds (or, with `check_only`, checks) the handbook.
 pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
     let started = Instant::now();
-    let project = Project::load(&options.root, |config| {
+    // An output folder inside the sources hides them from the content walk, so its errors
+    // (broken links...) would only be symptoms: the location is checked first and reported alone.
+    let mut location = Ok(());
+    let loaded = Project::load(&options.root, |config| {
         if let Some(out) = &options.output {
             config.build.output = std::env::current_dir().map(|d| d.join(out)).unwrap_or_else(|_| out.clone());
         }
         config.build.drafts |= options.drafts;
-    })?;
+        if !options.check_only {
+            location = output::location::check(config, &shown_output(config));
+        }
+    });
+    location.map_err(|d| Failure::from(vec![d]))?;
+    let project = loaded?;
     let mut phases = Phases::new();
     let shown_output = project.shown_output();
-    output::location::check(&project.config, &shown_output).map_err(|d| Failure::from(vec![d]))?;
     let staging = if options.check_only {
         None
     } else {
@@ -405,6 +411,12 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
     }
     phases.done("publish");
     Ok(Report { pages: pages.len(), assets: assets.len(), elapsed: started.elapsed(), output: shown_output, warnings })
+}
+
+/// The output folder as the user would type it.
+fn shown_output(config: &Config) -> PathBuf {
+    let o = config.output_dir();
+    o.strip_prefix(".").map(Path::to_path_buf).unwrap_or(o)
 }
 
 /// Checks every shortcode against the matrix: which view each one shows, per page.

@@ -67,7 +67,9 @@ impl Theme {
                 let to = real.map(|r| format!(" (to {})", r.display())).unwrap_or_default();
                 return Err(vec![config.error_at(
                     config.theme.name.span(),
-                    format!("themes/{name}/ is a symbolic link out of the handbook folder{to}; a theme must live inside it"),
+                    format!(
+                        "themes/{name}/ is a symbolic link out of the handbook folder{to}; a theme must live inside it"
+                    ),
                 )]);
             }
         }

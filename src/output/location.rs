@@ -43,8 +43,8 @@ pub fn check(config: &Config, shown_output: &Path) -> Result<(), Diagnostic> {
         return Err(Diagnostic::error(
             shown_output,
             format!(
-                "the output folder {relation} the {what} ({}); every build replaces the output folder, so choose \
-                 one apart from the handbook's sources (e.g. `-o book`)",
+                "the output folder {relation} the {what} ({}); every build replaces what it wrote there, so \
+                 choose another output folder, apart from the handbook's sources (e.g. `-o book`)",
                 shown(&input).display()
             ),
         ));

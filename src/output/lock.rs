@@ -3,7 +3,7 @@
 //! lock (`flock`), so whatever else is in the folder when a build gets the lock was left by a
 //! build that was killed, and is removed.
 
-use std::fs::{File, OpenOptions, TryLockError};
+use std::fs::{File, OpenOptions};
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -30,16 +30,23 @@ impl State {
     /// messages about leftovers that could not be removed.
     pub(crate) fn lock(target: &Path) -> io::Result<(State, Vec<String>)> {
         let dir = state_dir(target);
-        std::fs::create_dir_all(&dir)?;
-        let file = OpenOptions::new().create(true).truncate(false).write(true).open(dir.join(LOCK))?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(TryLockError::WouldBlock) => {
-                eprintln!("Waiting for another stagebook build into {} to finish...", target.display());
-                file.lock()?;
+        let mut waited = false;
+        let file = loop {
+            std::fs::create_dir_all(&dir)?;
+            let file = OpenOptions::new().create(true).truncate(false).write(true).open(dir.join(LOCK))?;
+            if !try_lock(&file)? {
+                if !waited {
+                    eprintln!("Waiting for another stagebook build into {} to finish...", target.display());
+                    waited = true;
+                }
+                lock(&file)?;
             }
-            Err(TryLockError::Error(e)) => return Err(e),
-        }
+            // The holder removes the lock file before letting go: a lock taken on a file that is
+            // no longer at its path guards nothing, so try again.
+            if same_file(&file, &dir.join(LOCK)) {
+                break file;
+            }
+        };
         let state = State { dir, _lock: file };
         let aside = state.aside();
         if aside.is_dir() && std::fs::symlink_metadata(target).is_err() {
@@ -67,6 +74,76 @@ impl State {
     }
 }
 
+impl Drop for State {
+    /// Leaves no trace once the build is over: the lock file goes (still locked, so a build
+    /// waiting for it notices and starts again) and the folder too, when it is empty.
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(self.dir.join(LOCK));
+        let _ = std::fs::remove_dir(&self.dir);
+    }
+}
+
+/// The same permissions, plus the owner's right to change the folder.
+#[cfg(unix)]
+fn writable(perms: std::fs::Permissions) -> std::fs::Permissions {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::Permissions::from_mode(perms.mode() | 0o700)
+}
+
+#[cfg(not(unix))]
+fn writable(mut perms: std::fs::Permissions) -> std::fs::Permissions {
+    #[allow(clippy::permissions_set_readonly_false)] // on Windows this only clears the read-only flag
+    perms.set_readonly(false);
+    perms
+}
+
+/// Takes the exclusive lock if no one holds it: `Ok(false)` if someone does.
+#[cfg(unix)]
+fn try_lock(file: &File) -> io::Result<bool> {
+    match rustix::fs::flock(file, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
+        Ok(()) => Ok(true),
+        Err(rustix::io::Errno::WOULDBLOCK) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Waits for the exclusive lock.
+#[cfg(unix)]
+fn lock(file: &File) -> io::Result<()> {
+    rustix::fs::flock(file, rustix::fs::FlockOperation::LockExclusive).map_err(io::Error::from)
+}
+
+// Elsewhere, the standard library's file locks (Rust 1.89 and later).
+#[cfg(not(unix))]
+fn try_lock(file: &File) -> io::Result<bool> {
+    match file.try_lock() {
+        Ok(()) => Ok(true),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(false),
+        Err(std::fs::TryLockError::Error(e)) => Err(e),
+    }
+}
+
+#[cfg(not(unix))]
+fn lock(file: &File) -> io::Result<()> {
+    file.lock()
+}
+
+#[cfg(unix)]
+fn same_file(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), std::fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+/// Elsewhere (Windows) a file open in another process cannot be removed, so the path still
+/// names the locked file.
+#[cfg(not(unix))]
+fn same_file(_: &File, path: &Path) -> bool {
+    path.exists()
+}
+
 /// Removes a folder and everything in it, making read-only folders in it writable first if
 /// that is what stops it (an old site whose folders someone made read-only).
 pub(crate) fn remove_tree(path: &Path) -> io::Result<()> {
@@ -78,10 +155,7 @@ pub(crate) fn remove_tree(path: &Path) -> io::Result<()> {
         Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
             for entry in walkdir::WalkDir::new(path).into_iter().flatten() {
                 if entry.file_type().is_dir() {
-                    let mut perms = entry.metadata()?.permissions();
-                    #[allow(clippy::permissions_set_readonly_false)]
-                    perms.set_readonly(false);
-                    std::fs::set_permissions(entry.path(), perms)?;
+                    std::fs::set_permissions(entry.path(), writable(entry.metadata()?.permissions()))?;
                 }
             }
             std::fs::remove_dir_all(path)
@@ -118,9 +192,9 @@ mod tests {
         let target = tmp.path().join("book");
         let (state, _) = State::lock(&target).unwrap();
         let other = File::options().write(true).open(state_dir(&target).join(LOCK)).unwrap();
-        assert!(matches!(other.try_lock(), Err(TryLockError::WouldBlock)));
+        assert!(!try_lock(&other).unwrap());
         drop(state);
-        other.try_lock().unwrap();
+        assert!(try_lock(&other).unwrap());
     }
 
     #[test]

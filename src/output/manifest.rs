@@ -33,9 +33,8 @@ pub(crate) fn read(dir: &Path) -> io::Result<Option<HashSet<String>>> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e),
     };
-    let stored: Loaded = serde_json::from_slice(&bytes).map_err(|e| {
-        io::Error::new(io::ErrorKind::InvalidData, format!("{FILE} is not a stagebook manifest ({e})"))
-    })?;
+    let stored: Loaded = serde_json::from_slice(&bytes)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("{FILE} is not a stagebook manifest ({e})")))?;
     Ok(Some(stored.files.into_iter().filter(|f| is_safe(f)).collect()))
 }
 

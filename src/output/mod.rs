@@ -77,4 +77,3 @@ pub fn absolute(path: &Path) -> PathBuf {
         _ => std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf()),
     }
 }
-
