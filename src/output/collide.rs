@@ -12,6 +12,9 @@ use unicode_normalization::UnicodeNormalization;
 /// What a case-insensitive, normalising file system sees: NFC, lowercased (then NFC again, as
 /// lowercasing can undo a composition).
 fn key(path: &str) -> String {
+    if path.is_ascii() {
+        return path.to_ascii_lowercase(); // most paths: no need for the Unicode tables
+    }
     path.nfc().collect::<String>().to_lowercase().nfc().collect()
 }
 

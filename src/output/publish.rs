@@ -101,7 +101,10 @@ impl Staging {
     /// staging folder.
     pub fn new(target: &Path, force: bool) -> Result<Staging, PublishError> {
         let target = super::absolute(target);
-        owned_files(&target, force)?;
+        // Refuse a foreign folder before making anything beside it (a manifest is read below).
+        if !target.join(manifest::FILE).is_file() {
+            owned_files(&target, force)?;
+        }
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent).map_err(PublishError::io(format!("cannot create {}", parent.display())))?;
         }
