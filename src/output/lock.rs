@@ -74,6 +74,23 @@ impl State {
     }
 }
 
+/// `remove_dir_all` with sub-folders removed in parallel: an old site of 10,000 pages is some
+/// 12,000 files, and removing it is most of the time a publish takes.
+fn remove_parallel(dir: &Path) -> io::Result<()> {
+    use rayon::prelude::*;
+    let mut subdirs = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_type()?.is_dir() {
+            subdirs.push(entry.path());
+        } else {
+            std::fs::remove_file(entry.path())?;
+        }
+    }
+    subdirs.par_iter().try_for_each(|d| remove_parallel(d))?;
+    std::fs::remove_dir(dir)
+}
+
 impl Drop for State {
     /// Leaves no trace once the build is over: the lock file goes (still locked, so a build
     /// waiting for it notices and starts again) and the folder too, when it is empty.
@@ -151,7 +168,7 @@ pub(crate) fn remove_tree(path: &Path) -> io::Result<()> {
     if !meta.is_dir() {
         return std::fs::remove_file(path);
     }
-    match std::fs::remove_dir_all(path) {
+    match remove_parallel(path) {
         Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
             for entry in walkdir::WalkDir::new(path).into_iter().flatten() {
                 if entry.file_type().is_dir() {

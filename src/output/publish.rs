@@ -148,6 +148,14 @@ impl Staging {
     /// Completes the new tree and swaps it in (or leaves the output alone when nothing changed).
     pub fn commit(self) -> Result<Published, PublishError> {
         let fail = |step| failpoint::hit(step).map_err(PublishError::io("cannot publish"));
+        // Sub-steps of the publish with STAGEBOOK_TIMINGS (for benchmarking).
+        let t = std::time::Instant::now();
+        let timing = std::env::var_os("STAGEBOOK_TIMINGS").is_some();
+        let lap = |what: &str| {
+            if timing {
+                eprintln!("    publish {what:<8} {:>7.1} ms", t.elapsed().as_secs_f64() * 1000.0);
+            }
+        };
         fail("staged")?;
         let produced = self.produced.into_inner().unwrap_or_else(|e| e.into_inner());
         let unchanged = self.unchanged.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -161,7 +169,9 @@ impl Staging {
             }
             check_overwrites(target, owned, &produced)?;
             link_unchanged(target, staged, &unchanged)?;
+            lap("link");
             carry_foreign(target, staged, owned)?;
+            lap("carry");
         }
         fail("carried")?;
         std::fs::write(staged.join(manifest::FILE), manifest::render(&produced))
@@ -188,11 +198,13 @@ impl Staging {
             }
         };
         // The new site is in place: from here on, nothing can fail the build.
+        lap("swap");
         let _ = failpoint::hit("swapped");
         if let Some(old) = old {
             if let Err(e) = lock::remove_tree(&old) {
                 warnings.push(format!("cannot remove the previous site from {}: {e}", old.display()));
             }
+            lap("remove");
         }
         Ok(Published::Replaced { warnings })
     }
@@ -301,37 +313,61 @@ fn carry_foreign(target: &Path, staged: &Path, owned: &HashSet<String>) -> Resul
             }
         }
     }
-    let mut modes = Vec::new();
-    for entry in walkdir::WalkDir::new(target).min_depth(1) {
-        let entry = entry.map_err(|e| PublishError::io(format!("cannot read {}", target.display()))(e.into()))?;
-        let rel_path = entry.path().strip_prefix(target).unwrap_or(entry.path());
-        let rel = rel_path.to_str().map(|s| s.replace('\\', "/"));
-        let to = staged.join(rel_path);
-        let carry = |e: io::Error| PublishError::io(format!("cannot carry over {}", entry.path().display()))(e);
-        if entry.file_type().is_dir() {
-            if rel.as_deref().is_some_and(|r| owned_dirs.contains(r)) {
-                continue;
-            }
-            std::fs::create_dir_all(&to).map_err(carry)?;
-            modes.push((to, entry.metadata().map_err(|e| carry(e.into()))?.permissions()));
-            continue;
-        }
-        if rel.as_deref().is_some_and(|r| r == manifest::FILE || owned.contains(r)) {
-            continue;
-        }
-        if std::fs::symlink_metadata(&to).is_ok() {
-            return Err(PublishError::WouldOverwrite { paths: vec![rel.unwrap_or_default()], more: 0 });
-        }
-        if let Some(parent) = to.parent() {
-            std::fs::create_dir_all(parent).map_err(carry)?;
-        }
-        link_or_copy(entry.path(), &to).map_err(carry)?;
-    }
+    let carry = Carry { target, staged, owned, owned_dirs, modes: Mutex::new(Vec::new()) };
+    carry.dir(Path::new(""))?;
+    let mut modes = carry.modes.into_inner().unwrap_or_else(|e| e.into_inner());
     // Deepest first, so a read-only folder gets its mode after its contents are in.
-    for (dir, mode) in modes.into_iter().rev() {
+    modes.sort_by_key(|(dir, _)| std::cmp::Reverse(dir.components().count()));
+    for (dir, mode) in modes {
         let _ = std::fs::set_permissions(dir, mode);
     }
     Ok(())
+}
+
+/// The walk of [`carry_foreign`], a folder at a time, sub-folders in parallel.
+struct Carry<'a> {
+    target: &'a Path,
+    staged: &'a Path,
+    owned: &'a HashSet<String>,
+    /// Folders holding files stagebook wrote: only their foreign contents are carried.
+    owned_dirs: HashSet<&'a str>,
+    /// Foreign folders made in the new tree, with the permissions to give them at the end.
+    modes: Mutex<Vec<(PathBuf, std::fs::Permissions)>>,
+}
+
+impl Carry<'_> {
+    fn dir(&self, rel_dir: &Path) -> Result<(), PublishError> {
+        let from_dir = self.target.join(rel_dir);
+        let read_error = |e: io::Error| PublishError::io(format!("cannot read {}", from_dir.display()))(e);
+        let mut subdirs = Vec::new();
+        for entry in std::fs::read_dir(&from_dir).map_err(read_error)? {
+            let entry = entry.map_err(read_error)?;
+            let rel_path = rel_dir.join(entry.file_name());
+            let rel = rel_path.to_str().map(|s| s.replace('\\', "/"));
+            let to = self.staged.join(&rel_path);
+            let carry = |e: io::Error| PublishError::io(format!("cannot carry over {}", entry.path().display()))(e);
+            if entry.file_type().map_err(carry)?.is_dir() {
+                if !rel.as_deref().is_some_and(|r| self.owned_dirs.contains(r)) {
+                    std::fs::create_dir_all(&to).map_err(carry)?;
+                    let mode = entry.metadata().map_err(carry)?.permissions();
+                    self.modes.lock().unwrap_or_else(|e| e.into_inner()).push((to, mode));
+                }
+                subdirs.push(rel_path);
+                continue;
+            }
+            if rel.as_deref().is_some_and(|r| r == manifest::FILE || self.owned.contains(r)) {
+                continue;
+            }
+            if std::fs::symlink_metadata(&to).is_ok() {
+                return Err(PublishError::WouldOverwrite { paths: vec![rel.unwrap_or_default()], more: 0 });
+            }
+            if let Some(parent) = to.parent() {
+                std::fs::create_dir_all(parent).map_err(carry)?;
+            }
+            link_or_copy(&entry.path(), &to).map_err(carry)?;
+        }
+        subdirs.par_iter().try_for_each(|d| self.dir(d))
+    }
 }
 
 /// A hard link (the same file in both trees); a copy where the file system has none.
