@@ -61,6 +61,7 @@ impl State {
                 }
             }
         }
+        problems.extend(remove_old_staging(target));
         Ok((state, problems))
     }
 
@@ -72,6 +73,28 @@ impl State {
     pub(crate) fn aside(&self) -> PathBuf {
         self.dir.join(ASIDE)
     }
+}
+
+/// Versions before the state folder staged beside the output in `.<name>.stagebook-XXXXXX`
+/// (six random characters); a killed build left them behind, some hundreds of MB each.
+fn remove_old_staging(target: &Path) -> Vec<String> {
+    let (Some(parent), Some(name)) = (target.parent(), target.file_name()) else { return Vec::new() };
+    let prefix = format!(".{}.stagebook-", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(parent) else { return Vec::new() };
+    entries
+        .flatten()
+        .filter(|e| {
+            let n = e.file_name().to_string_lossy().into_owned();
+            n.strip_prefix(&prefix)
+                .is_some_and(|rest| rest.len() == 6 && rest.chars().all(|c| c.is_ascii_alphanumeric()))
+                && e.file_type().is_ok_and(|t| t.is_dir())
+        })
+        .filter_map(|e| {
+            remove_tree(&e.path())
+                .err()
+                .map(|err| format!("cannot remove {}, left by an earlier build: {err}", e.path().display()))
+        })
+        .collect()
 }
 
 /// `remove_dir_all` with sub-folders removed in parallel: an old site of 10,000 pages is some
@@ -192,6 +215,8 @@ mod tests {
         let dir = state_dir(&target);
         assert_eq!(dir, tmp.path().join(".book.stagebook"));
         std::fs::create_dir_all(dir.join("stage-x/deep")).unwrap();
+        std::fs::create_dir_all(tmp.path().join(".book.stagebook-a1B2c3/guide")).unwrap();
+        std::fs::create_dir_all(tmp.path().join(".book.stagebook-notours")).unwrap();
         std::fs::write(dir.join("stage-x/deep/index.html"), "half").unwrap();
         std::fs::create_dir_all(dir.join(ASIDE)).unwrap();
         std::fs::write(dir.join(ASIDE).join("index.html"), "old").unwrap();
@@ -200,6 +225,8 @@ mod tests {
         assert_eq!(std::fs::read_to_string(target.join("index.html")).unwrap(), "old");
         let left: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(left, vec![std::ffi::OsString::from(LOCK)]);
+        assert!(!tmp.path().join(".book.stagebook-a1B2c3").exists(), "an older version's staging folder");
+        assert!(tmp.path().join(".book.stagebook-notours").exists());
         drop(state);
     }
 
