@@ -4,13 +4,21 @@ handbooks of 1,000 and 10,000 pages (benches/make_corpus.py, `neutral` layout).
 
     python3 benches/build.py                 # both sizes, 5 runs each
     python3 benches/build.py --pages 1000 --runs 9
+    python3 benches/build.py --book /work/corpus10k/neutral --baseline /work/ref/stagebook-base \\
+        --workdir /dev/shm/stagebook-bench --runs 7      # paired against another binary
 
 Put --workdir on a memory filesystem (e.g. /dev/shm) to measure stagebook rather than the
 disk: creating tens of thousands of files is slow and erratic on some virtual disks.
 
-Two cases per size: a fresh build (no previous output folder) and a rebuild over the output
-of the previous run with nothing changed. Each run is a separate process; memory is the peak
-resident set size the kernel reports for it (os.wait4).
+Two cases per handbook: a fresh build (no previous output folder) and an unchanged rebuild
+(over the output of the previous run, nothing changed). Each run is a separate process;
+memory is the peak resident set size the kernel reports for it (os.wait4).
+
+With --baseline, every run of this build is paired with a run of the baseline binary, in
+alternating order (so drift in a noisy machine's load hits both alike), each writing its own
+output folder in --workdir; the table gives both medians and the median of the per-pair
+ratios (this / baseline), for wall time and for CPU time (user + system), which a loaded
+machine disturbs less.
 """
 import argparse
 import os
@@ -21,7 +29,7 @@ import sys
 import tempfile
 import time
 
-from corpus import BIN, ROOT, build_release, corpus  # noqa: E402
+from corpus import BIN, build_release, corpus  # noqa: E402
 
 
 def run(cmd, env=None):
@@ -37,33 +45,88 @@ def run(cmd, env=None):
     return wall, usage.ru_maxrss / 1024.0, usage.ru_utime + usage.ru_stime  # MiB, CPU s
 
 
+def remove_output(out):
+    """The output folder and anything a build keeps beside it (state folder, old staging)."""
+    shutil.rmtree(out, ignore_errors=True)
+    parent, name = os.path.split(out)
+    for entry in os.listdir(parent):
+        if entry.startswith(f".{name}.stagebook"):
+            shutil.rmtree(os.path.join(parent, entry), ignore_errors=True)
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--pages", type=int, action="append", help="corpus size (repeatable)")
-    ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "stagebook-bench"))
-    args = ap.parse_args()
-    sizes = args.pages or [1000, 10000]
-    build_release()
-    os.makedirs(args.workdir, exist_ok=True)
-    print(f"{'pages':>6}  {'case':<10} {'median s':>9} {'min s':>7} {'max s':>7} {'cpu s':>7} {'peak MiB':>9}")
-    for pages in sizes:
-        book = corpus(pages, args.workdir)
-        out = os.path.join(book, "book")
-        for case in ("fresh", "rebuild"):
+
+def one(binary, book, out, case):
+    """One timed build of `case` ("fresh" or "unchanged") into `out`."""
+    cmd = [binary, "build", "--quiet", book, "-o", out]
+    if case == "fresh":
+        remove_output(out)
+    elif not os.path.isdir(out):
+        run(cmd)
+    return run(cmd)
+
+
+def single(args, books):
+    print(f"{'book':>10}  {'case':<10} {'median s':>9} {'min s':>7} {'max s':>7} {'cpu s':>7} {'peak MiB':>9}")
+    for label, book in books:
+        out = os.path.join(args.workdir, f"out-{label}")
+        for case in ("fresh", "unchanged"):
             walls, mems, cpus = [], [], []
             for _ in range(args.runs):
-                if case == "fresh":
-                    shutil.rmtree(out, ignore_errors=True)
-                elif not os.path.isdir(out):
-                    run([BIN, "build", "--quiet", book])
-                wall, mem, cpu = run([BIN, "build", "--quiet", book])
+                wall, mem, cpu = one(args.bin, book, out, case)
                 walls.append(wall)
                 mems.append(mem)
                 cpus.append(cpu)
-            print(f"{pages:>6}  {case:<10} {statistics.median(walls):>9.2f} {min(walls):>7.2f} "
+            print(f"{label:>10}  {case:<10} {statistics.median(walls):>9.2f} {min(walls):>7.2f} "
                   f"{max(walls):>7.2f} {statistics.median(cpus):>7.2f} {statistics.median(mems):>9.0f}")
+
+
+def paired(args, books):
+    print(f"{'book':>10}  {'case':<10} {'base s':>7} {'this s':>7} {'ratio':>6} {'ratio range':>13} "
+          f"{'base cpu':>8} {'this cpu':>8} {'cpu ratio':>9} {'base MiB':>9} {'this MiB':>9}")
+    for label, book in books:
+        outs = {"base": os.path.join(args.workdir, f"out-{label}-base"),
+                "this": os.path.join(args.workdir, f"out-{label}-this")}
+        bins = {"base": args.baseline, "this": args.bin}
+        for case in ("fresh", "unchanged"):
+            walls = {"base": [], "this": []}
+            cpus = {"base": [], "this": []}
+            mems = {"base": [], "this": []}
+            for i in range(args.runs):
+                order = ("base", "this") if i % 2 == 0 else ("this", "base")
+                for who in order:
+                    wall, mem, cpu = one(bins[who], book, outs[who], case)
+                    walls[who].append(wall)
+                    cpus[who].append(cpu)
+                    mems[who].append(mem)
+            ratios = sorted(t / b for t, b in zip(walls["this"], walls["base"]))
+            cpu_ratios = [t / b for t, b in zip(cpus["this"], cpus["base"])]
+            med = statistics.median
+            print(f"{label:>10}  {case:<10} {med(walls['base']):>7.2f} {med(walls['this']):>7.2f} "
+                  f"{med(ratios):>6.2f} {ratios[0]:>6.2f}-{ratios[-1]:<6.2f} {med(cpus['base']):>8.2f} "
+                  f"{med(cpus['this']):>8.2f} {med(cpu_ratios):>9.2f} {med(mems['base']):>9.0f} "
+                  f"{med(mems['this']):>9.0f}", flush=True)
+        for out in outs.values():
+            remove_output(out)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--pages", type=int, action="append", help="generated corpus size (repeatable)")
+    ap.add_argument("--book", action="append", help="an existing handbook folder instead (repeatable)")
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "stagebook-bench"))
+    ap.add_argument("--bin", default=BIN, help="binary to measure (default: this repository's release build)")
+    ap.add_argument("--baseline", help="another binary to pair every run with")
+    args = ap.parse_args()
+    if args.bin == BIN:
+        build_release()
+    os.makedirs(args.workdir, exist_ok=True)
+    books = [(os.path.basename(os.path.dirname(b.rstrip("/"))) or b, b) for b in args.book or []]
+    if not books:
+        books = [(f"{p} pages", corpus(p, args.workdir)) for p in args.pages or [1000, 10000]]
+    if args.baseline:
+        paired(args, books)
+    else:
+        single(args, books)
 
 
 if __name__ == "__main__":

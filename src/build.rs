@@ -14,7 +14,7 @@ use crate::context::{self, BookView};
 use crate::diagnostics::Diagnostic;
 use crate::highlight;
 use crate::matrix::{self, EmbedView, Views};
-use crate::output::{Discard, Sink, Staging};
+use crate::output::{self, Discard, Published, Sink, Staging};
 use crate::render::Renderer;
 use crate::search;
 use crate::sitemap;
@@ -31,11 +31,13 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Check everything but write nothing.
     pub check_only: bool,
+    /// Write into an output folder stagebook did not create (its files are kept, never replaced).
+    pub force: bool,
 }
 
 impl BuildOptions {
     pub fn new(root: impl Into<PathBuf>) -> BuildOptions {
-        BuildOptions { root: root.into(), output: None, drafts: false, check_only: false }
+        BuildOptions { root: root.into(), output: None, drafts: false, check_only: false, force: false }
     }
 }
 
@@ -67,12 +69,15 @@ impl Report {
 pub struct Failure {
     pub errors: Vec<Diagnostic>,
     pub warnings: Vec<Diagnostic>,
+    /// The output folder was changed before the failure (only when a fallback swap could not
+    /// undo itself); otherwise it is exactly as it was.
+    pub output_changed: bool,
 }
 
 impl From<Vec<Diagnostic>> for Failure {
     fn from(all: Vec<Diagnostic>) -> Self {
         let (errors, warnings) = all.into_iter().partition(Diagnostic::is_error);
-        Failure { errors, warnings }
+        Failure { errors, warnings, output_changed: false }
     }
 }
 
@@ -173,13 +178,14 @@ impl Project {
         };
         reserved.urls.extend(generated.iter().map(|g| g.url.clone()));
         let site = content::load(&config, &reserved, generated)?;
+        check_collisions(&config, &theme, &site)?;
         check_templates(&site, &renderer)?;
         let embeds = resolve_embeds(&config, &site, matrix.as_ref())?;
         let rendered = match &matrix {
             Some(m) => {
                 let (rendered, errors) = matrix::Rendered::build(m, &config.markdown, &|dest| site.locate(dest));
                 if !errors.is_empty() {
-                    return Err(Failure { errors, warnings: site.warnings });
+                    return Err(Failure { errors, warnings: site.warnings, output_changed: false });
                 }
                 Some(rendered)
             }
@@ -361,8 +367,7 @@ impl Project {
     }
 
     pub fn shown_output(&self) -> PathBuf {
-        let o = self.config.output_dir();
-        o.strip_prefix(".").map(Path::to_path_buf).unwrap_or(o)
+        shown_output(&self.config)
     }
 
     /// Puts the rendered views of a page's shortcodes in place of their markers.
@@ -391,42 +396,60 @@ impl Project {
 /// Builds (or, with `check_only`, checks) the handbook.
 pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
     let started = Instant::now();
-    let project = Project::load(&options.root, |config| {
+    // An output folder inside the sources hides them from the content walk, so its errors
+    // (broken links...) would only be symptoms: the location is checked first and reported alone.
+    let mut location = Ok(());
+    let loaded = Project::load(&options.root, |config| {
         if let Some(out) = &options.output {
             config.build.output = std::env::current_dir().map(|d| d.join(out)).unwrap_or_else(|_| out.clone());
         }
         config.build.drafts |= options.drafts;
-    })?;
-    check_output_location(&project.config)?;
+        if !options.check_only {
+            location = output::location::check(config, &shown_output(config));
+        }
+    });
+    location.map_err(|d| Failure::from(vec![d]))?;
+    let project = loaded?;
     let mut phases = Phases::new();
     let shown_output = project.shown_output();
     let staging = if options.check_only {
         None
     } else {
-        Some(Staging::new(&project.config.output_dir()).map_err(|e| {
-            Failure::from(vec![Diagnostic::error(
-                shown_output.clone(),
-                format!("cannot create the output folder: {e}"),
-            )])
-        })?)
+        Some(
+            Staging::new(&project.config.output_dir(), options.force)
+                .map_err(|e| Failure::from(vec![Diagnostic::error(shown_output.clone(), e.to_string())]))?,
+        )
     };
     let sink: &dyn Sink = match &staging {
         Some(s) => s,
         None => &Discard,
     };
     let errors = project.write_all(sink, &shown_output, &mut phases);
-    let Site { pages, assets, warnings, .. } = project.site;
+    let Site { pages, assets, mut warnings, .. } = project.site;
     if !errors.is_empty() {
-        return Err(Failure { errors, warnings });
+        return Err(Failure { errors, warnings, output_changed: false });
     }
     if let Some(staging) = staging {
-        staging.commit().map_err(|e| Failure {
-            errors: vec![Diagnostic::error(shown_output.clone(), format!("cannot replace the output folder: {e}"))],
-            warnings: warnings.clone(),
-        })?;
+        match staging.commit() {
+            Ok(Published::Unchanged) => {}
+            Ok(Published::Replaced { warnings: w }) => {
+                warnings.extend(w.into_iter().map(|m| Diagnostic::error(shown_output.clone(), m).warning()))
+            }
+            Err(e) => {
+                let output_changed = e.output_changed();
+                let errors = vec![Diagnostic::error(shown_output.clone(), e.to_string())];
+                return Err(Failure { errors, warnings, output_changed });
+            }
+        }
     }
-    phases.done("swap");
+    phases.done("publish");
     Ok(Report { pages: pages.len(), assets: assets.len(), elapsed: started.elapsed(), output: shown_output, warnings })
+}
+
+/// The output folder as the user would type it.
+fn shown_output(config: &Config) -> PathBuf {
+    let o = config.output_dir();
+    o.strip_prefix(".").map(Path::to_path_buf).unwrap_or(o)
 }
 
 /// Checks every shortcode against the matrix: which view each one shows, per page.
@@ -513,25 +536,50 @@ fn missing_template(page: &content::Page, renderer: &Renderer) -> Option<Diagnos
     Some(d)
 }
 
-/// The output folder is replaced wholesale, so it must never be (or contain) the handbook's
-/// own files.
-fn check_output_location(config: &Config) -> Result<(), Failure> {
-    let output = crate::output::absolute(&config.output_dir());
-    let protected = [config.root.clone(), config.content_dir(), config.root.join("themes")];
-    for p in protected {
-        let p = crate::output::absolute(&p);
-        if p.starts_with(&output) {
-            return Err(Failure::from(vec![config.error_at(
-                0..0,
-                format!(
-                    "the output folder {} would contain {}, and the output folder is replaced on every build; choose another output folder",
-                    output.display(),
-                    p.display()
-                ),
-            )]));
-        }
+/// Two outputs that would be one file on a case-insensitive or Unicode-normalising file
+/// system (where the site may be deployed) are an error naming both sources.
+fn check_collisions(config: &Config, theme: &Theme, site: &Site) -> Result<(), Failure> {
+    use output::collide::{clashes, Output};
+    let statics: Vec<String> = theme.statics.keys().map(|rel| format!("{STATIC_DIR}/{rel}")).collect();
+    let mut outputs: Vec<Output> = Vec::new();
+    for page in &site.pages {
+        let at = content::shown_path(config, page.source.as_deref().unwrap_or(&page.dir));
+        let source = match (&page.source, page.generated) {
+            (Some(_), _) => format!("`{}`", at.display()),
+            (None, Some(_)) => format!("the generated page `{}`", page.url),
+            (None, None) => format!("the folder `{}/`", at.display()),
+        };
+        outputs.push(Output { path: &page.url, source, at });
     }
-    Ok(())
+    for asset in &site.assets {
+        let at = content::shown_path(config, &asset.url);
+        outputs.push(Output { path: &asset.url, source: format!("`{}`", at.display()), at });
+    }
+    for rel in RESERVED_FILES.iter().copied().chain([SEARCH_PAGE]) {
+        let source = format!("`{rel}`, which stagebook generates");
+        outputs.push(Output { path: rel, source, at: config.content_dir() });
+    }
+    for rel in &statics {
+        outputs.push(Output { path: rel, source: format!("the theme's `{rel}`"), at: config.content_dir() });
+    }
+    let errors: Vec<Diagnostic> = clashes(&outputs)
+        .into_iter()
+        .map(|(a, b)| {
+            Diagnostic::error(
+                b.at.clone(),
+                format!(
+                    "{} and {} would be written to `{}` and `{}`: one file on case-insensitive or \
+                     Unicode-normalising file systems (macOS, Windows, many hosts); rename one of them",
+                    a.source, b.source, a.path, b.path
+                ),
+            )
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::from(errors))
+    }
 }
 
 fn write_error(output: &Path, rel: &str, e: std::io::Error) -> Diagnostic {

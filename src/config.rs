@@ -303,6 +303,19 @@ impl Config {
                 ));
             }
         }
+        let theme = self.theme.name.get_ref();
+        let plain = !theme.is_empty()
+            && !theme.starts_with('.')
+            && !theme.contains(['/', '\\', ':'])
+            && Path::new(theme).components().count() == 1;
+        if !plain {
+            errors.push(Diagnostic::at(
+                CONFIG_FILE,
+                source,
+                self.theme.name.span().start,
+                "theme.name must be the name of a folder in themes/, e.g. \"ours\" for themes/ours/",
+            ));
+        }
         if let Some(id) = &self.book.id {
             let value = id.get_ref();
             if value.is_empty() || !value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
@@ -323,6 +336,18 @@ impl Config {
 
     pub fn output_dir(&self) -> PathBuf {
         self.root.join(&self.build.output)
+    }
+
+    /// What the content walk must leave out besides hidden files: the output folder, and, when
+    /// the content folder is the handbook folder itself (`content = "."`), book.toml.
+    pub(crate) fn not_content(&self) -> NotContent {
+        let content = crate::output::absolute(&self.content_dir());
+        let root = crate::output::absolute(&self.root);
+        NotContent {
+            output: crate::output::absolute(&self.output_dir()),
+            config_file: (content == root).then(|| root.join(CONFIG_FILE)),
+            content,
+        }
     }
 
     /// The matrix file as configured, or the default location (which may not exist).
@@ -356,6 +381,21 @@ impl Config {
     /// A diagnostic pointing at a spanned value of book.toml (or at its top when unspanned).
     pub fn error_at(&self, span: std::ops::Range<usize>, message: impl Into<String>) -> Diagnostic {
         Diagnostic::at(CONFIG_FILE, &self.source, span.start, message)
+    }
+}
+
+/// Paths inside the content folder that are not content (see [`Config::not_content`]).
+pub(crate) struct NotContent {
+    content: PathBuf,
+    output: PathBuf,
+    config_file: Option<PathBuf>,
+}
+
+impl NotContent {
+    /// Is this path (relative to the content folder) to be skipped?
+    pub(crate) fn skips(&self, rel: &Path) -> bool {
+        let path = self.content.join(rel);
+        path == self.output || self.config_file.as_ref() == Some(&path)
     }
 }
 
@@ -409,6 +449,27 @@ mod tests {
         assert_eq!(e[0].position, Some((3, 15)));
         assert!(e[0].message.contains("search.boost_title"), "{}", e[0].message);
         assert_eq!(e[1].position, Some((2, 17)));
+    }
+
+    #[test]
+    fn a_theme_name_is_a_plain_folder_name() {
+        for bad in ["../../x", "a/b", "..", ".", "", "/etc", ".hidden", "a\\b"] {
+            let e = parse(&format!("[theme]\nname = {bad:?}\n")).unwrap_err();
+            assert_eq!(e[0].position, Some((2, 8)), "{bad}");
+            assert!(e[0].message.contains("themes/"), "{}", e[0].message);
+        }
+        assert!(parse("[theme]\nname = \"our-theme_2\"\n").is_ok());
+    }
+
+    #[test]
+    fn with_content_at_the_root_the_walk_skips_output_and_book_toml() {
+        let tmp = tempfile::tempdir().unwrap();
+        let c = Config::parse(tmp.path(), "[build]\ncontent = \".\"\noutput = \"site\"\n".into()).unwrap();
+        let skip = c.not_content();
+        assert!(skip.skips(Path::new("site")) && skip.skips(Path::new("book.toml")));
+        assert!(!skip.skips(Path::new("guide")) && !skip.skips(Path::new("guide/book.toml")));
+        let c = Config::parse(tmp.path(), String::new()).unwrap();
+        assert!(!c.not_content().skips(Path::new("book.toml")), "content/book.toml is a page asset");
     }
 
     #[test]

@@ -36,6 +36,10 @@ enum Command {
         /// Include pages marked `draft = true`.
         #[arg(long)]
         drafts: bool,
+        /// Write into an existing folder stagebook did not create; its files are kept (never
+        /// deleted or overwritten) and only what stagebook writes is replaced by later builds.
+        #[arg(long)]
+        force: bool,
     },
     /// Check config, pages, links and templates without writing anything.
     Check {
@@ -82,11 +86,11 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Build { dir, output, drafts } => {
-            run_build(BuildOptions { root: dir, output, drafts, check_only: false }, cli.quiet)
+        Command::Build { dir, output, drafts, force } => {
+            run_build(BuildOptions { root: dir, output, drafts, check_only: false, force }, cli.quiet)
         }
         Command::Check { dir, drafts } => {
-            run_build(BuildOptions { root: dir, output: None, drafts, check_only: true }, cli.quiet)
+            run_build(BuildOptions { root: dir, output: None, drafts, check_only: true, force: false }, cli.quiet)
         }
         Command::Serve { dir, port, bind, open, drafts, allow_hosts } => {
             // Ctrl-C ends the process; nothing is written to disk, so there is nothing to clean up.
@@ -130,12 +134,17 @@ fn run_build(options: BuildOptions, quiet: bool) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Err(Failure { errors, warnings }) => {
+        Err(Failure { errors, warnings, output_changed }) => {
             print_diagnostics(&warnings);
             print_diagnostics(&errors);
             let n = errors.len();
             let mut err = anstream::stderr();
-            let _ = writeln!(err, "{n} error{} found; nothing was written", if n == 1 { "" } else { "s" });
+            let s = if n == 1 { "" } else { "s" };
+            if output_changed {
+                let _ = writeln!(err, "{n} error{s} found; the output folder was changed (see above)");
+            } else {
+                let _ = writeln!(err, "{n} error{s} found; nothing was written");
+            }
             ExitCode::FAILURE
         }
     }

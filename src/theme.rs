@@ -58,6 +58,21 @@ impl Theme {
             }
             return Ok(theme);
         }
+        // A theme folder that is a symbolic link out of the handbook would publish whatever it
+        // points at.
+        let root = config.root.canonicalize().unwrap_or_else(|_| config.root.clone());
+        match dir.canonicalize() {
+            Ok(real) if real.starts_with(&root) => {}
+            real => {
+                let to = real.map(|r| format!(" (to {})", r.display())).unwrap_or_default();
+                return Err(vec![config.error_at(
+                    config.theme.name.span(),
+                    format!(
+                        "themes/{name}/ is a symbolic link out of the handbook folder{to}; a theme must live inside it"
+                    ),
+                )]);
+            }
+        }
         let mut errors = Vec::new();
         for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
             let entry = match entry {

@@ -403,8 +403,8 @@ struct Found {
     warnings: Vec<Diagnostic>,
 }
 
-/// Walks the content folder. Hidden files and folders, the output folder and the matrix file are
-/// skipped; the rest is either a page (`.md`) or an asset.
+/// Walks the content folder. Hidden files and folders, the output folder, the matrix file and
+/// (with `content = "."`) book.toml are skipped; the rest is either a page (`.md`) or an asset.
 ///
 /// Symbolic links are followed only when they point inside the handbook folder: a link to
 /// `/etc/passwd` or `~/.ssh` must not end up published (or served by the preview server).
@@ -418,12 +418,13 @@ fn discover(config: &Config, content_dir: &Path, errors: &mut Vec<Diagnostic>) -
         ));
         return found;
     }
-    let output = config.output_dir();
+    let not_content = config.not_content();
     let matrix = config.matrix_path();
     let mut outside = Vec::new();
     let walker =
         walkdir::WalkDir::new(content_dir).follow_links(true).sort_by_file_name().into_iter().filter_entry(|e| {
-            if e.depth() > 0 && (e.file_name().to_string_lossy().starts_with('.') || e.path() == output) {
+            let rel = e.path().strip_prefix(content_dir).unwrap_or(e.path());
+            if e.depth() > 0 && (e.file_name().to_string_lossy().starts_with('.') || not_content.skips(rel)) {
                 return false;
             }
             let escapes = e.depth() > 0
