@@ -63,6 +63,10 @@ enum Command {
         /// Include pages marked `draft = true`.
         #[arg(long)]
         drafts: bool,
+        /// Notice changes by reading every file once a second instead of through system
+        /// notifications: for network drives, some containers, or when the inotify limit is reached.
+        #[arg(long)]
+        poll: bool,
     },
     /// Create a new handbook with a book.toml and two pages.
     Init {
@@ -84,13 +88,13 @@ fn main() -> ExitCode {
         Command::Check { dir, drafts } => {
             run_build(BuildOptions { root: dir, output: None, drafts, check_only: true }, cli.quiet)
         }
-        Command::Serve { dir, port, bind, open, drafts } => {
+        Command::Serve { dir, port, bind, open, drafts, poll } => {
             // Ctrl-C ends the process; nothing is written to disk, so there is nothing to clean up.
             let _ = ctrlc::set_handler(|| {
                 println!("Stopped.");
                 std::process::exit(0);
             });
-            let options = stagebook::serve::ServeOptions { root: dir, bind, port, open, drafts };
+            let options = stagebook::serve::ServeOptions { root: dir, bind, port, open, drafts, poll };
             match stagebook::serve::serve(options) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
