@@ -386,7 +386,7 @@ pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
         };
         for problem in std::mem::take(&mut batch.problems) {
             if told.insert(problem.clone()) {
-                say(&format!("Warning: watching: {problem}"));
+                say(&format!("Warning: changes may be missed: {problem}"));
             }
         }
         if batch.paths.is_empty() && !batch.rescan {
