@@ -253,8 +253,11 @@ fn a_page_or_file_replaced_by_a_symbolic_link_is_noticed() {
 #[test]
 fn serving_a_missing_folder_is_one_clear_error() {
     let parent = tempfile::tempdir().unwrap();
-    for (dir, message) in [("missing", "no such folder"), ("empty", "no book.toml in this folder")] {
-        std::fs::create_dir_all(parent.path().join("empty")).unwrap();
+    std::fs::create_dir_all(parent.path().join("empty")).unwrap();
+    std::fs::write(parent.path().join("file"), "").unwrap();
+    for (dir, message) in
+        [("missing", "no such folder"), ("empty", "no book.toml in this folder"), ("file", "not a folder")]
+    {
         let mut child = Command::new(binary())
             .args(["serve", dir, "--port", "0"])
             .current_dir(parent.path())

@@ -48,6 +48,8 @@ pub struct ServeOptions {
 pub enum ServeError {
     #[error("{0}: no such folder (`stagebook init {0}` creates a handbook there)")]
     NoFolder(String),
+    #[error("{0}: not a folder (give the handbook folder, the one holding book.toml)")]
+    NotFolder(String),
     #[error("{0}: no book.toml in this folder: is it a handbook? (`stagebook init {0}` creates one)")]
     NoBook(String),
     #[error("cannot listen on {addr}: {source}")]
@@ -317,11 +319,15 @@ const MAX_ROUNDS: usize = 3;
 /// Builds, serves and rebuilds until the process is stopped.
 pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
     // A folder that is not a handbook is a mistake in the command, not a build to watch.
+    let shown = options.root.display().to_string();
+    if !options.root.exists() {
+        return Err(ServeError::NoFolder(shown));
+    }
     if !options.root.is_dir() {
-        return Err(ServeError::NoFolder(options.root.display().to_string()));
+        return Err(ServeError::NotFolder(shown));
     }
     if !options.root.join(crate::config::CONFIG_FILE).is_file() {
-        return Err(ServeError::NoBook(options.root.display().to_string()));
+        return Err(ServeError::NoBook(shown));
     }
     let shared = http::Shared::new();
     let mut builder = Builder {
