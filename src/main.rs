@@ -71,6 +71,10 @@ enum Command {
         /// Others than localhost, 127.0.0.1, [::1] and the bind address get 403.
         #[arg(long = "allow-host", value_name = "NAME")]
         allow_hosts: Vec<String>,
+        /// Notice changes by reading every file once a second instead of through system
+        /// notifications: for network drives, some containers, or when the inotify limit is reached.
+        #[arg(long)]
+        poll: bool,
     },
     /// Create a new handbook with a book.toml and two pages.
     Init {
@@ -92,13 +96,13 @@ fn main() -> ExitCode {
         Command::Check { dir, drafts } => {
             run_build(BuildOptions { root: dir, output: None, drafts, check_only: true, force: false }, cli.quiet)
         }
-        Command::Serve { dir, port, bind, open, drafts, allow_hosts } => {
+        Command::Serve { dir, port, bind, open, drafts, allow_hosts, poll } => {
             // Ctrl-C ends the process; nothing is written to disk, so there is nothing to clean up.
             let _ = ctrlc::set_handler(|| {
                 println!("Stopped.");
                 std::process::exit(0);
             });
-            let options = stagebook::serve::ServeOptions { root: dir, bind, port, open, drafts, allow_hosts };
+            let options = stagebook::serve::ServeOptions { root: dir, bind, port, open, drafts, allow_hosts, poll };
             match stagebook::serve::serve(options) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {

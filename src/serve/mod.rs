@@ -1,19 +1,26 @@
 //! `stagebook serve`: build into memory, serve on localhost, watch the handbook folder,
 //! rebuild what a change touches and reload the open tabs.
 //!
-//! Routing by kind of change: an edited page re-renders that page (all pages only if its title
-//! or position changed); an edited image or download is re-read; a theme's static file
-//! refreshes the static files; anything else (book.toml, templates, the matrix, new or deleted
-//! files) loads everything again. After a failed build the next change always loads everything
-//! again, so no error can be hidden by a later partial rebuild.
+//! Routing by kind of change (`plan`): an edited page re-renders that page (all pages only if
+//! its title or position changed); an edited image or download is re-read; a theme's static
+//! file refreshes the static files; anything else (book.toml, templates, the matrix, new,
+//! deleted or linked files) loads everything again. After a failed build the next change
+//! always loads everything again, so no error can be hidden by a later partial rebuild.
+//!
+//! Timing: a single save is rebuilt as soon as the folder has been quiet for `watch::QUIET`.
+//! Bursts (many files, deletions, changes right after a rebuild) wait for a longer quiet, and
+//! a full build that the folder changed under (a checkout or `rm -rf` still running) is done
+//! again instead of being shown, so one burst prints one line and never a vanished file.
 
 pub mod http;
-pub mod watch;
+mod plan;
+mod report;
+mod watch;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::io::Write as _;
 use std::net::IpAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -22,6 +29,8 @@ use crate::content::PageId;
 use crate::diagnostics::Diagnostic;
 use crate::output::{absolute, Files, Memory, Sink};
 use crate::theme::Theme;
+use plan::{plan, Layout, OnDisk, Plan};
+use watch::{Backend, Batch};
 
 /// How to serve.
 #[derive(Debug, Clone)]
@@ -33,11 +42,19 @@ pub struct ServeOptions {
     pub drafts: bool,
     /// Host names the server answers to besides localhost and the bind address.
     pub allow_hosts: Vec<String>,
+    /// Notice changes by polling instead of the system's notifications (no watch limit).
+    pub poll: bool,
 }
 
 /// Why serving could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
+    #[error("{0}: no such folder (`stagebook init {0}` creates a handbook there)")]
+    NoFolder(String),
+    #[error("{0}: not a folder (give the handbook folder, the one holding book.toml)")]
+    NotFolder(String),
+    #[error("{0}: no book.toml in this folder: is it a handbook? (`stagebook init {0}` creates one)")]
+    NoBook(String),
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: String, source: std::io::Error },
     #[error("{0}")]
@@ -58,10 +75,36 @@ fn report_errors(errors: &[Diagnostic]) {
     }
 }
 
+/// A full build not yet shown: the new project and its files, or its errors.
+type Built = Result<(Project, Files), Vec<Diagnostic>>;
+
+/// Whether some error is about a file or folder that is no longer there: the build read the
+/// folder while something was deleting in it.
+fn vanished(root: &Path, errors: &[Diagnostic]) -> bool {
+    let gone = |p: &Path| std::fs::symlink_metadata(p).is_err();
+    errors.iter().any(|d| gone(&d.path) && gone(&root.join(&d.path)))
+}
+
+/// How an update of a few files went.
+enum Step {
+    Shown,
+    /// The edit changes the site's structure: load everything.
+    Structure,
+    Failed(Vec<Diagnostic>),
+}
+
+/// How a batch of changes ended.
+enum Outcome {
+    Done,
+    /// Loaded everything again: folders may have been made anew.
+    Reloaded,
+}
+
 /// The rebuild side of the server: the last good project and what it produced.
 struct Builder {
     options: ServeOptions,
     project: Option<Project>,
+    layout: Option<Layout>,
     /// The last build failed: the next change loads everything again.
     broken: bool,
     /// Pages changed since the search index was last written.
@@ -70,31 +113,31 @@ struct Builder {
 }
 
 impl Builder {
-    fn load(&self) -> Result<Project, Vec<Diagnostic>> {
+    /// Loads and renders everything into memory, showing nothing yet.
+    fn build_all(&self) -> Built {
         let drafts = self.options.drafts;
-        Project::load(&self.options.root, |c| c.build.drafts |= drafts).map_err(|f| f.errors)
+        let project = Project::load(&self.options.root, |c| c.build.drafts |= drafts).map_err(|f| f.errors)?;
+        let memory = Memory::default();
+        let errors = project.write_all(&memory, &project.shown_output(), &mut Phases::new());
+        if errors.is_empty() {
+            Ok((project, memory.into_files()))
+        } else {
+            Err(errors)
+        }
     }
 
-    /// Loads and renders everything; on success the new site replaces the old one.
-    fn full(&mut self, started: Instant, why: &str) {
-        let result = self.load().and_then(|project| {
-            let memory = Memory::default();
-            let errors = project.write_all(&memory, &project.shown_output(), &mut Phases::new());
-            if errors.is_empty() {
-                Ok((project, memory.into_files()))
-            } else {
-                Err(errors)
-            }
-        });
-        match result {
+    /// Shows a full build: the new site replaces the old one, or its errors are reported.
+    fn finish(&mut self, started: Instant, built: Built, changed: &[String]) {
+        match built {
             Ok((project, files)) => {
-                let summary = format!("{} pages", project.site.pages.len());
+                let summary = report::plural(project.site.pages.len(), "page");
                 report_errors(&project.site.warnings);
+                self.layout = Some(Layout::of(&project.config));
                 self.project = Some(project);
                 self.broken = false;
                 self.search_stale = false;
                 self.shared.publish(Arc::new(files), &summary);
-                say(&format!("Rebuilt {summary} in {} ms{why}", started.elapsed().as_millis()));
+                say(&report::rebuilt(&summary, started.elapsed().as_millis(), changed));
             }
             Err(errors) => self.fail(errors),
         }
@@ -103,42 +146,98 @@ impl Builder {
     fn fail(&mut self, errors: Vec<Diagnostic>) {
         report_errors(&errors);
         say(&format!(
-            "Build failed with {} error{}; still serving the last good version",
-            errors.len(),
-            if errors.len() == 1 { "" } else { "s" }
+            "Build failed with {}; {}",
+            report::plural(errors.len(), "error"),
+            if self.project.is_some() {
+                "still serving the last good version"
+            } else {
+                "the site appears once they are fixed"
+            }
         ));
         self.broken = true;
         self.shared.fail(errors.iter().map(|d| d.render(false)).collect());
     }
 
-    /// Handles one batch of changed paths; true when it loaded everything again.
-    fn changed(&mut self, paths: &[PathBuf]) -> bool {
+    /// Rebuilds for one batch of changes. A build that the folder changed under (changes
+    /// arrived while it ran, or files it listed were gone when read) is not shown: the batch
+    /// grows by those changes and, once the folder is quiet, is built again.
+    fn apply(&mut self, batch: &mut Batch, watcher: &watch::Watcher) -> Outcome {
         let started = Instant::now();
-        let plan = match (&self.project, self.broken) {
-            (Some(project), false) => plan(project, paths),
-            _ => Plan::Full,
-        };
-        match plan {
-            Plan::Nothing => false,
-            Plan::Full => {
-                self.full(started, "");
-                true
+        let mut round = 0;
+        loop {
+            let mut route = match (&self.project, &self.layout, self.broken) {
+                (Some(project), Some(layout), false) if !batch.rescan => {
+                    let changes: Vec<(PathBuf, OnDisk)> =
+                        batch.paths.iter().map(|p| (p.clone(), OnDisk::of(p))).collect();
+                    plan(layout, project, &changes)
+                }
+                _ => Plan::Full,
+            };
+            let changed = self.changed_names(batch);
+            // Whether the folder moved under this round: then it is built again, once quiet.
+            let root = self.options.root.clone();
+            let moved = |errors: Option<&Vec<Diagnostic>>, batch: &mut Batch| {
+                round < MAX_ROUNDS
+                    && (watcher.pending(batch)
+                        || (errors.is_some_and(|e| vanished(&root, e)) && watcher.settle(batch, BURST_QUIET)))
+            };
+            if let Plan::Some { pages, assets, statics } = &route {
+                match self.incremental(started, pages, assets, *statics, &changed) {
+                    Step::Shown => return Outcome::Done,
+                    Step::Structure => route = Plan::Full,
+                    Step::Failed(errors) => {
+                        if !moved(Some(&errors), batch) {
+                            self.fail(errors);
+                            return Outcome::Done;
+                        }
+                    }
+                }
             }
-            Plan::Some { pages, assets, statics } => {
-                self.incremental(started, &pages, &assets, statics);
-                false
+            match route {
+                Plan::Nothing => return Outcome::Done,
+                Plan::Some { .. } => {}
+                Plan::Full => {
+                    let built = self.build_all();
+                    if !moved(built.as_ref().err(), batch) {
+                        self.finish(started, built, &changed);
+                        return Outcome::Reloaded;
+                    }
+                }
             }
+            watcher.settle(batch, BURST_QUIET);
+            round += 1;
+            // The project may hold a half-applied edit: the next round loads everything.
+            self.broken = true;
         }
     }
 
-    fn incremental(&mut self, started: Instant, pages: &[String], assets: &[String], statics: bool) {
-        let Some(project) = self.project.as_mut() else { return self.full(started, "") };
+    /// The changed files as the rebuild line names them.
+    fn changed_names(&self, batch: &Batch) -> Vec<String> {
+        let files = batch.files();
+        match &self.layout {
+            Some(layout) => files.iter().map(|p| layout.shown(p)).collect(),
+            None => files.iter().map(|p| p.to_string_lossy().into_owned()).collect(),
+        }
+    }
+
+    /// Re-renders what the edited files touch. Errors are returned, not shown: the caller
+    /// tells a file that vanished mid-read from a real mistake.
+    fn incremental(
+        &mut self,
+        started: Instant,
+        pages: &[String],
+        assets: &[String],
+        statics: bool,
+        changed: &[String],
+    ) -> Step {
+        let Some(project) = self.project.as_mut() else { return Step::Structure };
         let mut render: BTreeSet<PageId> = BTreeSet::new();
         let mut everything = false;
         let mut errors = Vec::new();
         for rel in pages {
             match project.update_page(rel) {
-                Ok(None) => return self.full(started, ""),
+                // The site's structure changed after all (a page became a draft...).
+                Ok(None) => return Step::Structure,
                 Ok(Some(Changed::Page(i))) => {
                     render.insert(i);
                 }
@@ -153,7 +252,7 @@ impl Builder {
             }
         }
         if !errors.is_empty() {
-            return self.fail(errors);
+            return Step::Failed(errors);
         }
         let memory = Memory::default();
         let shown = project.shown_output();
@@ -175,7 +274,7 @@ impl Builder {
             }
         }
         if !errors.is_empty() {
-            return self.fail(errors);
+            return Step::Failed(errors);
         }
         // Page text changed: the index follows once edits settle (extras() leaves it out).
         if !targets.is_empty() && project.config.search.enabled {
@@ -185,15 +284,13 @@ impl Builder {
         files.extend(memory.into_files());
         let what = match (targets.len(), assets.len()) {
             (0, 0) => "static files".to_string(),
-            (n, 0) => format!("{n} page{}", if n == 1 { "" } else { "s" }),
-            (0, a) => format!("{a} file{}", if a == 1 { "" } else { "s" }),
-            (n, a) => {
-                format!("{n} page{} and {a} file{}", if n == 1 { "" } else { "s" }, if a == 1 { "" } else { "s" })
-            }
+            (n, 0) => report::plural(n, "page"),
+            (0, a) => report::plural(a, "file"),
+            (n, a) => format!("{} and {}", report::plural(n, "page"), report::plural(a, "file")),
         };
         self.shared.publish(Arc::new(files), &what);
-        let which = if pages.is_empty() { String::new() } else { format!(" ({})", pages.join(", ")) };
-        say(&format!("Rebuilt {what} in {} ms{which}", started.elapsed().as_millis()));
+        say(&report::rebuilt(&what, started.elapsed().as_millis(), changed));
+        Step::Shown
     }
 }
 
@@ -211,64 +308,6 @@ impl Builder {
     }
 }
 
-/// What a batch of changes needs.
-#[derive(Debug, PartialEq, Eq)]
-enum Plan {
-    Nothing,
-    Full,
-    /// Edited pages (content-relative), edited copied files, and whether theme static files
-    /// changed.
-    Some {
-        pages: Vec<String>,
-        assets: Vec<String>,
-        statics: bool,
-    },
-}
-
-fn plan(project: &Project, paths: &[PathBuf]) -> Plan {
-    let config = &project.config;
-    let root = absolute(&config.root);
-    let content = absolute(&config.content_dir());
-    let themes = root.join("themes");
-    let matrix = absolute(&config.matrix_path());
-    let (mut pages, mut assets, mut statics) = (Vec::new(), Vec::new(), false);
-    for path in paths {
-        let path = absolute(path);
-        if path == root.join(crate::config::CONFIG_FILE) || path == matrix {
-            return Plan::Full;
-        }
-        if let Ok(rel) = path.strip_prefix(&themes) {
-            // themes/<name>/static/... only changes static files; templates change every page.
-            let mut parts = rel.components();
-            let _name = parts.next();
-            if parts.next().is_some_and(|c| c.as_os_str() == "static") && path.is_file() {
-                statics = true;
-                continue;
-            }
-            return Plan::Full;
-        }
-        let Ok(rel) = path.strip_prefix(&content) else { continue };
-        let rel = rel.to_string_lossy().replace('\\', "/");
-        if !path.is_file() {
-            return Plan::Full; // deleted, renamed away, or a folder: the structure changed
-        }
-        if rel.ends_with(".md") {
-            if project.site.page_by_source(&rel).is_none() {
-                return Plan::Full;
-            }
-            pages.push(rel);
-        } else if project.site.assets.iter().any(|a| a.url == rel) {
-            assets.push(rel);
-        } else {
-            return Plan::Full;
-        }
-    }
-    if pages.is_empty() && assets.is_empty() && !statics {
-        return Plan::Nothing;
-    }
-    Plan::Some { pages, assets, statics }
-}
-
 /// How long after the last page edit the search index is written again.
 const SEARCH_QUIET: Duration = Duration::from_millis(700);
 /// A batch touching more files than this is treated as a burst.
@@ -277,14 +316,35 @@ const BURST_FILES: usize = 8;
 const BURST_WINDOW: Duration = Duration::from_millis(300);
 /// A burst ends when the folder has been quiet this long.
 const BURST_QUIET: Duration = Duration::from_millis(150);
+/// A build the folder changed under is done again at most this many times; then the last
+/// one is shown, so a folder that never stops changing still gets a preview.
+const MAX_ROUNDS: usize = 3;
 
 /// Builds, serves and rebuilds until the process is stopped.
 pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
+    // A folder that is not a handbook is a mistake in the command, not a build to watch.
+    let shown = options.root.display().to_string();
+    if !options.root.exists() {
+        return Err(ServeError::NoFolder(shown));
+    }
+    if !options.root.is_dir() {
+        return Err(ServeError::NotFolder(shown));
+    }
+    if !options.root.join(crate::config::CONFIG_FILE).is_file() {
+        return Err(ServeError::NoBook(shown));
+    }
     let shared = http::Shared::new();
-    let mut builder =
-        Builder { options: options.clone(), project: None, broken: false, search_stale: false, shared: shared.clone() };
+    let mut builder = Builder {
+        options: options.clone(),
+        project: None,
+        layout: None,
+        broken: false,
+        search_stale: false,
+        shared: shared.clone(),
+    };
     let started = Instant::now();
-    builder.full(started, "");
+    let built = builder.build_all();
+    builder.finish(started, built, &[]);
 
     // Watch before announcing the address: a change made right after must not be missed.
     let root = absolute(&options.root);
@@ -301,7 +361,8 @@ pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
     } else {
         trees.push(root.join("content"));
     }
-    let mut watcher = watch::watch(&root, trees, &output).map_err(ServeError::Watch)?;
+    let backend = if options.poll { Backend::Poll } else { Backend::Native };
+    let mut watcher = watch::watch(&root, trees, &output, backend).map_err(ServeError::Watch)?;
 
     let (server, addr, note) = http::bind(options.bind, options.port)
         .map_err(|source| ServeError::Bind { addr: format!("{}:{}", options.bind, options.port), source })?;
@@ -315,59 +376,47 @@ pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
     say(&format!("Serving {url} (Ctrl-C to stop)"));
     let _server = http::start(server, shared.clone(), &options.allow_hosts)
         .map_err(|source| ServeError::Bind { addr: addr.to_string(), source })?;
-    if options.open {
-        open_browser(&url);
+    if options.open && open::that_detached(&url).is_err() {
+        say(&format!("Could not start a browser; open {url} yourself"));
     }
 
     let mut last_rebuild = Instant::now().checked_sub(BURST_WINDOW).unwrap_or_else(Instant::now);
+    let mut told = HashSet::new();
     loop {
         // With page edits waiting to reach the search index, wait only briefly for the next
         // change; when none comes, update the index.
-        let next = if builder.search_stale {
-            match watcher.changes.recv_timeout(SEARCH_QUIET) {
-                Ok(batch) => Ok(batch),
-                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                    builder.refresh_search();
-                    continue;
-                }
-                Err(e) => Err(e.to_string()),
+        let first = builder.search_stale.then_some(SEARCH_QUIET);
+        let mut batch = match watcher.next(first, watch::QUIET) {
+            Ok(Some(batch)) => batch,
+            Ok(None) => {
+                builder.refresh_search();
+                continue;
             }
-        } else {
-            watcher.changes.recv().map_err(|e| e.to_string())
+            Err(watch::Stopped) => break,
         };
-        let Ok(mut batch) = next else { break };
-        // A single save is rebuilt at once. A burst (many files, or changes right after a
-        // rebuild: a checkout, a generator, a slow copy) is collected until the folder has been
-        // quiet for a while, so it costs one rebuild instead of one per debounce window.
-        let burst = batch.len() > BURST_FILES || last_rebuild.elapsed() < BURST_WINDOW;
-        if burst {
-            while let Ok(more) = watcher.changes.recv_timeout(BURST_QUIET) {
-                batch.extend(more);
+        for problem in std::mem::take(&mut batch.problems) {
+            if told.insert(problem.clone()) {
+                say(&format!("Warning: changes may be missed: {problem}"));
             }
         }
-        while let Ok(more) = watcher.changes.try_recv() {
-            batch.extend(more);
+        if batch.paths.is_empty() && !batch.rescan {
+            continue;
         }
-        batch.sort();
-        batch.dedup();
-        let full = builder.changed(&batch);
-        if full {
+        // A single save is rebuilt at once. A burst (many files, changes right after a
+        // rebuild, or deletions, which a checkout, a script or an editor follows with more)
+        // is gathered until the folder has been quiet for a while: one rebuild, not several.
+        let burst = batch.paths.len() > BURST_FILES
+            || last_rebuild.elapsed() < BURST_WINDOW
+            || batch.rescan
+            || batch.paths.iter().any(|p| OnDisk::of(p) == OnDisk::Missing);
+        if burst {
+            watcher.settle(&mut batch, BURST_QUIET);
+        }
+        watcher.pending(&mut batch);
+        if let Outcome::Reloaded = builder.apply(&mut batch, &watcher) {
             watcher.refresh();
         }
         last_rebuild = Instant::now();
     }
     Ok(())
-}
-
-fn open_browser(url: &str) {
-    let opener = if cfg!(target_os = "macos") {
-        "open"
-    } else if cfg!(windows) {
-        "explorer"
-    } else {
-        "xdg-open"
-    };
-    if std::process::Command::new(opener).arg(url).spawn().is_err() {
-        say(&format!("Could not start a browser; open {url} yourself"));
-    }
 }
