@@ -177,13 +177,15 @@ impl Project {
             dirs: vec![STATIC_DIR.to_string(), search::DIR.to_string()],
         };
         reserved.urls.extend(generated.iter().map(|g| g.url.clone()));
-        let site = content::load(&config, &reserved, generated)?;
+        let mut site = content::load(&config, &reserved, generated)?;
         check_collisions(&config, &theme, &site)?;
         check_templates(&site, &renderer)?;
         let embeds = resolve_embeds(&config, &site, matrix.as_ref())?;
         let rendered = match &matrix {
             Some(m) => {
-                let (rendered, errors) = matrix::Rendered::build(m, &config.markdown, &|dest| site.locate(dest));
+                let (rendered, found) = matrix::Rendered::build(m, &config.markdown, &|dest| site.locate(dest));
+                let (errors, warnings): (Vec<_>, Vec<_>) = found.into_iter().partition(Diagnostic::is_error);
+                site.warnings.extend(warnings);
                 if !errors.is_empty() {
                     return Err(Failure { errors, warnings: site.warnings, output_changed: false });
                 }

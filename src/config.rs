@@ -131,6 +131,21 @@ pub struct MarkdownConfig {
     /// Open links to other sites in a new tab (adds `target="_blank" rel="noopener"`).
     #[serde(default)]
     pub external_links_new_tab: bool,
+    /// What raw HTML in pages and matrix markdown fields does.
+    #[serde(default)]
+    pub raw_html: RawHtml,
+}
+
+/// `[markdown] raw_html`: authors are trusted by default; a handbook with many contributors
+/// can have raw HTML shown as text instead.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RawHtml {
+    /// Passed through as written.
+    #[default]
+    Allow,
+    /// Shown as text.
+    Escape,
 }
 
 /// `[search]`: the client-side full-text search.
@@ -233,6 +248,7 @@ impl Default for MarkdownConfig {
             heading_anchors: true,
             highlight_code: true,
             external_links_new_tab: false,
+            raw_html: RawHtml::Allow,
         }
     }
 }

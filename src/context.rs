@@ -8,6 +8,7 @@ use crate::content::nav::{EntryId, EntryKind};
 use crate::content::paths::{relative_href, root_prefix};
 use crate::content::{IdVec, Nav, Page, PageId, Site};
 use crate::markdown::escape_html;
+use crate::url::encode_path;
 
 /// Children shown per folder in the server-rendered sidebar; bigger folders show a window
 /// around the current page and link to the folder's page for the rest. This keeps output size
@@ -60,7 +61,8 @@ pub struct TocEntry {
 pub struct PageView<'a> {
     pub title: &'a str,
     pub description: &'a str,
-    pub url: &'a str,
+    /// The page's path from the site root as a URL (percent-encoded like every href).
+    pub url: std::borrow::Cow<'a, str>,
     pub kind: &'a str,
     pub content: &'a str,
     pub has_title_heading: bool,
@@ -93,7 +95,7 @@ pub fn absolute_url(base_url: &str, url: &str) -> String {
     if base_url.is_empty() {
         return String::new();
     }
-    format!("{base_url}{}", url.strip_suffix("index.html").unwrap_or(url))
+    format!("{base_url}{}", encode_path(url.strip_suffix("index.html").unwrap_or(url)))
 }
 
 /// Builds the context for page `id`; `content` is the page's HTML with any embedded views
@@ -131,7 +133,7 @@ pub fn page_context<'a>(
         page: PageView {
             title: &page.title,
             description: &page.description,
-            url: &page.url,
+            url: encode_path(&page.url),
             kind: if page.generated.is_some() { "generated" } else { page.kind.as_str() },
             content,
             has_title_heading: page.has_title_heading,
@@ -166,7 +168,7 @@ pub fn standalone_context<'a>(
         page: PageView {
             title,
             description: "",
-            url,
+            url: encode_path(url),
             kind,
             content: "",
             has_title_heading: false,
@@ -296,7 +298,7 @@ fn toc_script(pages: &Pages, nav: &Nav) -> String {
     fn node(pages: &Pages, nav: &Nav, e: EntryId) -> Value {
         let entry = nav.entry(e);
         let url = match entry.kind {
-            EntryKind::Page(p) => Value::from(pages[p].url.as_str()),
+            EntryKind::Page(p) => Value::from(encode_path(&pages[p].url)),
             EntryKind::Draft => Value::Null,
             EntryKind::PartTitle => return Value::from(entry.title.as_str()),
             EntryKind::Separator => return Value::Null,
@@ -418,5 +420,6 @@ mod tests {
         assert_eq!(absolute_url("https://x.org/h/", "a/b/index.html"), "https://x.org/h/a/b/");
         assert_eq!(absolute_url("https://x.org/", "404.html"), "https://x.org/404.html");
         assert_eq!(absolute_url("", "a/index.html"), "");
+        assert_eq!(absolute_url("https://x.org/", "a b/c:d/index.html"), "https://x.org/a%20b/c%3Ad/");
     }
 }

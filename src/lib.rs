@@ -21,3 +21,4 @@ pub mod serve;
 pub mod sitemap;
 pub mod slug;
 pub mod theme;
+pub(crate) mod url;

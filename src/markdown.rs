@@ -8,9 +8,10 @@
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
-use crate::config::MarkdownConfig;
+use crate::config::{MarkdownConfig, RawHtml};
 use crate::search::{Collector, SectionText};
 use crate::slug::{heading_id, IdAllocator};
+use crate::url::{unsafe_scheme, Target};
 
 /// Ids the theme gives its own elements (`<main id="content">`); a heading "Content" becomes
 /// `content-1` instead of clashing with them.
@@ -155,6 +156,8 @@ pub fn render<T>(
         links: Vec::new(),
         problems: Vec::new(),
         anchors: Vec::new(),
+        open_links: Vec::new(),
+        open_images: Vec::new(),
     };
     let mut embeds = Vec::new();
     let mut sections = Vec::new();
@@ -162,7 +165,10 @@ pub fn render<T>(
     let mut section: (Option<String>, String) = (None, String::new());
     // Inside a paragraph that was replaced by an embed marker: skip its events.
     let mut in_embed = false;
-    let mut events = Parser::new_ext(source, parser_options(config)).into_offset_iter();
+    let escape = config.raw_html == RawHtml::Escape;
+    let mut events = Parser::new_ext(source, parser_options(config))
+        .into_offset_iter()
+        .map(|(event, range)| (if escape { html_as_text(event) } else { event }, range));
     // Whether the heading being collected is the very first block of the page.
     let mut heading_is_first = false;
     let mut seen_any = false;
@@ -170,7 +176,6 @@ pub fn render<T>(
     let mut heading: Option<OpenHeading> = None;
     let mut code: Option<(String, String)> = None;
     let mut image_alt: Option<(usize, bool)> = None;
-    let mut external_link_open = false;
 
     for (event, range) in events.by_ref() {
         let is_first_event = !seen_any;
@@ -229,10 +234,7 @@ pub fn render<T>(
                         }
                     }
                 }
-                other => {
-                    let other = r.link_event(other, range.start, &resolve, &mut external_link_open);
-                    inner.push(other);
-                }
+                other => inner.extend(r.link_event(other, range.start, &resolve)),
             }
             continue;
         }
@@ -277,9 +279,10 @@ pub fn render<T>(
                 r.out.push(Event::Html("</div>\n".into()));
             }
             Event::Start(Tag::Image { .. }) => {
-                image_alt = Some((range.start, false));
-                let e = r.link_event(event, range.start, &resolve, &mut external_link_open);
-                r.out.push(e);
+                if let Some(e) = r.link_event(event, range.start, &resolve) {
+                    image_alt = Some((range.start, false));
+                    r.out.push(e);
+                }
             }
             Event::Text(_) | Event::Code(_) if image_alt.is_some() => {
                 if let Some((_, has)) = &mut image_alt {
@@ -288,6 +291,8 @@ pub fn render<T>(
                 r.out.push(event);
             }
             Event::End(TagEnd::Image) => {
+                // A dropped image leaves its alt text as text, and nothing else.
+                let Some(event) = r.link_event(event, range.start, &resolve) else { continue };
                 if let Some((offset, false)) = image_alt.take() {
                     r.problems.push(Problem {
                         offset,
@@ -307,8 +312,9 @@ pub fn render<T>(
                 r.out.push(event);
             }
             other => {
-                let e = r.link_event(other, range.start, &resolve, &mut external_link_open);
-                r.out.push(e);
+                if let Some(e) = r.link_event(other, range.start, &resolve) {
+                    r.out.push(e);
+                }
             }
         }
     }
@@ -342,44 +348,96 @@ struct Renderer<'c, 'a, T> {
     links: Vec<PendingLink<T>>,
     problems: Vec<Problem>,
     anchors: Vec<String>,
+    /// The links and images being rendered, innermost last: what their end event becomes.
+    open_links: Vec<Opened>,
+    open_images: Vec<Opened>,
+}
+
+/// How a link or image was opened, so its end matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Opened {
+    /// As pulldown-cmark writes it.
+    Kept,
+    /// As raw HTML with `target="_blank"`: closed with `</a>`.
+    NewTab,
+    /// Its destination had a scheme that may run script: only its text is written.
+    Dropped,
+}
+
+/// Raw HTML as text, for `raw_html = "escape"`: an HTML block becomes a paragraph of text.
+fn html_as_text(event: Event<'_>) -> Event<'_> {
+    match event {
+        Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+        Event::Start(Tag::HtmlBlock) => Event::Start(Tag::Paragraph),
+        Event::End(TagEnd::HtmlBlock) => Event::End(TagEnd::Paragraph),
+        other => other,
+    }
 }
 
 impl<'a, T> Renderer<'_, 'a, T> {
-    /// Rewrites link and image destinations through the resolver.
-    fn link_event(
-        &mut self,
-        event: Event<'a>,
-        offset: usize,
-        resolve: &impl Fn(&str) -> Link<T>,
-        external_open: &mut bool,
-    ) -> Event<'a> {
+    /// Rewrites link and image destinations through the resolver; `None` for the start and end
+    /// of a link or image that is dropped because of its scheme (its text stays).
+    fn link_event(&mut self, event: Event<'a>, offset: usize, resolve: &impl Fn(&str) -> Link<T>) -> Option<Event<'a>> {
         match event {
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                if link_type != LinkType::Email && self.drop_unsafe(&dest_url, Target::Link, offset) {
+                    self.open_links.push(Opened::Dropped);
+                    return None;
+                }
                 if matches!(link_type, LinkType::Autolink | LinkType::Email) {
-                    return Event::Start(Tag::Link { link_type, dest_url, title, id });
+                    self.open_links.push(Opened::Kept);
+                    return Some(Event::Start(Tag::Link { link_type, dest_url, title, id }));
                 }
                 let dest_url = self.rewrite(dest_url, offset, resolve);
                 if self.config.external_links_new_tab && is_external(&dest_url) && !dest_url.starts_with("mailto:") {
-                    *external_open = true;
+                    self.open_links.push(Opened::NewTab);
                     let mut html = format!("<a href=\"{}\"", escape_html(&dest_url));
                     if !title.is_empty() {
                         html.push_str(&format!(" title=\"{}\"", escape_html(&title)));
                     }
                     html.push_str(" target=\"_blank\" rel=\"noopener\">");
-                    return Event::InlineHtml(html.into());
+                    return Some(Event::InlineHtml(html.into()));
                 }
-                Event::Start(Tag::Link { link_type, dest_url, title, id })
+                self.open_links.push(Opened::Kept);
+                Some(Event::Start(Tag::Link { link_type, dest_url, title, id }))
             }
-            Event::End(TagEnd::Link) if *external_open => {
-                *external_open = false;
-                Event::InlineHtml("</a>".into())
-            }
+            Event::End(TagEnd::Link) => match self.open_links.pop() {
+                Some(Opened::Dropped) => None,
+                Some(Opened::NewTab) => Some(Event::InlineHtml("</a>".into())),
+                _ => Some(event),
+            },
             Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+                if self.drop_unsafe(&dest_url, Target::Image, offset) {
+                    self.open_images.push(Opened::Dropped);
+                    return None;
+                }
+                self.open_images.push(Opened::Kept);
                 let dest_url = self.rewrite(dest_url, offset, resolve);
-                Event::Start(Tag::Image { link_type, dest_url, title, id })
+                Some(Event::Start(Tag::Image { link_type, dest_url, title, id }))
             }
-            other => other,
+            Event::End(TagEnd::Image) => match self.open_images.pop() {
+                Some(Opened::Dropped) => None,
+                _ => Some(event),
+            },
+            other => Some(other),
         }
+    }
+
+    /// Whether `dest` has a scheme that is not allowed where `target` puts it; if so, says so
+    /// in a warning (GitHub drops such links too).
+    fn drop_unsafe(&mut self, dest: &str, target: Target, offset: usize) -> bool {
+        let Some(scheme) = unsafe_scheme(dest, target) else { return false };
+        let (what, allowed) = match target {
+            Target::Link => ("link", "http, https, mailto, tel or a relative path"),
+            Target::Image => ("image", "http, https, data:image/ or a relative path"),
+        };
+        let scheme: String = scheme.chars().take(40).collect();
+        self.problems.push(Problem {
+            offset,
+            message: format!("{what} with the `{scheme}:` scheme dropped (its text is kept): use {allowed}"),
+            is_error: false,
+        });
+        true
     }
 
     fn rewrite(&mut self, dest: CowStr<'a>, offset: usize, resolve: &impl Fn(&str) -> Link<T>) -> CowStr<'a> {
@@ -652,6 +710,43 @@ mod tests {
         assert_eq!(s[2].heading, "Next one");
         assert_eq!(s[2].text, "item", "the embed's shortcode is not text");
         assert!(md("## A\n").sections.is_empty(), "off unless asked");
+    }
+
+    #[test]
+    fn script_links_and_images_are_dropped_keeping_their_text() {
+        let r = md("## See [x](JaVaScRiPt:a) *[y](&#106;avascript:b)*\n\n![alt ![in](c.png)](<java\tscript:c>) <vbscript:d> [ok](a.md)\n");
+        assert!(!r.html.to_ascii_lowercase().contains("script:a\""), "{}", r.html);
+        assert!(!r.html.contains("href=\"javascript") && !r.html.contains("src=\"java"), "{}", r.html);
+        assert!(r.html.contains("See x <em>y</em>"), "{}", r.html);
+        assert!(r.html.contains("vbscript:d") && r.html.contains("<a href=\"../a/index.html\">ok</a>"), "{}", r.html);
+        assert!(r.html.contains("<img src=\"c.png\""), "an image inside a dropped one stays: {}", r.html);
+        let dropped: Vec<usize> =
+            r.problems.iter().filter(|p| p.message.contains("dropped")).map(|p| p.offset).collect();
+        assert_eq!(dropped, [7, 26, 51, 88], "{:?}", r.problems);
+        assert!(r.problems.iter().all(|p| !p.is_error));
+        assert_eq!(r.headings[0].title, "See x y");
+    }
+
+    #[test]
+    fn dropped_links_close_properly_with_new_tab_links_around() {
+        let config = MarkdownConfig { external_links_new_tab: true, ..MarkdownConfig::default() };
+        let r: Rendered<()> =
+            render("[a](https://a.org) [b](javascript:x) [c](https://c.org)", &config, None, |_| Link::Unchanged);
+        assert_eq!(r.html.matches("</a>").count(), 2, "{}", r.html);
+        assert!(r.html.contains("</a> b <a href"), "{}", r.html);
+    }
+
+    #[test]
+    fn raw_html_can_be_shown_as_text() {
+        let config = MarkdownConfig { raw_html: RawHtml::Escape, ..MarkdownConfig::default() };
+        let src = "<div id=\"d\">\n<script>x()</script>\n</div>\n\n## T <b>b</b>\n\nInline <i id='i'>i</i>.\n\n```\n<b>\n```\n";
+        let r: Rendered<()> = render(src, &config, None, |_| Link::Unchanged);
+        assert!(!r.html.contains("<script>") && !r.html.contains("<b>") && !r.html.contains("<i "), "{}", r.html);
+        assert!(r.html.contains("<p>&lt;div id=\"d\"&gt;"), "{}", r.html);
+        assert!(r.html.contains("&lt;b&gt;b&lt;/b&gt;"), "{}", r.html);
+        assert!(r.anchors.is_empty(), "escaped HTML has no ids: {:?}", r.anchors);
+        let allowed: Rendered<()> = render(src, &MarkdownConfig::default(), None, |_| Link::Unchanged);
+        assert!(allowed.html.contains("<script>x()</script>") && allowed.anchors == ["d", "i"]);
     }
 
     #[test]

@@ -435,7 +435,8 @@ fn discover(config: &Config, content_dir: &Path, errors: &mut Vec<Diagnostic>) -
             }
             !escapes
         });
-    for entry in walker {
+    let mut walker = walker;
+    while let Some(entry) = walker.next() {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
@@ -444,6 +445,15 @@ fn discover(config: &Config, content_dir: &Path, errors: &mut Vec<Diagnostic>) -
                 continue;
             }
         };
+        if entry.depth() > 0 {
+            if let Some(problem) = paths::name_problem(&entry.file_name().to_string_lossy()) {
+                errors.push(Diagnostic::error(entry.path().strip_prefix(".").unwrap_or(entry.path()), problem));
+                if entry.file_type().is_dir() {
+                    walker.skip_current_dir();
+                }
+                continue;
+            }
+        }
         if !entry.file_type().is_file() || entry.path() == matrix {
             continue;
         }

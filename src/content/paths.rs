@@ -3,11 +3,26 @@
 //! Every URL stagebook writes is relative to the page it appears on and names `index.html`
 //! explicitly, so a built site works from `file://` and under any subpath of a host.
 
-use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
+use crate::url::encode_segment;
 
-/// Characters escaped in a path segment of an href.
-const SEGMENT: &AsciiSet =
-    &CONTROLS.add(b' ').add(b'"').add(b'#').add(b'%').add(b'<').add(b'>').add(b'?').add(b'`').add(b'{').add(b'}');
+/// Why `name` (one file or folder name under content/) cannot be published, or `None`. A site
+/// must deploy to Windows and macOS hosts and every name becomes a URL segment: `:` `\\` `*`
+/// `?` `"` `<` `>` `|` and control characters are not allowed in Windows file names (and `:`
+/// would read as a URL scheme), and Windows drops a trailing dot or space.
+pub(crate) fn name_problem(name: &str) -> Option<String> {
+    let why = "cannot be part of a file name on every host or of a portable URL; rename it";
+    if let Some(c) =
+        name.chars().find(|c| matches!(c, ':' | '\\' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control())
+    {
+        let shown = if c.is_control() { format!("the control character U+{:04X}", c as u32) } else { format!("`{c}`") };
+        return Some(format!("the name contains {shown}, which {why}"));
+    }
+    match name.chars().next_back() {
+        Some('.') => Some(format!("the name ends with a dot, which {why}")),
+        Some(' ') => Some(format!("the name ends with a space, which {why}")),
+        _ => None,
+    }
+}
 
 /// Is this file name the page of its folder?
 pub fn is_index_name(name: &str) -> bool {
@@ -53,8 +68,12 @@ pub fn relative_href(from: &str, to: &str) -> String {
     // Keep at least the file name.
     let common = common.min(to_parts.len() - 1);
     let mut href = "../".repeat(from_dir.len() - common);
-    let rest: Vec<String> = to_parts[common..].iter().map(|s| utf8_percent_encode(s, SEGMENT).to_string()).collect();
-    href.push_str(&rest.join("/"));
+    for (i, part) in to_parts[common..].iter().enumerate() {
+        if i > 0 {
+            href.push('/');
+        }
+        href.push_str(&encode_segment(part));
+    }
     href
 }
 
@@ -97,6 +116,31 @@ mod tests {
         assert_eq!(relative_href("guide/auth/index.html", "guide/auth/index.html"), "index.html");
         assert_eq!(relative_href("a/b/index.html", "a/img/x y.png"), "../img/x%20y.png");
         assert_eq!(relative_href("a/index.html", "a/b/index.html"), "b/index.html");
+        assert_eq!(relative_href("index.html", "a:b/c d#/index.html"), "a%3Ab/c%20d%23/index.html");
+    }
+
+    #[test]
+    fn names_that_cannot_be_published_everywhere() {
+        for ok in ["setup.md", "a b.png", "caf\u{e9}.md", "100%.md", "x#y", ".md"] {
+            assert_eq!(name_problem(ok), None, "{ok}");
+        }
+        for (bad, says) in [
+            ("javascript:alert(document.domain).md", "`:`"),
+            ("a\\b.md", "`\\`"),
+            ("a*.md", "`*`"),
+            ("what?.md", "`?`"),
+            ("say \"hi\".md", "`\"`"),
+            ("<b>.md", "`<`"),
+            ("a>b", "`>`"),
+            ("a|b", "`|`"),
+            ("tab\there.md", "U+0009"),
+            ("del\u{7f}.md", "U+007F"),
+            ("notes.", "ends with a dot"),
+            ("folder ", "ends with a space"),
+        ] {
+            let message = name_problem(bad).unwrap_or_default();
+            assert!(message.contains(says), "{bad}: {message}");
+        }
     }
 
     #[test]

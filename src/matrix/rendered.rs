@@ -135,7 +135,8 @@ pub(crate) struct Rendered {
 }
 
 impl Rendered {
-    /// Renders every markdown field of the data file once; errors are its broken links.
+    /// Renders every markdown field of the data file once; the diagnostics are its broken links
+    /// (errors) and its dropped links (warnings).
     pub(crate) fn build(loaded: &Loaded, markdown: &MarkdownConfig, locate: Locate) -> (Rendered, Vec<Diagnostic>) {
         let m = &loaded.matrix;
         let r = Renderer {
@@ -302,8 +303,14 @@ impl Renderer<'_> {
             });
             let html = if inline { strip_paragraph(r.html) } else { r.html };
             if let Some(html) = cut_holes(&html, &hole, targets.into_inner()) {
-                let errors = r.problems.iter().filter(|p| p.is_error);
-                self.errors.borrow_mut().extend(errors.map(|p| self.loaded.error_at(md.at, p.message.clone())));
+                self.errors.borrow_mut().extend(r.problems.iter().map(|p| {
+                    let d = self.loaded.error_at(md.at, p.message.clone());
+                    if p.is_error {
+                        d
+                    } else {
+                        d.warning()
+                    }
+                }));
                 self.links.borrow_mut().extend(links.into_inner());
                 return html;
             }

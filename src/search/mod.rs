@@ -34,6 +34,7 @@ use crate::config::Config;
 use crate::content::Site;
 use crate::matrix::views::{stage_url, STAGES_URL};
 use crate::matrix::Matrix;
+use crate::url::encode_path;
 
 /// Folder of the index in the output.
 pub const DIR: &str = "search";
@@ -372,7 +373,7 @@ fn collect_docs<'a>(config: &Config, site: &'a Site, matrix: Option<&'a Matrix>)
         if page.generated.is_some() || page.sections.is_empty() {
             continue;
         }
-        pages.push(PageRef { title: page.title.clone(), url: page.url.clone() });
+        pages.push(PageRef { title: page.title.clone(), url: encode_path(&page.url).into_owned() });
         for (n, s) in page.sections.iter().enumerate() {
             if n > 0 && s.text.is_empty() && s.code.is_empty() && s.heading.is_empty() {
                 continue;
@@ -397,7 +398,7 @@ fn collect_docs<'a>(config: &Config, site: &'a Site, matrix: Option<&'a Matrix>)
     let mut page_of_url: HashMap<String, usize> = HashMap::new();
     let mut page_ref = |pages: &mut Vec<PageRef>, url: String, title: &str| {
         *page_of_url.entry(url.clone()).or_insert_with(|| {
-            pages.push(PageRef { title: title.to_string(), url });
+            pages.push(PageRef { title: title.to_string(), url: encode_path(&url).into_owned() });
             pages.len() - 1
         })
     };
