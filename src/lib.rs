@@ -22,3 +22,6 @@ pub mod sitemap;
 pub mod slug;
 pub mod theme;
 pub(crate) mod url;
+
+#[cfg(test)]
+mod properties;
