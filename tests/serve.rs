@@ -3,138 +3,17 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use common::serve::{Preview, DEFAULT_WAIT as WAIT};
 use common::Book;
-
-const WAIT: Duration = Duration::from_secs(10);
-
-struct Serve {
-    child: Child,
-    addr: String,
-    lines: Arc<Mutex<Vec<String>>>,
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-struct Reply {
-    status: u16,
-    head: String,
-    body: String,
-}
-
-impl Serve {
-    fn start(book: &Book) -> Serve {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_stagebook"))
-            .args(["serve", "--port", "0"])
-            .current_dir(book.dir.path())
-            .env("NO_COLOR", "1")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start stagebook serve");
-        let stdout = child.stdout.take().unwrap();
-        let lines = Arc::new(Mutex::new(Vec::new()));
-        let sink = lines.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                sink.lock().unwrap().push(line);
-            }
-        });
-        let mut serve = Serve { child, addr: String::new(), lines };
-        let url = serve.wait_for_line(|l| l.starts_with("Serving http://")).expect("server announced its URL");
-        serve.addr = url.trim_start_matches("Serving http://").split('/').next().unwrap().to_string();
-        serve
-    }
-
-    fn wait_for_line(&self, pred: impl Fn(&str) -> bool) -> Option<String> {
-        let start = Instant::now();
-        while start.elapsed() < WAIT {
-            if let Some(l) = self.lines.lock().unwrap().iter().find(|l| pred(l)) {
-                return Some(l.clone());
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        None
-    }
-
-    fn rebuilds(&self) -> usize {
-        self.lines.lock().unwrap().iter().filter(|l| l.starts_with("Rebuilt") || l.starts_with("Build failed")).count()
-    }
-
-    /// Sends a raw request (the request line as given) and reads the whole reply.
-    fn raw(&self, method: &str, target: &str) -> Reply {
-        let mut s = TcpStream::connect(&self.addr).unwrap();
-        s.set_read_timeout(Some(WAIT)).unwrap();
-        write!(s, "{method} {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", self.addr).unwrap();
-        let mut raw = Vec::new();
-        s.read_to_end(&mut raw).unwrap();
-        let text = String::from_utf8_lossy(&raw).into_owned();
-        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-        let status = head.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
-        Reply { status, head: head.to_string(), body: body.to_string() }
-    }
-
-    fn get(&self, path: &str) -> Reply {
-        self.raw("GET", path)
-    }
-
-    fn events(&self) -> Events {
-        let s = TcpStream::connect(&self.addr).unwrap();
-        s.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
-        let mut w = s.try_clone().unwrap();
-        write!(w, "GET /__stagebook/events HTTP/1.1\r\nHost: {}\r\n\r\n", self.addr).unwrap();
-        let mut events = Events { reader: BufReader::new(s) };
-        let hello = events.next(WAIT).expect("hello event");
-        assert_eq!(hello.0, "hello");
-        events
-    }
-}
-
-struct Events {
-    reader: BufReader<TcpStream>,
-}
-
-impl Events {
-    /// The next `(event, data)`, or None after `timeout`.
-    fn next(&mut self, timeout: Duration) -> Option<(String, String)> {
-        let start = Instant::now();
-        let (mut event, mut data) = (String::new(), String::new());
-        let mut line = String::new();
-        while start.elapsed() < timeout {
-            line.clear();
-            match self.reader.read_line(&mut line) {
-                Ok(0) => return None,
-                Ok(_) => {
-                    let l = line.trim_end_matches(['\r', '\n']);
-                    if let Some(e) = l.strip_prefix("event: ") {
-                        event = e.to_string();
-                    } else if let Some(d) = l.strip_prefix("data: ") {
-                        data = d.to_string();
-                    } else if l.is_empty() && !event.is_empty() {
-                        return Some((event, data));
-                    }
-                }
-                Err(_) => continue, // read timeout: keep waiting
-            }
-        }
-        None
-    }
-}
 
 #[test]
 fn serves_pages_and_reloads_with_new_content_after_an_edit() {
     let book = Book::fixture("basic");
-    let serve = Serve::start(&book);
+    let serve = Preview::start(&book);
     let page = serve.get("/guide/setup/");
     assert_eq!(page.status, 200);
     assert!(page.head.contains("Content-Type: text/html; charset=utf-8"), "{}", page.head);
@@ -165,7 +44,7 @@ fn serves_pages_and_reloads_with_new_content_after_an_edit() {
 #[test]
 fn a_template_edit_changes_every_page() {
     let book = Book::fixture("themed");
-    let serve = Serve::start(&book);
+    let serve = Preview::start(&book);
     let mut events = serve.events();
     book.write(
         "themes/house/templates/base.html",
@@ -181,7 +60,7 @@ fn a_template_edit_changes_every_page() {
 #[test]
 fn a_broken_page_shows_errors_while_the_old_site_stays_up_until_fixed() {
     let book = Book::fixture("basic");
-    let serve = Serve::start(&book);
+    let serve = Preview::start(&book);
     let mut events = serve.events();
     let good = book.read("content/guide/setup.md");
     book.write("content/guide/setup.md", "+++\ntitle = \"Setup\"\nweight = \"ten\"\n+++\nBroken.\n");
@@ -192,26 +71,12 @@ fn a_broken_page_shows_errors_while_the_old_site_stays_up_until_fixed() {
     assert_eq!(page.status, 200);
     assert!(page.body.contains("Run the installer.") && !page.body.contains("Broken."), "the last good page is served");
     // A new tab learns about the errors as soon as it connects.
-    let mut late = serve.events_after_hello_check("errors");
+    let mut late = serve.events();
+    assert!(late.hello.contains("errors"), "{}", late.hello);
     book.write("content/guide/setup.md", good.replace("Run the installer.", "Fixed."));
     assert_eq!(events.next(WAIT).expect("reload after the fix").0, "reload");
     assert_eq!(late.next(WAIT).expect("reload on the late tab").0, "reload");
     assert!(serve.get("/guide/setup/").body.contains("Fixed."));
-}
-
-impl Serve {
-    /// Connects to the event stream and checks the hello event mentions `what`.
-    fn events_after_hello_check(&self, what: &str) -> Events {
-        let s = TcpStream::connect(&self.addr).unwrap();
-        s.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
-        let mut w = s.try_clone().unwrap();
-        write!(w, "GET /__stagebook/events HTTP/1.1\r\nHost: {}\r\n\r\n", self.addr).unwrap();
-        let mut events = Events { reader: BufReader::new(s) };
-        let (event, data) = events.next(WAIT).expect("hello");
-        assert_eq!(event, "hello");
-        assert!(data.contains(what), "{data}");
-        events
-    }
 }
 
 #[test]
@@ -221,7 +86,7 @@ fn requests_can_never_read_outside_the_site() {
     std::fs::write(outside.path().join("secret.txt"), "TOP-SECRET").unwrap();
     std::os::unix::fs::symlink(outside.path().join("secret.txt"), book.path("content/secret.txt")).unwrap();
     std::os::unix::fs::symlink(outside.path(), book.path("content/linked-dir")).unwrap();
-    let serve = Serve::start(&book);
+    let serve = Preview::start(&book);
     for target in [
         "/../book.toml",
         "/guide/../../book.toml",
@@ -257,7 +122,7 @@ fn requests_can_never_read_outside_the_site() {
 #[test]
 fn saving_by_rename_triggers_exactly_one_rebuild() {
     let book = Book::fixture("basic");
-    let serve = Serve::start(&book);
+    let serve = Preview::start(&book);
     let mut events = serve.events();
     let before = serve.rebuilds();
     let text = book.read("content/guide/deploy.md").replace("Roll back", "Roll BACK");
@@ -266,7 +131,7 @@ fn saving_by_rename_triggers_exactly_one_rebuild() {
     std::fs::rename(book.path("content/guide/.deploy.md.tmp1234"), book.path("content/guide/deploy.md")).unwrap();
     assert_eq!(events.next(WAIT).expect("reload").0, "reload");
     std::thread::sleep(Duration::from_millis(600));
-    assert_eq!(serve.rebuilds() - before, 1, "{:?}", serve.lines.lock().unwrap());
+    assert_eq!(serve.rebuilds() - before, 1, "{:?}", serve.lines());
     assert!(events.next(Duration::from_millis(300)).is_none(), "no second reload");
     assert!(serve.get("/guide/deploy/").body.contains("Roll BACK"));
 }
@@ -274,24 +139,24 @@ fn saving_by_rename_triggers_exactly_one_rebuild() {
 #[test]
 fn a_burst_of_changes_is_one_rebuild_and_many_streams_do_not_exhaust_the_server() {
     let book = Book::fixture("basic");
-    let serve = Serve::start(&book);
+    let serve = Preview::start(&book);
     let before = serve.rebuilds();
     for i in 0..200 {
         book.write(&format!("content/burst/page-{i}.md"), format!("# Burst {i}\n"));
     }
     serve
-        .wait_for_line(|l| l.starts_with("Rebuilt 209 pages"))
-        .unwrap_or_else(|| panic!("the burst is built: {:?}", serve.lines.lock().unwrap()));
+        .wait_for(0, |l| l.starts_with("Rebuilt 209 pages"))
+        .unwrap_or_else(|| panic!("the burst is built: {:?}", serve.lines()));
     std::thread::sleep(Duration::from_millis(500));
     let rebuilds = serve.rebuilds() - before;
-    assert!(rebuilds <= 2, "{rebuilds} rebuilds for one burst: {:?}", serve.lines.lock().unwrap());
+    assert!(rebuilds <= 2, "{rebuilds} rebuilds for one burst: {:?}", serve.lines());
     assert_eq!(serve.get("/burst/page-199/").status, 200);
 
     // Open (and hold) more event streams than the server allows.
     let mut held = Vec::new();
     let mut refused = 0;
     for _ in 0..80 {
-        let mut s = TcpStream::connect(&serve.addr).unwrap();
+        let mut s = TcpStream::connect(serve.addr).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
         write!(s, "GET /__stagebook/events HTTP/1.1\r\nHost: {}\r\n\r\n", serve.addr).unwrap();
         let mut first = [0u8; 12];
@@ -307,14 +172,14 @@ fn a_burst_of_changes_is_one_rebuild_and_many_streams_do_not_exhaust_the_server(
     held.clear();
     std::thread::sleep(Duration::from_millis(300));
     book.write("content/about.md", "# About again\n");
-    serve.wait_for_line(|l| l.contains("about.md")).expect("rebuilt after the clients left");
+    serve.wait_for(0, |l| l.contains("about.md")).expect("rebuilt after the clients left");
     let _fresh = serve.events();
 }
 
 #[test]
 fn a_folder_deleted_and_created_again_is_still_watched() {
     let book = Book::fixture("basic");
-    let serve = Serve::start(&book);
+    let serve = Preview::start(&book);
     let mut events = serve.events();
     let saved = book.read("content/guide/deploy.md");
     std::fs::remove_dir_all(book.path("content/guide")).unwrap();
@@ -339,13 +204,13 @@ fn a_folder_deleted_and_created_again_is_still_watched() {
 #[test]
 fn the_search_index_follows_page_edits() {
     let book = Book::fixture("basic");
-    let serve = Serve::start(&book);
+    let serve = Preview::start(&book);
     assert!(!serve.get("/search/d/0.js").body.contains("zanzibar"));
     let mut events = serve.events();
     let text = book.read("content/guide/deploy.md") + "\nShips to zanzibar too.\n";
     book.write("content/guide/deploy.md", text);
     assert_eq!(events.next(WAIT).expect("reload").0, "reload");
-    serve.wait_for_line(|l| l.starts_with("Updated the search index")).expect("index updated after the edits settle");
+    serve.wait_for(0, |l| l.starts_with("Updated the search index")).expect("index updated after the edits settle");
     assert!(serve.get("/search/d/0.js").body.contains("zanzibar"));
     assert!(serve.get("/search/").body.contains("id=\"sb-sp-results\""), "the search page is served");
 }

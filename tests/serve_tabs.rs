@@ -13,6 +13,8 @@ const TABS: usize = 10;
 /// The issue asks for each load within 2 s; a tab that finds no free connection never loads,
 /// so a bound this generous still fails the old script while not failing on a busy machine.
 const LOAD_LIMIT: Duration = Duration::from_secs(10);
+/// Longest wait for the server to announce its address.
+const START_LIMIT: Duration = Duration::from_secs(20);
 
 /// Opens `TABS` tabs of one preview page, one after the other as a reader would, and returns
 /// them with their load times. Panics naming the first tab that does not load.
@@ -43,7 +45,7 @@ fn ten_tabs_load_and_a_save_reloads_the_tab_in_front() {
     let Some(browser) = Browser::launch() else { return };
     let book = Book::fixture("basic");
     book.write("content/guide/setup.md", long_page(""));
-    let preview = Preview::start(&book);
+    let preview = Preview::launch(&book).wait(START_LIMIT).start();
     let url = preview.url("/guide/setup/");
 
     let (tabs, times) = open_tabs(&browser, &url);
@@ -124,7 +126,7 @@ fn ten_tabs_load_and_a_save_reloads_the_tab_in_front() {
 fn without_web_locks_each_tab_listens_on_its_own() {
     let Some(browser) = Browser::launch() else { return };
     let book = Book::fixture("basic");
-    let preview = Preview::start(&book);
+    let preview = Preview::launch(&book).wait(START_LIMIT).start();
     let tabs: Vec<Tab> = (0..2)
         .map(|_| {
             let tab = browser.new_tab();

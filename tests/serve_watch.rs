@@ -3,17 +3,16 @@
 //! machine may be loaded); assertions are about what was rebuilt, never about how fast.
 //!
 //! `STAGEBOOK_TEST_BIN=/path/to/stagebook cargo test --test serve_watch` runs these tests
-//! against another build (for example the last release, to see which of them it fails).
+//! against another build (for example the last release, to see which of them it fails); see
+//! `common::serve`.
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::serve::{binary, is_rebuild, Preview};
 use common::Book;
 
 /// Longest wait for something that must happen.
@@ -21,107 +20,9 @@ const WAIT: Duration = Duration::from_secs(30);
 /// How long the server must stay silent after a rebuild before the count is taken.
 const SETTLE: Duration = Duration::from_secs(3);
 
-fn binary() -> String {
-    std::env::var("STAGEBOOK_TEST_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_stagebook").to_string())
-}
-
-struct Serve {
-    child: Child,
-    addr: String,
-    out: Arc<Mutex<Vec<String>>>,
-    err: Arc<Mutex<Vec<String>>>,
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn collect(stream: impl Read + Send + 'static) -> Arc<Mutex<Vec<String>>> {
-    let lines = Arc::new(Mutex::new(Vec::new()));
-    let sink = lines.clone();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stream).lines().map_while(Result::ok) {
-            sink.lock().unwrap().push(line);
-        }
-    });
-    lines
-}
-
-fn is_rebuild(line: &str) -> bool {
-    line.starts_with("Rebuilt") || line.starts_with("Build failed")
-}
-
-impl Serve {
-    fn start(book: &Book, extra: &[&str]) -> Serve {
-        let mut child = Command::new(binary())
-            .args(["serve", "--port", "0"])
-            .args(extra)
-            .current_dir(book.dir.path())
-            .env("NO_COLOR", "1")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start stagebook serve");
-        let out = collect(child.stdout.take().unwrap());
-        let err = collect(child.stderr.take().unwrap());
-        let mut serve = Serve { child, addr: String::new(), out, err };
-        let url = serve.wait_for(0, |l| l.starts_with("Serving http://")).expect("server announced its URL");
-        serve.addr = url.trim_start_matches("Serving http://").split('/').next().unwrap().to_string();
-        serve
-    }
-
-    fn lines(&self) -> Vec<String> {
-        self.out.lock().unwrap().clone()
-    }
-
-    /// The first stdout line from index `from` on that satisfies `pred`.
-    fn wait_for(&self, from: usize, pred: impl Fn(&str) -> bool) -> Option<String> {
-        let start = Instant::now();
-        while start.elapsed() < WAIT {
-            if let Some(l) = self.out.lock().unwrap().iter().skip(from).find(|l| pred(l)) {
-                return Some(l.clone());
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        None
-    }
-
-    /// Waits for a first rebuild line after line `from`, then until the server has printed
-    /// nothing for `SETTLE`; returns the rebuild lines printed since `from`.
-    fn rebuilds_after(&self, from: usize) -> Vec<String> {
-        self.wait_for(from, is_rebuild).unwrap_or_else(|| panic!("no rebuild: {:?}", self.lines()));
-        let mut seen = self.lines().len();
-        let mut quiet_since = Instant::now();
-        let start = Instant::now();
-        while quiet_since.elapsed() < SETTLE && start.elapsed() < WAIT {
-            std::thread::sleep(Duration::from_millis(50));
-            let now = self.lines().len();
-            if now != seen {
-                seen = now;
-                quiet_since = Instant::now();
-            }
-        }
-        self.lines().into_iter().skip(from).filter(|l| is_rebuild(l)).collect()
-    }
-
-    fn get(&self, path: &str) -> (u16, String) {
-        let mut s = TcpStream::connect(&self.addr).unwrap();
-        s.set_read_timeout(Some(WAIT)).unwrap();
-        write!(s, "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", self.addr).unwrap();
-        let mut raw = Vec::new();
-        s.read_to_end(&mut raw).unwrap();
-        let text = String::from_utf8_lossy(&raw).into_owned();
-        let status = text.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
-        let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
-        (status, body)
-    }
-
-    fn stderr(&self) -> String {
-        self.err.lock().unwrap().join("\n")
-    }
+/// A server with the extra arguments `extra` and this file's generous waits.
+fn start(book: &Book, extra: &[&str]) -> Preview {
+    Preview::launch(book).args(extra).wait(WAIT).start()
 }
 
 /// Writes `content/<folder>/page-<i>.md` for each `i`, with nothing linking to them.
@@ -137,35 +38,35 @@ fn pages(book: &Book, folder: &str, range: std::ops::Range<usize>, body: &str) {
 #[test]
 fn delete_then_create_within_the_debounce_window_is_one_rebuild() {
     let book = Book::fixture("basic");
-    let serve = Serve::start(&book, &[]);
+    let serve = start(&book, &[]);
     let from = serve.lines().len();
     let text = book.read("content/guide/deploy.md").replace("Roll back", "Roll back NOW");
     // What some editors and tools do: delete the file, then write it anew.
     book.remove("content/guide/deploy.md");
     std::thread::sleep(Duration::from_millis(5));
     book.write("content/guide/deploy.md", text);
-    let rebuilds = serve.rebuilds_after(from);
+    let rebuilds = serve.rebuilds_after(from, SETTLE);
     assert_eq!(rebuilds.len(), 1, "{rebuilds:?}");
     assert!(rebuilds[0].starts_with("Rebuilt ") && rebuilds[0].ends_with("(guide/deploy.md)"), "{rebuilds:?}");
-    assert!(serve.get("/guide/deploy/").1.contains("Roll back NOW"));
+    assert!(serve.get("/guide/deploy/").body.contains("Roll back NOW"));
 }
 
 #[test]
 fn rm_rf_of_a_folder_of_2000_pages_is_one_rebuild_without_errors() {
     let book = Book::fixture("basic");
     pages(&book, "bulk", 0..2000, "Bulk page");
-    let serve = Serve::start(&book, &[]);
-    assert_eq!(serve.get("/bulk/page-1999/").0, 200);
+    let serve = start(&book, &[]);
+    assert_eq!(serve.get("/bulk/page-1999/").status, 200);
     let from = serve.lines().len();
     let rm = Command::new("rm").arg("-rf").arg(book.path("content/bulk")).status().unwrap();
     assert!(rm.success());
-    let rebuilds = serve.rebuilds_after(from);
+    let rebuilds = serve.rebuilds_after(from, SETTLE);
     assert_eq!(rebuilds.len(), 1, "{rebuilds:?}\n{}", serve.stderr());
     let line = &rebuilds[0];
     assert!(line.starts_with("Rebuilt 8 pages in ") && line.ends_with(" (2,000 files changed)"), "{line}");
     assert!(line.chars().count() <= 100, "{line}");
     assert!(!serve.stderr().contains("No such file"), "{}", serve.stderr());
-    assert_eq!(serve.get("/bulk/page-1999/").0, 404);
+    assert_eq!(serve.get("/bulk/page-1999/").status, 404);
 }
 
 fn git(dir: &Path, args: &[&str]) {
@@ -199,18 +100,18 @@ fn a_git_checkout_of_2000_files_is_one_rebuild() {
     git(dir, &["commit", "-q", "-m", "second"]);
     git(dir, &["checkout", "-q", "first"]);
 
-    let serve = Serve::start(&book, &[]);
-    assert!(serve.get("/bulk/page-7/").1.contains("First version of page 7."));
+    let serve = start(&book, &[]);
+    assert!(serve.get("/bulk/page-7/").body.contains("First version of page 7."));
     for (branch, edited, gone, added) in [("second", "Second", 1999, 2499), ("first", "First", 2499, 1999)] {
         let from = serve.lines().len();
         git(dir, &["checkout", "-q", branch]);
-        let rebuilds = serve.rebuilds_after(from);
+        let rebuilds = serve.rebuilds_after(from, SETTLE);
         assert_eq!(rebuilds.len(), 1, "checkout {branch}: {rebuilds:?}\n{}", serve.stderr());
         assert!(rebuilds[0].starts_with("Rebuilt 2,009 pages in "), "{rebuilds:?}");
         assert!(rebuilds[0].ends_with(" (2,500 files changed)"), "{rebuilds:?}");
-        assert!(serve.get("/bulk/page-7/").1.contains(&format!("{edited} version of page 7.")), "{branch}");
-        assert_eq!(serve.get(&format!("/bulk/page-{gone}/")).0, 404, "{branch}");
-        assert_eq!(serve.get(&format!("/bulk/page-{added}/")).0, 200, "{branch}");
+        assert!(serve.get("/bulk/page-7/").body.contains(&format!("{edited} version of page 7.")), "{branch}");
+        assert_eq!(serve.get(&format!("/bulk/page-{gone}/")).status, 404, "{branch}");
+        assert_eq!(serve.get(&format!("/bulk/page-{added}/")).status, 200, "{branch}");
     }
 }
 
@@ -222,27 +123,28 @@ fn a_page_or_file_replaced_by_a_symbolic_link_is_noticed() {
     book.write("drafts/extra.md", "# Extra\n\nThe linked extra text.\n");
     let outside = tempfile::tempdir().unwrap();
     std::fs::write(outside.path().join("notes.txt"), "OUTSIDE notes").unwrap();
-    let serve = Serve::start(&book, &[]);
-    assert!(serve.get("/extra/").1.contains("The old extra text."));
-    assert_eq!(serve.get("/notes.txt"), (200, "old notes".to_string()));
+    let serve = start(&book, &[]);
+    assert!(serve.get("/extra/").body.contains("The old extra text."));
+    let notes = serve.get("/notes.txt");
+    assert_eq!((notes.status, notes.body), (200, "old notes".to_string()));
 
     // `ln -sf` style: a link made next to the page, renamed over it. It points inside the
     // handbook folder, so the build follows it.
     let from = serve.lines().len();
     std::os::unix::fs::symlink(book.path("drafts/extra.md"), book.path("content/.extra.md.new")).unwrap();
     std::fs::rename(book.path("content/.extra.md.new"), book.path("content/extra.md")).unwrap();
-    let rebuilds = serve.rebuilds_after(from);
+    let rebuilds = serve.rebuilds_after(from, SETTLE);
     assert_eq!(rebuilds.len(), 1, "{rebuilds:?}");
-    assert!(serve.get("/extra/").1.contains("The linked extra text."));
+    assert!(serve.get("/extra/").body.contains("The linked extra text."));
 
     // A copied file replaced by a link out of the handbook folder: skipped, with the warning.
     let from = serve.lines().len();
     book.remove("content/notes.txt");
     std::os::unix::fs::symlink(outside.path().join("notes.txt"), book.path("content/notes.txt")).unwrap();
-    let rebuilds = serve.rebuilds_after(from);
+    let rebuilds = serve.rebuilds_after(from, SETTLE);
     assert_eq!(rebuilds.len(), 1, "{rebuilds:?}");
     assert!(rebuilds[0].starts_with("Rebuilt "), "{rebuilds:?}");
-    assert_eq!(serve.get("/notes.txt").0, 404);
+    assert_eq!(serve.get("/notes.txt").status, 404);
     assert!(
         serve.stderr().contains("notes.txt: warning: skipped: symbolic link to a place outside the handbook folder"),
         "{}",
@@ -283,22 +185,22 @@ fn serving_a_missing_folder_is_one_clear_error() {
 #[test]
 fn polling_notices_edits_and_new_pages() {
     let book = Book::fixture("basic");
-    let serve = Serve::start(&book, &["--poll"]);
+    let serve = start(&book, &["--poll"]);
     let from = serve.lines().len();
     let text = book.read("content/guide/setup.md").replace("Run the installer.", "Run the POLLED installer.");
     book.write("content/guide/setup.md", text);
     serve
         .wait_for(from, |l| l.starts_with("Rebuilt 1 page") && l.ends_with("(guide/setup.md)"))
         .unwrap_or_else(|| panic!("the edit is noticed: {:?}", serve.lines()));
-    assert!(serve.get("/guide/setup/").1.contains("Run the POLLED installer."));
+    assert!(serve.get("/guide/setup/").body.contains("Run the POLLED installer."));
     // A second save soon after (file times as the poller keeps them may not have changed).
     let from = serve.lines().len();
     let text = book.read("content/guide/setup.md").replace("POLLED", "POLLED AGAIN");
     book.write("content/guide/setup.md", text);
     serve.wait_for(from, |l| l.starts_with("Rebuilt 1 page")).expect("the second edit is noticed");
-    assert!(serve.get("/guide/setup/").1.contains("Run the POLLED AGAIN installer."));
+    assert!(serve.get("/guide/setup/").body.contains("Run the POLLED AGAIN installer."));
     let from = serve.lines().len();
     book.write("content/polled.md", "# Polled\n");
     serve.wait_for(from, is_rebuild).expect("the new page is noticed");
-    assert_eq!(serve.get("/polled/").0, 200);
+    assert_eq!(serve.get("/polled/").status, 200);
 }
