@@ -11,7 +11,7 @@ pub(crate) const PER_FILE: usize = 50;
 
 /// One entry of the list as printed.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Shown<'a> {
+pub(crate) enum Shown<'a> {
     One(&'a Diagnostic),
     /// `… and 3,950 more in content/p.md`.
     More {
@@ -23,7 +23,7 @@ pub enum Shown<'a> {
 
 /// The diagnostics to print, in order, with the ones past the cap of their file replaced by a
 /// count placed right after that file's last shown entry.
-pub fn capped(diagnostics: &[Diagnostic]) -> Vec<Shown<'_>> {
+pub(crate) fn capped(diagnostics: &[Diagnostic]) -> Vec<Shown<'_>> {
     let mut total: HashMap<(&Path, Severity), usize> = HashMap::new();
     for d in diagnostics {
         *total.entry((&d.path, d.severity)).or_default() += 1;

@@ -2,7 +2,9 @@
 //!
 //! Every problem the build finds in user input ends up as a [`Diagnostic`]: a path, an optional
 //! line and column, a message and the offending source line. They are collected, not thrown, so
-//! one run reports everything it found (`path:line:col: message`).
+//! one run reports everything it found (`path:line:col: message`). Steps that only see text
+//! report a [`Problem`] at a byte offset; the [`SourceFile`] it came from turns it into a
+//! diagnostic. [`render_capped`] prints a long list at most 50 per file.
 
 mod cap;
 mod source;
@@ -10,7 +12,7 @@ mod source;
 use std::fmt;
 use std::path::PathBuf;
 
-pub use cap::{capped, render_capped, Shown};
+pub use cap::render_capped;
 pub(crate) use source::SourceFile;
 
 /// A problem at a byte offset of a file whose path and text the finder does not hold: the one
@@ -99,7 +101,7 @@ pub enum Severity {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     pub severity: Severity,
-    /// Path as shown to the user (relative to the book folder where possible).
+    /// Path as shown to the user: relative to where the command ran, as the book folder was given.
     pub path: PathBuf,
     /// 1-based line and column (columns count characters), when the problem has a place.
     pub position: Option<(usize, usize)>,
