@@ -56,21 +56,23 @@ impl Excerpt {
         while !line.is_char_boundary(at) {
             at -= 1;
         }
-        let half = Self::WIDTH / 2;
-        let before: Vec<(usize, char)> = line[..at].char_indices().rev().take(half + 1).collect();
-        let clipped_start = before.len() > half;
-        let start = if clipped_start { before[half - 1].0 } else { 0 };
-        let shown_before = before.len().min(half);
+        // Byte offsets of up to WIDTH + 1 characters before `at`, nearest first: enough to
+        // know whether the line must be clipped without walking all of a long one.
+        let before: Vec<usize> = line[..at].char_indices().rev().take(Self::WIDTH + 1).map(|(i, _)| i).collect();
+        let after = line[at..].chars().take(Self::WIDTH + 1).count();
+        let shown_before = if before.len() + after <= Self::WIDTH {
+            before.len()
+        } else {
+            // Centre the column, unless the line ends soon after it.
+            before.len().min((Self::WIDTH / 2).max(Self::WIDTH - after.min(Self::WIDTH)))
+        };
+        let clipped_start = shown_before < before.len();
+        let start = if shown_before == 0 { at } else { before[shown_before - 1] };
         let room = Self::WIDTH - shown_before;
-        let mut end = line.len();
-        let mut clipped_end = false;
-        for (n, (i, _)) in line[at..].char_indices().enumerate() {
-            if n == room {
-                end = at + i;
-                clipped_end = true;
-                break;
-            }
-        }
+        let (end, clipped_end) = match line[at..].char_indices().nth(room) {
+            Some((i, _)) => (at + i, true),
+            None => (line.len(), false),
+        };
         let mut text: String = line[start..end].chars().map(|c| if c == '\t' { ' ' } else { c }).collect();
         let mut caret = shown_before;
         if clipped_start {
@@ -254,7 +256,9 @@ mod tests {
         let e = Excerpt::at_column(&line, 600);
         assert_eq!(e.text.chars().nth(e.caret), Some('b'));
         assert!(e.text.starts_with("...") && !e.text.ends_with("..."));
-        // short lines are shown whole, tabs as spaces
+        // a line that fits is shown whole, wherever the column; tabs as spaces
+        let fits = "x".repeat(110);
+        assert_eq!(Excerpt::at_column(&fits, 100), Excerpt { text: fits.clone(), caret: 99 });
         assert_eq!(Excerpt::at_column("a\tb", 3), Excerpt { text: "a b".into(), caret: 2 });
         assert_eq!(Excerpt::at_column("ab", 9), Excerpt { text: "ab".into(), caret: 2 });
     }
