@@ -155,32 +155,48 @@ impl Project {
         let mut config = Config::load(root)?;
         adjust(&mut config);
 
-        // Theme and templates first: a broken template fails fast, before any page work.
-        let theme = Theme::load(&config)?;
-        let renderer = Renderer::new(&theme)?;
-        let code_css = highlight::stylesheet(config.theme.code_light.get_ref(), config.theme.code_dark.get_ref())
-            .map_err(|e| {
-                let span = if config.theme.code_light.get_ref() == &e.name {
-                    config.theme.code_light.span()
-                } else {
-                    config.theme.code_dark.span()
-                };
-                Failure::from(vec![config.error_at(span, e.to_string())])
-            })?;
+        // Theme and templates first; when they fail the pages are still read below, for
+        // their warnings and errors, so one run reports everything.
+        let themed = load_theme(&config);
         phases.done("theme");
 
         // The matrix next: its generated pages join the content's navigation and link checks.
-        let matrix = matrix::load(&config)?;
-        let generated = matrix.as_ref().map(|m| matrix::generated_pages(&m.matrix)).unwrap_or_default();
+        let matrix = matrix::load(&config);
+        let generated = match &matrix {
+            Ok(m) => m.as_ref().map(|m| matrix::generated_pages(&m.matrix)).unwrap_or_default(),
+            Err(_) => Vec::new(),
+        };
         let mut reserved = Reserved {
             urls: RESERVED_FILES.iter().map(|s| s.to_string()).collect(),
             dirs: vec![STATIC_DIR.to_string(), search::DIR.to_string()],
         };
         reserved.urls.extend(generated.iter().map(|g| g.url.clone()));
-        let mut site = content::load(&config, &reserved, generated)?;
-        check_collisions(&config, &theme, &site)?;
-        check_templates(&site, &renderer)?;
-        let embeds = resolve_embeds(&config, &site, matrix.as_ref())?;
+        let site = match (themed, matrix) {
+            (Ok(themed), Ok(matrix)) => content::load(&config, &reserved, generated).map(|site| (themed, matrix, site)),
+            (themed, matrix) => {
+                // The pages are still read, so their warnings (and, with a matrix to check
+                // links against, their errors) are reported with the first failure.
+                let (mut errors, mut warnings): (Vec<_>, Vec<_>) =
+                    themed.err().unwrap_or_default().into_iter().partition(Diagnostic::is_error);
+                let found = match content::load(&config, &reserved, generated) {
+                    Ok(site) => site.warnings,
+                    Err(all) => all,
+                };
+                let (content_errors, content_warnings): (Vec<_>, Vec<_>) =
+                    found.into_iter().partition(Diagnostic::is_error);
+                warnings.extend(content_warnings);
+                match matrix {
+                    Ok(_) => errors.extend(content_errors),
+                    Err(matrix_errors) => errors.extend(matrix_errors),
+                }
+                return Err(Failure { errors, warnings, output_changed: false });
+            }
+        };
+        let ((theme, renderer, code_css), matrix, mut site) = site?;
+        let fail = |f: Failure, site: &Site| Failure { warnings: [f.warnings, site.warnings.clone()].concat(), ..f };
+        check_collisions(&config, &theme, &site).map_err(|f| fail(f, &site))?;
+        check_templates(&site, &renderer).map_err(|f| fail(f, &site))?;
+        let embeds = resolve_embeds(&config, &site, matrix.as_ref()).map_err(|f| fail(f, &site))?;
         let rendered = match &matrix {
             Some(m) => {
                 let (rendered, found) = matrix::Rendered::build(m, &config.markdown, &|dest| site.locate(dest));
@@ -410,17 +426,21 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
             location = output::location::check(config, &shown_output(config));
         }
     });
-    location.map_err(|d| Failure::from(vec![d]))?;
+    if let Err(d) = location {
+        let warnings = loaded.map(|p| p.site.warnings).unwrap_or_else(|f| f.warnings);
+        return Err(Failure { errors: vec![d], warnings, output_changed: false });
+    }
     let project = loaded?;
     let mut phases = Phases::new();
     let shown_output = project.shown_output();
     let staging = if options.check_only {
         None
     } else {
-        Some(
-            Staging::new(&project.config.output_dir(), options.force)
-                .map_err(|e| Failure::from(vec![Diagnostic::error(shown_output.clone(), e.to_string())]))?,
-        )
+        Some(Staging::new(&project.config.output_dir(), options.force).map_err(|e| Failure {
+            errors: vec![Diagnostic::error(shown_output.clone(), e.to_string())],
+            warnings: project.site.warnings.clone(),
+            output_changed: false,
+        })?)
     };
     let sink: &dyn Sink = match &staging {
         Some(s) => s,
@@ -586,6 +606,22 @@ fn check_collisions(config: &Config, theme: &Theme, site: &Site) -> Result<(), F
 
 fn write_error(output: &Path, rel: &str, e: std::io::Error) -> Diagnostic {
     Diagnostic::error(output.join(rel), format!("cannot write: {e}"))
+}
+
+/// The theme, its templates and the code colours: every error found in them.
+fn load_theme(config: &Config) -> Result<(Theme, Renderer, String), Vec<Diagnostic>> {
+    let theme = Theme::load(config)?;
+    let renderer = Renderer::new(&theme)?;
+    let code_css =
+        highlight::stylesheet(config.theme.code_light.get_ref(), config.theme.code_dark.get_ref()).map_err(|e| {
+            let span = if config.theme.code_light.get_ref() == &e.name {
+                config.theme.code_light.span()
+            } else {
+                config.theme.code_dark.span()
+            };
+            vec![config.error_at(span, e.to_string())]
+        })?;
+    Ok((theme, renderer, code_css))
 }
 
 /// A broken base template fails every page the same way: report it once.

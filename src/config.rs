@@ -1,14 +1,16 @@
 //! `book.toml`: the handbook's settings.
 //!
 //! Parsed with serde and `deny_unknown_fields`, so a misspelt key is an error at its line and
-//! column instead of a silently ignored setting.
+//! column instead of a silently ignored setting. serde stops at the first error, so a file that
+//! fails is read again one key at a time ([`every_error`]): one run reports every bad key and value.
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use toml::de::{DeTable, DeValue, ValueDeserializer};
 use toml::Spanned;
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Problem, SourceFile};
 
 /// The settings file every handbook folder has.
 pub const CONFIG_FILE: &str = "book.toml";
@@ -267,7 +269,7 @@ impl Config {
         let source = String::from_utf8(source).map_err(|e| {
             let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
             ConfigError::Invalid(vec![Diagnostic::at(
-                CONFIG_FILE,
+                shown_path(root),
                 &text,
                 e.utf8_error().valid_up_to(),
                 "file is not valid UTF-8",
@@ -278,13 +280,12 @@ impl Config {
 
     /// Parses book.toml text; `root` is the folder it belongs to.
     pub fn parse(root: &Path, source: String) -> Result<Config, ConfigError> {
-        let mut config: Config = toml::from_str(&source).map_err(|e| {
-            let offset = e.span().map_or(0, |s| s.start);
-            ConfigError::Invalid(vec![Diagnostic::at(CONFIG_FILE, &source, offset, e.message().trim().to_string())])
-        })?;
+        let file = SourceFile::new(shown_path(root), source);
+        let mut config: Config = deserialize(file.text())
+            .map_err(|errors| ConfigError::Invalid(errors.into_iter().map(|p| file.diagnostic(p)).collect()))?;
         config.root = root.to_path_buf();
-        let errors = config.validate(&source);
-        config.source = source;
+        let errors = config.validate(&file);
+        config.source = file.text().to_string();
         if errors.is_empty() {
             Ok(config)
         } else {
@@ -292,15 +293,13 @@ impl Config {
         }
     }
 
-    fn validate(&mut self, source: &str) -> Vec<Diagnostic> {
+    fn validate(&mut self, file: &SourceFile) -> Vec<Diagnostic> {
         let mut errors = Vec::new();
         if let Some(url) = &mut self.site.base_url {
             let span = url.span();
             let value = url.get_ref().trim().to_string();
             if !(value.starts_with("http://") || value.starts_with("https://")) {
-                errors.push(Diagnostic::at(
-                    CONFIG_FILE,
-                    source,
+                errors.push(file.error_at(
                     span.start,
                     "site.base_url must be an absolute http(s) URL, e.g. \"https://handbook.example.com/\"",
                 ));
@@ -311,9 +310,7 @@ impl Config {
         }
         for (key, boost) in [("boost_title", &self.search.boost_title), ("boost_heading", &self.search.boost_heading)] {
             if let Some(b) = boost.as_ref().filter(|b| !(b.get_ref().is_finite() && *b.get_ref() >= 0.0)) {
-                errors.push(Diagnostic::at(
-                    CONFIG_FILE,
-                    source,
+                errors.push(file.error_at(
                     b.span().start,
                     format!("search.{key} must be a number from 0 (not indexed) up, e.g. 2.0"),
                 ));
@@ -325,9 +322,7 @@ impl Config {
             && !theme.contains(['/', '\\', ':'])
             && Path::new(theme).components().count() == 1;
         if !plain {
-            errors.push(Diagnostic::at(
-                CONFIG_FILE,
-                source,
+            errors.push(file.error_at(
                 self.theme.name.span().start,
                 "theme.name must be the name of a folder in themes/, e.g. \"ours\" for themes/ours/",
             ));
@@ -335,12 +330,9 @@ impl Config {
         if let Some(id) = &self.book.id {
             let value = id.get_ref();
             if value.is_empty() || !value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-                errors.push(Diagnostic::at(
-                    CONFIG_FILE,
-                    source,
-                    id.span().start,
-                    "book.id may only contain ASCII letters, digits, '-' and '_'",
-                ));
+                errors.push(
+                    file.error_at(id.span().start, "book.id may only contain ASCII letters, digits, '-' and '_'"),
+                );
             }
         }
         errors
@@ -396,7 +388,7 @@ impl Config {
 
     /// A diagnostic pointing at a spanned value of book.toml (or at its top when unspanned).
     pub fn error_at(&self, span: std::ops::Range<usize>, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::at(CONFIG_FILE, &self.source, span.start, message)
+        Diagnostic::at(shown_path(&self.root), &self.source, span.start, message)
     }
 }
 
@@ -413,6 +405,58 @@ impl NotContent {
         let path = self.content.join(rel);
         path == self.output || self.config_file.as_ref() == Some(&path)
     }
+}
+
+/// book.toml as shown in messages: under the folder the command was given (`a3/x/book.toml`),
+/// so the path works from where the command ran.
+fn shown_path(root: &Path) -> PathBuf {
+    let p = root.join(CONFIG_FILE);
+    p.strip_prefix(".").map(Path::to_path_buf).unwrap_or(p)
+}
+
+/// The settings, or every problem in them.
+fn deserialize(source: &str) -> Result<Config, Vec<Problem>> {
+    toml::from_str(source).map_err(|e| {
+        let errors = DeTable::parse(source).map(|doc| every_error(doc.get_ref())).unwrap_or_default();
+        if errors.is_empty() {
+            vec![problem(&e, 0)]
+        } else {
+            errors
+        }
+    })
+}
+
+/// Deserializes each `[section] key = value` on its own (the other fields take their defaults),
+/// so a wrong type or an unknown key anywhere is found even when another comes first.
+fn every_error(doc: &DeTable<'_>) -> Vec<Problem> {
+    let alone = |name: &Spanned<toml::de::DeString<'_>>, value: Spanned<DeValue<'_>>, at: usize| {
+        let mut part = DeTable::new();
+        part.insert(name.clone(), value);
+        Config::deserialize(ValueDeserializer::from(Spanned::new(0..0, DeValue::Table(part))))
+            .err()
+            .map(|e| problem(&e, at))
+    };
+    let mut errors = Vec::new();
+    for (name, value) in doc {
+        match value.get_ref() {
+            DeValue::Table(section) if !section.is_empty() => {
+                for (key, v) in section {
+                    let mut one = DeTable::new();
+                    one.insert(key.clone(), v.clone());
+                    let at = key.span().start;
+                    errors.extend(alone(name, Spanned::new(value.span(), DeValue::Table(one)), at));
+                }
+            }
+            _ => errors.extend(alone(name, value.clone(), name.span().start)),
+        }
+    }
+    errors.sort_by_key(|p| p.offset);
+    errors
+}
+
+/// A TOML error where it happened, or at `fallback` when it has no place.
+fn problem(e: &toml::de::Error, fallback: usize) -> Problem {
+    Problem::error(e.span().map_or(fallback, |s| s.start), e.message().trim())
 }
 
 #[cfg(test)]
@@ -439,6 +483,24 @@ mod tests {
         assert_eq!(e.len(), 1);
         assert_eq!(e[0].position, Some((3, 1)));
         assert!(e[0].message.contains("titel"), "{}", e[0].message);
+    }
+
+    #[test]
+    fn every_wrong_value_and_unknown_key_is_reported_in_one_run() {
+        let text = "[book]\ntitle = 1\nauthors = \"me\"\n[markdown]\nsmart_punctuation = \"yes\"\ncolour = 2\n[nope]\n";
+        let e = parse(text).unwrap_err();
+        let places: Vec<_> = e.iter().map(|d| d.position.unwrap()).collect();
+        assert_eq!(places, [(2, 9), (3, 11), (5, 21), (6, 1), (7, 2)], "{e:?}");
+        assert!(e[3].message.contains("colour"), "{}", e[3].message);
+        assert!(e.iter().all(|d| d.path == Path::new("/book/book.toml")), "{e:?}");
+    }
+
+    #[test]
+    fn the_path_is_under_the_folder_given() {
+        let e = Config::parse(Path::new("a3/x"), "[book]\ntitle = 1\n".into()).unwrap_err().into_diagnostics();
+        assert_eq!(e[0].to_string().split(": ").next(), Some("a3/x/book.toml:2:9"));
+        let e = Config::parse(Path::new("."), "[book]\ntitle = 1\n".into()).unwrap_err().into_diagnostics();
+        assert_eq!(e[0].location(), "book.toml:2:9");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use stagebook::build::{build, BuildOptions, Failure};
-use stagebook::diagnostics::Diagnostic;
+use stagebook::diagnostics::{render_capped, Diagnostic};
 
 #[derive(Parser)]
 #[command(
@@ -154,10 +154,10 @@ fn run_build(options: BuildOptions, quiet: bool) -> ExitCode {
     }
 }
 
-/// Diagnostics go to stderr, coloured only on a terminal.
+/// Diagnostics go to stderr, coloured only on a terminal, at most 50 per file and severity.
 fn print_diagnostics(diagnostics: &[Diagnostic]) {
     let mut err = anstream::stderr();
-    for d in diagnostics {
-        let _ = write!(err, "{}", d.render(true));
+    for shown in render_capped(diagnostics, true) {
+        let _ = write!(err, "{shown}");
     }
 }

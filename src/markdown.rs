@@ -86,12 +86,7 @@ pub fn parse_shortcode(text: &str) -> Option<(String, Vec<(String, String)>)> {
 }
 
 /// A problem found while rendering, at a byte offset of the source.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    pub offset: usize,
-    pub message: String,
-    pub is_error: bool,
-}
+pub use crate::diagnostics::Problem;
 
 /// Everything one pass over a page's markdown produces.
 pub struct Rendered<T> {

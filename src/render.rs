@@ -89,7 +89,7 @@ fn template_error(
         // Tera repeats the source excerpt in its message; keep only the explanation after `= `.
         let message = message.rsplit(" = ").next().unwrap_or(&message);
         let mut d = Diagnostic::at_line(path.clone(), line, col, format!("template syntax error: {message}"));
-        d.excerpt = excerpt;
+        d.excerpt = excerpt.map(|l| crate::diagnostics::Excerpt::at_column(&l, col));
         return d;
     }
     // Tera quotes the culprit as `name` or 'name' (template names are quoted the same way).

@@ -58,6 +58,20 @@ fn a_template_edit_changes_every_page() {
 }
 
 #[test]
+fn the_error_overlay_shows_fifty_errors_per_file_then_a_count() {
+    let book = Book::fixture("basic");
+    let serve = Preview::start(&book);
+    let mut events = serve.events();
+    let line: Vec<String> = (0..4000).map(|i| format!("[l{i}](gone-{i}.md)")).collect();
+    book.write("content/p.md", format!("# P\n\n{}\n", line.join(" ")));
+    let (event, data) = events.next(WAIT).expect("errors event");
+    assert_eq!(event, "errors");
+    assert_eq!(data.matches(": error: link").count(), 50, "{}", &data[..2000.min(data.len())]);
+    assert!(data.contains("… and 3,950 more in content/p.md"), "{}", &data[data.len().saturating_sub(2000)..]);
+    assert!(data.len() < 40_000, "{} bytes sent", data.len());
+}
+
+#[test]
 fn a_broken_page_shows_errors_while_the_old_site_stays_up_until_fixed() {
     let book = Book::fixture("basic");
     let serve = Preview::start(&book);

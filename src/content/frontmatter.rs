@@ -30,15 +30,13 @@ pub struct Split<'a> {
     pub body_offset: usize,
 }
 
-/// Why front matter could not be read; offsets are bytes into the file.
-#[derive(Debug, PartialEq, Eq)]
-pub enum FrontMatterError {
-    Unclosed,
-    Invalid { offset: usize, message: String },
-}
+use crate::diagnostics::Problem;
+
+/// What an opening `+++` without a closing one is reported as.
+const UNCLOSED: &str = "front matter opened with `+++` is never closed (add a `+++` line after it)";
 
 /// Splits `text` at the `+++` fences. Text without an opening fence is all body.
-pub fn split(text: &str) -> Result<Split<'_>, FrontMatterError> {
+pub fn split(text: &str) -> Result<Split<'_>, Problem> {
     let start = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
     let rest = &text[start..];
     let first_line_end = rest.find('\n').map_or(rest.len(), |i| i + 1);
@@ -58,15 +56,12 @@ pub fn split(text: &str) -> Result<Split<'_>, FrontMatterError> {
         }
         pos = end;
     }
-    Err(FrontMatterError::Unclosed)
+    Err(Problem::error(0, UNCLOSED))
 }
 
 /// Parses the TOML between the fences; error offsets are relative to the file.
-pub fn parse(toml_text: &str, offset: usize) -> Result<FrontMatter, FrontMatterError> {
-    toml::from_str(toml_text).map_err(|e| FrontMatterError::Invalid {
-        offset: offset + e.span().map_or(0, |s| s.start),
-        message: e.message().trim().to_string(),
-    })
+pub fn parse(toml_text: &str, offset: usize) -> Result<FrontMatter, Problem> {
+    toml::from_str(toml_text).map_err(|e| Problem::error(offset + e.span().map_or(0, |s| s.start), e.message().trim()))
 }
 
 #[cfg(test)]
@@ -100,8 +95,8 @@ mod tests {
 
     #[test]
     fn unclosed_fence_is_an_error() {
-        assert_eq!(split("+++\ntitle = \"x\"\n"), Err(FrontMatterError::Unclosed));
-        assert_eq!(split("+++"), Err(FrontMatterError::Unclosed));
+        assert_eq!(split("+++\ntitle = \"x\"\n"), Err(Problem::error(0, UNCLOSED)));
+        assert_eq!(split("+++"), Err(Problem::error(0, UNCLOSED)));
     }
 
     #[test]
@@ -110,14 +105,14 @@ mod tests {
         let s = split(text).unwrap();
         let (fm, off) = s.front.unwrap();
         match parse(fm, off) {
-            Err(FrontMatterError::Invalid { offset, .. }) => assert_eq!(&text[offset..offset + 7], "\"heavy\""),
+            Err(Problem { offset, .. }) => assert_eq!(&text[offset..offset + 7], "\"heavy\""),
             other => panic!("{other:?}"),
         }
     }
 
     #[test]
     fn unknown_keys_are_rejected() {
-        assert!(matches!(parse("titel = \"x\"", 0), Err(FrontMatterError::Invalid { .. })));
+        assert!(matches!(parse("titel = \"x\"", 0), Err(Problem { is_error: true, .. })));
         let fm = parse("title = \"x\"\n[extra]\nowner = \"ops\"\n", 0).unwrap();
         assert_eq!(fm.extra["owner"].as_str(), Some("ops"));
     }

@@ -5,6 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::ids::{IdVec, PageId};
 use super::{paths, Asset, Page};
+use crate::diagnostics::Problem;
 use crate::markdown::{Link, PendingLink};
 
 /// A link whose target page (and maybe anchor) is checked after parsing.
@@ -115,17 +116,9 @@ pub(crate) enum Place {
     Broken(String),
 }
 
-/// Why a link that resolved to a page still does not work; `offset` is a byte offset of the
-/// linking page's file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct LinkProblem {
-    pub(crate) message: String,
-    pub(crate) offset: usize,
-}
-
 /// Checks the links of every included page: a link to a left-out page (a draft) or to an
 /// anchor its target does not have is a problem of the linking page.
-pub(crate) fn check_all(pages: &IdVec<PageId, Page>, included: &IdVec<PageId, bool>) -> Vec<(PageId, LinkProblem)> {
+pub(crate) fn check_all(pages: &IdVec<PageId, Page>, included: &IdVec<PageId, bool>) -> Vec<(PageId, Problem)> {
     let mut problems = Vec::new();
     for (from, page) in pages.iter_ids() {
         if !included[from] {
@@ -135,13 +128,10 @@ pub(crate) fn check_all(pages: &IdVec<PageId, Page>, included: &IdVec<PageId, bo
             let problem = if included[link.target] {
                 anchor_problem(&pages[link.target], link)
             } else {
-                Some(LinkProblem {
-                    message: format!(
-                        "link `{}` points to a draft page (build with --drafts, or remove the link)",
-                        link.dest
-                    ),
-                    offset: link.offset,
-                })
+                Some(Problem::error(
+                    link.offset,
+                    format!("link `{}` points to a draft page (build with --drafts, or remove the link)", link.dest),
+                ))
             };
             problems.extend(problem.map(|p| (from, p)));
         }
@@ -151,7 +141,7 @@ pub(crate) fn check_all(pages: &IdVec<PageId, Page>, included: &IdVec<PageId, bo
 
 /// A link's `#anchor` must name a heading (or another id) of its target page. Generated pages
 /// are checked once rendered, against the ids they have ([`super::Site::check_rendered_anchors`]).
-pub(crate) fn anchor_problem(target: &Page, link: &PageLink) -> Option<LinkProblem> {
+pub(crate) fn anchor_problem(target: &Page, link: &PageLink) -> Option<Problem> {
     let anchor = link.anchor.as_deref()?;
     if target.generated.is_some() {
         return None;
@@ -163,14 +153,14 @@ pub(crate) fn anchor_problem(target: &Page, link: &PageLink) -> Option<LinkProbl
     known.truncate(12);
     let hint =
         if known.is_empty() { "it has no headings".to_string() } else { format!("its headings: {}", known.join(", ")) };
-    Some(LinkProblem {
-        message: format!(
+    Some(Problem::error(
+        link.offset,
+        format!(
             "link `{}`: no heading with id `{anchor}` in `{}` ({hint})",
             link.dest,
             target.source.as_deref().unwrap_or(&target.url)
         ),
-        offset: link.offset,
-    })
+    ))
 }
 
 #[cfg(test)]

@@ -25,12 +25,12 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Problem, SourceFile};
 use crate::markdown::{Embed, Heading};
 use crate::matrix::View;
 use crate::search;
 pub use ids::{Id, IdVec, PageId};
-use links::{LinkProblem, Lookup, PageLink, Place};
+use links::{Lookup, PageLink, Place};
 pub use nav::Nav;
 use plan::PlaceProblem;
 
@@ -87,6 +87,9 @@ pub struct Page {
     pub links: Vec<PageLink>,
     /// What the search index keeps of the text, by heading section (none when search is off).
     pub sections: Vec<search::SectionText>,
+    /// The source file with its line index, so problems found later (links checked against
+    /// other pages) are placed without reading it again. `None` for pages without a file.
+    pub(crate) file: Option<std::sync::Arc<SourceFile>>,
 }
 
 impl Page {
@@ -111,6 +114,7 @@ impl Page {
             embeds: Vec::new(),
             links: Vec::new(),
             sections: Vec::new(),
+            file: None,
         }
     }
 }
@@ -268,7 +272,7 @@ impl Site {
                 let (Some(anchor), Some(rendered)) = (link.anchor.as_deref(), ids.get(&link.target)) else { continue };
                 if !anchor.is_empty() && !rendered.contains(anchor) {
                     let message = missing_rendered_id(&link.dest, anchor, &self.pages[link.target].url);
-                    errors.push(link_diagnostic(config, page, LinkProblem { message, offset: link.offset }));
+                    errors.push(link_diagnostic(config, page, Problem::error(link.offset, message)));
                 }
             }
         }
@@ -317,6 +321,7 @@ pub fn shown_path(config: &Config, rel: &str) -> PathBuf {
 
 /// Finds, reads, renders and checks every page under the content folder, together with the
 /// pages the build generates (`generated`), which take part in navigation and link checks.
+/// On failure the list holds the errors and, after them, the warnings.
 pub fn load(config: &Config, reserved: &Reserved, generated: Vec<Generated>) -> Result<Site, Vec<Diagnostic>> {
     let content_dir = config.content_dir();
     let mut errors = Vec::new();
@@ -368,7 +373,10 @@ pub fn load(config: &Config, reserved: &Reserved, generated: Vec<Generated>) -> 
         errors.push(link_diagnostic(config, &pages[from], problem));
     }
     if !errors.is_empty() {
+        // The warnings go along: they are printed even when errors stop the build.
         errors.sort_by(|a, b| (&a.path, a.position).cmp(&(&b.path, b.position)));
+        warnings.sort_by(|a, b| (&a.path, a.position).cmp(&(&b.path, b.position)));
+        errors.extend(warnings);
         return Err(errors);
     }
 
@@ -381,19 +389,16 @@ pub fn load(config: &Config, reserved: &Reserved, generated: Vec<Generated>) -> 
     Ok(Site { pages, nav, assets, warnings, lookup, lexicon })
 }
 
-/// Says where in its page a broken link is. Reads the page again: links are checked by the
-/// thousand and almost never broken, so positions are only computed for the ones that are.
-fn link_diagnostic(config: &Config, from: &Page, problem: LinkProblem) -> Diagnostic {
+/// Says where in its page a broken link is.
+fn link_diagnostic(config: &Config, from: &Page, problem: Problem) -> Diagnostic {
     located(config, from, problem.offset, problem.message)
 }
 
-/// A diagnostic at byte `offset` of `page`'s source file, read again to find line and column.
+/// A diagnostic at byte `offset` of `page`'s source file, placed by the file's line index.
 fn located(config: &Config, page: &Page, offset: usize, message: String) -> Diagnostic {
-    let rel = page.source.as_deref().unwrap_or("");
-    let shown = shown_path(config, rel);
-    match std::fs::read(config.content_dir().join(rel)) {
-        Ok(bytes) => Diagnostic::at(shown, &String::from_utf8_lossy(&bytes), offset, message),
-        Err(_) => Diagnostic::error(shown, message),
+    match &page.file {
+        Some(file) => file.error_at(offset, message),
+        None => Diagnostic::error(shown_path(config, page.source.as_deref().unwrap_or("")), message),
     }
 }
 

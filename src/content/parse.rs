@@ -3,13 +3,13 @@
 
 use std::path::Path;
 
-use super::frontmatter::{self, FrontMatter, FrontMatterError};
+use super::frontmatter::{self, FrontMatter};
 use super::ids::PageId;
 use super::links::{Lookup, PageLink};
 use super::plan::{file_name, Slot};
 use super::{paths, Page, PageKind};
 use crate::config::Config;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Problem, SourceFile};
 use crate::markdown;
 use crate::search;
 
@@ -85,23 +85,13 @@ pub(crate) fn parse(
         };
         return done(page);
     };
-    let shown = super::shown_path(config, rel);
-    let split = frontmatter::split(text).map_err(|e| match e {
-        FrontMatterError::Unclosed => Diagnostic::at(
-            shown.clone(),
-            text,
-            0,
-            "front matter opened with `+++` is never closed (add a `+++` line after it)",
-        ),
-        FrontMatterError::Invalid { offset, message } => Diagnostic::at(shown.clone(), text, offset, message),
-    })?;
+    let file = std::sync::Arc::new(SourceFile::new(super::shown_path(config, rel), text));
+    let split = frontmatter::split(text).map_err(|p| file.diagnostic(p))?;
     let front = match split.front {
-        Some((toml_text, offset)) => Some(frontmatter::parse(toml_text, offset).map_err(|e| match e {
-            FrontMatterError::Invalid { offset, message } => {
-                Diagnostic::at(shown.clone(), text, offset, format!("front matter: {message}"))
-            }
-            FrontMatterError::Unclosed => unreachable!("split already found the closing fence"),
-        })?),
+        Some((toml_text, offset)) => Some(
+            frontmatter::parse(toml_text, offset)
+                .map_err(|p| file.diagnostic(Problem { message: format!("front matter: {}", p.message), ..p }))?,
+        ),
         None => None,
     };
 
@@ -112,12 +102,12 @@ pub(crate) fn parse(
 
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
-    for p in &rendered.problems {
-        let d = Diagnostic::at(shown.clone(), text, split.body_offset + p.offset, p.message.clone());
-        if p.is_error {
+    for p in rendered.problems {
+        let d = file.diagnostic(Problem { offset: split.body_offset + p.offset, ..p });
+        if d.is_error() {
             errors.push(d);
         } else {
-            warnings.push(d.warning());
+            warnings.push(d);
         }
     }
 
@@ -126,9 +116,7 @@ pub(crate) fn parse(
         (Some(t), _) if !t.trim().is_empty() => t.trim().to_string(),
         (_, Some(h)) if !h.is_empty() => h.clone(),
         _ if split.front.is_some() => {
-            errors.push(Diagnostic::at(
-                shown.clone(),
-                text,
+            errors.push(file.error_at(
                 split.front.map_or(0, |(_, o)| o),
                 "page has no title: add `title = \"...\"` to the front matter or start the page with a `# Heading`",
             ));
@@ -144,7 +132,7 @@ pub(crate) fn parse(
     page.extra = extra;
     page.template = template.map(|t| {
         let at = split.front.map_or(0, |(_, o)| o) + t.span().start;
-        (t.into_inner(), Diagnostic::at(shown.clone(), text, at, String::new()))
+        (t.into_inner(), file.error_at(at, String::new()))
     });
     page.has_title_heading = rendered.title_heading.is_some();
     page.embeds = rendered
@@ -159,6 +147,7 @@ pub(crate) fn parse(
     page.sections = rendered.sections;
     page.html = rendered.html;
     page.headings = rendered.headings;
+    page.file = Some(file);
     // Offsets become file offsets; line and column are worked out only if a link turns out broken.
     page.links = rendered
         .links

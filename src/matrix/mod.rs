@@ -27,10 +27,10 @@ pub(crate) use rendered::Rendered;
 pub use urls::View;
 pub(crate) use views::Views;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::config::Config;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, SourceFile};
 
 pub use parse::parse;
 
@@ -183,13 +183,23 @@ impl Matrix {
 #[derive(Debug, Clone)]
 pub struct Loaded {
     pub matrix: Matrix,
-    pub path: PathBuf,
-    pub text: String,
+    /// The file with its line index, which places every error found later in the build.
+    file: SourceFile,
 }
 
 impl Loaded {
+    #[cfg(test)]
+    pub(crate) fn new(matrix: Matrix, path: impl Into<PathBuf>, text: impl Into<String>) -> Loaded {
+        Loaded { matrix, file: SourceFile::new(path, text) }
+    }
+
+    /// The path the file is shown under.
+    pub fn path(&self) -> &Path {
+        self.file.path()
+    }
+
     pub fn error_at(&self, offset: usize, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::at(self.path.clone(), &self.text, offset, message)
+        self.file.error_at(offset, message)
     }
 }
 
@@ -222,7 +232,10 @@ pub fn load(config: &Config) -> Result<Option<Loaded>, Vec<Diagnostic>> {
         let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
         vec![Diagnostic::at(shown.clone(), &lossy, e.utf8_error().valid_up_to(), "file is not valid UTF-8")]
     })?;
-    parse(&text).map(|matrix| Some(Loaded { matrix, path: shown.clone(), text: text.clone() })).map_err(|errors| {
-        errors.into_iter().map(|(offset, message)| Diagnostic::at(shown.clone(), &text, offset, message)).collect()
-    })
+    let parsed = parse(&text);
+    let file = SourceFile::new(shown, text);
+    match parsed {
+        Ok(matrix) => Ok(Some(Loaded { matrix, file })),
+        Err(errors) => Err(errors.into_iter().map(|p| file.diagnostic(p)).collect()),
+    }
 }

@@ -10,8 +10,9 @@ use toml::Spanned;
 
 use super::{Aspect, Category, Checklist, Column, Cost, Item, Matrix, Md, Range, Row, Stage, Table};
 
-/// An error: byte offset in the file and message.
-pub type Error = (usize, String);
+/// An error at a byte offset of the file.
+pub use crate::diagnostics::Problem as Error;
+use crate::diagnostics::Problem;
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -42,9 +43,9 @@ struct RawStage {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawCost {
-    build: Option<Spanned<Vec<i64>>>,
-    weeks: Option<Spanned<Vec<i64>>>,
-    monthly: Option<Spanned<Vec<i64>>>,
+    build: Option<Spanned<Vec<Spanned<i64>>>>,
+    weeks: Option<Spanned<Vec<Spanned<i64>>>>,
+    monthly: Option<Spanned<Vec<Spanned<i64>>>>,
     #[serde(default)]
     source: Option<Spanned<String>>,
     currency: Option<String>,
@@ -156,7 +157,7 @@ pub fn parse(text: &str) -> Result<Matrix, Vec<Error>> {
             "aspect" => entries(key.get_ref(), value, &mut aspects, &mut errors, None),
             "checklist" => entries(key.get_ref(), value, &mut checklists, &mut errors, None),
             "table" => entries(key.get_ref(), value, &mut tables, &mut errors, None),
-            other => errors.push((
+            other => errors.push(Problem::error(
                 key.span().start,
                 format!("unknown key `{other}` (expected one of: {})", SECTIONS.map(|s| format!("[[{s}]]")).join(", ")),
             )),
@@ -166,7 +167,7 @@ pub fn parse(text: &str) -> Result<Matrix, Vec<Error>> {
     if errors.is_empty() {
         Ok(matrix)
     } else {
-        errors.sort_by_key(|e| e.0);
+        errors.sort_by_key(|e| e.offset);
         errors.dedup();
         Err(errors)
     }
@@ -182,18 +183,18 @@ fn spanned_md(value: &Spanned<String>) -> Md {
 }
 
 fn toml_error(e: &toml::de::Error) -> Error {
-    (e.span().map_or(0, |s| s.start), e.message().trim().to_string())
+    Problem::error(e.span().map_or(0, |s| s.start), e.message().trim())
 }
 
 fn entry<T: for<'de> Deserialize<'de>>(value: &Spanned<DeValue>, errors: &mut Vec<Error>) -> Option<T> {
     match T::deserialize(ValueDeserializer::from(value.clone())) {
         Ok(v) => Some(v),
         Err(e) => {
-            let (mut offset, message) = toml_error(&e);
-            if offset == 0 {
-                offset = value.span().start;
+            let mut problem = toml_error(&e);
+            if problem.offset == 0 {
+                problem.offset = value.span().start;
             }
-            errors.push((offset, message));
+            errors.push(problem);
             None
         }
     }
@@ -210,7 +211,8 @@ fn entries<T: for<'de> Deserialize<'de>>(
     placeholder: Option<fn(Spanned<String>) -> T>,
 ) {
     let Some(items) = value.get_ref().as_array() else {
-        errors.push((value.span().start, format!("`{name}` must be a list of tables, written [[{name}]]")));
+        errors
+            .push(Problem::error(value.span().start, format!("`{name}` must be a list of tables, written [[{name}]]")));
         return;
     };
     for item in items.iter() {
@@ -257,7 +259,10 @@ fn check_id(id: &Spanned<String>, what: &str, errors: &mut Vec<Error>) {
         && v.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
         && v.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
     if !ok {
-        errors.push((id.span().start, format!("{what} id `{v}` must be lowercase ASCII letters, digits, `-` or `_`")));
+        errors.push(Problem::error(
+            id.span().start,
+            format!("{what} id `{v}` must be lowercase ASCII letters, digits, `-` or `_`"),
+        ));
     }
 }
 
@@ -271,8 +276,10 @@ fn unique<'a>(
 ) {
     if let Some(&first) = seen.get(id.get_ref().as_str()) {
         let (line, _, _) = crate::diagnostics::locate(text, first);
-        errors
-            .push((id.span().start, format!("duplicate {what} id `{}` (first defined on line {line})", id.get_ref())));
+        errors.push(Problem::error(
+            id.span().start,
+            format!("duplicate {what} id `{}` (first defined on line {line})", id.get_ref()),
+        ));
     } else {
         seen.insert(id.get_ref(), id.span().start);
     }
@@ -282,16 +289,31 @@ fn known(ids: &[&str]) -> String {
     ids.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
 }
 
-fn range(r: &Option<Spanned<Vec<i64>>>, what: &str, errors: &mut Vec<Error>) -> Option<Range> {
+/// A cost range: two integers, neither below zero (a cost or a duration cannot be negative,
+/// and `i64::MIN` would otherwise overflow the totals), the first not above the second.
+fn range(r: &Option<Spanned<Vec<Spanned<i64>>>>, what: &str, errors: &mut Vec<Error>) -> Option<Range> {
     let r = r.as_ref()?;
     match r.get_ref().as_slice() {
-        [min, max] if min <= max => Some(Range { min: *min, max: *max }),
-        [min, max] => {
-            errors.push((r.span().start, format!("{what}: min {min} is greater than max {max}")));
-            None
+        [lo, hi] => {
+            let negative: Vec<_> = [lo, hi].into_iter().filter(|v| *v.get_ref() < 0).collect();
+            for v in &negative {
+                errors.push(Problem::error(
+                    v.span().start,
+                    format!("{what}: {} is negative; costs start at 0", v.get_ref()),
+                ));
+            }
+            let (min, max) = (*lo.get_ref(), *hi.get_ref());
+            if !negative.is_empty() {
+                None
+            } else if min > max {
+                errors.push(Problem::error(r.span().start, format!("{what}: min {min} is greater than max {max}")));
+                None
+            } else {
+                Some(Range { min, max })
+            }
         }
         _ => {
-            errors.push((r.span().start, format!("{what} must be a range `[min, max]` of two integers")));
+            errors.push(Problem::error(r.span().start, format!("{what} must be a range `[min, max]` of two integers")));
             None
         }
     }
@@ -337,14 +359,17 @@ fn validate(
     let stage_ref = |id: &Spanned<String>, errors: &mut Vec<Error>| -> Option<usize> {
         let found = stage_ids.iter().position(|s| *s == id.get_ref());
         if found.is_none() {
-            errors.push((id.span().start, format!("unknown stage `{}` (stages: {})", id.get_ref(), known(&stage_ids))));
+            errors.push(Problem::error(
+                id.span().start,
+                format!("unknown stage `{}` (stages: {})", id.get_ref(), known(&stage_ids)),
+            ));
         }
         found
     };
     let category_ref = |id: &Spanned<String>, errors: &mut Vec<Error>| -> Option<usize> {
         let found = category_ids.iter().position(|c| *c == id.get_ref());
         if found.is_none() {
-            errors.push((
+            errors.push(Problem::error(
                 id.span().start,
                 format!("unknown category `{}` (categories: {})", id.get_ref(), known(&category_ids)),
             ));
@@ -394,12 +419,12 @@ fn validate(
             for (key, value) in given.get_ref() {
                 let at = key_offset(text, key, value.span().start);
                 match stage_ids.iter().position(|s| s == key) {
-                    None => {
-                        errors.push((at, format!("cell for unknown stage `{key}` (stages: {})", known(&stage_ids))))
-                    }
-                    Some(i) if cells[i].is_some() => {
-                        errors.push((at, format!("stage `{key}` has a cell and is also listed in `empty`")))
-                    }
+                    None => errors.push(Problem::error(
+                        at,
+                        format!("cell for unknown stage `{key}` (stages: {})", known(&stage_ids)),
+                    )),
+                    Some(i) if cells[i].is_some() => errors
+                        .push(Problem::error(at, format!("stage `{key}` has a cell and is also listed in `empty`"))),
                     Some(i) => cells[i] = Some(Some(spanned_md(value))),
                 }
             }
@@ -407,7 +432,7 @@ fn validate(
         let missing: Vec<&str> = stage_ids.iter().zip(&cells).filter(|(_, c)| c.is_none()).map(|(s, _)| *s).collect();
         if !missing.is_empty() {
             let at = a.cells.as_ref().map_or(a.id.span().start, |c| c.span().start);
-            errors.push((
+            errors.push(Problem::error(
                 at,
                 format!(
                     "aspect `{}` has no cell for stage{} {} (add the cell, or list the stage in `empty = [...]` if it is deliberately blank)",
@@ -474,7 +499,10 @@ fn validate(
                 for (key, value) in r.cells.get_ref() {
                     if !names.contains(&key.as_str()) {
                         let at = key_offset(text, key, value.span().start);
-                        errors.push((at, format!("cell for unknown column `{key}` (columns: {})", known(&names))));
+                        errors.push(Problem::error(
+                            at,
+                            format!("cell for unknown column `{key}` (columns: {})", known(&names)),
+                        ));
                     }
                 }
                 Row {
@@ -563,9 +591,9 @@ cells = { size = "2" }
             .err()
             .unwrap_or_default()
             .into_iter()
-            .map(|(off, m)| {
-                let (l, c, _) = crate::diagnostics::locate(text, off);
-                (l, c, m)
+            .map(|p| {
+                let (l, c, _) = crate::diagnostics::locate(text, p.offset);
+                (l, c, p.message)
             })
             .collect()
     }
@@ -632,6 +660,16 @@ cells = { size = "2" }
         assert_eq!(e.len(), 1);
         assert_eq!((e[0].0, e[0].1), (33, 9));
         assert!(e[0].2.contains("aspect `oncall` has no cell for stage `seed`"));
+    }
+
+    #[test]
+    fn negative_cost_is_an_error_at_the_value() {
+        let e = errors(&with("weeks = [2, 4]", "weeks = [-9223372036854775808, 4]"));
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!((e[0].0, e[0].1), (12, 43));
+        assert!(e[0].2.contains("cost.weeks: -9223372036854775808 is negative"), "{e:?}");
+        let e = errors(&with("build = [1_000, 5_000]", "build = [-5, -1]"));
+        assert_eq!(e.len(), 2, "{e:?}");
     }
 
     #[test]

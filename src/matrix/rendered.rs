@@ -235,7 +235,7 @@ impl Rendered {
     /// The model of a matrix whose markdown has no links to pages (for tests of the views).
     #[cfg(test)]
     pub(crate) fn default_for(m: &super::Matrix) -> Rendered {
-        let loaded = Loaded { matrix: m.clone(), path: "matrix.toml".into(), text: String::new() };
+        let loaded = Loaded::new(m.clone(), "matrix.toml", "");
         Rendered::build(&loaded, &MarkdownConfig::default(), &|_| Err("no pages here".into())).0
     }
 }
@@ -382,7 +382,7 @@ mod tests {
     use crate::matrix::Matrix;
 
     fn loaded(text: &str) -> Loaded {
-        Loaded { matrix: Matrix::default(), path: "content/matrix.toml".into(), text: text.into() }
+        Loaded::new(Matrix::default(), "content/matrix.toml", text)
     }
 
     /// Pages and files the links below may point to.

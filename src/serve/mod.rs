@@ -70,8 +70,8 @@ fn say(line: &str) {
 
 fn report_errors(errors: &[Diagnostic]) {
     let mut err = anstream::stderr();
-    for d in errors {
-        let _ = write!(err, "{}", d.render(true));
+    for shown in crate::diagnostics::render_capped(errors, true) {
+        let _ = write!(err, "{shown}");
     }
 }
 
@@ -155,7 +155,7 @@ impl Builder {
             }
         ));
         self.broken = true;
-        self.shared.fail(errors.iter().map(|d| d.render(false)).collect());
+        self.shared.fail(crate::diagnostics::render_capped(&errors, false));
     }
 
     /// Rebuilds for one batch of changes. A build that the folder changed under (changes

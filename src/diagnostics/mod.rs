@@ -2,13 +2,98 @@
 //!
 //! Every problem the build finds in user input ends up as a [`Diagnostic`]: a path, an optional
 //! line and column, a message and the offending source line. They are collected, not thrown, so
-//! one run reports everything it found (`path:line:col: message`).
+//! one run reports everything it found (`path:line:col: message`). Steps that only see text
+//! report a [`Problem`] at a byte offset; the [`SourceFile`] it came from turns it into a
+//! diagnostic. [`render_capped`] prints a long list at most 50 per file.
+
+mod cap;
+mod source;
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+
+pub use cap::render_capped;
+pub(crate) use source::SourceFile;
+
+/// A problem at a byte offset of a file whose path and text the finder does not hold: the one
+/// shape every step (markdown, front matter, links, the matrix) reports in, placed by a
+/// [`SourceFile`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub offset: usize,
+    pub message: String,
+    /// Errors fail the build; the rest are warnings.
+    pub is_error: bool,
+}
+
+impl Problem {
+    pub(crate) fn error(offset: usize, message: impl Into<String>) -> Problem {
+        Problem { offset, message: message.into(), is_error: true }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn warning(offset: usize, message: impl Into<String>) -> Problem {
+        Problem { offset, message: message.into(), is_error: false }
+    }
+}
+
+/// A source line as quoted under a diagnostic: clipped to [`Excerpt::WIDTH`] characters around
+/// the column, so a 36 KB line quoted 4,000 times costs 4,000 short strings, not 144 MB.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Excerpt {
+    /// The shown text (tabs as spaces, `...` where clipped).
+    pub text: String,
+    /// 0-based character position of the caret in `text`.
+    pub caret: usize,
+}
+
+impl Excerpt {
+    const WIDTH: usize = 120;
+
+    /// The part of `line` around byte `at` (a character boundary of `line`, or its end).
+    pub(crate) fn around(line: &str, at: usize) -> Excerpt {
+        let mut at = at.min(line.len());
+        while !line.is_char_boundary(at) {
+            at -= 1;
+        }
+        // Byte offsets of up to WIDTH + 1 characters before `at`, nearest first: enough to
+        // know whether the line must be clipped without walking all of a long one.
+        let before: Vec<usize> = line[..at].char_indices().rev().take(Self::WIDTH + 1).map(|(i, _)| i).collect();
+        let after = line[at..].chars().take(Self::WIDTH + 1).count();
+        let shown_before = if before.len() + after <= Self::WIDTH {
+            before.len()
+        } else {
+            // Centre the column, unless the line ends soon after it.
+            before.len().min((Self::WIDTH / 2).max(Self::WIDTH - after.min(Self::WIDTH)))
+        };
+        let clipped_start = shown_before < before.len();
+        let start = if shown_before == 0 { at } else { before[shown_before - 1] };
+        let room = Self::WIDTH - shown_before;
+        let (end, clipped_end) = match line[at..].char_indices().nth(room) {
+            Some((i, _)) => (at + i, true),
+            None => (line.len(), false),
+        };
+        let mut text: String = line[start..end].chars().map(|c| if c == '\t' { ' ' } else { c }).collect();
+        let mut caret = shown_before;
+        if clipped_start {
+            text.insert_str(0, "...");
+            caret += 3;
+        }
+        if clipped_end {
+            text.push_str("...");
+        }
+        Excerpt { text, caret }
+    }
+
+    /// The excerpt for a 1-based character column of `line`.
+    pub(crate) fn at_column(line: &str, col: usize) -> Excerpt {
+        let at = line.char_indices().nth(col.saturating_sub(1)).map_or(line.len(), |(i, _)| i);
+        Excerpt::around(line, at)
+    }
+}
 
 /// How serious a diagnostic is: errors fail the build, warnings are printed only.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Severity {
     Error,
     Warning,
@@ -18,13 +103,13 @@ pub enum Severity {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     pub severity: Severity,
-    /// Path as shown to the user (relative to the book folder where possible).
+    /// Path as shown to the user: relative to where the command ran, as the book folder was given.
     pub path: PathBuf,
     /// 1-based line and column (columns count characters), when the problem has a place.
     pub position: Option<(usize, usize)>,
     pub message: String,
-    /// The source line the position points into, shown under the message.
-    pub excerpt: Option<String>,
+    /// The part of the source line the position points into, shown under the message.
+    pub excerpt: Option<Excerpt>,
 }
 
 impl Diagnostic {
@@ -39,7 +124,8 @@ impl Diagnostic {
         }
     }
 
-    /// An error at byte `offset` of `source` (the full text of `path`).
+    /// An error at byte `offset` of `source` (the full text of `path`), for a one-off: it scans
+    /// `source`; many diagnostics in one file go through a [`SourceFile`].
     pub fn at(path: impl Into<PathBuf>, source: &str, offset: usize, message: impl Into<String>) -> Self {
         let (line, col, text) = locate(source, offset);
         Diagnostic {
@@ -47,7 +133,7 @@ impl Diagnostic {
             path: path.into(),
             position: Some((line, col)),
             message: message.into(),
-            excerpt: Some(text.to_string()),
+            excerpt: Some(Excerpt::at_column(text, col)),
         }
     }
 
@@ -97,8 +183,8 @@ impl Diagnostic {
             }
         };
         let mut out = format!("{}: {}: {}\n", paint(bold, &self.location()), paint(label_style, label), self.message);
-        if let (Some((line, col)), Some(text)) = (self.position, &self.excerpt) {
-            let (shown, caret) = clip_excerpt(text, col);
+        if let (Some((line, _)), Some(Excerpt { text: shown, caret })) = (self.position, &self.excerpt) {
+            let caret = *caret;
             let num = line.to_string();
             let pad = " ".repeat(num.len());
             out.push_str(&format!("{} {}\n", pad, paint(dim, "|")));
@@ -126,33 +212,6 @@ pub fn locate(source: &str, offset: usize) -> (usize, usize, &str) {
     let line = source[..line_start].bytes().filter(|&b| b == b'\n').count() + 1;
     let col = source[line_start..offset].chars().count() + 1;
     (line, col, source[line_start..line_end].trim_end_matches('\r'))
-}
-
-/// Keeps long lines readable: at most ~100 characters around the column.
-fn clip_excerpt(text: &str, col: usize) -> (String, usize) {
-    const WIDTH: usize = 100;
-    let chars: Vec<char> = text.chars().map(|c| if c == '\t' { ' ' } else { c }).collect();
-    let col0 = col.saturating_sub(1).min(chars.len());
-    if chars.len() <= WIDTH {
-        return (chars.iter().collect(), col0);
-    }
-    let start = col0.saturating_sub(WIDTH / 2);
-    let end = (start + WIDTH).min(chars.len());
-    let mut shown: String = chars[start..end].iter().collect();
-    let mut caret = col0 - start;
-    if start > 0 {
-        shown.insert_str(0, "...");
-        caret += 3;
-    }
-    if end < chars.len() {
-        shown.push_str("...");
-    }
-    (shown, caret)
-}
-
-/// Shows `path` relative to `base` when it lies inside it, so messages stay short.
-pub fn display_path(base: &Path, path: &Path) -> PathBuf {
-    path.strip_prefix(base).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
 }
 
 #[cfg(test)]
@@ -186,9 +245,21 @@ mod tests {
 
     #[test]
     fn long_lines_are_clipped_around_the_column() {
-        let line = format!("{}X{}", "a".repeat(300), "b".repeat(300));
-        let (shown, caret) = clip_excerpt(&line, 301);
-        assert!(shown.len() < 120);
-        assert_eq!(shown.chars().nth(caret), Some('X'));
+        let line = format!("{}X{}", "é".repeat(300), "b".repeat(300));
+        let e = Excerpt::at_column(&line, 301);
+        assert!(e.text.chars().count() <= 126, "{}", e.text);
+        assert!(e.text.starts_with("...") && e.text.ends_with("..."));
+        assert_eq!(e.text.chars().nth(e.caret), Some('X'));
+        // near either end only one side is clipped
+        let e = Excerpt::at_column(&line, 1);
+        assert_eq!((e.caret, e.text.starts_with("..."), e.text.ends_with("...")), (0, false, true));
+        let e = Excerpt::at_column(&line, 600);
+        assert_eq!(e.text.chars().nth(e.caret), Some('b'));
+        assert!(e.text.starts_with("...") && !e.text.ends_with("..."));
+        // a line that fits is shown whole, wherever the column; tabs as spaces
+        let fits = "x".repeat(110);
+        assert_eq!(Excerpt::at_column(&fits, 100), Excerpt { text: fits.clone(), caret: 99 });
+        assert_eq!(Excerpt::at_column("a\tb", 3), Excerpt { text: "a b".into(), caret: 2 });
+        assert_eq!(Excerpt::at_column("ab", 9), Excerpt { text: "ab".into(), caret: 2 });
     }
 }
