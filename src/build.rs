@@ -121,14 +121,14 @@ impl Phases {
 /// Everything loaded and checked, ready to render: what `build` writes once and `serve` keeps
 /// in memory between edits.
 pub struct Project {
-    pub config: Config,
-    pub theme: Theme,
-    pub renderer: Renderer,
+    pub(crate) config: Config,
+    pub(crate) theme: Theme,
+    pub(crate) renderer: Renderer,
     code_css: String,
-    pub matrix: Option<matrix::Loaded>,
+    pub(crate) matrix: Option<matrix::Loaded>,
     /// The matrix's markdown, rendered once for every page that shows it.
     rendered: Option<matrix::Rendered>,
-    pub site: Site,
+    pub(crate) site: Site,
     /// The views each page's shortcodes show, resolved against the matrix (content knows
     /// shortcodes only by name, so the resolved views stay here, by page).
     embeds: IdVec<PageId, Vec<EmbedView>>,
@@ -150,7 +150,7 @@ pub enum Changed {
 impl Project {
     /// Loads config, theme, matrix and content, and checks them; `adjust` may change the
     /// configuration first (command-line overrides).
-    pub fn load(root: &Path, adjust: impl FnOnce(&mut Config)) -> Result<Project, Failure> {
+    pub(crate) fn load(root: &Path, adjust: impl FnOnce(&mut Config)) -> Result<Project, Failure> {
         let mut phases = Phases::new();
         let mut config = Config::load(root)?;
         adjust(&mut config);
@@ -206,7 +206,7 @@ impl Project {
     }
 
     /// Renders page `i` through its template.
-    pub fn render_page(&self, i: PageId) -> Result<String, Vec<Diagnostic>> {
+    pub(crate) fn render_page(&self, i: PageId) -> Result<String, Vec<Diagnostic>> {
         let site = &self.site;
         let url = &site.pages[i].url;
         let mut errors = Vec::new();
@@ -232,7 +232,7 @@ impl Project {
 
     /// Renders pages in parallel into `sink`; returns every error (each reported once). Links
     /// into the generated pages among them are checked against the ids they were rendered with.
-    pub fn write_pages(&self, pages: &[PageId], sink: &dyn Sink, shown_output: &Path) -> Vec<Diagnostic> {
+    pub(crate) fn write_pages(&self, pages: &[PageId], sink: &dyn Sink, shown_output: &Path) -> Vec<Diagnostic> {
         let ids = Mutex::new(HashMap::new());
         let errors: Vec<Diagnostic> = pages
             .par_iter()
@@ -269,6 +269,17 @@ impl Project {
             errors.extend(r.check_rendered_anchors(m, ids));
         }
         errors
+    }
+
+    /// Loads the handbook in `root` as `book.toml` says (the tests' entry point).
+    pub fn open(root: &Path) -> Result<Project, Failure> {
+        Project::load(root, |_| {})
+    }
+
+    /// The search index files and a record of what they hold, whether or not search is on
+    /// (tests/search_format.rs compares the record with what search.js decodes).
+    pub fn search_recorded(&self) -> (Vec<(String, Vec<u8>)>, search::Record) {
+        search::build_recorded(&self.config, &self.site, self.matrix.as_ref().map(|m| &m.matrix))
     }
 
     /// The search index files (none when search is off).
@@ -366,7 +377,7 @@ impl Project {
         Ok(Some(change))
     }
 
-    pub fn shown_output(&self) -> PathBuf {
+    pub(crate) fn shown_output(&self) -> PathBuf {
         shown_output(&self.config)
     }
 

@@ -11,7 +11,7 @@ use toml::Spanned;
 use crate::diagnostics::Diagnostic;
 
 /// The settings file every handbook folder has.
-pub const CONFIG_FILE: &str = "book.toml";
+pub(crate) const CONFIG_FILE: &str = "book.toml";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {

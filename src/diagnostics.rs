@@ -5,7 +5,7 @@
 //! one run reports everything it found (`path:line:col: message`).
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// How serious a diagnostic is: errors fail the build, warnings are printed only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,7 +116,7 @@ impl fmt::Display for Diagnostic {
 }
 
 /// 1-based line, 1-based character column and the text of the line containing byte `offset`.
-pub fn locate(source: &str, offset: usize) -> (usize, usize, &str) {
+pub(crate) fn locate(source: &str, offset: usize) -> (usize, usize, &str) {
     let mut offset = offset.min(source.len());
     while !source.is_char_boundary(offset) {
         offset -= 1;
@@ -148,11 +148,6 @@ fn clip_excerpt(text: &str, col: usize) -> (String, usize) {
         shown.push_str("...");
     }
     (shown, caret)
-}
-
-/// Shows `path` relative to `base` when it lies inside it, so messages stay short.
-pub fn display_path(base: &Path, path: &Path) -> PathBuf {
-    path.strip_prefix(base).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
 }
 
 #[cfg(test)]

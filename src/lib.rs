@@ -6,18 +6,18 @@
 //! ([`output`]) — swapping it in only when everything succeeded.
 
 pub mod build;
-pub mod config;
-pub mod content;
-pub mod context;
+mod config;
+mod content;
+mod context;
 pub mod diagnostics;
-pub mod highlight;
+mod highlight;
 pub mod init;
-pub mod markdown;
+mod markdown;
 pub mod matrix;
 pub mod output;
-pub mod render;
-pub mod search;
+mod render;
+mod search;
 pub mod serve;
-pub mod sitemap;
-pub mod slug;
-pub mod theme;
+mod sitemap;
+mod slug;
+mod theme;

@@ -7,7 +7,7 @@ use toml::Spanned;
 /// free-form data goes under `[extra]`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FrontMatter {
+pub(crate) struct FrontMatter {
     pub title: Option<String>,
     pub description: Option<String>,
     /// Position among siblings: lower first; pages without a weight come after weighted ones.
@@ -22,7 +22,7 @@ pub struct FrontMatter {
 
 /// A page's text cut into front matter and body.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Split<'a> {
+pub(crate) struct Split<'a> {
     /// The TOML text and its byte offset in the file.
     pub front: Option<(&'a str, usize)>,
     pub body: &'a str,
@@ -32,13 +32,13 @@ pub struct Split<'a> {
 
 /// Why front matter could not be read; offsets are bytes into the file.
 #[derive(Debug, PartialEq, Eq)]
-pub enum FrontMatterError {
+pub(crate) enum FrontMatterError {
     Unclosed,
     Invalid { offset: usize, message: String },
 }
 
 /// Splits `text` at the `+++` fences. Text without an opening fence is all body.
-pub fn split(text: &str) -> Result<Split<'_>, FrontMatterError> {
+pub(crate) fn split(text: &str) -> Result<Split<'_>, FrontMatterError> {
     let start = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
     let rest = &text[start..];
     let first_line_end = rest.find('\n').map_or(rest.len(), |i| i + 1);
@@ -62,7 +62,7 @@ pub fn split(text: &str) -> Result<Split<'_>, FrontMatterError> {
 }
 
 /// Parses the TOML between the fences; error offsets are relative to the file.
-pub fn parse(toml_text: &str, offset: usize) -> Result<FrontMatter, FrontMatterError> {
+pub(crate) fn parse(toml_text: &str, offset: usize) -> Result<FrontMatter, FrontMatterError> {
     toml::from_str(toml_text).map_err(|e| FrontMatterError::Invalid {
         offset: offset + e.span().map_or(0, |s| s.start),
         message: e.message().trim().to_string(),

@@ -10,12 +10,12 @@
 //!          -> links::check_all -> select::keep -> nav::folders::build
 //! ```
 
-pub mod frontmatter;
-pub mod ids;
-pub mod links;
-pub mod nav;
+pub(crate) mod frontmatter;
+pub(crate) mod ids;
+pub(crate) mod links;
+pub(crate) mod nav;
 pub(crate) mod parse;
-pub mod paths;
+pub(crate) mod paths;
 pub(crate) mod plan;
 pub(crate) mod select;
 
@@ -29,13 +29,13 @@ use crate::diagnostics::Diagnostic;
 use crate::markdown::{Embed, Heading};
 use crate::matrix::View;
 use crate::search;
-pub use ids::{Id, IdVec, PageId};
+pub(crate) use ids::{Id, IdVec, PageId};
 use links::{LinkProblem, Lookup, PageLink, Place};
-pub use nav::Nav;
+pub(crate) use nav::Nav;
 use plan::PlaceProblem;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PageKind {
+pub(crate) enum PageKind {
     /// The site's front page (`content/_index.md`, or generated).
     Home,
     /// A folder's page (its `_index.md` / `index.md` / `README.md`, or generated).
@@ -45,7 +45,7 @@ pub enum PageKind {
 }
 
 impl PageKind {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             PageKind::Home => "home",
             PageKind::Section => "section",
@@ -57,7 +57,7 @@ impl PageKind {
 /// One page of the site, rendered to HTML but not yet placed in a template, with everything
 /// derived from its file.
 #[derive(Debug, Clone)]
-pub struct Page {
+pub(crate) struct Page {
     /// Content-relative source path; `None` for a folder page stagebook made up.
     pub source: Option<String>,
     /// For folder pages the folder itself; for other pages the folder they are in.
@@ -91,7 +91,7 @@ pub struct Page {
 
 impl Page {
     /// A page with nothing in it yet, at output path `url`.
-    pub fn empty(url: &str, dir: &str, kind: PageKind) -> Page {
+    pub(crate) fn empty(url: &str, dir: &str, kind: PageKind) -> Page {
         Page {
             source: None,
             dir: dir.to_string(),
@@ -117,7 +117,7 @@ impl Page {
 
 /// A page the build makes from data rather than from a markdown file (the matrix pages).
 #[derive(Debug, Clone)]
-pub struct Generated {
+pub(crate) struct Generated {
     pub url: String,
     /// The folder it is placed in within the navigation (need not match the URL).
     pub dir: String,
@@ -130,7 +130,7 @@ pub struct Generated {
 
 /// A file under content/ that is copied as it is (images, downloads...).
 #[derive(Debug, Clone)]
-pub struct Asset {
+pub(crate) struct Asset {
     pub source: PathBuf,
     /// Output path from the site root (same as its content-relative path).
     pub url: String,
@@ -138,7 +138,7 @@ pub struct Asset {
 
 /// The validated content of a handbook.
 #[derive(Debug)]
-pub struct Site {
+pub(crate) struct Site {
     /// Included pages only (drafts removed unless building drafts).
     pub pages: IdVec<PageId, Page>,
     /// What the sidebar, breadcrumbs, prev/next and `toc.js` show.
@@ -153,7 +153,7 @@ pub struct Site {
 
 /// What re-reading an edited page changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reloaded {
+pub(crate) enum Reloaded {
     /// Only its content.
     Body,
     /// Its title, description or position, which other pages show.
@@ -162,19 +162,25 @@ pub enum Reloaded {
 
 impl Site {
     /// The page made from a content-relative source file.
-    pub fn page_by_source(&self, rel: &str) -> Option<PageId> {
+    pub(crate) fn page_by_source(&self, rel: &str) -> Option<PageId> {
         self.lookup.page_by_source(rel)
     }
 
     /// A diagnostic at byte `offset` of `page`'s source file (read again to find the line).
-    pub fn error_in(&self, config: &Config, page: PageId, offset: usize, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn error_in(
+        &self,
+        config: &Config,
+        page: PageId,
+        offset: usize,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         located(config, &self.pages[page], offset, message.into())
     }
 
     /// Reads `id` again after its file changed and checks its links, and the links of other
     /// pages into it. On errors nothing changes. `Ok(None)` means the site's structure changed
     /// (the page became a draft), which needs a full reload.
-    pub fn reload_page(&mut self, config: &Config, id: PageId) -> Result<Option<Reloaded>, Vec<Diagnostic>> {
+    pub(crate) fn reload_page(&mut self, config: &Config, id: PageId) -> Result<Option<Reloaded>, Vec<Diagnostic>> {
         let old = &self.pages[id];
         let slot = plan::Slot {
             source: old.source.clone(),
@@ -224,7 +230,7 @@ impl Site {
     /// page shows it: the data file is rendered once and each page puts in its own href.
     /// Anchors into pages stagebook generates are not checked here: their ids are known only
     /// once those pages are rendered (see [`Site::check_rendered_anchors`]).
-    pub fn locate(&self, dest: &str) -> Result<Located, String> {
+    pub(crate) fn locate(&self, dest: &str) -> Result<Located, String> {
         match self.lookup.locate(None, "", dest) {
             Place::Unchanged | Place::Here(_) => Ok(Located::Unchanged),
             Place::Broken(message) => Err(message),
@@ -253,7 +259,7 @@ impl Site {
     /// Checks links from markdown pages into generated pages against the ids those pages
     /// were rendered with (`ids`: page -> ids; pages not in it are not checked). `from`
     /// limits the check to the links of one page.
-    pub fn check_rendered_anchors(
+    pub(crate) fn check_rendered_anchors(
         &self,
         config: &Config,
         ids: &HashMap<PageId, HashSet<String>>,
@@ -277,14 +283,14 @@ impl Site {
 }
 
 /// The message for a link to an id that a generated page does not render.
-pub fn missing_rendered_id(dest: &str, anchor: &str, url: &str) -> String {
+pub(crate) fn missing_rendered_id(dest: &str, anchor: &str, url: &str) -> String {
     let shown = url.strip_suffix("index.html").unwrap_or(url);
     format!("link `{dest}`: the generated page `{shown}` has no element with id `{anchor}`")
 }
 
 /// Where a link in a data file points.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Located {
+pub(crate) enum Located {
     /// Another site, or an anchor alone: left as written.
     Unchanged,
     /// A page (its output path) and maybe an anchor.
@@ -296,7 +302,7 @@ pub enum Located {
 /// Output paths that other parts of the build generate, so links to them are valid and
 /// content files cannot collide with them.
 #[derive(Debug, Default, Clone)]
-pub struct Reserved {
+pub(crate) struct Reserved {
     /// Exact output paths (e.g. `404.html`, `stages/mvp/index.html`).
     pub urls: HashSet<String>,
     /// Folder prefixes owned by the build (e.g. `static`).
@@ -310,14 +316,14 @@ impl Reserved {
 }
 
 /// How a path is shown in messages: as the user would type it from where they ran stagebook.
-pub fn shown_path(config: &Config, rel: &str) -> PathBuf {
+pub(crate) fn shown_path(config: &Config, rel: &str) -> PathBuf {
     let p = config.root.join(&config.build.content).join(rel);
     p.strip_prefix(".").map(Path::to_path_buf).unwrap_or(p)
 }
 
 /// Finds, reads, renders and checks every page under the content folder, together with the
 /// pages the build generates (`generated`), which take part in navigation and link checks.
-pub fn load(config: &Config, reserved: &Reserved, generated: Vec<Generated>) -> Result<Site, Vec<Diagnostic>> {
+pub(crate) fn load(config: &Config, reserved: &Reserved, generated: Vec<Generated>) -> Result<Site, Vec<Diagnostic>> {
     let content_dir = config.content_dir();
     let mut errors = Vec::new();
     let mut found = discover(config, &content_dir, &mut errors);

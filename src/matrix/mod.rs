@@ -17,14 +17,14 @@ mod pages;
 mod parse;
 mod rendered;
 mod urls;
-pub mod views;
+pub(crate) mod views;
 
 pub(crate) use embeds::embed_data;
-pub use embeds::{resolve_embed, EmbedView};
-pub use pages::generated_pages;
+pub(crate) use embeds::{resolve_embed, EmbedView};
+pub(crate) use pages::generated_pages;
 pub(crate) use pages::page_data;
 pub(crate) use rendered::Rendered;
-pub use urls::View;
+pub(crate) use urls::View;
 pub(crate) use views::Views;
 
 use std::path::PathBuf;

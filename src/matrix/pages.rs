@@ -10,7 +10,7 @@ use crate::content::{Generated, PageKind};
 
 /// The pages the matrix adds to the site. In the navigation, "Stages" holds one page per
 /// stage and the matrix page holds one page per category.
-pub fn generated_pages(m: &Matrix) -> Vec<Generated> {
+pub(crate) fn generated_pages(m: &Matrix) -> Vec<Generated> {
     let weight = m.weight;
     let mut pages = vec![Generated {
         url: STAGES_URL.into(),

@@ -11,7 +11,7 @@ use toml::Spanned;
 use super::{Aspect, Category, Checklist, Column, Cost, Item, Matrix, Md, Range, Row, Stage, Table};
 
 /// An error: byte offset in the file and message.
-pub type Error = (usize, String);
+pub(super) type Error = (usize, String);
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]

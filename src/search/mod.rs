@@ -28,7 +28,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use format::{Block, DocRow, Kind, PageRow, Runs, Shard};
-pub use text::{Analyzer, Collector, Collectors, Lexicon, SectionText};
+pub(crate) use text::{Analyzer, Collector, Collectors, Lexicon, SectionText};
 
 use crate::config::Config;
 use crate::content::Site;
@@ -36,7 +36,7 @@ use crate::matrix::views::{stage_url, STAGES_URL};
 use crate::matrix::Matrix;
 
 /// Folder of the index in the output.
-pub const DIR: &str = "search";
+pub(crate) const DIR: &str = "search";
 
 /// Target raw size of one term shard / doc block, raised when there would be too many files
 /// (static hosts cap file counts).
@@ -79,7 +79,7 @@ struct PageRef {
 
 /// Index statistics, for the build summary and the benchmark.
 #[derive(Debug, Clone, Copy, Default, Serialize)]
-pub struct Stats {
+pub(crate) struct Stats {
     pub docs: usize,
     pub keys: usize,
     pub files: usize,
@@ -120,16 +120,16 @@ pub enum RecordTerm {
 }
 
 /// Files of the index: (path under the output, bytes).
-pub type Files = Vec<(String, Vec<u8>)>;
+pub(crate) type Files = Vec<(String, Vec<u8>)>;
 
 /// The index files.
-pub fn build(config: &Config, site: &Site, matrix: Option<&Matrix>) -> (Files, Stats) {
+pub(crate) fn build(config: &Config, site: &Site, matrix: Option<&Matrix>) -> (Files, Stats) {
     let (files, stats, _) = write(config, site, matrix, false);
     (files, stats)
 }
 
 /// The index files and a [`Record`] of what they hold.
-pub fn build_recorded(config: &Config, site: &Site, matrix: Option<&Matrix>) -> (Files, Record) {
+pub(crate) fn build_recorded(config: &Config, site: &Site, matrix: Option<&Matrix>) -> (Files, Record) {
     let (files, _, record) = write(config, site, matrix, true);
     (files, record.unwrap_or_default())
 }
@@ -325,7 +325,7 @@ fn utf16_order(a: &str, b: &str) -> Ordering {
 }
 
 /// How the book's words become index keys: from `[search] language`, else the book's.
-pub fn analyzer(config: &Config) -> Analyzer {
+pub(crate) fn analyzer(config: &Config) -> Analyzer {
     Analyzer::new(config.search.language.as_deref().unwrap_or(&config.book.language))
 }
 

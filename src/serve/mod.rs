@@ -12,7 +12,7 @@
 //! a full build that the folder changed under (a checkout or `rm -rf` still running) is done
 //! again instead of being shown, so one burst prints one line and never a vanished file.
 
-pub mod http;
+pub(crate) mod http;
 mod plan;
 mod report;
 mod watch;

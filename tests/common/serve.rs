@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use super::Book;
 
 /// A running `stagebook serve --port 0` in a book folder; killed on drop.
-pub struct Preview {
+pub(crate) struct Preview {
     child: Child,
     /// `http://127.0.0.1:PORT` (no trailing slash).
     pub origin: String,
@@ -17,7 +17,7 @@ pub struct Preview {
 
 impl Preview {
     /// Starts the server and waits (at most 20 s) for the line that announces its address.
-    pub fn start(book: &Book) -> Preview {
+    pub(crate) fn start(book: &Book) -> Preview {
         let mut child = Command::new(env!("CARGO_BIN_EXE_stagebook"))
             .args(["serve", "--port", "0"])
             .current_dir(book.dir.path())
@@ -44,12 +44,12 @@ impl Preview {
     }
 
     /// `origin` + `path` (`path` starts with `/`).
-    pub fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.origin)
     }
 
     /// The first line printed so far (or within `limit`) that `pred` accepts.
-    pub fn wait_for_line(&self, limit: Duration, pred: impl Fn(&str) -> bool) -> Option<String> {
+    pub(crate) fn wait_for_line(&self, limit: Duration, pred: impl Fn(&str) -> bool) -> Option<String> {
         let start = Instant::now();
         loop {
             if let Some(l) = self.lines.lock().unwrap().iter().find(|l| pred(l)) {
@@ -63,7 +63,7 @@ impl Preview {
     }
 
     /// Every line printed so far.
-    pub fn lines(&self) -> Vec<String> {
+    pub(crate) fn lines(&self) -> Vec<String> {
         self.lines.lock().unwrap().clone()
     }
 }
