@@ -216,7 +216,7 @@ impl Project {
         };
         let ctx = context::page_context(site, &self.book, self.config.base_url(), i, &content);
         let mut ctx = tera::Context::from_serialize(&ctx).expect("page context serialises to an object");
-        if let (Some(views), Some(view)) = (self.views(url), site.pages[i].generated) {
+        if let (Some(views), Some(view)) = (self.views(url), matrix::View::of(&site.pages[i])) {
             let data = matrix::page_data(views, view);
             ctx.extend(tera::Context::from_serialize(&data).expect("matrix data serialises to an object"));
         }
@@ -515,7 +515,7 @@ fn page_embeds(
 
 fn template_for(site: &Site, i: PageId) -> &str {
     let page = &site.pages[i];
-    if let Some(view) = page.generated {
+    if let Some(view) = matrix::View::of(page) {
         return view.template();
     }
     match (&page.template, page.kind) {
@@ -555,7 +555,7 @@ fn check_collisions(config: &Config, theme: &Theme, site: &Site) -> Result<(), F
     let mut outputs: Vec<Output> = Vec::new();
     for page in &site.pages {
         let at = content::shown_path(config, page.source.as_deref().unwrap_or(&page.dir));
-        let source = match (&page.source, page.generated) {
+        let source = match (&page.source, &page.generated) {
             (Some(_), _) => format!("`{}`", at.display()),
             (None, Some(_)) => format!("the generated page `{}`", page.url),
             (None, None) => format!("the folder `{}/`", at.display()),

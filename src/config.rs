@@ -341,10 +341,10 @@ impl Config {
     /// What the content walk must leave out besides hidden files: the output folder, and, when
     /// the content folder is the handbook folder itself (`content = "."`), book.toml.
     pub(crate) fn not_content(&self) -> NotContent {
-        let content = crate::output::absolute(&self.content_dir());
-        let root = crate::output::absolute(&self.root);
+        let content = crate::abspath::absolute(&self.content_dir());
+        let root = crate::abspath::absolute(&self.root);
         NotContent {
-            output: crate::output::absolute(&self.output_dir()),
+            output: crate::abspath::absolute(&self.output_dir()),
             config_file: (content == root).then(|| root.join(CONFIG_FILE)),
             content,
         }

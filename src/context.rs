@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::content::nav::{EntryId, EntryKind};
 use crate::content::paths::{relative_href, root_prefix};
 use crate::content::{IdVec, Nav, Page, PageId, Site};
-use crate::markdown::escape_html;
+use crate::html::escape_html;
 
 /// Children shown per folder in the server-rendered sidebar; bigger folders show a window
 /// around the current page and link to the folder's page for the rest. This keeps output size

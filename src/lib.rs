@@ -1,17 +1,22 @@
 //! stagebook: a static site generator for engineering playbooks.
 //!
-//! The pipeline lives in [`build`]: it reads `book.toml` ([`config`]), loads the theme
-//! ([`theme`], [`render`]), loads and checks the pages ([`content`], [`markdown`],
-//! [`highlight`]), renders each page's template ([`context`]) and writes the site
-//! ([`output`]) — swapping it in only when everything succeeded.
+//! The pipeline lives in [`build`]: it reads `book.toml` (`config`), loads the theme
+//! (`theme`, `render`), loads and checks the pages (`content`, `markdown`, `highlight`,
+//! `words`), renders each page's template (`context`) and writes the site ([`output`]),
+//! swapping it in only when everything succeeded. Modules are layered (`layers.rs`, the
+//! README's Architecture section) and crate-private unless `main.rs` or the tests need them.
 
+mod abspath;
 pub mod build;
 mod config;
 mod content;
 mod context;
 pub mod diagnostics;
 mod highlight;
+mod html;
 pub mod init;
+#[cfg(test)]
+mod layers;
 mod markdown;
 pub mod matrix;
 pub mod output;
@@ -21,3 +26,4 @@ pub mod serve;
 mod sitemap;
 mod slug;
 mod theme;
+mod words;

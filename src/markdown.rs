@@ -9,8 +9,9 @@
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
 use crate::config::MarkdownConfig;
-use crate::search::{Collector, SectionText};
+use crate::html::escape_html;
 use crate::slug::{heading_id, IdAllocator};
+use crate::words::{Collector, SectionText};
 
 /// Ids the theme gives its own elements (`<main id="content">`); a heading "Content" becomes
 /// `content-1` instead of clashing with them.
@@ -471,34 +472,6 @@ fn plain_text(events: &[Event]) -> String {
     s.trim().to_string()
 }
 
-/// Escapes text for HTML element content and attribute values.
-pub(crate) fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + s.len() / 16 + 8);
-    push_escaped(&mut out, s);
-    out
-}
-
-/// Appends `s` escaped; copies runs of plain bytes at once (this runs for every value a
-/// template prints, so it is on the hot path).
-pub(crate) fn push_escaped(out: &mut String, s: &str) {
-    let bytes = s.as_bytes();
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let rep = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
-        };
-        out.push_str(&s[start..i]);
-        out.push_str(rep);
-        start = i + 1;
-    }
-    out.push_str(&s[start..]);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -597,12 +570,6 @@ mod tests {
     }
 
     #[test]
-    fn escaping_handles_every_special_character() {
-        assert_eq!(escape_html("a<b>&\"c'd\u{e9}"), "a&lt;b&gt;&amp;&quot;c&#39;d\u{e9}");
-        assert_eq!(escape_html("plain"), "plain");
-    }
-
-    #[test]
     fn shortcodes_become_markers() {
         let r = md("Intro.\n\n{{ matrix(category=\"security\") }}\n\n  {{ checklist(id='never-skip', title=\"a, b\") }}\n\n`{{ not(a=\"b\") }}`\n");
         assert_eq!(r.embeds.len(), 2);
@@ -632,7 +599,7 @@ mod tests {
 
     #[test]
     fn section_text_is_collected_per_heading() {
-        let lexicon = crate::search::Lexicon::default();
+        let lexicon = crate::words::Lexicon::default();
         let mut collector = Collector::new(&lexicon, true);
         let r: Rendered<()> = render(
             "Intro *text*.\n\n## Backups {#bk}\n\nTest restores.\n\n```sh\nrestore --now\n```\n\n#### Detail\n\nMore.\n\n### Next one\n\n- item\n\n{{ stages() }}\n",

@@ -33,7 +33,7 @@ impl Renderer {
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![".html", ".htm", ".xml"]);
         // Tera's default also escapes `/`, which is safe but turns every URL into `&#x2F;` soup.
-        tera.set_escape_fn(crate::markdown::escape_html);
+        tera.set_escape_fn(crate::html::escape_html);
         let all: Vec<(&str, &str)> = sources.iter().map(|(n, (_, t))| (n.as_str(), t.as_str())).collect();
         if let Err(e) = tera.add_raw_templates(all) {
             return Err(vec![template_error(&sources, None, &e)]);

@@ -3,7 +3,7 @@
 
 use crate::content::Site;
 use crate::context::absolute_url;
-use crate::markdown::escape_html;
+use crate::html::escape_html;
 
 pub(crate) fn sitemap(base_url: &str, site: &Site) -> String {
     let mut xml = String::from(

@@ -27,8 +27,7 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{Embed, Heading};
-use crate::matrix::View;
-use crate::search;
+use crate::words;
 pub(crate) use ids::{Id, IdVec, PageId};
 use links::{LinkProblem, Lookup, PageLink, Place};
 pub(crate) use nav::Nav;
@@ -78,15 +77,15 @@ pub(crate) struct Page {
     pub anchors: HashSet<String>,
     /// The body starts with its own H1, so templates must not print the title again.
     pub has_title_heading: bool,
-    /// For pages stagebook generates from the matrix: which view.
-    pub generated: Option<View>,
+    /// For pages stagebook generates from data: what the generator needs to render it.
+    pub generated: Option<Payload>,
     /// Matrix views embedded with shortcodes; offsets are bytes into the source file.
     pub embeds: Vec<Embed>,
     /// Links to other pages (checked again when a page they point at changes); offsets are
     /// bytes into the source file.
     pub links: Vec<PageLink>,
     /// What the search index keeps of the text, by heading section (none when search is off).
-    pub sections: Vec<search::SectionText>,
+    pub sections: Vec<words::SectionText>,
 }
 
 impl Page {
@@ -125,7 +124,31 @@ pub(crate) struct Generated {
     pub title: String,
     pub description: String,
     pub weight: Option<i64>,
-    pub view: View,
+    /// What its generator needs to render it, handed back unread (see [`Payload`]).
+    pub payload: Payload,
+}
+
+/// What a generated page is, in the generator's own terms: content carries it from
+/// [`Generated`] to the [`Page`] without reading it, so it needs to know nothing of the matrix
+/// (which stores its `View` here and reads it back with [`Payload::get`]).
+#[derive(Clone)]
+pub(crate) struct Payload(std::sync::Arc<dyn std::any::Any + Send + Sync>);
+
+impl Payload {
+    pub(crate) fn new<T: std::any::Any + Send + Sync>(value: T) -> Payload {
+        Payload(std::sync::Arc::new(value))
+    }
+
+    /// The value, when it is a `T`.
+    pub(crate) fn get<T: std::any::Any>(&self) -> Option<&T> {
+        self.0.downcast_ref()
+    }
+}
+
+impl std::fmt::Debug for Payload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Payload(..)")
+    }
 }
 
 /// A file under content/ that is copied as it is (images, downloads...).
@@ -148,7 +171,7 @@ pub(crate) struct Site {
     /// Resolves links written in data files (relative to the content folder).
     pub lookup: Lookup,
     /// The words of the pages' text, numbered (their sections hold the numbers).
-    pub lexicon: search::Lexicon,
+    pub lexicon: words::Lexicon,
 }
 
 /// What re-reading an edited page changed.
@@ -189,7 +212,7 @@ impl Site {
             kind: old.kind,
             generated: None,
         };
-        let mut text = config.search.enabled.then(|| search::Collector::new(&self.lexicon, config.search.code));
+        let mut text = config.search.enabled.then(|| words::Collector::new(&self.lexicon, config.search.code));
         let parsed = parse::read_and_parse(config, &self.lookup, id, &slot, text.as_mut())?;
         if !parsed.errors.is_empty() {
             return Err(parsed.errors);
@@ -336,8 +359,8 @@ pub(crate) fn load(config: &Config, reserved: &Reserved, generated: Vec<Generate
     let mut lookup = Lookup::new(plan.slots.iter().map(|s| (s.source.as_deref(), s.url.as_str())), &found.assets);
     lookup.by_source.extend(plan.aliases);
     // Each worker counts the words of the pages it parses, for the search index.
-    let lexicon = search::Lexicon::new(&search::analyzer(config));
-    let collectors = config.search.enabled.then(|| search::Collectors::new(&lexicon, config.search.code));
+    let lexicon = words::Lexicon::new(&words::analyzer(config));
+    let collectors = config.search.enabled.then(|| words::Collectors::new(&lexicon, config.search.code));
     let parsed: Vec<Result<parse::Parsed, Vec<Diagnostic>>> = plan
         .slots
         .as_slice()

@@ -16,6 +16,11 @@ pub(crate) enum View {
 }
 
 impl View {
+    /// The view a generated page shows (`None` for other pages).
+    pub(crate) fn of(page: &crate::content::Page) -> Option<View> {
+        page.generated.as_ref().and_then(|p| p.get::<View>()).copied()
+    }
+
     /// The theme template that renders this view.
     pub(crate) fn template(self) -> &'static str {
         match self {

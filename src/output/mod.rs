@@ -16,8 +16,10 @@ pub(crate) mod publish;
 mod swap;
 
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Mutex;
+
+use crate::abspath::absolute;
 
 pub(crate) use publish::{Published, Staging};
 
@@ -63,17 +65,5 @@ impl Sink for Discard {
     }
     fn copy(&self, _: &str, from: &Path) -> io::Result<()> {
         std::fs::metadata(from).map(|_| ())
-    }
-}
-
-/// An absolute path with symlinks and `..` resolved, for comparing paths; parts that do not
-/// exist (yet, or any more) are resolved through their nearest existing folder.
-pub(crate) fn absolute(path: &Path) -> PathBuf {
-    if let Ok(p) = path.canonicalize() {
-        return p;
-    }
-    match (path.parent(), path.file_name()) {
-        (Some(parent), Some(name)) => absolute(parent).join(name),
-        _ => std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf()),
     }
 }

@@ -15,9 +15,6 @@
 
 mod format;
 mod score;
-mod split;
-mod table;
-mod text;
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
@@ -27,8 +24,8 @@ use base64::Engine as _;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::words::{analyzer, Collector};
 use format::{Block, DocRow, Kind, PageRow, Runs, Shard};
-pub(crate) use text::{Analyzer, Collector, Collectors, Lexicon, SectionText};
 
 use crate::config::Config;
 use crate::content::Site;
@@ -44,7 +41,7 @@ const SHARD_BYTES: usize = 8 * 1024;
 const BLOCK_BYTES: usize = 8 * 1024;
 const MAX_FILES: usize = 1900;
 /// Text shown per doc in results.
-const TEXT_CHARS: usize = text::SNIPPET_CHARS;
+const TEXT_CHARS: usize = crate::words::SNIPPET_CHARS;
 
 /// One search result to be.
 struct Doc<'a> {
@@ -324,11 +321,6 @@ fn utf16_order(a: &str, b: &str) -> Ordering {
     }
 }
 
-/// How the book's words become index keys: from `[search] language`, else the book's.
-pub(crate) fn analyzer(config: &Config) -> Analyzer {
-    Analyzer::new(config.search.language.as_deref().unwrap_or(&config.book.language))
-}
-
 /// Shard and block sizes that keep the file count under [`MAX_FILES`].
 fn targets(key_bytes: usize, doc_bytes: usize) -> (usize, usize) {
     let mut shard = SHARD_BYTES;
@@ -343,7 +335,7 @@ fn targets(key_bytes: usize, doc_bytes: usize) -> (usize, usize) {
 /// The first `chars` characters of `text`, with runs of white space folded to one space: a
 /// section's snippet rule, for text that comes whole.
 fn truncate(text: &str, chars: usize) -> String {
-    text::folded(text, chars)
+    crate::words::folded(text, chars)
 }
 
 /// A snippet as written. One of [`TEXT_CHARS`] characters was cut short (one fewer: it was cut

@@ -24,10 +24,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::abspath::absolute;
 use crate::build::{Changed, Phases, Project};
 use crate::content::PageId;
 use crate::diagnostics::Diagnostic;
-use crate::output::{absolute, Files, Memory, Sink};
+use crate::output::{Files, Memory, Sink};
 use crate::theme::Theme;
 use plan::{plan, Layout, OnDisk, Plan};
 use watch::{Backend, Batch};

@@ -1,3 +1,7 @@
+//! Words: the tokeniser, stemming and stop words, and the per-section word collector that
+//! markdown and content feed while pages are parsed; the search index (`search`) is built from
+//! what they collected. It sits below markdown and content so neither needs `search`.
+//!
 //! Text analysis for the search index: words, their numbering, stems and stop words.
 //!
 //! Pages are tokenised while their markdown is parsed ([`Collector`]), so a section keeps only
@@ -9,11 +13,20 @@ use std::sync::{Mutex, RwLock};
 use rust_stemmers::{Algorithm, Stemmer};
 use rustc_hash::FxHashMap;
 
-use super::split;
-use super::table::{self, WordTable};
+use table::WordTable;
+
+use crate::config::Config;
+
+mod split;
+mod table;
+
+/// The analyzer for the configured search language (else the book's language).
+pub(crate) fn analyzer(config: &Config) -> Analyzer {
+    Analyzer::new(config.search.language.as_deref().unwrap_or(&config.book.language))
+}
 
 /// Characters of prose (then code) a section keeps for its result snippet.
-pub(super) const SNIPPET_CHARS: usize = 400;
+pub(crate) const SNIPPET_CHARS: usize = 400;
 
 /// English words too common to be worth indexing.
 const STOP_WORDS: &[&str] = &[
@@ -271,7 +284,7 @@ struct Snippet {
 }
 
 /// The first `chars` characters of `text`, runs of white space folded to one space.
-pub(super) fn folded(text: &str, chars: usize) -> String {
+pub(crate) fn folded(text: &str, chars: usize) -> String {
     let mut s = Snippet::new(chars);
     s.push(text);
     s.take()
