@@ -41,7 +41,7 @@ impl ConfigError {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Config {
+pub(crate) struct Config {
     #[serde(default)]
     pub book: BookConfig,
     #[serde(default)]
@@ -64,7 +64,7 @@ pub struct Config {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct BookConfig {
+pub(crate) struct BookConfig {
     #[serde(default = "default_title")]
     pub title: String,
     #[serde(default)]
@@ -81,7 +81,7 @@ pub struct BookConfig {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct BuildConfig {
+pub(crate) struct BuildConfig {
     #[serde(default = "default_content")]
     pub content: PathBuf,
     #[serde(default = "default_output")]
@@ -97,7 +97,7 @@ pub struct BuildConfig {
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SiteConfig {
+pub(crate) struct SiteConfig {
     /// Absolute URL the site is published at; only used for sitemap.xml and canonical links.
     #[serde(default)]
     pub base_url: Option<Spanned<String>>,
@@ -105,7 +105,7 @@ pub struct SiteConfig {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ThemeConfig {
+pub(crate) struct ThemeConfig {
     #[serde(default = "default_theme")]
     pub name: Spanned<String>,
     /// syntect theme for code blocks in light mode.
@@ -118,7 +118,7 @@ pub struct ThemeConfig {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct MarkdownConfig {
+pub(crate) struct MarkdownConfig {
     /// Curly quotes, en/em dashes and ellipses.
     #[serde(default = "yes")]
     pub smart_punctuation: bool,
@@ -136,7 +136,7 @@ pub struct MarkdownConfig {
 /// `[search]`: the client-side full-text search.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SearchConfig {
+pub(crate) struct SearchConfig {
     /// Build the index and show the search box.
     #[serde(default = "yes")]
     pub enabled: bool,
@@ -165,7 +165,7 @@ const DEFAULT_BOOSTS: (f32, f32) = (3.0, 2.0);
 
 impl SearchConfig {
     /// (title, heading) weights of a word, against 1 in the text.
-    pub fn boosts(&self) -> (f32, f32) {
+    pub(crate) fn boosts(&self) -> (f32, f32) {
         let value = |b: &Option<Spanned<f32>>, default: f32| b.as_ref().map_or(default, |b| *b.get_ref());
         (value(&self.boost_title, DEFAULT_BOOSTS.0), value(&self.boost_heading, DEFAULT_BOOSTS.1))
     }
@@ -239,7 +239,7 @@ impl Default for MarkdownConfig {
 
 impl Config {
     /// Reads `<root>/book.toml`.
-    pub fn load(root: &Path) -> Result<Config, ConfigError> {
+    pub(crate) fn load(root: &Path) -> Result<Config, ConfigError> {
         let path = root.join(CONFIG_FILE);
         let source = match std::fs::read(&path) {
             Ok(bytes) => bytes,
@@ -261,7 +261,7 @@ impl Config {
     }
 
     /// Parses book.toml text; `root` is the folder it belongs to.
-    pub fn parse(root: &Path, source: String) -> Result<Config, ConfigError> {
+    pub(crate) fn parse(root: &Path, source: String) -> Result<Config, ConfigError> {
         let mut config: Config = toml::from_str(&source).map_err(|e| {
             let offset = e.span().map_or(0, |s| s.start);
             ConfigError::Invalid(vec![Diagnostic::at(CONFIG_FILE, &source, offset, e.message().trim().to_string())])
@@ -330,11 +330,11 @@ impl Config {
         errors
     }
 
-    pub fn content_dir(&self) -> PathBuf {
+    pub(crate) fn content_dir(&self) -> PathBuf {
         self.root.join(&self.build.content)
     }
 
-    pub fn output_dir(&self) -> PathBuf {
+    pub(crate) fn output_dir(&self) -> PathBuf {
         self.root.join(&self.build.output)
     }
 
@@ -351,7 +351,7 @@ impl Config {
     }
 
     /// The matrix file as configured, or the default location (which may not exist).
-    pub fn matrix_path(&self) -> PathBuf {
+    pub(crate) fn matrix_path(&self) -> PathBuf {
         match &self.build.matrix {
             Some(p) => self.root.join(p.get_ref()),
             None => self.content_dir().join("matrix.toml"),
@@ -359,12 +359,12 @@ impl Config {
     }
 
     /// The site URL with a trailing slash, or "" when none is configured.
-    pub fn base_url(&self) -> &str {
+    pub(crate) fn base_url(&self) -> &str {
         self.site.base_url.as_ref().map_or("", |u| u.get_ref().as_str())
     }
 
     /// Stable id for browser-side storage keys.
-    pub fn book_id(&self) -> String {
+    pub(crate) fn book_id(&self) -> String {
         match &self.book.id {
             Some(id) => id.get_ref().clone(),
             None => {
@@ -379,7 +379,7 @@ impl Config {
     }
 
     /// A diagnostic pointing at a spanned value of book.toml (or at its top when unspanned).
-    pub fn error_at(&self, span: std::ops::Range<usize>, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn error_at(&self, span: std::ops::Range<usize>, message: impl Into<String>) -> Diagnostic {
         Diagnostic::at(CONFIG_FILE, &self.source, span.start, message)
     }
 }

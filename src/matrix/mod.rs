@@ -181,21 +181,21 @@ impl Matrix {
 
 /// A matrix with the file it came from, so later steps can point into it.
 #[derive(Debug, Clone)]
-pub struct Loaded {
+pub(crate) struct Loaded {
     pub matrix: Matrix,
     pub path: PathBuf,
     pub text: String,
 }
 
 impl Loaded {
-    pub fn error_at(&self, offset: usize, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn error_at(&self, offset: usize, message: impl Into<String>) -> Diagnostic {
         Diagnostic::at(self.path.clone(), &self.text, offset, message)
     }
 }
 
 /// The matrix file to read, if any: the configured one (which must exist), or
 /// `content/matrix.toml` when present.
-pub fn location(config: &Config) -> Result<Option<PathBuf>, Diagnostic> {
+pub(crate) fn location(config: &Config) -> Result<Option<PathBuf>, Diagnostic> {
     match &config.build.matrix {
         Some(path) => {
             let full = config.root.join(path.get_ref());
@@ -213,7 +213,7 @@ pub fn location(config: &Config) -> Result<Option<PathBuf>, Diagnostic> {
 }
 
 /// Reads and validates the handbook's matrix; `Ok(None)` when the handbook has none.
-pub fn load(config: &Config) -> Result<Option<Loaded>, Vec<Diagnostic>> {
+pub(crate) fn load(config: &Config) -> Result<Option<Loaded>, Vec<Diagnostic>> {
     let Some(path) = location(config).map_err(|d| vec![d])? else { return Ok(None) };
     let shown = path.strip_prefix(".").unwrap_or(&path).to_path_buf();
     let bytes =
