@@ -27,7 +27,7 @@ fn main() {
     println!("cargo:rerun-if-changed=themes/default");
     let mut files = Vec::new();
     collect(&theme, &mut files);
-    let mut code = String::from("/// Files of the built-in default theme: (path inside the theme, bytes).\npub static DEFAULT_THEME: &[(&str, &[u8])] = &[\n");
+    let mut code = String::from("/// Files of the built-in default theme: (path inside the theme, bytes).\npub(crate) static DEFAULT_THEME: &[(&str, &[u8])] = &[\n");
     for f in &files {
         let rel = f.strip_prefix(&theme).expect("file is inside the theme").to_string_lossy().replace('\\', "/");
         writeln!(code, "    ({rel:?}, include_bytes!({:?})),", f.display().to_string()).expect("writing to a String");

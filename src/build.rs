@@ -121,14 +121,14 @@ impl Phases {
 /// Everything loaded and checked, ready to render: what `build` writes once and `serve` keeps
 /// in memory between edits.
 pub struct Project {
-    pub config: Config,
-    pub theme: Theme,
-    pub renderer: Renderer,
+    pub(crate) config: Config,
+    pub(crate) theme: Theme,
+    pub(crate) renderer: Renderer,
     code_css: String,
-    pub matrix: Option<matrix::Loaded>,
+    pub(crate) matrix: Option<matrix::Loaded>,
     /// The matrix's markdown, rendered once for every page that shows it.
     rendered: Option<matrix::Rendered>,
-    pub site: Site,
+    pub(crate) site: Site,
     /// The views each page's shortcodes show, resolved against the matrix (content knows
     /// shortcodes only by name, so the resolved views stay here, by page).
     embeds: IdVec<PageId, Vec<EmbedView>>,
@@ -150,7 +150,7 @@ pub enum Changed {
 impl Project {
     /// Loads config, theme, matrix and content, and checks them; `adjust` may change the
     /// configuration first (command-line overrides).
-    pub fn load(root: &Path, adjust: impl FnOnce(&mut Config)) -> Result<Project, Failure> {
+    pub(crate) fn load(root: &Path, adjust: impl FnOnce(&mut Config)) -> Result<Project, Failure> {
         let mut phases = Phases::new();
         let mut config = Config::load(root)?;
         adjust(&mut config);
@@ -224,7 +224,7 @@ impl Project {
     }
 
     /// Renders page `i` through its template.
-    pub fn render_page(&self, i: PageId) -> Result<String, Vec<Diagnostic>> {
+    pub(crate) fn render_page(&self, i: PageId) -> Result<String, Vec<Diagnostic>> {
         let site = &self.site;
         let url = &site.pages[i].url;
         let mut errors = Vec::new();
@@ -234,7 +234,7 @@ impl Project {
         };
         let ctx = context::page_context(site, &self.book, self.config.base_url(), i, &content);
         let mut ctx = tera::Context::from_serialize(&ctx).expect("page context serialises to an object");
-        if let (Some(views), Some(view)) = (self.views(url), site.pages[i].generated) {
+        if let (Some(views), Some(view)) = (self.views(url), matrix::View::of(&site.pages[i])) {
             let data = matrix::page_data(views, view);
             ctx.extend(tera::Context::from_serialize(&data).expect("matrix data serialises to an object"));
         }
@@ -250,7 +250,7 @@ impl Project {
 
     /// Renders pages in parallel into `sink`; returns every error (each reported once). Links
     /// into the generated pages among them are checked against the ids they were rendered with.
-    pub fn write_pages(&self, pages: &[PageId], sink: &dyn Sink, shown_output: &Path) -> Vec<Diagnostic> {
+    pub(crate) fn write_pages(&self, pages: &[PageId], sink: &dyn Sink, shown_output: &Path) -> Vec<Diagnostic> {
         let ids = Mutex::new(HashMap::new());
         let errors: Vec<Diagnostic> = pages
             .par_iter()
@@ -287,6 +287,17 @@ impl Project {
             errors.extend(r.check_rendered_anchors(m, ids));
         }
         errors
+    }
+
+    /// Loads the handbook in `root` as `book.toml` says (the tests' entry point).
+    pub fn open(root: &Path) -> Result<Project, Failure> {
+        Project::load(root, |_| {})
+    }
+
+    /// The search index files and a record of what they hold, whether or not search is on
+    /// (tests/search_format.rs compares the record with what search.js decodes).
+    pub fn search_recorded(&self) -> (Vec<(String, Vec<u8>)>, search::Record) {
+        search::build_recorded(&self.config, &self.site, self.matrix.as_ref().map(|m| &m.matrix))
     }
 
     /// The search index files (none when search is off).
@@ -384,7 +395,7 @@ impl Project {
         Ok(Some(change))
     }
 
-    pub fn shown_output(&self) -> PathBuf {
+    pub(crate) fn shown_output(&self) -> PathBuf {
         shown_output(&self.config)
     }
 
@@ -526,7 +537,7 @@ fn page_embeds(
 
 fn template_for(site: &Site, i: PageId) -> &str {
     let page = &site.pages[i];
-    if let Some(view) = page.generated {
+    if let Some(view) = matrix::View::of(page) {
         return view.template();
     }
     match (&page.template, page.kind) {
@@ -566,7 +577,7 @@ fn check_collisions(config: &Config, theme: &Theme, site: &Site) -> Result<(), F
     let mut outputs: Vec<Output> = Vec::new();
     for page in &site.pages {
         let at = content::shown_path(config, page.source.as_deref().unwrap_or(&page.dir));
-        let source = match (&page.source, page.generated) {
+        let source = match (&page.source, &page.generated) {
             (Some(_), _) => format!("`{}`", at.display()),
             (None, Some(_)) => format!("the generated page `{}`", page.url),
             (None, None) => format!("the folder `{}/`", at.display()),

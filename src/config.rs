@@ -13,7 +13,7 @@ use toml::Spanned;
 use crate::diagnostics::{Diagnostic, Problem, SourceFile};
 
 /// The settings file every handbook folder has.
-pub const CONFIG_FILE: &str = "book.toml";
+pub(crate) const CONFIG_FILE: &str = "book.toml";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -43,7 +43,7 @@ impl ConfigError {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Config {
+pub(crate) struct Config {
     #[serde(default)]
     pub book: BookConfig,
     #[serde(default)]
@@ -66,7 +66,7 @@ pub struct Config {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct BookConfig {
+pub(crate) struct BookConfig {
     #[serde(default = "default_title")]
     pub title: String,
     #[serde(default)]
@@ -83,7 +83,7 @@ pub struct BookConfig {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct BuildConfig {
+pub(crate) struct BuildConfig {
     #[serde(default = "default_content")]
     pub content: PathBuf,
     #[serde(default = "default_output")]
@@ -99,7 +99,7 @@ pub struct BuildConfig {
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SiteConfig {
+pub(crate) struct SiteConfig {
     /// Absolute URL the site is published at; only used for sitemap.xml and canonical links.
     #[serde(default)]
     pub base_url: Option<Spanned<String>>,
@@ -107,7 +107,7 @@ pub struct SiteConfig {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ThemeConfig {
+pub(crate) struct ThemeConfig {
     #[serde(default = "default_theme")]
     pub name: Spanned<String>,
     /// syntect theme for code blocks in light mode.
@@ -120,7 +120,7 @@ pub struct ThemeConfig {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct MarkdownConfig {
+pub(crate) struct MarkdownConfig {
     /// Curly quotes, en/em dashes and ellipses.
     #[serde(default = "yes")]
     pub smart_punctuation: bool,
@@ -142,7 +142,7 @@ pub struct MarkdownConfig {
 /// can have raw HTML shown as text instead.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum RawHtml {
+pub(crate) enum RawHtml {
     /// Passed through as written.
     #[default]
     Allow,
@@ -153,7 +153,7 @@ pub enum RawHtml {
 /// `[search]`: the client-side full-text search.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SearchConfig {
+pub(crate) struct SearchConfig {
     /// Build the index and show the search box.
     #[serde(default = "yes")]
     pub enabled: bool,
@@ -182,7 +182,7 @@ const DEFAULT_BOOSTS: (f32, f32) = (3.0, 2.0);
 
 impl SearchConfig {
     /// (title, heading) weights of a word, against 1 in the text.
-    pub fn boosts(&self) -> (f32, f32) {
+    pub(crate) fn boosts(&self) -> (f32, f32) {
         let value = |b: &Option<Spanned<f32>>, default: f32| b.as_ref().map_or(default, |b| *b.get_ref());
         (value(&self.boost_title, DEFAULT_BOOSTS.0), value(&self.boost_heading, DEFAULT_BOOSTS.1))
     }
@@ -257,7 +257,7 @@ impl Default for MarkdownConfig {
 
 impl Config {
     /// Reads `<root>/book.toml`.
-    pub fn load(root: &Path) -> Result<Config, ConfigError> {
+    pub(crate) fn load(root: &Path) -> Result<Config, ConfigError> {
         let path = root.join(CONFIG_FILE);
         let source = match std::fs::read(&path) {
             Ok(bytes) => bytes,
@@ -279,7 +279,7 @@ impl Config {
     }
 
     /// Parses book.toml text; `root` is the folder it belongs to.
-    pub fn parse(root: &Path, source: String) -> Result<Config, ConfigError> {
+    pub(crate) fn parse(root: &Path, source: String) -> Result<Config, ConfigError> {
         let file = SourceFile::new(shown_path(root), source);
         let mut config: Config = deserialize(file.text())
             .map_err(|errors| ConfigError::Invalid(errors.into_iter().map(|p| file.diagnostic(p)).collect()))?;
@@ -338,28 +338,28 @@ impl Config {
         errors
     }
 
-    pub fn content_dir(&self) -> PathBuf {
+    pub(crate) fn content_dir(&self) -> PathBuf {
         self.root.join(&self.build.content)
     }
 
-    pub fn output_dir(&self) -> PathBuf {
+    pub(crate) fn output_dir(&self) -> PathBuf {
         self.root.join(&self.build.output)
     }
 
     /// What the content walk must leave out besides hidden files: the output folder, and, when
     /// the content folder is the handbook folder itself (`content = "."`), book.toml.
     pub(crate) fn not_content(&self) -> NotContent {
-        let content = crate::output::absolute(&self.content_dir());
-        let root = crate::output::absolute(&self.root);
+        let content = crate::abspath::absolute(&self.content_dir());
+        let root = crate::abspath::absolute(&self.root);
         NotContent {
-            output: crate::output::absolute(&self.output_dir()),
+            output: crate::abspath::absolute(&self.output_dir()),
             config_file: (content == root).then(|| root.join(CONFIG_FILE)),
             content,
         }
     }
 
     /// The matrix file as configured, or the default location (which may not exist).
-    pub fn matrix_path(&self) -> PathBuf {
+    pub(crate) fn matrix_path(&self) -> PathBuf {
         match &self.build.matrix {
             Some(p) => self.root.join(p.get_ref()),
             None => self.content_dir().join("matrix.toml"),
@@ -367,12 +367,12 @@ impl Config {
     }
 
     /// The site URL with a trailing slash, or "" when none is configured.
-    pub fn base_url(&self) -> &str {
+    pub(crate) fn base_url(&self) -> &str {
         self.site.base_url.as_ref().map_or("", |u| u.get_ref().as_str())
     }
 
     /// Stable id for browser-side storage keys.
-    pub fn book_id(&self) -> String {
+    pub(crate) fn book_id(&self) -> String {
         match &self.book.id {
             Some(id) => id.get_ref().clone(),
             None => {
@@ -387,7 +387,7 @@ impl Config {
     }
 
     /// A diagnostic pointing at a spanned value of book.toml (or at its top when unspanned).
-    pub fn error_at(&self, span: std::ops::Range<usize>, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn error_at(&self, span: std::ops::Range<usize>, message: impl Into<String>) -> Diagnostic {
         Diagnostic::at(shown_path(&self.root), &self.source, span.start, message)
     }
 }

@@ -7,16 +7,16 @@ use crate::config::Config;
 use crate::content::nav::{EntryId, EntryKind};
 use crate::content::paths::{relative_href, root_prefix};
 use crate::content::{IdVec, Nav, Page, PageId, Site};
-use crate::markdown::escape_html;
+use crate::html::escape_html;
 use crate::url::encode_path;
 
 /// Children shown per folder in the server-rendered sidebar; bigger folders show a window
 /// around the current page and link to the folder's page for the rest. This keeps output size
 /// linear in the number of pages (the full tree is in one shared `static/toc.js`).
-pub const NAV_WINDOW: usize = 30;
+pub(crate) const NAV_WINDOW: usize = 30;
 
 #[derive(Debug, Clone, Serialize)]
-pub struct BookView {
+pub(crate) struct BookView {
     pub title: String,
     pub description: String,
     pub language: String,
@@ -25,7 +25,7 @@ pub struct BookView {
 }
 
 impl BookView {
-    pub fn new(config: &Config) -> BookView {
+    pub(crate) fn new(config: &Config) -> BookView {
         BookView {
             title: config.book.title.clone(),
             description: config.book.description.clone(),
@@ -37,13 +37,13 @@ impl BookView {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct LinkView {
+pub(crate) struct LinkView {
     pub title: String,
     pub url: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct ChildView {
+pub(crate) struct ChildView {
     pub title: String,
     pub url: String,
     pub description: String,
@@ -51,14 +51,14 @@ pub struct ChildView {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct TocEntry {
+pub(crate) struct TocEntry {
     pub level: u8,
     pub id: String,
     pub title: String,
 }
 
 #[derive(Debug, Serialize)]
-pub struct PageView<'a> {
+pub(crate) struct PageView<'a> {
     pub title: &'a str,
     pub description: &'a str,
     /// The page's path from the site root as a URL (percent-encoded like every href).
@@ -72,7 +72,7 @@ pub struct PageView<'a> {
 }
 
 #[derive(Debug, Serialize)]
-pub struct PageContext<'a> {
+pub(crate) struct PageContext<'a> {
     pub book: &'a BookView,
     pub root: String,
     pub page: PageView<'a>,
@@ -88,10 +88,10 @@ pub struct PageContext<'a> {
 
 type Pages = IdVec<PageId, Page>;
 
-pub const GENERATOR: &str = concat!("stagebook ", env!("CARGO_PKG_VERSION"));
+pub(crate) const GENERATOR: &str = concat!("stagebook ", env!("CARGO_PKG_VERSION"));
 
 /// The absolute URL of an output page, without a trailing `index.html`.
-pub fn absolute_url(base_url: &str, url: &str) -> String {
+pub(crate) fn absolute_url(base_url: &str, url: &str) -> String {
     if base_url.is_empty() {
         return String::new();
     }
@@ -100,7 +100,7 @@ pub fn absolute_url(base_url: &str, url: &str) -> String {
 
 /// Builds the context for page `id`; `content` is the page's HTML with any embedded views
 /// already put in.
-pub fn page_context<'a>(
+pub(crate) fn page_context<'a>(
     site: &'a Site,
     book: &'a BookView,
     base_url: &'a str,
@@ -153,7 +153,7 @@ pub fn page_context<'a>(
 
 /// The context of a page that is not part of the content (404, search): `url` is its output
 /// path, the navigation shows the top level.
-pub fn standalone_context<'a>(
+pub(crate) fn standalone_context<'a>(
     site: &'a Site,
     book: &'a BookView,
     base_url: &'a str,
@@ -289,7 +289,7 @@ fn window(len: usize, focus: Option<usize>) -> (usize, usize) {
 /// - a draft (listed, not linked): `[title, null]`, or `[title, null, [entries]]`;
 /// - a part title: `"title"`;
 /// - a separator: `null`.
-pub fn toc_js(site: &Site) -> String {
+pub(crate) fn toc_js(site: &Site) -> String {
     toc_script(&site.pages, &site.nav)
 }
 

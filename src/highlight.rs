@@ -11,7 +11,7 @@ use syntect::html::{css_for_theme_with_class_style, ClassStyle, ClassedHTMLGener
 use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
 
-use crate::markdown::escape_html;
+use crate::html::escape_html;
 
 const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 
@@ -25,7 +25,7 @@ fn syntaxes() -> &'static SyntaxSet {
 }
 
 /// Names of the colour themes that can be used for `code_light` / `code_dark` in book.toml.
-pub fn theme_names() -> Vec<String> {
+pub(crate) fn theme_names() -> Vec<String> {
     let mut names: Vec<String> = ThemeSet::load_defaults().themes.into_keys().collect();
     names.sort();
     names
@@ -33,7 +33,7 @@ pub fn theme_names() -> Vec<String> {
 
 /// Renders a fenced code block. `lang` is the info string's first word; unknown languages and
 /// `highlight == false` give escaped plain text.
-pub fn code_block(code: &str, lang: &str, highlight: bool) -> String {
+pub(crate) fn code_block(code: &str, lang: &str, highlight: bool) -> String {
     let lang_attr = escape_html(lang);
     let mut out = String::with_capacity(code.len() * 2 + 80);
     if lang.is_empty() {
@@ -70,14 +70,14 @@ fn highlighted(code: &str, lang: &str, highlight: bool) -> Option<String> {
 /// Error for a colour theme name that syntect does not ship.
 #[derive(Debug, thiserror::Error)]
 #[error("unknown code highlighting theme \"{name}\" (available: {})", available.join(", "))]
-pub struct UnknownTheme {
+pub(crate) struct UnknownTheme {
     pub name: String,
     pub available: Vec<String>,
 }
 
 /// The stylesheet for code: `light` applies by default, `dark` when the page is in dark mode
 /// (explicit `data-theme="dark"`, or the system preference when the reader has not chosen).
-pub fn stylesheet(light: &str, dark: &str) -> Result<String, UnknownTheme> {
+pub(crate) fn stylesheet(light: &str, dark: &str) -> Result<String, UnknownTheme> {
     let themes = ThemeSet::load_defaults();
     let get = |name: &str| {
         themes.themes.get(name).ok_or_else(|| UnknownTheme { name: name.to_string(), available: theme_names() })

@@ -1,27 +1,33 @@
 //! stagebook: a static site generator for engineering playbooks.
 //!
-//! The pipeline lives in [`build`]: it reads `book.toml` ([`config`]), loads the theme
-//! ([`theme`], [`render`]), loads and checks the pages ([`content`], [`markdown`],
-//! [`highlight`]), renders each page's template ([`context`]) and writes the site
-//! ([`output`]) — swapping it in only when everything succeeded.
+//! The pipeline lives in [`build`]: it reads `book.toml` (`config`), loads the theme
+//! (`theme`, `render`), loads and checks the pages (`content`, `markdown`, `highlight`,
+//! `words`), renders each page's template (`context`) and writes the site ([`output`]),
+//! swapping it in only when everything succeeded. Modules are layered (`layers.rs`, the
+//! README's Architecture section) and crate-private unless `main.rs` or the tests need them.
 
+mod abspath;
 pub mod build;
-pub mod config;
-pub mod content;
-pub mod context;
+mod config;
+mod content;
+mod context;
 pub mod diagnostics;
-pub mod highlight;
+mod highlight;
+mod html;
 pub mod init;
-pub mod markdown;
+#[cfg(test)]
+mod layers;
+mod markdown;
 pub mod matrix;
 pub mod output;
-pub mod render;
-pub mod search;
+mod render;
+mod search;
 pub mod serve;
-pub mod sitemap;
-pub mod slug;
-pub mod theme;
-pub(crate) mod url;
+mod sitemap;
+mod slug;
+mod theme;
+mod url;
+mod words;
 
 #[cfg(test)]
 mod properties;

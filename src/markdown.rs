@@ -9,17 +9,18 @@
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
 use crate::config::{MarkdownConfig, RawHtml};
-use crate::search::{Collector, SectionText};
+use crate::html::escape_html;
 use crate::slug::{heading_id, IdAllocator};
 use crate::url::{unsafe_scheme, Target};
+use crate::words::{Collector, SectionText};
 
 /// Ids the theme gives its own elements (`<main id="content">`); a heading "Content" becomes
 /// `content-1` instead of clashing with them.
-pub const RESERVED_IDS: &[&str] = &["content"];
+pub(crate) const RESERVED_IDS: &[&str] = &["content"];
 
 /// A heading of the rendered page.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Heading {
+pub(crate) struct Heading {
     pub level: u8,
     pub id: String,
     /// Plain text (markup stripped).
@@ -27,7 +28,7 @@ pub struct Heading {
 }
 
 /// What the link resolver decided for one link destination.
-pub enum Link<T> {
+pub(crate) enum Link<T> {
     /// Leave the destination as written (other sites, `mailto:`, ...).
     Unchanged,
     /// Replace the destination with `href`; `check` names a page (and anchor) to verify later.
@@ -38,7 +39,7 @@ pub enum Link<T> {
 
 /// A link whose target page or anchor must be verified once all pages are parsed.
 #[derive(Debug, Clone)]
-pub struct PendingLink<T> {
+pub(crate) struct PendingLink<T> {
     /// Byte offset of the link in the markdown source.
     pub offset: usize,
     /// The destination as written, for messages.
@@ -51,7 +52,7 @@ pub struct PendingLink<T> {
 /// embeds a view the build renders (a matrix table, a checklist...). The paragraph is replaced
 /// by [`embed_marker`] so the view can be put in once it is known.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Embed {
+pub(crate) struct Embed {
     /// Byte offset of the shortcode in the source.
     pub offset: usize,
     pub name: String,
@@ -59,12 +60,12 @@ pub struct Embed {
 }
 
 /// The HTML comment that stands for the `n`th embed of a page until it is rendered.
-pub fn embed_marker(n: usize) -> String {
+pub(crate) fn embed_marker(n: usize) -> String {
     format!("<!--stagebook-embed:{n}-->")
 }
 
 /// Parses `{{ name(a="x", b='y') }}`; `None` when `text` is not a shortcode.
-pub fn parse_shortcode(text: &str) -> Option<(String, Vec<(String, String)>)> {
+pub(crate) fn parse_shortcode(text: &str) -> Option<(String, Vec<(String, String)>)> {
     let inner = text.trim().strip_prefix("{{")?.strip_suffix("}}")?.trim();
     let (name, rest) = inner.split_once('(')?;
     let name = name.trim();
@@ -86,10 +87,10 @@ pub fn parse_shortcode(text: &str) -> Option<(String, Vec<(String, String)>)> {
 }
 
 /// A problem found while rendering, at a byte offset of the source.
-pub use crate::diagnostics::Problem;
+pub(crate) use crate::diagnostics::Problem;
 
 /// Everything one pass over a page's markdown produces.
-pub struct Rendered<T> {
+pub(crate) struct Rendered<T> {
     pub html: String,
     pub headings: Vec<Heading>,
     /// The text of the H1 the page starts with, if it starts with one.
@@ -118,7 +119,7 @@ fn parser_options(config: &MarkdownConfig) -> Options {
 }
 
 /// Is this destination on another site or another scheme (left untouched)?
-pub fn is_external(dest: &str) -> bool {
+pub(crate) fn is_external(dest: &str) -> bool {
     if dest.starts_with("//") {
         return true;
     }
@@ -136,7 +137,7 @@ pub fn is_external(dest: &str) -> bool {
 
 /// Renders `source` (the page body); `resolve` decides what each relative link becomes.
 /// `text`, when given, receives the plain text for the search index, section by section.
-pub fn render<T>(
+pub(crate) fn render<T>(
     source: &str,
     config: &MarkdownConfig,
     mut text: Option<&mut Collector>,
@@ -490,7 +491,7 @@ impl<'a, T> Renderer<'_, 'a, T> {
 }
 
 /// The `id`s of a rendered page's elements, e.g. a generated page's, which links may target.
-pub fn element_ids(html: &str) -> Vec<String> {
+pub(crate) fn element_ids(html: &str) -> Vec<String> {
     let mut ids = Vec::new();
     collect_ids(html, &mut ids);
     ids
@@ -522,34 +523,6 @@ fn plain_text(events: &[Event]) -> String {
         }
     }
     s.trim().to_string()
-}
-
-/// Escapes text for HTML element content and attribute values.
-pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + s.len() / 16 + 8);
-    push_escaped(&mut out, s);
-    out
-}
-
-/// Appends `s` escaped; copies runs of plain bytes at once (this runs for every value a
-/// template prints, so it is on the hot path).
-pub fn push_escaped(out: &mut String, s: &str) {
-    let bytes = s.as_bytes();
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let rep = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
-        };
-        out.push_str(&s[start..i]);
-        out.push_str(rep);
-        start = i + 1;
-    }
-    out.push_str(&s[start..]);
 }
 
 #[cfg(test)]
@@ -650,12 +623,6 @@ mod tests {
     }
 
     #[test]
-    fn escaping_handles_every_special_character() {
-        assert_eq!(escape_html("a<b>&\"c'd\u{e9}"), "a&lt;b&gt;&amp;&quot;c&#39;d\u{e9}");
-        assert_eq!(escape_html("plain"), "plain");
-    }
-
-    #[test]
     fn shortcodes_become_markers() {
         let r = md("Intro.\n\n{{ matrix(category=\"security\") }}\n\n  {{ checklist(id='never-skip', title=\"a, b\") }}\n\n`{{ not(a=\"b\") }}`\n");
         assert_eq!(r.embeds.len(), 2);
@@ -685,7 +652,7 @@ mod tests {
 
     #[test]
     fn section_text_is_collected_per_heading() {
-        let lexicon = crate::search::Lexicon::default();
+        let lexicon = crate::words::Lexicon::default();
         let mut collector = Collector::new(&lexicon, true);
         let r: Rendered<()> = render(
             "Intro *text*.\n\n## Backups {#bk}\n\nTest restores.\n\n```sh\nrestore --now\n```\n\n#### Detail\n\nMore.\n\n### Next one\n\n- item\n\n{{ stages() }}\n",

@@ -158,8 +158,8 @@ fn parse_page(config: &Config, text: &str) -> Option<String> {
         generated: None,
     };
     let me = PageId::from_index(1);
-    let lexicon = crate::search::Lexicon::default();
-    let mut collector = crate::search::Collector::new(&lexicon, true);
+    let lexicon = crate::words::Lexicon::default();
+    let mut collector = crate::words::Collector::new(&lexicon, true);
     parse::parse(config, &lookup, me, &slot, Some(text), Some(&mut collector)).ok().map(|p| p.page.html)
 }
 

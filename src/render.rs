@@ -8,14 +8,14 @@ use crate::diagnostics::Diagnostic;
 use crate::theme::Theme;
 
 /// Compiled templates, ready to render any number of pages in parallel.
-pub struct Renderer {
+pub(crate) struct Renderer {
     tera: tera::Tera,
     /// Template name -> (path shown in messages, source text).
     sources: BTreeMap<String, (PathBuf, String)>,
 }
 
 impl Renderer {
-    pub fn new(theme: &Theme) -> Result<Renderer, Vec<Diagnostic>> {
+    pub(crate) fn new(theme: &Theme) -> Result<Renderer, Vec<Diagnostic>> {
         let mut sources = BTreeMap::new();
         let mut errors = Vec::new();
         for (name, file) in &theme.templates {
@@ -33,7 +33,7 @@ impl Renderer {
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![".html", ".htm", ".xml"]);
         // Tera's default also escapes `/`, which is safe but turns every URL into `&#x2F;` soup.
-        tera.set_escape_fn(crate::markdown::escape_html);
+        tera.set_escape_fn(crate::html::escape_html);
         let all: Vec<(&str, &str)> = sources.iter().map(|(n, (_, t))| (n.as_str(), t.as_str())).collect();
         if let Err(e) = tera.add_raw_templates(all) {
             return Err(vec![template_error(&sources, None, &e)]);
@@ -41,16 +41,16 @@ impl Renderer {
         Ok(Renderer { tera, sources })
     }
 
-    pub fn has_template(&self, name: &str) -> bool {
+    pub(crate) fn has_template(&self, name: &str) -> bool {
         self.sources.contains_key(name)
     }
 
-    pub fn template_names(&self) -> Vec<&str> {
+    pub(crate) fn template_names(&self) -> Vec<&str> {
         self.sources.keys().map(String::as_str).collect()
     }
 
     /// Renders `template` with `context`.
-    pub fn render(&self, template: &str, context: &tera::Context) -> Result<String, Diagnostic> {
+    pub(crate) fn render(&self, template: &str, context: &tera::Context) -> Result<String, Diagnostic> {
         self.tera.render(template, context).map_err(|e| template_error(&self.sources, Some(template), &e))
     }
 }

@@ -3,9 +3,9 @@
 
 use crate::content::Site;
 use crate::context::absolute_url;
-use crate::markdown::escape_html;
+use crate::html::escape_html;
 
-pub fn sitemap(base_url: &str, site: &Site) -> String {
+pub(crate) fn sitemap(base_url: &str, site: &Site) -> String {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );

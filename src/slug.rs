@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 /// GitHub-compatible heading id: lowercase, letters/digits/`-`/`_` kept, spaces become `-`,
 /// everything else dropped. Handbooks written for GitHub keep working anchors.
-pub fn heading_id(text: &str) -> String {
+pub(crate) fn heading_id(text: &str) -> String {
     let mut id = String::with_capacity(text.len());
     for c in text.trim().chars() {
         if c.is_alphanumeric() || c == '_' || c == '-' {
@@ -17,7 +17,7 @@ pub fn heading_id(text: &str) -> String {
 }
 
 /// A slug for ids and file names: lowercase ASCII letters and digits separated by single `-`.
-pub fn slugify(text: &str) -> String {
+pub(crate) fn slugify(text: &str) -> String {
     let mut out = String::new();
     let mut dash = false;
     for c in text.chars().flat_map(char::to_lowercase) {
@@ -35,7 +35,7 @@ pub fn slugify(text: &str) -> String {
 }
 
 /// "getting-started_guide" -> "Getting started guide": a title for a page that has none.
-pub fn title_from_name(name: &str) -> String {
+pub(crate) fn title_from_name(name: &str) -> String {
     let words: Vec<&str> = name.split(['-', '_', ' ']).filter(|w| !w.is_empty()).collect();
     let text = words.join(" ");
     let mut chars = text.chars();
@@ -47,17 +47,17 @@ pub fn title_from_name(name: &str) -> String {
 
 /// Hands out unique ids within one page: the second "Setup" becomes "setup-1".
 #[derive(Default)]
-pub struct IdAllocator {
+pub(crate) struct IdAllocator {
     seen: HashMap<String, usize>,
 }
 
 impl IdAllocator {
     /// An allocator that treats `taken` as already used.
-    pub fn reserving(taken: &[&str]) -> IdAllocator {
+    pub(crate) fn reserving(taken: &[&str]) -> IdAllocator {
         IdAllocator { seen: taken.iter().map(|t| (t.to_string(), 0)).collect() }
     }
 
-    pub fn unique(&mut self, base: &str) -> String {
+    pub(crate) fn unique(&mut self, base: &str) -> String {
         let base = if base.is_empty() { "section" } else { base };
         let Some(&last) = self.seen.get(base) else {
             self.seen.insert(base.to_string(), 0);

@@ -11,13 +11,13 @@ include!(concat!(env!("OUT_DIR"), "/default_theme.rs"));
 
 /// Where a theme file's bytes come from.
 #[derive(Debug, Clone)]
-pub enum Source {
+pub(crate) enum Source {
     BuiltIn(&'static [u8]),
     File(PathBuf),
 }
 
 impl Source {
-    pub fn read(&self) -> std::io::Result<std::borrow::Cow<'static, [u8]>> {
+    pub(crate) fn read(&self) -> std::io::Result<std::borrow::Cow<'static, [u8]>> {
         match self {
             Source::BuiltIn(b) => Ok(std::borrow::Cow::Borrowed(b)),
             Source::File(p) => std::fs::read(p).map(std::borrow::Cow::Owned),
@@ -27,21 +27,21 @@ impl Source {
 
 /// One file of the theme, with the path to show in messages about it.
 #[derive(Debug, Clone)]
-pub struct ThemeFile {
+pub(crate) struct ThemeFile {
     pub source: Source,
     pub shown: PathBuf,
 }
 
 /// The resolved theme: templates by name and static files by path under `static/`.
 #[derive(Debug, Clone, Default)]
-pub struct Theme {
+pub(crate) struct Theme {
     pub templates: BTreeMap<String, ThemeFile>,
     pub statics: BTreeMap<String, ThemeFile>,
 }
 
 impl Theme {
     /// Built-in files first, then every file of `<book>/themes/<name>/` replacing or adding to them.
-    pub fn load(config: &Config) -> Result<Theme, Vec<Diagnostic>> {
+    pub(crate) fn load(config: &Config) -> Result<Theme, Vec<Diagnostic>> {
         let mut theme = Theme::default();
         for (rel, bytes) in DEFAULT_THEME {
             let file = ThemeFile { source: Source::BuiltIn(bytes), shown: Path::new("themes/default").join(rel) };

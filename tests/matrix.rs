@@ -301,7 +301,7 @@ fn an_edited_page_is_checked_against_the_rendered_ids() {
     use stagebook::output::Memory;
     let book = Book::fixture("matrix-generic");
     book.write("content/guide/links.md", "# Links\n\n[costs](../stages/serie-a/#costs)\n");
-    let mut project = Project::load(book.dir.path(), |_| {}).map_err(|f| f.errors).unwrap();
+    let mut project = Project::open(book.dir.path()).map_err(|f| f.errors).unwrap();
     let errors = project.write_all(&Memory::default(), std::path::Path::new("book"), &mut Default::default());
     assert!(errors.is_empty(), "{errors:?}");
     book.write("content/guide/links.md", "# Links\n\n[build](../stages/serie-a/#build)\n");

@@ -38,9 +38,8 @@ fn decode(node: &Path, site: &Path, queries: &[&str]) -> Value {
 /// same index; returns (decoded, record) for further checks.
 fn round_trip(node: &Path, book: &Book, queries: &[&str]) -> (Value, Value) {
     book.build_ok();
-    let project = Project::load(book.dir.path(), |_| {}).expect("book loads");
-    let matrix = project.matrix.as_ref().map(|m| &m.matrix);
-    let (files, record) = stagebook::search::build_recorded(&project.config, &project.site, matrix);
+    let project = Project::open(book.dir.path()).expect("book loads");
+    let (files, record) = project.search_recorded();
     // The record describes the files the binary wrote, not merely similar ones.
     for (rel, bytes) in &files {
         assert!(std::fs::read(book.path(&format!("book/{rel}"))).unwrap() == *bytes, "{rel} differs from the build's");
@@ -135,7 +134,7 @@ fn hostile_text_and_keys_beyond_the_basic_plane_read_back_as_written() {
 fn extras_leave_the_search_index_to_its_own_step() {
     // `serve` rewrites the extras when a theme file is saved: that must not rebuild the index.
     let book = Book::fixture("matrix-generic");
-    let project = Project::load(book.dir.path(), |_| {}).expect("book loads");
+    let project = Project::open(book.dir.path()).expect("book loads");
     let (extras, errors) = project.extras();
     assert!(errors.is_empty(), "{errors:?}");
     let paths: Vec<&str> = extras.iter().map(|(p, _)| p.as_str()).collect();

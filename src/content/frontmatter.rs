@@ -7,7 +7,7 @@ use toml::Spanned;
 /// free-form data goes under `[extra]`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FrontMatter {
+pub(crate) struct FrontMatter {
     pub title: Option<String>,
     pub description: Option<String>,
     /// Position among siblings: lower first; pages without a weight come after weighted ones.
@@ -22,7 +22,7 @@ pub struct FrontMatter {
 
 /// A page's text cut into front matter and body.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Split<'a> {
+pub(crate) struct Split<'a> {
     /// The TOML text and its byte offset in the file.
     pub front: Option<(&'a str, usize)>,
     pub body: &'a str,
@@ -36,7 +36,7 @@ use crate::diagnostics::Problem;
 const UNCLOSED: &str = "front matter opened with `+++` is never closed (add a `+++` line after it)";
 
 /// Splits `text` at the `+++` fences. Text without an opening fence is all body.
-pub fn split(text: &str) -> Result<Split<'_>, Problem> {
+pub(crate) fn split(text: &str) -> Result<Split<'_>, Problem> {
     let start = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
     let rest = &text[start..];
     let first_line_end = rest.find('\n').map_or(rest.len(), |i| i + 1);
@@ -60,7 +60,7 @@ pub fn split(text: &str) -> Result<Split<'_>, Problem> {
 }
 
 /// Parses the TOML between the fences; error offsets are relative to the file.
-pub fn parse(toml_text: &str, offset: usize) -> Result<FrontMatter, Problem> {
+pub(crate) fn parse(toml_text: &str, offset: usize) -> Result<FrontMatter, Problem> {
     toml::from_str(toml_text).map_err(|e| Problem::error(offset + e.span().map_or(0, |s| s.start), e.message().trim()))
 }
 

@@ -14,10 +14,10 @@ pub trait Id: Copy + Eq + fmt::Debug {
 
 /// Declares a `u32` newtype id (four billion pages or entries is far beyond any handbook).
 macro_rules! typed_id {
-    ($(#[$doc:meta])* $name:ident) => {
+    ($(#[$doc:meta])* $vis:vis $name:ident) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub struct $name(u32);
+        $vis struct $name(u32);
 
         impl $crate::content::ids::Id for $name {
             fn from_index(i: usize) -> Self {
@@ -33,7 +33,7 @@ pub(crate) use typed_id;
 
 typed_id!(
     /// A page of the site: its place in [`Site::pages`](super::Site::pages).
-    PageId
+    pub PageId
 );
 
 /// A vector indexed by one id type only.
@@ -150,7 +150,7 @@ impl<I, T: fmt::Debug> fmt::Debug for IdVec<I, T> {
 mod tests {
     use super::*;
 
-    typed_id!(OtherId);
+    typed_id!(pub(super) OtherId);
 
     #[test]
     fn ids_follow_push_order_and_index_their_own_vector() {

@@ -15,7 +15,7 @@ pub(crate) type PageLink = PendingLink<PageId>;
 /// Built from the page slots before parsing (to rewrite links while rendering), and again
 /// from the final pages for links in data files.
 #[derive(Debug, Default)]
-pub struct Lookup {
+pub(crate) struct Lookup {
     pub(super) by_source: HashMap<String, PageId>,
     by_url: HashMap<String, PageId>,
     urls: IdVec<PageId, String>,
@@ -37,7 +37,7 @@ impl Lookup {
     }
 
     /// The page made from a content-relative source file.
-    pub fn page_by_source(&self, rel: &str) -> Option<PageId> {
+    pub(crate) fn page_by_source(&self, rel: &str) -> Option<PageId> {
         self.by_source.get(rel).copied()
     }
 

@@ -10,12 +10,12 @@
 //!          -> links::check_all -> select::keep -> nav::folders::build
 //! ```
 
-pub mod frontmatter;
-pub mod ids;
-pub mod links;
-pub mod nav;
+pub(crate) mod frontmatter;
+pub(crate) mod ids;
+pub(crate) mod links;
+pub(crate) mod nav;
 pub(crate) mod parse;
-pub mod paths;
+pub(crate) mod paths;
 pub(crate) mod plan;
 pub(crate) mod select;
 
@@ -27,15 +27,14 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Problem, SourceFile};
 use crate::markdown::{Embed, Heading};
-use crate::matrix::View;
-use crate::search;
-pub use ids::{Id, IdVec, PageId};
+use crate::words;
+pub(crate) use ids::{Id, IdVec, PageId};
 use links::{Lookup, PageLink, Place};
-pub use nav::Nav;
+pub(crate) use nav::Nav;
 use plan::PlaceProblem;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PageKind {
+pub(crate) enum PageKind {
     /// The site's front page (`content/_index.md`, or generated).
     Home,
     /// A folder's page (its `_index.md` / `index.md` / `README.md`, or generated).
@@ -45,7 +44,7 @@ pub enum PageKind {
 }
 
 impl PageKind {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             PageKind::Home => "home",
             PageKind::Section => "section",
@@ -57,7 +56,7 @@ impl PageKind {
 /// One page of the site, rendered to HTML but not yet placed in a template, with everything
 /// derived from its file.
 #[derive(Debug, Clone)]
-pub struct Page {
+pub(crate) struct Page {
     /// Content-relative source path; `None` for a folder page stagebook made up.
     pub source: Option<String>,
     /// For folder pages the folder itself; for other pages the folder they are in.
@@ -78,15 +77,15 @@ pub struct Page {
     pub anchors: HashSet<String>,
     /// The body starts with its own H1, so templates must not print the title again.
     pub has_title_heading: bool,
-    /// For pages stagebook generates from the matrix: which view.
-    pub generated: Option<View>,
+    /// For pages stagebook generates from data: what the generator needs to render it.
+    pub generated: Option<Payload>,
     /// Matrix views embedded with shortcodes; offsets are bytes into the source file.
     pub embeds: Vec<Embed>,
     /// Links to other pages (checked again when a page they point at changes); offsets are
     /// bytes into the source file.
     pub links: Vec<PageLink>,
     /// What the search index keeps of the text, by heading section (none when search is off).
-    pub sections: Vec<search::SectionText>,
+    pub sections: Vec<words::SectionText>,
     /// The source file with its line index, so problems found later (links checked against
     /// other pages) are placed without reading it again. `None` for pages without a file.
     pub(crate) file: Option<std::sync::Arc<SourceFile>>,
@@ -94,7 +93,7 @@ pub struct Page {
 
 impl Page {
     /// A page with nothing in it yet, at output path `url`.
-    pub fn empty(url: &str, dir: &str, kind: PageKind) -> Page {
+    pub(crate) fn empty(url: &str, dir: &str, kind: PageKind) -> Page {
         Page {
             source: None,
             dir: dir.to_string(),
@@ -121,7 +120,7 @@ impl Page {
 
 /// A page the build makes from data rather than from a markdown file (the matrix pages).
 #[derive(Debug, Clone)]
-pub struct Generated {
+pub(crate) struct Generated {
     pub url: String,
     /// The folder it is placed in within the navigation (need not match the URL).
     pub dir: String,
@@ -129,12 +128,36 @@ pub struct Generated {
     pub title: String,
     pub description: String,
     pub weight: Option<i64>,
-    pub view: View,
+    /// What its generator needs to render it, handed back unread (see [`Payload`]).
+    pub payload: Payload,
+}
+
+/// What a generated page is, in the generator's own terms: content carries it from
+/// [`Generated`] to the [`Page`] without reading it, so it needs to know nothing of the matrix
+/// (which stores its `View` here and reads it back with [`Payload::get`]).
+#[derive(Clone)]
+pub(crate) struct Payload(std::sync::Arc<dyn std::any::Any + Send + Sync>);
+
+impl Payload {
+    pub(crate) fn new<T: std::any::Any + Send + Sync>(value: T) -> Payload {
+        Payload(std::sync::Arc::new(value))
+    }
+
+    /// The value, when it is a `T`.
+    pub(crate) fn get<T: std::any::Any>(&self) -> Option<&T> {
+        self.0.downcast_ref()
+    }
+}
+
+impl std::fmt::Debug for Payload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Payload(..)")
+    }
 }
 
 /// A file under content/ that is copied as it is (images, downloads...).
 #[derive(Debug, Clone)]
-pub struct Asset {
+pub(crate) struct Asset {
     pub source: PathBuf,
     /// Output path from the site root (same as its content-relative path).
     pub url: String,
@@ -142,7 +165,7 @@ pub struct Asset {
 
 /// The validated content of a handbook.
 #[derive(Debug)]
-pub struct Site {
+pub(crate) struct Site {
     /// Included pages only (drafts removed unless building drafts).
     pub pages: IdVec<PageId, Page>,
     /// What the sidebar, breadcrumbs, prev/next and `toc.js` show.
@@ -152,12 +175,12 @@ pub struct Site {
     /// Resolves links written in data files (relative to the content folder).
     pub lookup: Lookup,
     /// The words of the pages' text, numbered (their sections hold the numbers).
-    pub lexicon: search::Lexicon,
+    pub lexicon: words::Lexicon,
 }
 
 /// What re-reading an edited page changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reloaded {
+pub(crate) enum Reloaded {
     /// Only its content.
     Body,
     /// Its title, description or position, which other pages show.
@@ -166,19 +189,25 @@ pub enum Reloaded {
 
 impl Site {
     /// The page made from a content-relative source file.
-    pub fn page_by_source(&self, rel: &str) -> Option<PageId> {
+    pub(crate) fn page_by_source(&self, rel: &str) -> Option<PageId> {
         self.lookup.page_by_source(rel)
     }
 
     /// A diagnostic at byte `offset` of `page`'s source file (read again to find the line).
-    pub fn error_in(&self, config: &Config, page: PageId, offset: usize, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn error_in(
+        &self,
+        config: &Config,
+        page: PageId,
+        offset: usize,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         located(config, &self.pages[page], offset, message.into())
     }
 
     /// Reads `id` again after its file changed and checks its links, and the links of other
     /// pages into it. On errors nothing changes. `Ok(None)` means the site's structure changed
     /// (the page became a draft), which needs a full reload.
-    pub fn reload_page(&mut self, config: &Config, id: PageId) -> Result<Option<Reloaded>, Vec<Diagnostic>> {
+    pub(crate) fn reload_page(&mut self, config: &Config, id: PageId) -> Result<Option<Reloaded>, Vec<Diagnostic>> {
         let old = &self.pages[id];
         let slot = plan::Slot {
             source: old.source.clone(),
@@ -187,7 +216,7 @@ impl Site {
             kind: old.kind,
             generated: None,
         };
-        let mut text = config.search.enabled.then(|| search::Collector::new(&self.lexicon, config.search.code));
+        let mut text = config.search.enabled.then(|| words::Collector::new(&self.lexicon, config.search.code));
         let parsed = parse::read_and_parse(config, &self.lookup, id, &slot, text.as_mut())?;
         if !parsed.errors.is_empty() {
             return Err(parsed.errors);
@@ -228,7 +257,7 @@ impl Site {
     /// page shows it: the data file is rendered once and each page puts in its own href.
     /// Anchors into pages stagebook generates are not checked here: their ids are known only
     /// once those pages are rendered (see [`Site::check_rendered_anchors`]).
-    pub fn locate(&self, dest: &str) -> Result<Located, String> {
+    pub(crate) fn locate(&self, dest: &str) -> Result<Located, String> {
         match self.lookup.locate(None, "", dest) {
             Place::Unchanged | Place::Here(_) => Ok(Located::Unchanged),
             Place::Broken(message) => Err(message),
@@ -257,7 +286,7 @@ impl Site {
     /// Checks links from markdown pages into generated pages against the ids those pages
     /// were rendered with (`ids`: page -> ids; pages not in it are not checked). `from`
     /// limits the check to the links of one page.
-    pub fn check_rendered_anchors(
+    pub(crate) fn check_rendered_anchors(
         &self,
         config: &Config,
         ids: &HashMap<PageId, HashSet<String>>,
@@ -281,14 +310,14 @@ impl Site {
 }
 
 /// The message for a link to an id that a generated page does not render.
-pub fn missing_rendered_id(dest: &str, anchor: &str, url: &str) -> String {
+pub(crate) fn missing_rendered_id(dest: &str, anchor: &str, url: &str) -> String {
     let shown = url.strip_suffix("index.html").unwrap_or(url);
     format!("link `{dest}`: the generated page `{shown}` has no element with id `{anchor}`")
 }
 
 /// Where a link in a data file points.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Located {
+pub(crate) enum Located {
     /// Another site, or an anchor alone: left as written.
     Unchanged,
     /// A page (its output path) and maybe an anchor.
@@ -300,7 +329,7 @@ pub enum Located {
 /// Output paths that other parts of the build generate, so links to them are valid and
 /// content files cannot collide with them.
 #[derive(Debug, Default, Clone)]
-pub struct Reserved {
+pub(crate) struct Reserved {
     /// Exact output paths (e.g. `404.html`, `stages/mvp/index.html`).
     pub urls: HashSet<String>,
     /// Folder prefixes owned by the build (e.g. `static`).
@@ -314,7 +343,7 @@ impl Reserved {
 }
 
 /// How a path is shown in messages: as the user would type it from where they ran stagebook.
-pub fn shown_path(config: &Config, rel: &str) -> PathBuf {
+pub(crate) fn shown_path(config: &Config, rel: &str) -> PathBuf {
     let p = config.root.join(&config.build.content).join(rel);
     p.strip_prefix(".").map(Path::to_path_buf).unwrap_or(p)
 }
@@ -322,7 +351,7 @@ pub fn shown_path(config: &Config, rel: &str) -> PathBuf {
 /// Finds, reads, renders and checks every page under the content folder, together with the
 /// pages the build generates (`generated`), which take part in navigation and link checks.
 /// On failure the list holds the errors and, after them, the warnings.
-pub fn load(config: &Config, reserved: &Reserved, generated: Vec<Generated>) -> Result<Site, Vec<Diagnostic>> {
+pub(crate) fn load(config: &Config, reserved: &Reserved, generated: Vec<Generated>) -> Result<Site, Vec<Diagnostic>> {
     let content_dir = config.content_dir();
     let mut errors = Vec::new();
     let mut found = discover(config, &content_dir, &mut errors);
@@ -335,8 +364,8 @@ pub fn load(config: &Config, reserved: &Reserved, generated: Vec<Generated>) -> 
     let mut lookup = Lookup::new(plan.slots.iter().map(|s| (s.source.as_deref(), s.url.as_str())), &found.assets);
     lookup.by_source.extend(plan.aliases);
     // Each worker counts the words of the pages it parses, for the search index.
-    let lexicon = search::Lexicon::new(&search::analyzer(config));
-    let collectors = config.search.enabled.then(|| search::Collectors::new(&lexicon, config.search.code));
+    let lexicon = words::Lexicon::new(&words::analyzer(config));
+    let collectors = config.search.enabled.then(|| words::Collectors::new(&lexicon, config.search.code));
     let parsed: Vec<Result<parse::Parsed, Vec<Diagnostic>>> = plan
         .slots
         .as_slice()

@@ -11,7 +11,7 @@ use super::{paths, Page, PageKind};
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Problem, SourceFile};
 use crate::markdown;
-use crate::search;
+use crate::words;
 
 /// A page that could be read. `errors` (broken links, a missing title) do not stop the
 /// rest of the page from being checked, so one run reports all of them.
@@ -34,7 +34,7 @@ pub(crate) fn read_and_parse(
     lookup: &Lookup,
     me: PageId,
     slot: &Slot,
-    collector: Option<&mut search::Collector>,
+    collector: Option<&mut words::Collector>,
 ) -> Result<Parsed, Vec<Diagnostic>> {
     let text = match &slot.source {
         Some(rel) => Some(read(&config.content_dir().join(rel), super::shown_path(config, rel))?),
@@ -66,7 +66,7 @@ pub(crate) fn parse(
     me: PageId,
     slot: &Slot,
     text: Option<&str>,
-    collector: Option<&mut search::Collector>,
+    collector: Option<&mut words::Collector>,
 ) -> Result<Parsed, Diagnostic> {
     let mut page = placeholder(slot);
     let done = |page| Ok(Parsed { page, errors: Vec::new(), warnings: Vec::new() });
@@ -74,7 +74,7 @@ pub(crate) fn parse(
         page.title = g.title.clone();
         page.description = g.description.clone();
         page.weight = g.weight;
-        page.generated = Some(g.view);
+        page.generated = Some(g.payload.clone());
         return done(page);
     }
     let (Some(rel), Some(text)) = (&slot.source, text) else {

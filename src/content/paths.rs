@@ -25,17 +25,17 @@ pub(crate) fn name_problem(name: &str) -> Option<String> {
 }
 
 /// Is this file name the page of its folder?
-pub fn is_index_name(name: &str) -> bool {
+pub(crate) fn is_index_name(name: &str) -> bool {
     name == "_index.md" || name == "index.md" || name.eq_ignore_ascii_case("readme.md")
 }
 
 /// The folder part of a content-relative path ("" at the top).
-pub fn parent_dir(path: &str) -> &str {
+pub(crate) fn parent_dir(path: &str) -> &str {
     path.rfind('/').map_or("", |i| &path[..i])
 }
 
 /// Output path of a folder's page: "guide" -> "guide/index.html", "" -> "index.html".
-pub fn section_url(dir: &str) -> String {
+pub(crate) fn section_url(dir: &str) -> String {
     if dir.is_empty() {
         "index.html".to_string()
     } else {
@@ -45,7 +45,7 @@ pub fn section_url(dir: &str) -> String {
 
 /// Output path of a markdown file: "guide/auth.md" -> "guide/auth/index.html";
 /// an index file stands for its folder.
-pub fn page_url(source: &str) -> String {
+pub(crate) fn page_url(source: &str) -> String {
     let name = source.rsplit('/').next().unwrap_or(source);
     if is_index_name(name) {
         return section_url(parent_dir(source));
@@ -55,12 +55,12 @@ pub fn page_url(source: &str) -> String {
 }
 
 /// "../../" for "a/b/index.html": the way from a page back to the site root.
-pub fn root_prefix(url: &str) -> String {
+pub(crate) fn root_prefix(url: &str) -> String {
     "../".repeat(url.matches('/').count())
 }
 
 /// An href from the page at `from` to the output file `to` (both site-root relative).
-pub fn relative_href(from: &str, to: &str) -> String {
+pub(crate) fn relative_href(from: &str, to: &str) -> String {
     let from_dir: Vec<&str> = from.split('/').collect();
     let from_dir = &from_dir[..from_dir.len() - 1];
     let to_parts: Vec<&str> = to.split('/').collect();
@@ -80,7 +80,7 @@ pub fn relative_href(from: &str, to: &str) -> String {
 /// Resolves `link` (a path written in the page at content-relative `base_dir`) to a
 /// content-relative path, handling `.` and `..`; `None` when it climbs out of the content folder.
 /// A leading `/` means the content folder's top.
-pub fn join(base_dir: &str, link: &str) -> Option<String> {
+pub(crate) fn join(base_dir: &str, link: &str) -> Option<String> {
     let mut parts: Vec<&str> =
         if link.starts_with('/') || base_dir.is_empty() { Vec::new() } else { base_dir.split('/').collect() };
     for seg in link.split('/') {

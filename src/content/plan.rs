@@ -221,7 +221,7 @@ mod tests {
             title: "Stages".into(),
             description: String::new(),
             weight: None,
-            view: crate::matrix::View::Stages,
+            payload: crate::content::Payload::new(()),
         }];
         let plan = plan(&md(&["_index.md"]), generated, &reserved());
         assert_eq!(plan.slots.len(), 2);

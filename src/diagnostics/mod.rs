@@ -202,7 +202,7 @@ impl fmt::Display for Diagnostic {
 }
 
 /// 1-based line, 1-based character column and the text of the line containing byte `offset`.
-pub fn locate(source: &str, offset: usize) -> (usize, usize, &str) {
+pub(crate) fn locate(source: &str, offset: usize) -> (usize, usize, &str) {
     let mut offset = offset.min(source.len());
     while !source.is_char_boundary(offset) {
         offset -= 1;

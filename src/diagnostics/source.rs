@@ -1,7 +1,7 @@
 //! A source file kept with its line index, so any number of diagnostics in it cost a binary
 //! search each instead of a scan of the file (and no file is read again to place one).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::{Diagnostic, Excerpt, Problem, Severity};
 
@@ -22,10 +22,6 @@ impl SourceFile {
         let line_starts = std::iter::once(0).chain(memchr_newlines(&text)).collect();
         let ascii = text.is_ascii();
         SourceFile { path: path.into(), text, line_starts, ascii }
-    }
-
-    pub(crate) fn path(&self) -> &Path {
-        &self.path
     }
 
     pub(crate) fn text(&self) -> &str {

@@ -1,7 +1,7 @@
 //! The cost chart of the stages page: server-rendered SVG, so it shows without any script.
 
 use super::{format, Matrix, Range};
-use crate::markdown::escape_html;
+use crate::html::escape_html;
 
 /// A horizontal range chart of build cost and duration per stage, as inline SVG, so the
 /// stages page shows it without any script. Stages without a range are named, not drawn as 0.

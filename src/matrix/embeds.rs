@@ -88,13 +88,13 @@ fn unknown<'a>(what: &str, id: &str, plural: &str, known: impl Iterator<Item = &
 
 /// A checked shortcode: which form (index into [`SHORTCODES`]) and which item it shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct EmbedView {
+pub(crate) struct EmbedView {
     form: usize,
     item: usize,
 }
 
 impl EmbedView {
-    pub fn template(self) -> &'static str {
+    pub(crate) fn template(self) -> &'static str {
         SHORTCODES[self.form].template
     }
 }
@@ -112,7 +112,7 @@ fn usage(name: &str) -> String {
 }
 
 /// Checks a shortcode against the matrix; the error message says what would work.
-pub fn resolve_embed(m: Option<&Matrix>, e: &Embed) -> Result<EmbedView, String> {
+pub(crate) fn resolve_embed(m: Option<&Matrix>, e: &Embed) -> Result<EmbedView, String> {
     if !SHORTCODES.iter().any(|s| s.name == e.name) {
         let names: Vec<String> = names().iter().map(|n| format!("`{n}`")).collect();
         return Err(format!("unknown shortcode `{}` (available: {})", e.name, names.join(", ")));

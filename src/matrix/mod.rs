@@ -17,17 +17,17 @@ mod pages;
 mod parse;
 mod rendered;
 mod urls;
-pub mod views;
+pub(crate) mod views;
 
 pub(crate) use embeds::embed_data;
-pub use embeds::{resolve_embed, EmbedView};
-pub use pages::generated_pages;
+pub(crate) use embeds::{resolve_embed, EmbedView};
+pub(crate) use pages::generated_pages;
 pub(crate) use pages::page_data;
 pub(crate) use rendered::Rendered;
-pub use urls::View;
+pub(crate) use urls::View;
 pub(crate) use views::Views;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, SourceFile};
@@ -181,7 +181,7 @@ impl Matrix {
 
 /// A matrix with the file it came from, so later steps can point into it.
 #[derive(Debug, Clone)]
-pub struct Loaded {
+pub(crate) struct Loaded {
     pub matrix: Matrix,
     /// The file with its line index, which places every error found later in the build.
     file: SourceFile,
@@ -193,19 +193,14 @@ impl Loaded {
         Loaded { matrix, file: SourceFile::new(path, text) }
     }
 
-    /// The path the file is shown under.
-    pub fn path(&self) -> &Path {
-        self.file.path()
-    }
-
-    pub fn error_at(&self, offset: usize, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn error_at(&self, offset: usize, message: impl Into<String>) -> Diagnostic {
         self.file.error_at(offset, message)
     }
 }
 
 /// The matrix file to read, if any: the configured one (which must exist), or
 /// `content/matrix.toml` when present.
-pub fn location(config: &Config) -> Result<Option<PathBuf>, Diagnostic> {
+pub(crate) fn location(config: &Config) -> Result<Option<PathBuf>, Diagnostic> {
     match &config.build.matrix {
         Some(path) => {
             let full = config.root.join(path.get_ref());
@@ -223,7 +218,7 @@ pub fn location(config: &Config) -> Result<Option<PathBuf>, Diagnostic> {
 }
 
 /// Reads and validates the handbook's matrix; `Ok(None)` when the handbook has none.
-pub fn load(config: &Config) -> Result<Option<Loaded>, Vec<Diagnostic>> {
+pub(crate) fn load(config: &Config) -> Result<Option<Loaded>, Vec<Diagnostic>> {
     let Some(path) = location(config).map_err(|d| vec![d])? else { return Ok(None) };
     let shown = path.strip_prefix(".").unwrap_or(&path).to_path_buf();
     let bytes =

@@ -6,11 +6,11 @@ use super::chart::cost_chart;
 use super::urls::{category_url, stage_url, View, MATRIX_URL, STAGES_URL};
 use super::views::{CategoryView, ChecklistView, GroupView, MatrixView, StageView, TableView, Views};
 use super::Matrix;
-use crate::content::{Generated, PageKind};
+use crate::content::{Generated, PageKind, Payload};
 
 /// The pages the matrix adds to the site. In the navigation, "Stages" holds one page per
 /// stage and the matrix page holds one page per category.
-pub fn generated_pages(m: &Matrix) -> Vec<Generated> {
+pub(crate) fn generated_pages(m: &Matrix) -> Vec<Generated> {
     let weight = m.weight;
     let mut pages = vec![Generated {
         url: STAGES_URL.into(),
@@ -19,7 +19,7 @@ pub fn generated_pages(m: &Matrix) -> Vec<Generated> {
         title: "Stages".into(),
         description: format!("The {} stages, what each is for and what it costs.", m.stages.len()),
         weight,
-        view: View::Stages,
+        payload: Payload::new(View::Stages),
     }];
     for (i, s) in m.stages.iter().enumerate() {
         pages.push(Generated {
@@ -29,7 +29,7 @@ pub fn generated_pages(m: &Matrix) -> Vec<Generated> {
             title: format!("{}: {}", s.name, s.goal).trim_end_matches(": ").to_string(),
             description: s.question.clone(),
             weight: Some(i as i64),
-            view: View::Stage(i),
+            payload: Payload::new(View::Stage(i)),
         });
     }
     pages.push(Generated {
@@ -44,7 +44,7 @@ pub fn generated_pages(m: &Matrix) -> Vec<Generated> {
             m.stages.len()
         ),
         weight: weight.map(|w| w + 1),
-        view: View::Matrix,
+        payload: Payload::new(View::Matrix),
     });
     for (i, c) in m.categories.iter().enumerate() {
         pages.push(Generated {
@@ -54,7 +54,7 @@ pub fn generated_pages(m: &Matrix) -> Vec<Generated> {
             title: c.name.clone(),
             description: strip_markdown(&c.lesson.text),
             weight: Some(i as i64),
-            view: View::Category(i),
+            payload: Payload::new(View::Category(i)),
         });
     }
     pages
@@ -186,7 +186,7 @@ mod tests {
         let after_model = RENDERS.with(|n| n.get());
         for page in generated_pages(&m) {
             let v = Views { m: &m, r: &r, page: &page.url };
-            let data = page_data(v, page.view);
+            let data = page_data(v, *page.payload.get::<View>().expect("a matrix view"));
             assert_eq!(data.matrix.description, "<p>All <em>of</em> it</p>\n");
             for name in ["stages", "where"] {
                 let e = crate::markdown::Embed { offset: 0, name: name.into(), args: Vec::new() };

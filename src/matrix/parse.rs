@@ -11,7 +11,7 @@ use toml::Spanned;
 use super::{Aspect, Category, Checklist, Column, Cost, Item, Matrix, Md, Range, Row, Stage, Table};
 
 /// An error at a byte offset of the file.
-pub use crate::diagnostics::Problem as Error;
+pub(super) use crate::diagnostics::Problem as Error;
 use crate::diagnostics::Problem;
 
 #[derive(Deserialize, Default)]

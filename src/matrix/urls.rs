@@ -4,7 +4,7 @@ use super::Matrix;
 
 /// A page generated from the matrix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum View {
+pub(crate) enum View {
     /// `stages/`: the stage ladder with cost ranges.
     Stages,
     /// `stages/<id>/`: what to build at one stage.
@@ -16,8 +16,13 @@ pub enum View {
 }
 
 impl View {
+    /// The view a generated page shows (`None` for other pages).
+    pub(crate) fn of(page: &crate::content::Page) -> Option<View> {
+        page.generated.as_ref().and_then(|p| p.get::<View>()).copied()
+    }
+
     /// The theme template that renders this view.
-    pub fn template(self) -> &'static str {
+    pub(crate) fn template(self) -> &'static str {
         match self {
             View::Stages => "stages.html",
             View::Stage(_) => "stage.html",
@@ -27,14 +32,14 @@ impl View {
     }
 }
 
-pub const STAGES_URL: &str = "stages/index.html";
-pub const MATRIX_URL: &str = "matrix/index.html";
+pub(crate) const STAGES_URL: &str = "stages/index.html";
+pub(super) const MATRIX_URL: &str = "matrix/index.html";
 
-pub fn stage_url(m: &Matrix, i: usize) -> String {
+pub(crate) fn stage_url(m: &Matrix, i: usize) -> String {
     format!("stages/{}/index.html", m.stages[i].id)
 }
 
-pub fn category_url(m: &Matrix, i: usize) -> String {
+pub(super) fn category_url(m: &Matrix, i: usize) -> String {
     format!("categories/{}/index.html", m.categories[i].id)
 }
 

@@ -9,7 +9,7 @@ use super::rendered::{Html, Rendered};
 use super::{format, keys, Matrix, Range};
 // The search index links its matrix results to these pages.
 use super::urls::{category_url, MATRIX_URL};
-pub use super::urls::{stage_url, STAGES_URL};
+pub(crate) use super::urls::{stage_url, STAGES_URL};
 use crate::content::paths::relative_href;
 
 #[derive(Debug, Clone, Serialize)]
@@ -209,7 +209,7 @@ impl<'a> Views<'a> {
         LinkView { id: &c.id, name: &c.name, url: self.href(&category_url(self.m, i)) }
     }
 
-    pub fn stage(&self, i: usize) -> StageView<'a> {
+    pub(crate) fn stage(&self, i: usize) -> StageView<'a> {
         let (s, r) = (&self.m.stages[i], &self.r.stages[i]);
         let range = |range: Option<Range>, f: &dyn Fn(i64) -> String, unit: &str| {
             range.map(|r| RangeView { min: r.min, max: r.max, text: format::range(r, f, unit) })
@@ -244,11 +244,11 @@ impl<'a> Views<'a> {
         }
     }
 
-    pub fn stages(&self) -> Vec<StageView<'a>> {
+    pub(crate) fn stages(&self) -> Vec<StageView<'a>> {
         (0..self.m.stages.len()).map(|i| self.stage(i)).collect()
     }
 
-    pub fn category(&self, i: usize) -> CategoryView<'a> {
+    pub(crate) fn category(&self, i: usize) -> CategoryView<'a> {
         let (c, m) = (&self.m.categories[i], self.m);
         CategoryView {
             id: &c.id,
@@ -283,7 +283,7 @@ impl<'a> Views<'a> {
         }
     }
 
-    pub fn checklist(&self, i: usize) -> ChecklistView<'a> {
+    pub(crate) fn checklist(&self, i: usize) -> ChecklistView<'a> {
         let (c, r) = (&self.m.checklists[i], &self.r.checklists[i]);
         ChecklistView {
             id: &c.id,
@@ -315,7 +315,7 @@ impl<'a> Views<'a> {
     }
 
     /// A table; with `stage`, only the rows that belong to that stage.
-    pub fn table(&self, i: usize, stage: Option<usize>) -> TableView<'a> {
+    pub(crate) fn table(&self, i: usize, stage: Option<usize>) -> TableView<'a> {
         let (t, r) = (&self.m.tables[i], &self.r.tables[i]);
         TableView {
             id: &t.id,
@@ -337,7 +337,7 @@ impl<'a> Views<'a> {
         }
     }
 
-    pub fn matrix(&self) -> MatrixView<'a> {
+    pub(crate) fn matrix(&self) -> MatrixView<'a> {
         let m = self.m;
         MatrixView {
             title: &m.title,
@@ -355,7 +355,7 @@ impl<'a> Views<'a> {
     }
 
     /// The aspects of one stage grouped by category, each beside the previous stage's cell.
-    pub fn stage_groups(&self, stage: usize) -> Vec<GroupView<'a>> {
+    pub(crate) fn stage_groups(&self, stage: usize) -> Vec<GroupView<'a>> {
         let m = self.m;
         (0..m.categories.len())
             .filter_map(|c| {

@@ -19,7 +19,7 @@ fn key(path: &str) -> String {
 }
 
 /// One output file and where it comes from (as shown to the user).
-pub struct Output<'a> {
+pub(crate) struct Output<'a> {
     pub path: &'a str,
     pub source: String,
     /// Where an error about it points.
@@ -28,7 +28,7 @@ pub struct Output<'a> {
 
 /// Pairs of outputs `(earlier, later)` that would be one file (or a file and a folder) on such
 /// a file system. Outputs with exactly the same path are left to the caller.
-pub fn clashes<'a>(outputs: &'a [Output<'a>]) -> Vec<(&'a Output<'a>, &'a Output<'a>)> {
+pub(crate) fn clashes<'a>(outputs: &'a [Output<'a>]) -> Vec<(&'a Output<'a>, &'a Output<'a>)> {
     let mut files: HashMap<String, usize> = HashMap::new();
     let mut dirs: HashMap<String, (&str, usize)> = HashMap::new();
     let mut found = Vec::new();

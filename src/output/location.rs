@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 
 /// An error when the output folder overlaps an input.
-pub fn check(config: &Config, shown_output: &Path) -> Result<(), Diagnostic> {
+pub(crate) fn check(config: &Config, shown_output: &Path) -> Result<(), Diagnostic> {
     let output = super::absolute(&config.output_dir());
     let root = super::absolute(&config.root);
     let shown = |p: &Path| -> PathBuf {

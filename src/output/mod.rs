@@ -7,19 +7,21 @@
 //!   may not be; [`collide`]: output paths that one file system would make one file;
 //!   [`failpoint`]: test hooks that stop a publish at a named step.
 
-pub mod collide;
+pub(crate) mod collide;
 mod failpoint;
-pub mod location;
+pub(crate) mod location;
 mod lock;
 mod manifest;
-pub mod publish;
+pub(crate) mod publish;
 mod swap;
 
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Mutex;
 
-pub use publish::{PublishError, Published, Staging};
+use crate::abspath::absolute;
+
+pub(crate) use publish::{Published, Staging};
 
 /// Somewhere rendered files go. `Sync` so pages can be written from parallel workers.
 pub trait Sink: Sync {
@@ -38,7 +40,7 @@ pub struct Memory {
 }
 
 impl Memory {
-    pub fn into_files(self) -> Files {
+    pub(crate) fn into_files(self) -> Files {
         self.files.into_inner().unwrap_or_else(|e| e.into_inner())
     }
 }
@@ -55,7 +57,7 @@ impl Sink for Memory {
 }
 
 /// For `check`: renders everything, keeps nothing.
-pub struct Discard;
+pub(crate) struct Discard;
 
 impl Sink for Discard {
     fn write(&self, _: &str, _: &[u8]) -> io::Result<()> {
@@ -63,17 +65,5 @@ impl Sink for Discard {
     }
     fn copy(&self, _: &str, from: &Path) -> io::Result<()> {
         std::fs::metadata(from).map(|_| ())
-    }
-}
-
-/// An absolute path with symlinks and `..` resolved, for comparing paths; parts that do not
-/// exist (yet, or any more) are resolved through their nearest existing folder.
-pub fn absolute(path: &Path) -> PathBuf {
-    if let Ok(p) = path.canonicalize() {
-        return p;
-    }
-    match (path.parent(), path.file_name()) {
-        (Some(parent), Some(name)) => absolute(parent).join(name),
-        _ => std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf()),
     }
 }

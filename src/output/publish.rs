@@ -23,7 +23,7 @@ use super::{failpoint, manifest, Sink};
 /// Why the site could not be published. The output folder is unchanged in every case but
 /// [`PublishError::Lost`].
 #[derive(Debug, thiserror::Error)]
-pub enum PublishError {
+pub(crate) enum PublishError {
     #[error("{} exists and is not a folder", .0.display())]
     NotAFolder(PathBuf),
     #[error(
@@ -52,7 +52,7 @@ impl PublishError {
     }
 
     /// Did the output folder change (so "nothing was written" would be untrue)?
-    pub fn output_changed(&self) -> bool {
+    pub(crate) fn output_changed(&self) -> bool {
         matches!(self, PublishError::Lost(_))
     }
 }
@@ -71,7 +71,7 @@ const SHOWN: usize = 5;
 
 /// What [`Staging::commit`] did.
 #[derive(Debug)]
-pub enum Published {
+pub(crate) enum Published {
     /// Every file was already there with the same bytes: the output was left alone.
     Unchanged,
     /// The new site is in place. `warnings`: leftovers that could not be removed.
@@ -80,7 +80,7 @@ pub enum Published {
 
 /// A site being written beside its output folder. Dropped without [`Staging::commit`], its
 /// staging folder is removed and the output was never touched.
-pub struct Staging {
+pub(crate) struct Staging {
     dir: tempfile::TempDir,
     /// Held from before the output is inspected until the new site is in place.
     state: State,
@@ -99,7 +99,7 @@ pub struct Staging {
 impl Staging {
     /// Checks that the output folder is stagebook's (or `force`), takes its lock and makes a
     /// staging folder.
-    pub fn new(target: &Path, force: bool) -> Result<Staging, PublishError> {
+    pub(crate) fn new(target: &Path, force: bool) -> Result<Staging, PublishError> {
         let target = super::absolute(target);
         // Refuse a foreign folder before making anything beside it (a manifest is read below).
         if !target.join(manifest::FILE).is_file() {
@@ -146,7 +146,7 @@ impl Staging {
     }
 
     /// Completes the new tree and swaps it in (or leaves the output alone when nothing changed).
-    pub fn commit(self) -> Result<Published, PublishError> {
+    pub(crate) fn commit(self) -> Result<Published, PublishError> {
         let fail = |step| failpoint::hit(step).map_err(PublishError::io("cannot publish"));
         // Sub-steps of the publish with STAGEBOOK_TIMINGS (for benchmarking).
         let t = std::time::Instant::now();

@@ -15,9 +15,6 @@
 
 mod format;
 mod score;
-mod split;
-mod table;
-mod text;
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
@@ -27,8 +24,8 @@ use base64::Engine as _;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::words::{analyzer, Collector};
 use format::{Block, DocRow, Kind, PageRow, Runs, Shard};
-pub use text::{Analyzer, Collector, Collectors, Lexicon, SectionText};
 
 use crate::config::Config;
 use crate::content::Site;
@@ -37,7 +34,7 @@ use crate::matrix::Matrix;
 use crate::url::encode_path;
 
 /// Folder of the index in the output.
-pub const DIR: &str = "search";
+pub(crate) const DIR: &str = "search";
 
 /// Target raw size of one term shard / doc block, raised when there would be too many files
 /// (static hosts cap file counts).
@@ -45,7 +42,7 @@ const SHARD_BYTES: usize = 8 * 1024;
 const BLOCK_BYTES: usize = 8 * 1024;
 const MAX_FILES: usize = 1900;
 /// Text shown per doc in results.
-const TEXT_CHARS: usize = text::SNIPPET_CHARS;
+const TEXT_CHARS: usize = crate::words::SNIPPET_CHARS;
 
 /// One search result to be.
 struct Doc<'a> {
@@ -80,7 +77,7 @@ struct PageRef {
 
 /// Index statistics, for the build summary and the benchmark.
 #[derive(Debug, Clone, Copy, Default, Serialize)]
-pub struct Stats {
+pub(crate) struct Stats {
     pub docs: usize,
     pub keys: usize,
     pub files: usize,
@@ -121,16 +118,16 @@ pub enum RecordTerm {
 }
 
 /// Files of the index: (path under the output, bytes).
-pub type Files = Vec<(String, Vec<u8>)>;
+pub(crate) type Files = Vec<(String, Vec<u8>)>;
 
 /// The index files.
-pub fn build(config: &Config, site: &Site, matrix: Option<&Matrix>) -> (Files, Stats) {
+pub(crate) fn build(config: &Config, site: &Site, matrix: Option<&Matrix>) -> (Files, Stats) {
     let (files, stats, _) = write(config, site, matrix, false);
     (files, stats)
 }
 
 /// The index files and a [`Record`] of what they hold.
-pub fn build_recorded(config: &Config, site: &Site, matrix: Option<&Matrix>) -> (Files, Record) {
+pub(crate) fn build_recorded(config: &Config, site: &Site, matrix: Option<&Matrix>) -> (Files, Record) {
     let (files, _, record) = write(config, site, matrix, true);
     (files, record.unwrap_or_default())
 }
@@ -325,11 +322,6 @@ fn utf16_order(a: &str, b: &str) -> Ordering {
     }
 }
 
-/// How the book's words become index keys: from `[search] language`, else the book's.
-pub fn analyzer(config: &Config) -> Analyzer {
-    Analyzer::new(config.search.language.as_deref().unwrap_or(&config.book.language))
-}
-
 /// Shard and block sizes that keep the file count under [`MAX_FILES`].
 fn targets(key_bytes: usize, doc_bytes: usize) -> (usize, usize) {
     let mut shard = SHARD_BYTES;
@@ -344,7 +336,7 @@ fn targets(key_bytes: usize, doc_bytes: usize) -> (usize, usize) {
 /// The first `chars` characters of `text`, with runs of white space folded to one space: a
 /// section's snippet rule, for text that comes whole.
 fn truncate(text: &str, chars: usize) -> String {
-    text::folded(text, chars)
+    crate::words::folded(text, chars)
 }
 
 /// A snippet as written. One of [`TEXT_CHARS`] characters was cut short (one fewer: it was cut

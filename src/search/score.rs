@@ -4,7 +4,8 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::{Analyzer, Collectors, Doc, Lexicon};
+use super::Doc;
+use crate::words::{Analyzer, Collectors, Lexicon};
 
 /// BM25 parameters.
 const K1: f32 = 1.2;
@@ -190,7 +191,7 @@ impl Run {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::search::Collector;
+    use crate::words::Collector;
 
     fn doc(lexicon: &Lexicon, title: &str, heading: &str, text: &str) -> Doc<'static> {
         Doc {

@@ -12,7 +12,7 @@
 //! a full build that the folder changed under (a checkout or `rm -rf` still running) is done
 //! again instead of being shown, so one burst prints one line and never a vanished file.
 
-pub mod http;
+pub(crate) mod http;
 mod plan;
 mod report;
 mod watch;
@@ -24,10 +24,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::abspath::absolute;
 use crate::build::{Changed, Phases, Project};
 use crate::content::PageId;
 use crate::diagnostics::Diagnostic;
-use crate::output::{absolute, Files, Memory, Sink};
+use crate::output::{Files, Memory, Sink};
 use crate::theme::Theme;
 use plan::{plan, Layout, OnDisk, Plan};
 use watch::{Backend, Batch};

@@ -3,8 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::abspath::absolute;
 use crate::config::{Config, CONFIG_FILE};
-use crate::output::absolute;
 
 /// Where things are (absolute paths): what routing needs from book.toml.
 #[derive(Debug, Clone)]

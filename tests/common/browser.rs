@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 /// How long a protocol call or a wait may take unless told otherwise.
-pub const WAIT: Duration = Duration::from_secs(10);
+pub(crate) const WAIT: Duration = Duration::from_secs(10);
 
 /// The flags every test browser runs with: headless, and closed to the network except for the
 /// pages a test opens (no background requests, updates, sync or QUIC).
@@ -73,7 +73,7 @@ impl Connection {
 }
 
 /// One headless Chromium with its own temporary profile; closed (and the profile removed) on drop.
-pub struct Browser {
+pub(crate) struct Browser {
     child: Child,
     conn: Arc<Connection>,
     _profile: tempfile::TempDir,
@@ -81,7 +81,7 @@ pub struct Browser {
 
 /// A protocol error or a wait that ran out, with what was asked.
 #[derive(Debug)]
-pub struct CdpError(pub String);
+pub(crate) struct CdpError(pub String);
 
 impl std::fmt::Display for CdpError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -89,16 +89,16 @@ impl std::fmt::Display for CdpError {
     }
 }
 
-pub type Result<T> = std::result::Result<T, CdpError>;
+pub(crate) type Result<T> = std::result::Result<T, CdpError>;
 
 impl Browser {
     /// Starts Chromium (see [`super::chromium`]): `None` means skip, which only happens outside CI.
-    pub fn launch() -> Option<Browser> {
+    pub(crate) fn launch() -> Option<Browser> {
         let path = super::chromium()?;
         Some(Browser::launch_at(&path))
     }
 
-    pub fn launch_at(path: &Path) -> Browser {
+    pub(crate) fn launch_at(path: &Path) -> Browser {
         let profile = tempfile::tempdir().expect("profile dir");
         // The shell moves the stdin and stdout pipes to fds 3 and 4, where Chromium expects them.
         let mut child = Command::new("sh")
@@ -179,7 +179,7 @@ impl Browser {
 
     /// Lets pages download files into `dir` (each saved under its download id); see
     /// [`Browser::download`].
-    pub fn allow_downloads(&self, dir: &Path) {
+    pub(crate) fn allow_downloads(&self, dir: &Path) {
         self.call(
             None,
             "Browser.setDownloadBehavior",
@@ -190,7 +190,7 @@ impl Browser {
 
     /// Runs `action` (a click, say) and returns the file name the page suggested and the bytes
     /// of the download it started. Needs [`Browser::allow_downloads`] first.
-    pub fn download(&self, dir: &Path, action: impl FnOnce()) -> (String, Vec<u8>) {
+    pub(crate) fn download(&self, dir: &Path, action: impl FnOnce()) -> (String, Vec<u8>) {
         let mark = self.event_mark();
         action();
         let begin = self
@@ -211,7 +211,7 @@ impl Browser {
     }
 
     /// Opens a new tab (in this browser's one profile) on `about:blank`.
-    pub fn new_tab(&self) -> Tab<'_> {
+    pub(crate) fn new_tab(&self) -> Tab<'_> {
         let target = self.call(None, "Target.createTarget", json!({ "url": "about:blank" })).expect("new tab");
         let target = target["targetId"].as_str().expect("targetId").to_string();
         let attached = self
@@ -284,13 +284,13 @@ fn read_messages(pipe: std::process::ChildStdout, conn: &Connection) {
 
 /// `prefers-color-scheme` as the page sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Scheme {
+pub(crate) enum Scheme {
     Light,
     Dark,
 }
 
 /// One tab, attached through its own protocol session.
-pub struct Tab<'b> {
+pub(crate) struct Tab<'b> {
     browser: &'b Browser,
     session: String,
     target: String,
@@ -298,7 +298,7 @@ pub struct Tab<'b> {
 
 impl Tab<'_> {
     /// A raw protocol call in this tab's session, for anything the helpers below do not cover.
-    pub fn call(&self, method: &str, params: Value) -> Result<Value> {
+    pub(crate) fn call(&self, method: &str, params: Value) -> Result<Value> {
         self.browser.call(Some(&self.session), method, params)
     }
 
@@ -307,13 +307,13 @@ impl Tab<'_> {
     }
 
     /// Loads `url` and waits for its `load` event (at most [`WAIT`]).
-    pub fn goto(&self, url: &str) -> &Self {
+    pub(crate) fn goto(&self, url: &str) -> &Self {
         self.try_goto(url, WAIT).unwrap_or_else(|e| panic!("{e}"));
         self
     }
 
     /// Loads `url`, waiting at most `limit` for the page's `load` event; returns how long it took.
-    pub fn try_goto(&self, url: &str, limit: Duration) -> Result<Duration> {
+    pub(crate) fn try_goto(&self, url: &str, limit: Duration) -> Result<Duration> {
         let start = Instant::now();
         let mark = self.browser.event_mark();
         let nav = self
@@ -350,7 +350,7 @@ impl Tab<'_> {
     }
 
     /// Reloads the page and waits for its `load` event.
-    pub fn reload(&self) -> &Self {
+    pub(crate) fn reload(&self) -> &Self {
         let mark = self.browser.event_mark();
         self.call("Page.reload", json!({})).unwrap_or_else(|e| panic!("{e}"));
         self.browser
@@ -360,7 +360,7 @@ impl Tab<'_> {
     }
 
     /// Evaluates `script` (an expression; a promise is awaited) and returns its JSON value.
-    pub fn try_eval(&self, script: &str) -> Result<Value> {
+    pub(crate) fn try_eval(&self, script: &str) -> Result<Value> {
         let r = self.call(
             "Runtime.evaluate",
             json!({ "expression": script, "returnByValue": true, "awaitPromise": true, "userGesture": true }),
@@ -373,17 +373,17 @@ impl Tab<'_> {
     }
 
     /// [`Tab::try_eval`] that panics on an exception.
-    pub fn eval(&self, script: &str) -> Value {
+    pub(crate) fn eval(&self, script: &str) -> Value {
         self.try_eval(script).unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// Waits until `condition` (a script expression) is truthy and returns its value; a script
     /// that throws (for instance while the page is being replaced) counts as not yet.
-    pub fn wait_for(&self, condition: &str) -> Value {
+    pub(crate) fn wait_for(&self, condition: &str) -> Value {
         self.try_wait_for(condition, WAIT).unwrap_or_else(|e| panic!("{e}"))
     }
 
-    pub fn try_wait_for(&self, condition: &str, limit: Duration) -> Result<Value> {
+    pub(crate) fn try_wait_for(&self, condition: &str, limit: Duration) -> Result<Value> {
         let start = Instant::now();
         loop {
             let last = match self.try_eval(condition) {
@@ -399,12 +399,12 @@ impl Tab<'_> {
     }
 
     /// The document as HTML, after the page's scripts ran (like `--dump-dom`).
-    pub fn dom(&self) -> String {
+    pub(crate) fn dom(&self) -> String {
         self.eval("document.documentElement.outerHTML").as_str().unwrap_or_default().to_string()
     }
 
     /// Sets the layout viewport (CSS pixels); `mobile` also emulates a phone's meta-viewport handling.
-    pub fn viewport(&self, width: u32, height: u32, mobile: bool) -> &Self {
+    pub(crate) fn viewport(&self, width: u32, height: u32, mobile: bool) -> &Self {
         self.call(
             "Emulation.setDeviceMetricsOverride",
             json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile }),
@@ -414,14 +414,14 @@ impl Tab<'_> {
     }
 
     /// A PNG of what the tab shows (the viewport), for looking at a layout a test rejected.
-    pub fn screenshot(&self) -> Vec<u8> {
+    pub(crate) fn screenshot(&self) -> Vec<u8> {
         use base64::Engine;
         let shot = self.call("Page.captureScreenshot", json!({ "format": "png" })).unwrap_or_else(|e| panic!("{e}"));
         base64::engine::general_purpose::STANDARD.decode(shot["data"].as_str().unwrap_or_default()).expect("base64 PNG")
     }
 
     /// Emulates `prefers-color-scheme`.
-    pub fn color_scheme(&self, scheme: Scheme) -> &Self {
+    pub(crate) fn color_scheme(&self, scheme: Scheme) -> &Self {
         let value = match scheme {
             Scheme::Light => "light",
             Scheme::Dark => "dark",
@@ -437,7 +437,7 @@ impl Tab<'_> {
     /// Clicks the middle of the first element matching `selector` with the mouse, as a reader
     /// would (after scrolling it into view). Panics if there is no such element, if it has no
     /// box, or if something else covers its middle (the reader would click that instead).
-    pub fn click(&self, selector: &str) -> &Self {
+    pub(crate) fn click(&self, selector: &str) -> &Self {
         let sel = serde_json::to_string(selector).unwrap();
         // The element's box must hold still for a few frames first: a smooth scroll still
         // under way (a focus, an anchor) would move it between measuring and clicking.
@@ -471,7 +471,7 @@ impl Tab<'_> {
 
     /// Puts `files` into the file input matching `selector`, as choosing them in the file
     /// dialog would (the page gets its `input` and `change` events).
-    pub fn set_files(&self, selector: &str, files: &[&Path]) -> &Self {
+    pub(crate) fn set_files(&self, selector: &str, files: &[&Path]) -> &Self {
         let root = self.call("DOM.getDocument", json!({ "depth": 0 })).unwrap_or_else(|e| panic!("{e}"));
         let node = self
             .call("DOM.querySelector", json!({ "nodeId": root["root"]["nodeId"], "selector": selector }))
@@ -485,7 +485,7 @@ impl Tab<'_> {
     /// Chooses the option with `value` in the `<select>` matching `selector` and fires its
     /// `input` and `change` events, as picking it from the list does (the list itself is
     /// drawn by the browser, outside the page, so it cannot be clicked).
-    pub fn select(&self, selector: &str, value: &str) -> &Self {
+    pub(crate) fn select(&self, selector: &str, value: &str) -> &Self {
         let (sel, val) = (serde_json::to_string(selector).unwrap(), serde_json::to_string(value).unwrap());
         let ok = self.eval(&format!(
             "(function () {{ var s = document.querySelector({sel}); if (!s) return 'no element'; \
@@ -498,7 +498,7 @@ impl Tab<'_> {
     }
 
     /// Focuses the first element matching `selector`.
-    pub fn focus(&self, selector: &str) -> &Self {
+    pub(crate) fn focus(&self, selector: &str) -> &Self {
         let sel = serde_json::to_string(selector).unwrap();
         let found = self.eval(&format!(
             "(function () {{ var e = document.querySelector({sel}); if (e) e.focus(); return !!e; }})()"
@@ -509,7 +509,7 @@ impl Tab<'_> {
 
     /// Types `text` into the focused element, one key press per character (keydown, keypress,
     /// input, keyup), as a keyboard would.
-    pub fn type_text(&self, text: &str) -> &Self {
+    pub(crate) fn type_text(&self, text: &str) -> &Self {
         for c in text.chars() {
             let s = c.to_string();
             self.key_event("keyDown", &json!({ "key": s, "text": s, "unmodifiedText": s }));
@@ -520,7 +520,7 @@ impl Tab<'_> {
 
     /// Presses a named key: `Enter`, `Escape`, `Tab`, `Backspace`, `ArrowUp`/`Down`/`Left`/`Right`,
     /// `Home`, `End`, or one character.
-    pub fn press(&self, key: &str) -> &Self {
+    pub(crate) fn press(&self, key: &str) -> &Self {
         let (code, text) = match key {
             "Enter" => (13, Some("\r")),
             "Escape" => (27, None),
@@ -552,13 +552,13 @@ impl Tab<'_> {
 
     /// How this tab answers `alert`, `confirm` and `prompt` from now on: OK (`true`) or Cancel
     /// (`false`, the default). The browser answers at once, so a dialog never blocks a test.
-    pub fn answer_dialogs(&self, accept: bool) -> &Self {
+    pub(crate) fn answer_dialogs(&self, accept: bool) -> &Self {
         self.browser.conn.dialogs.lock().unwrap().insert(self.session.clone(), accept);
         self
     }
 
     /// The messages of the dialogs this tab opened so far.
-    pub fn dialogs(&self) -> Vec<String> {
+    pub(crate) fn dialogs(&self) -> Vec<String> {
         let inbox = self.browser.conn.inbox.lock().unwrap();
         inbox
             .events
@@ -569,28 +569,28 @@ impl Tab<'_> {
     }
 
     /// Runs `script` in every document this tab loads from now on, before the page's own scripts.
-    pub fn add_init_script(&self, script: &str) -> &Self {
+    pub(crate) fn add_init_script(&self, script: &str) -> &Self {
         self.call("Page.addScriptToEvaluateOnNewDocument", json!({ "source": script }))
             .unwrap_or_else(|e| panic!("{e}"));
         self
     }
 
     /// Freezes the page (`true`) as a browser does with tabs long in the background, or thaws it.
-    pub fn freeze(&self, frozen: bool) -> &Self {
+    pub(crate) fn freeze(&self, frozen: bool) -> &Self {
         self.call("Page.setWebLifecycleState", json!({ "state": if frozen { "frozen" } else { "active" } }))
             .unwrap_or_else(|e| panic!("{e}"));
         self
     }
 
     /// Makes this the tab being looked at.
-    pub fn bring_to_front(&self) -> &Self {
+    pub(crate) fn bring_to_front(&self) -> &Self {
         self.call("Page.bringToFront", json!({})).unwrap_or_else(|e| panic!("{e}"));
         self
     }
 
     /// Errors the page reported so far: `console.error` calls, uncaught exceptions and the
     /// browser's own error log entries (failed loads, refused scripts).
-    pub fn console_errors(&self) -> Vec<String> {
+    pub(crate) fn console_errors(&self) -> Vec<String> {
         let inbox = self.browser.conn.inbox.lock().unwrap();
         inbox
             .events
@@ -627,7 +627,7 @@ impl Tab<'_> {
     }
 
     /// Closes the tab.
-    pub fn close(self) {
+    pub(crate) fn close(self) {
         let _ = self.browser.call(None, "Target.closeTarget", json!({ "targetId": self.target }));
     }
 }
@@ -644,7 +644,7 @@ fn truthy(v: &Value) -> bool {
 
 /// One rule axe-core found broken, with the elements (CSS selectors) that break it.
 #[derive(Debug, Clone)]
-pub struct Violation {
+pub(crate) struct Violation {
     pub id: String,
     pub impact: String,
     pub help: String,
@@ -653,7 +653,7 @@ pub struct Violation {
 
 /// Whether axe-core is installed (`npm ci`, see `.ci/run`). `false` means skip, which only
 /// happens outside CI, like a missing browser.
-pub fn axe_installed() -> bool {
+pub(crate) fn axe_installed() -> bool {
     match axe_script() {
         Ok(_) => true,
         Err(e) if super::in_ci() => panic!("CI is set but {e}"),
@@ -679,7 +679,7 @@ fn axe_script() -> std::result::Result<&'static str, String> {
 /// Runs axe-core on the tab's current document, limited to rules with any of `tags`
 /// (e.g. `wcag2a`, `wcag2aa`; empty: every rule), and returns what it found broken.
 /// The script is injected through the protocol, so page CSP and `file://` do not matter.
-pub fn axe(tab: &Tab<'_>, tags: &[&str]) -> Vec<Violation> {
+pub(crate) fn axe(tab: &Tab<'_>, tags: &[&str]) -> Vec<Violation> {
     let script = axe_script().unwrap_or_else(|e| panic!("{e}"));
     if tab.eval("typeof window.axe === 'object'") != json!(true) {
         tab.eval(&format!("{script}\n;true"));

@@ -1,17 +1,17 @@
 //! Test harness: copy a fixture book into a temp folder, change it, run the real binary.
 #![allow(dead_code)]
 
-pub mod browser;
-pub mod serve;
+pub(crate) mod browser;
+pub(crate) mod serve;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-pub struct Book {
+pub(crate) struct Book {
     pub dir: tempfile::TempDir,
 }
 
-pub struct Run {
+pub(crate) struct Run {
     pub ok: bool,
     pub code: Option<i32>,
     pub stdout: String,
@@ -20,7 +20,7 @@ pub struct Run {
 
 impl Book {
     /// A private copy of `tests/fixtures/<name>`.
-    pub fn fixture(name: &str) -> Book {
+    pub(crate) fn fixture(name: &str) -> Book {
         let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
         let dir = tempfile::tempdir().expect("temp dir");
         copy_dir(&src, dir.path());
@@ -28,7 +28,7 @@ impl Book {
     }
 
     /// A copy of the bundled handbook (book.toml, content/ and themes/ of the repository).
-    pub fn bundled() -> Book {
+    pub(crate) fn bundled() -> Book {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::copy(root.join("book.toml"), dir.path().join("book.toml")).expect("copy book.toml");
@@ -36,32 +36,32 @@ impl Book {
         Book { dir }
     }
 
-    pub fn path(&self, rel: &str) -> PathBuf {
+    pub(crate) fn path(&self, rel: &str) -> PathBuf {
         self.dir.path().join(rel)
     }
 
-    pub fn write(&self, rel: &str, text: impl AsRef<[u8]>) -> &Self {
+    pub(crate) fn write(&self, rel: &str, text: impl AsRef<[u8]>) -> &Self {
         let p = self.path(rel);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(p, text).unwrap();
         self
     }
 
-    pub fn remove(&self, rel: &str) -> &Self {
+    pub(crate) fn remove(&self, rel: &str) -> &Self {
         std::fs::remove_file(self.path(rel)).unwrap();
         self
     }
 
-    pub fn read(&self, rel: &str) -> String {
+    pub(crate) fn read(&self, rel: &str) -> String {
         std::fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
     }
 
-    pub fn exists(&self, rel: &str) -> bool {
+    pub(crate) fn exists(&self, rel: &str) -> bool {
         self.path(rel).exists()
     }
 
     /// Runs `stagebook <args...>` inside the book folder.
-    pub fn run(&self, args: &[&str]) -> Run {
+    pub(crate) fn run(&self, args: &[&str]) -> Run {
         let out: Output = Command::new(env!("CARGO_BIN_EXE_stagebook"))
             .args(args)
             .current_dir(self.dir.path())
@@ -76,19 +76,19 @@ impl Book {
         }
     }
 
-    pub fn build(&self) -> Run {
+    pub(crate) fn build(&self) -> Run {
         self.run(&["build"])
     }
 
     /// Builds and panics with the output when the build fails.
-    pub fn build_ok(&self) -> Run {
+    pub(crate) fn build_ok(&self) -> Run {
         let r = self.build();
         assert!(r.ok, "build failed:\n{}\n{}", r.stdout, r.stderr);
         r
     }
 
     /// Every file under `dir` (relative paths, sorted) with its bytes.
-    pub fn snapshot(&self, dir: &str) -> Vec<(String, Vec<u8>)> {
+    pub(crate) fn snapshot(&self, dir: &str) -> Vec<(String, Vec<u8>)> {
         let root = self.path(dir);
         let mut files = Vec::new();
         collect(&root, &root, &mut files);
@@ -108,7 +108,7 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
     }
 }
 
-pub fn copy_dir(src: &Path, dst: &Path) {
+pub(crate) fn copy_dir(src: &Path, dst: &Path) {
     std::fs::create_dir_all(dst).unwrap();
     for e in std::fs::read_dir(src).unwrap_or_else(|e| panic!("{}: {e}", src.display())) {
         let e = e.unwrap();
@@ -122,7 +122,7 @@ pub fn copy_dir(src: &Path, dst: &Path) {
 }
 
 /// Hrefs and srcs in an HTML document (naive but enough for generated output).
-pub fn links(html: &str) -> Vec<String> {
+pub(crate) fn links(html: &str) -> Vec<String> {
     let mut out = Vec::new();
     for attr in ["href=\"", "src=\""] {
         for (i, _) in html.match_indices(attr) {
@@ -138,7 +138,7 @@ pub fn links(html: &str) -> Vec<String> {
 /// The headless browser for browser tests: `$CHROMIUM`, else Debian's chromium.
 /// `None` means skip, which is only allowed outside CI: under `CI=true` a missing browser
 /// fails the test run instead of silently skipping it.
-pub fn chromium() -> Option<PathBuf> {
+pub(crate) fn chromium() -> Option<PathBuf> {
     let candidates =
         [std::env::var("CHROMIUM").unwrap_or_default(), "/usr/bin/chromium".into(), "/usr/bin/chromium-browser".into()];
     let found = candidates.iter().filter(|c| !c.is_empty()).map(PathBuf::from).find(|p| p.is_file());
@@ -153,20 +153,20 @@ pub fn chromium() -> Option<PathBuf> {
 
 /// Whether this is a CI run (`CI` set to anything but empty, `false` or `0`): there, a missing
 /// browser or axe-core fails the tests instead of skipping them.
-pub fn in_ci() -> bool {
+pub(crate) fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
 }
 
 /// Loads `url` in headless Chromium and returns the DOM after the page's scripts ran.
 /// One browser per call and no interaction: new tests use [`browser::Browser`], which opens
 /// tabs, clicks, types and waits for conditions.
-pub fn dump_dom(browser: &Path, url: &str) -> String {
+pub(crate) fn dump_dom(browser: &Path, url: &str) -> String {
     let profile = tempfile::tempdir().unwrap();
     dump_dom_with_profile(browser, url, profile.path())
 }
 
 /// Like [`dump_dom`], in a given browser profile (so local storage carries over).
-pub fn dump_dom_with_profile(browser: &Path, url: &str, profile: &Path) -> String {
+pub(crate) fn dump_dom_with_profile(browser: &Path, url: &str, profile: &Path) -> String {
     let out = Command::new(browser)
         .args([
             "--headless",
@@ -190,7 +190,7 @@ pub fn dump_dom_with_profile(browser: &Path, url: &str, profile: &Path) -> Strin
 }
 
 /// `file://` URL of a path.
-pub fn file_url(path: &Path) -> String {
+pub(crate) fn file_url(path: &Path) -> String {
     let mut s = String::from("file://");
     for c in path.to_string_lossy().chars() {
         match c {

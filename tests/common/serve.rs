@@ -13,20 +13,20 @@ use std::time::{Duration, Instant};
 use super::Book;
 
 /// How long a wait for something that must happen lasts unless a test sets its own.
-pub const DEFAULT_WAIT: Duration = Duration::from_secs(10);
+pub(crate) const DEFAULT_WAIT: Duration = Duration::from_secs(10);
 
 /// The binary under test: `$STAGEBOOK_TEST_BIN`, else this crate's own build.
-pub fn binary() -> String {
+pub(crate) fn binary() -> String {
     std::env::var("STAGEBOOK_TEST_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_stagebook").to_string())
 }
 
 /// Whether a line of the server's output reports a rebuild (successful or not).
-pub fn is_rebuild(line: &str) -> bool {
+pub(crate) fn is_rebuild(line: &str) -> bool {
     line.starts_with("Rebuilt") || line.starts_with("Build failed")
 }
 
 /// How to start a [`Preview`]: built by [`Preview::launch`], run by [`Launch::start`].
-pub struct Launch<'b> {
+pub(crate) struct Launch<'b> {
     book: &'b Book,
     args: Vec<String>,
     shell_prefix: Option<String>,
@@ -35,25 +35,25 @@ pub struct Launch<'b> {
 
 impl Launch<'_> {
     /// Extra arguments after `serve --port 0`.
-    pub fn args(mut self, args: &[&str]) -> Self {
+    pub(crate) fn args(mut self, args: &[&str]) -> Self {
         self.args.extend(args.iter().map(|a| a.to_string()));
         self
     }
 
     /// Runs the server through `sh -c '<prefix> && exec "$0" "$@"'`, for example to set ulimits.
-    pub fn shell_prefix(mut self, prefix: &str) -> Self {
+    pub(crate) fn shell_prefix(mut self, prefix: &str) -> Self {
         self.shell_prefix = Some(prefix.to_string());
         self
     }
 
     /// The longest wait for the address line, a reply, an event or an output line.
-    pub fn wait(mut self, wait: Duration) -> Self {
+    pub(crate) fn wait(mut self, wait: Duration) -> Self {
         self.wait = wait;
         self
     }
 
     /// Starts the server and waits for the line that announces its address.
-    pub fn start(self) -> Preview {
+    pub(crate) fn start(self) -> Preview {
         let mut command = match &self.shell_prefix {
             None => Command::new(binary()),
             Some(prefix) => {
@@ -87,7 +87,7 @@ impl Launch<'_> {
 }
 
 /// A running `stagebook serve --port 0` in a book folder; killed on drop.
-pub struct Preview {
+pub(crate) struct Preview {
     child: Child,
     /// The address the server listens on.
     pub addr: SocketAddr,
@@ -111,37 +111,37 @@ fn collect(stream: impl Read + Send + 'static) -> Arc<Mutex<Vec<String>>> {
 
 impl Preview {
     /// A server with default settings; see [`Launch`] for the others.
-    pub fn launch(book: &Book) -> Launch<'_> {
+    pub(crate) fn launch(book: &Book) -> Launch<'_> {
         Launch { book, args: Vec::new(), shell_prefix: None, wait: DEFAULT_WAIT }
     }
 
     /// Starts a server with default settings.
-    pub fn start(book: &Book) -> Preview {
+    pub(crate) fn start(book: &Book) -> Preview {
         Preview::launch(book).start()
     }
 
-    pub fn port(&self) -> u16 {
+    pub(crate) fn port(&self) -> u16 {
         self.addr.port()
     }
 
     /// `origin` + `path` (`path` starts with `/`).
-    pub fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.origin)
     }
 
     /// Every stdout line printed so far.
-    pub fn lines(&self) -> Vec<String> {
+    pub(crate) fn lines(&self) -> Vec<String> {
         self.out.lock().unwrap().clone()
     }
 
     /// Everything printed on stderr so far.
-    pub fn stderr(&self) -> String {
+    pub(crate) fn stderr(&self) -> String {
         self.err.lock().unwrap().join("\n")
     }
 
     /// The first stdout line from index `from` on that `pred` accepts, waiting for it at most
     /// the launch's wait.
-    pub fn wait_for(&self, from: usize, pred: impl Fn(&str) -> bool) -> Option<String> {
+    pub(crate) fn wait_for(&self, from: usize, pred: impl Fn(&str) -> bool) -> Option<String> {
         let start = Instant::now();
         while start.elapsed() < self.wait {
             if let Some(l) = self.out.lock().unwrap().iter().skip(from).find(|l| pred(l)) {
@@ -153,13 +153,13 @@ impl Preview {
     }
 
     /// How many rebuild lines the server has printed so far.
-    pub fn rebuilds(&self) -> usize {
+    pub(crate) fn rebuilds(&self) -> usize {
         self.out.lock().unwrap().iter().filter(|l| is_rebuild(l)).count()
     }
 
     /// Waits for a first rebuild line after line `from`, then until the server has printed
     /// nothing for `settle`; returns the rebuild lines printed since `from`.
-    pub fn rebuilds_after(&self, from: usize, settle: Duration) -> Vec<String> {
+    pub(crate) fn rebuilds_after(&self, from: usize, settle: Duration) -> Vec<String> {
         self.wait_for(from, is_rebuild).unwrap_or_else(|| panic!("no rebuild: {:?}", self.lines()));
         let mut seen = self.lines().len();
         let mut quiet_since = Instant::now();
@@ -176,20 +176,20 @@ impl Preview {
     }
 
     /// The server process's thread count, from /proc.
-    pub fn threads(&self) -> usize {
+    pub(crate) fn threads(&self) -> usize {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
         let line = status.lines().find(|l| l.starts_with("Threads:")).unwrap();
         line.split_whitespace().nth(1).unwrap().parse().unwrap()
     }
 
-    pub fn assert_alive_without_panic(&mut self) {
+    pub(crate) fn assert_alive_without_panic(&mut self) {
         assert!(self.child.try_wait().unwrap().is_none(), "the server exited");
         let errors = self.stderr();
         assert!(!errors.contains("panicked"), "{errors}");
     }
 
     /// A new connection, with the launch's wait as read timeout.
-    pub fn connect(&self) -> TcpStream {
+    pub(crate) fn connect(&self) -> TcpStream {
         let s = TcpStream::connect_timeout(&self.addr, self.wait).expect("connect");
         s.set_read_timeout(Some(self.wait)).unwrap();
         s
@@ -197,24 +197,24 @@ impl Preview {
 
     /// Sends `head` (request line and headers, without the final blank line) with
     /// `Connection: close` and reads the whole reply.
-    pub fn request(&self, head: &str) -> Reply {
+    pub(crate) fn request(&self, head: &str) -> Reply {
         let mut s = self.connect();
         write!(s, "{head}\r\nConnection: close\r\n\r\n").unwrap();
         read_reply(&mut s)
     }
 
     /// A request with the given method and target (as sent, unchecked) and this server's Host.
-    pub fn raw(&self, method: &str, target: &str) -> Reply {
+    pub(crate) fn raw(&self, method: &str, target: &str) -> Reply {
         self.request(&format!("{method} {target} HTTP/1.1\r\nHost: {}", self.addr))
     }
 
-    pub fn get(&self, path: &str) -> Reply {
+    pub(crate) fn get(&self, path: &str) -> Reply {
         self.raw("GET", path)
     }
 
     /// Opens an event stream with the given extra headers (each ending in `\r\n`); returns the
     /// status and, when it is 200, the stream after its hello event.
-    pub fn open_events(&self, extra: &str) -> (u16, Option<Events>) {
+    pub(crate) fn open_events(&self, extra: &str) -> (u16, Option<Events>) {
         let mut s = self.connect();
         write!(s, "GET /__stagebook/events HTTP/1.1\r\nHost: {}\r\n{extra}\r\n", self.addr).unwrap();
         let mut reader = BufReader::new(s);
@@ -233,7 +233,7 @@ impl Preview {
     }
 
     /// An event stream without extra headers, after its hello event.
-    pub fn events(&self) -> Events {
+    pub(crate) fn events(&self) -> Events {
         let (status, events) = self.open_events("");
         events.unwrap_or_else(|| panic!("event stream refused with {status}"))
     }
@@ -247,7 +247,7 @@ impl Drop for Preview {
 }
 
 /// A whole HTTP reply, split at the blank line.
-pub struct Reply {
+pub(crate) struct Reply {
     pub status: u16,
     pub head: String,
     pub body: String,
@@ -258,7 +258,7 @@ fn status_code(line: &str) -> u16 {
 }
 
 /// Reads until the server closes `s` (a reset counts as the end) and splits the reply.
-pub fn read_reply(s: &mut TcpStream) -> Reply {
+pub(crate) fn read_reply(s: &mut TcpStream) -> Reply {
     let mut raw = Vec::new();
     let _ = s.read_to_end(&mut raw);
     let text = String::from_utf8_lossy(&raw).into_owned();
@@ -267,7 +267,7 @@ pub fn read_reply(s: &mut TcpStream) -> Reply {
 }
 
 /// The live-reload event stream of one client.
-pub struct Events {
+pub(crate) struct Events {
     reader: BufReader<TcpStream>,
     /// The data of the hello event the server sent first.
     pub hello: String,
@@ -276,7 +276,7 @@ pub struct Events {
 impl Events {
     /// The next `(event, data)`, or None after `timeout` or at the end of the stream.
     /// Comments (heartbeats) are skipped.
-    pub fn next(&mut self, timeout: Duration) -> Option<(String, String)> {
+    pub(crate) fn next(&mut self, timeout: Duration) -> Option<(String, String)> {
         let start = Instant::now();
         let (mut event, mut data) = (String::new(), String::new());
         let mut line = String::new();

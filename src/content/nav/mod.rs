@@ -13,12 +13,12 @@ use super::ids::{typed_id, IdVec, PageId};
 
 typed_id!(
     /// An entry of the navigation: its place in [`Nav`]'s entry list.
-    EntryId
+    pub(crate) EntryId
 );
 
 /// What an entry shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EntryKind {
+pub(crate) enum EntryKind {
     /// A link to a page of the site.
     Page(PageId),
     /// A chapter that is listed but has no page yet (mdBook's `[Title]()`): shown, not linked,
@@ -37,7 +37,7 @@ pub enum EntryKind {
 /// Where a top-level entry sits: mdBook's unnumbered prefix chapters come before the main
 /// chapters and suffix chapters after them, whatever order the builder adds them in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Placement {
+pub(crate) enum Placement {
     #[cfg_attr(not(test), allow(dead_code))]
     Prefix,
     Main,
@@ -46,7 +46,7 @@ pub enum Placement {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry {
+pub(crate) struct Entry {
     pub kind: EntryKind,
     /// The label in the sidebar (for the folder builder, the page's title).
     pub title: String,
@@ -61,7 +61,7 @@ pub struct Entry {
 
 /// The finished navigation, with the reading order worked out once.
 #[derive(Debug, Clone, Default)]
-pub struct Nav {
+pub(crate) struct Nav {
     entries: IdVec<EntryId, Entry>,
     /// Top-level entries: prefix, then main, then suffix.
     top: Vec<EntryId>,
@@ -77,40 +77,41 @@ pub struct Nav {
 }
 
 impl Nav {
-    pub fn home(&self) -> Option<PageId> {
+    #[cfg(test)]
+    pub(crate) fn home(&self) -> Option<PageId> {
         self.home
     }
 
-    pub fn top(&self) -> &[EntryId] {
+    pub(crate) fn top(&self) -> &[EntryId] {
         &self.top
     }
 
-    pub fn entry(&self, id: EntryId) -> &Entry {
+    pub(crate) fn entry(&self, id: EntryId) -> &Entry {
         &self.entries[id]
     }
 
     /// The entry that links `page`, if it is listed.
-    pub fn entry_of(&self, page: PageId) -> Option<EntryId> {
+    pub(crate) fn entry_of(&self, page: PageId) -> Option<EntryId> {
         self.entry_of.get(page).copied().flatten()
     }
 
     /// Linked pages in reading order.
-    pub fn reading_order(&self) -> &[PageId] {
+    pub(crate) fn reading_order(&self) -> &[PageId] {
         &self.order
     }
 
-    pub fn prev(&self, page: PageId) -> Option<PageId> {
+    pub(crate) fn prev(&self, page: PageId) -> Option<PageId> {
         let pos = self.position.get(page).copied().flatten()? as usize;
         pos.checked_sub(1).map(|p| self.order[p])
     }
 
-    pub fn next(&self, page: PageId) -> Option<PageId> {
+    pub(crate) fn next(&self, page: PageId) -> Option<PageId> {
         let pos = self.position.get(page).copied().flatten()? as usize;
         self.order.get(pos + 1).copied()
     }
 
     /// The entries from the top level down to `page`'s own entry (empty if it is not listed).
-    pub fn path(&self, page: PageId) -> Vec<EntryId> {
+    pub(crate) fn path(&self, page: PageId) -> Vec<EntryId> {
         let mut path = Vec::new();
         let mut at = self.entry_of(page);
         while let Some(e) = at {
@@ -123,7 +124,7 @@ impl Nav {
 
     /// The linked pages above `page`, home first, not including `page` itself. Draft entries
     /// on the way have no page to link and are left out.
-    pub fn breadcrumbs(&self, page: PageId) -> Vec<PageId> {
+    pub(crate) fn breadcrumbs(&self, page: PageId) -> Vec<PageId> {
         let mut trail: Vec<PageId> = self.home.filter(|&h| h != page).into_iter().collect();
         let mut path = self.path(page);
         path.pop();
@@ -138,7 +139,7 @@ impl Nav {
     }
 
     /// The entries below `page`'s entry; for a home page without an entry, the top level.
-    pub fn children_of(&self, page: PageId) -> &[EntryId] {
+    pub(crate) fn children_of(&self, page: PageId) -> &[EntryId] {
         match self.entry_of(page) {
             Some(e) => &self.entries[e].children,
             None if self.home == Some(page) => &self.top,
@@ -148,7 +149,7 @@ impl Nav {
 
     /// The page that lists `entry` and its siblings: its parent entry's page, or the home
     /// page for the top level. `None` under a draft.
-    pub fn parent_page(&self, entry: EntryId) -> Option<PageId> {
+    pub(crate) fn parent_page(&self, entry: EntryId) -> Option<PageId> {
         match self.entries[entry].parent {
             Some(parent) => match self.entries[parent].kind {
                 EntryKind::Page(p) => Some(p),

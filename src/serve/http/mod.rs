@@ -23,15 +23,14 @@ mod shared;
 use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::sync::Arc;
 
-pub use crate::output::Files;
-pub use shared::Shared;
+pub(crate) use shared::Shared;
 
 /// A bound listening socket, not yet serving.
-pub struct Listener(TcpListener);
+pub(crate) struct Listener(TcpListener);
 
 /// Binds the listener: `port`, or the next free one of the following ten when it is taken
 /// (port 0 lets the system choose). Returns the listener and a note when it fell back.
-pub fn bind(ip: IpAddr, port: u16) -> std::io::Result<(Listener, SocketAddr, Option<String>)> {
+pub(crate) fn bind(ip: IpAddr, port: u16) -> std::io::Result<(Listener, SocketAddr, Option<String>)> {
     let mut last_error = None;
     let candidates: Vec<u16> = if port == 0 { vec![0] } else { (0..=10).filter_map(|i| port.checked_add(i)).collect() };
     for candidate in candidates {
@@ -60,7 +59,7 @@ fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
 
 /// Starts serving `shared` on its own thread. Requests must name this server in `Host`:
 /// localhost, 127.0.0.1, [::1], the bind address, or one of `allow_hosts`.
-pub fn start(
+pub(crate) fn start(
     listener: Listener,
     shared: Arc<Shared>,
     allow_hosts: &[String],

@@ -10,7 +10,7 @@ use crate::output::Files;
 /// (a tab that misses one catches up from the next `hello`).
 const MAX_PENDING: usize = 64;
 
-pub struct Shared {
+pub(crate) struct Shared {
     files: RwLock<Arc<Files>>,
     state: Mutex<State>,
     /// Wakes the server thread when an event is waiting (set when the server starts).
@@ -27,7 +27,7 @@ struct State {
 }
 
 impl Shared {
-    pub fn new() -> Arc<Shared> {
+    pub(crate) fn new() -> Arc<Shared> {
         Arc::new(Shared {
             files: RwLock::new(Arc::new(Files::new())),
             state: Mutex::new(State::default()),
@@ -35,12 +35,12 @@ impl Shared {
         })
     }
 
-    pub fn files(&self) -> Arc<Files> {
+    pub(crate) fn files(&self) -> Arc<Files> {
         self.files.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// A successful build: serve `files` from now on and tell the tabs to reload.
-    pub fn publish(&self, files: Arc<Files>, summary: &str) {
+    pub(crate) fn publish(&self, files: Arc<Files>, summary: &str) {
         *self.files.write().unwrap_or_else(|e| e.into_inner()) = files;
         let mut state = self.lock();
         state.version += 1;
@@ -50,7 +50,7 @@ impl Shared {
     }
 
     /// Replaces files without telling the tabs (an updated search index).
-    pub fn update(&self, changed: Files) {
+    pub(crate) fn update(&self, changed: Files) {
         let mut files = self.files.write().unwrap_or_else(|e| e.into_inner());
         let mut next = (**files).clone();
         next.extend(changed);
@@ -58,7 +58,7 @@ impl Shared {
     }
 
     /// A failed build: keep serving the last good site, show the errors.
-    pub fn fail(&self, errors: Vec<String>) {
+    pub(crate) fn fail(&self, errors: Vec<String>) {
         let data = serde_json::json!({ "errors": errors });
         let mut state = self.lock();
         state.errors = errors;

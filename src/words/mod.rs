@@ -1,3 +1,7 @@
+//! Words: the tokeniser, stemming and stop words, and the per-section word collector that
+//! markdown and content feed while pages are parsed; the search index (`search`) is built from
+//! what they collected. It sits below markdown and content so neither needs `search`.
+//!
 //! Text analysis for the search index: words, their numbering, stems and stop words.
 //!
 //! Pages are tokenised while their markdown is parsed ([`Collector`]), so a section keeps only
@@ -9,11 +13,20 @@ use std::sync::{Mutex, RwLock};
 use rust_stemmers::{Algorithm, Stemmer};
 use rustc_hash::FxHashMap;
 
-use super::split;
-use super::table::{self, WordTable};
+use table::WordTable;
+
+use crate::config::Config;
+
+mod split;
+mod table;
+
+/// The analyzer for the configured search language (else the book's language).
+pub(crate) fn analyzer(config: &Config) -> Analyzer {
+    Analyzer::new(config.search.language.as_deref().unwrap_or(&config.book.language))
+}
 
 /// Characters of prose (then code) a section keeps for its result snippet.
-pub const SNIPPET_CHARS: usize = 400;
+pub(crate) const SNIPPET_CHARS: usize = 400;
 
 /// English words too common to be worth indexing.
 const STOP_WORDS: &[&str] = &[
@@ -27,17 +40,17 @@ const STOP_WORDS: &[&str] = &[
 
 /// How words become index keys: stemmed and stop-word filtered for English, word for word
 /// otherwise.
-pub struct Analyzer {
+pub(crate) struct Analyzer {
     stemmer: Option<Stemmer>,
 }
 
 impl Analyzer {
-    pub fn new(language: &str) -> Analyzer {
+    pub(crate) fn new(language: &str) -> Analyzer {
         let english = language.eq_ignore_ascii_case("en") || language.to_ascii_lowercase().starts_with("en-");
         Analyzer { stemmer: english.then(|| Stemmer::create(Algorithm::English)) }
     }
 
-    pub fn stop_words(&self) -> &'static [&'static str] {
+    pub(crate) fn stop_words(&self) -> &'static [&'static str] {
         if self.stemmer.is_some() {
             STOP_WORDS
         } else {
@@ -46,7 +59,7 @@ impl Analyzer {
     }
 
     /// The key a (lowercase) word is indexed under, or `None` for stop words.
-    pub fn stem(&self, word: &str) -> Option<String> {
+    pub(crate) fn stem(&self, word: &str) -> Option<String> {
         match &self.stemmer {
             Some(s) => (!STOP_WORDS.contains(&word)).then(|| s.stem(word).into_owned()),
             None => Some(word.to_string()),
@@ -61,7 +74,7 @@ impl Analyzer {
 /// Stop words get no id: they are found in a worker's table like any word, then dropped, so
 /// the sections' word lists (and the index build that reads them) never carry them.
 #[derive(Default)]
-pub struct Lexicon {
+pub(crate) struct Lexicon {
     table: RwLock<Table>,
     stop_words: &'static [&'static str],
 }
@@ -74,7 +87,7 @@ struct Table {
 
 impl Lexicon {
     /// A lexicon that drops the analyzer's stop words.
-    pub fn new(analyzer: &Analyzer) -> Lexicon {
+    pub(crate) fn new(analyzer: &Analyzer) -> Lexicon {
         Lexicon { table: RwLock::default(), stop_words: analyzer.stop_words() }
     }
 
@@ -95,7 +108,7 @@ impl Lexicon {
     }
 
     /// Calls `f` with every word, indexed by id.
-    pub fn with_words<R>(&self, f: impl FnOnce(&[Box<str>]) -> R) -> R {
+    pub(crate) fn with_words<R>(&self, f: impl FnOnce(&[Box<str>]) -> R) -> R {
         f(&self.table.read().unwrap_or_else(|e| e.into_inner()).words)
     }
 }
@@ -109,14 +122,14 @@ impl std::fmt::Debug for Lexicon {
 /// One [`Collector`] per worker thread, kept for a whole parallel pass. A collector learns
 /// word ids as it goes (a lexicon lookup under a lock for each new word); rayon's `map_init`
 /// would start a new one for every piece it splits the work into, some fifty per build.
-pub struct Collectors<'a> {
+pub(crate) struct Collectors<'a> {
     lexicon: &'a Lexicon,
     index_code: bool,
     slots: Vec<Mutex<Collector<'a>>>,
 }
 
 impl<'a> Collectors<'a> {
-    pub fn new(lexicon: &'a Lexicon, index_code: bool) -> Collectors<'a> {
+    pub(crate) fn new(lexicon: &'a Lexicon, index_code: bool) -> Collectors<'a> {
         let threads = rayon::current_num_threads().max(1);
         let slots = (0..threads).map(|_| Mutex::new(Collector::new(lexicon, index_code))).collect();
         Collectors { lexicon, index_code, slots }
@@ -124,7 +137,7 @@ impl<'a> Collectors<'a> {
 
     /// Runs `f` with the calling thread's collector (a fresh one if that is busy: `f` itself
     /// waited on other parallel work).
-    pub fn with<R>(&self, f: impl FnOnce(&mut Collector<'a>) -> R) -> R {
+    pub(crate) fn with<R>(&self, f: impl FnOnce(&mut Collector<'a>) -> R) -> R {
         let i = rayon::current_thread_index().unwrap_or(0) % self.slots.len();
         match self.slots[i].try_lock() {
             Ok(mut c) => f(&mut c),
@@ -135,7 +148,7 @@ impl<'a> Collectors<'a> {
 
 /// What the search index keeps of one heading section of a page.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SectionText {
+pub(crate) struct SectionText {
     /// The heading's id; `None` for the text before the first heading.
     pub anchor: Option<String>,
     pub heading: String,
@@ -150,7 +163,7 @@ pub struct SectionText {
 /// Splits text into lowercase words (runs of letters and digits; single letters are dropped)
 /// and counts them section by section; keeps the start of each section's text. A worker
 /// thread's own: it caches lexicon ids and reuses its buffers from section to section.
-pub struct Collector<'a> {
+pub(crate) struct Collector<'a> {
     lexicon: &'a Lexicon,
     /// Whether code blocks are counted and kept.
     index_code: bool,
@@ -165,7 +178,7 @@ pub struct Collector<'a> {
 }
 
 impl<'a> Collector<'a> {
-    pub fn new(lexicon: &'a Lexicon, index_code: bool) -> Collector<'a> {
+    pub(crate) fn new(lexicon: &'a Lexicon, index_code: bool) -> Collector<'a> {
         Collector {
             lexicon,
             index_code,
@@ -178,19 +191,19 @@ impl<'a> Collector<'a> {
     }
 
     /// A piece of prose; a word at its end may go on in the next piece.
-    pub fn prose(&mut self, text: &str) {
+    pub(crate) fn prose(&mut self, text: &str) {
         self.pending.push_str(text);
         self.text.push(text);
     }
 
     /// A break between words (a line break, the end of a paragraph or table cell).
-    pub fn space(&mut self) {
+    pub(crate) fn space(&mut self) {
         self.pending.push(' ');
         self.text.space = true;
     }
 
     /// A whole code block.
-    pub fn code(&mut self, text: &str) {
+    pub(crate) fn code(&mut self, text: &str) {
         if self.index_code {
             self.pending.push(' ');
             self.pending.push_str(text);
@@ -201,7 +214,7 @@ impl<'a> Collector<'a> {
     }
 
     /// Ends the current section, which had this anchor and heading, and starts the next.
-    pub fn section(&mut self, anchor: Option<String>, heading: String) -> SectionText {
+    pub(crate) fn section(&mut self, anchor: Option<String>, heading: String) -> SectionText {
         let pending = std::mem::take(&mut self.pending);
         self.count(&pending);
         self.pending = pending;
@@ -210,7 +223,7 @@ impl<'a> Collector<'a> {
     }
 
     /// The counted words of a short text on its own (titles, headings, matrix cells).
-    pub fn words_of(&mut self, text: &str) -> Vec<(u32, u32)> {
+    pub(crate) fn words_of(&mut self, text: &str) -> Vec<(u32, u32)> {
         self.count(text);
         self.table.take()
     }
@@ -271,7 +284,7 @@ struct Snippet {
 }
 
 /// The first `chars` characters of `text`, runs of white space folded to one space.
-pub(super) fn folded(text: &str, chars: usize) -> String {
+pub(crate) fn folded(text: &str, chars: usize) -> String {
     let mut s = Snippet::new(chars);
     s.push(text);
     s.take()
