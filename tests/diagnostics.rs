@@ -118,3 +118,45 @@ fn a_negative_cost_is_an_error_at_the_value() {
     let place = format!("content/matrix.toml:{line}:10: error: cost.weeks: -9223372036854775808 is negative");
     assert!(run.stderr.contains(&place), "{place} missing from:\n{}", run.stderr);
 }
+
+/// Links and embeds are checked after the page text is dropped (only their places are kept):
+/// the position and quoted line must still be those of the file, with CRLF, tabs, accents and
+/// a long line clipped around the link.
+#[test]
+fn problems_found_after_parsing_quote_the_line_as_the_file_has_it() {
+    let book = Book::fixture("matrix-generic");
+    let long = format!("{} [y](../stages/serie-a/#nowhere) {}", "é".repeat(200), "z".repeat(200));
+    let cases = [
+        (
+            // checked against the other pages' headings
+            "# Late\r\n\r\nété\t[x](_index.md#gone) ü\r\n".to_string(),
+            "content/guide/late.md:3:5: error: link `_index.md#gone`: no heading with id `gone` in `guide/_index.md` \
+             (its headings: départ)\n  |\n3 | été [x](_index.md#gone) ü\n  |     ^\n"
+                .to_string(),
+        ),
+        (
+            // checked against the ids the generated pages render
+            format!("# Late\r\n\r\nété\tü\r\n{long}\r\n"),
+            format!(
+                "content/guide/late.md:4:202: error: link `../stages/serie-a/#nowhere`: the generated page \
+                 `stages/serie-a/` has no element with id `nowhere`\n  |\n4 | ...{} [y](../stages/serie-a/#nowhere) {}...\n  | {}^\n",
+                "é".repeat(59),
+                "z".repeat(28),
+                " ".repeat(63)
+            ),
+        ),
+        (
+            // checked against the matrix
+            "# Late\r\n\r\nété\tü\r\n\r\n{{ matrix(category=\"nope\") }}\r\n".to_string(),
+            "content/guide/late.md:5:1: error: unknown category `nope` (categories: `ops`, `produit`)\n  |\n\
+             5 | {{ matrix(category=\"nope\") }}\n  | ^\n"
+                .to_string(),
+        ),
+    ];
+    for (text, expected) in cases {
+        book.write("content/guide/late.md", text);
+        let run = book.build();
+        assert_eq!(run.code, Some(1), "{}", run.stderr);
+        assert!(run.stderr.contains(&expected), "expected\n{expected}\ngot\n{}", run.stderr);
+    }
+}

@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::diagnostics::{Diagnostic, Problem, SourceFile};
+use crate::diagnostics::{Diagnostic, Problem, SourcePlaces};
 use crate::markdown::{Embed, Heading};
 use crate::words;
 pub(crate) use ids::{Id, IdVec, PageId};
@@ -86,9 +86,10 @@ pub(crate) struct Page {
     pub links: Vec<PageLink>,
     /// What the search index keeps of the text, by heading section (none when search is off).
     pub sections: Vec<words::SectionText>,
-    /// The source file with its line index, so problems found later (links checked against
-    /// other pages) are placed without reading it again. `None` for pages without a file.
-    pub(crate) file: Option<std::sync::Arc<SourceFile>>,
+    /// Where in the source file its links and embeds are (line, column, quoted line), so
+    /// problems found later (links checked against other pages, embeds against the matrix) are
+    /// placed without keeping the text or reading it again. `None` for pages without a file.
+    pub(crate) file: Option<SourcePlaces>,
 }
 
 impl Page {
@@ -193,7 +194,7 @@ impl Site {
         self.lookup.page_by_source(rel)
     }
 
-    /// A diagnostic at byte `offset` of `page`'s source file (read again to find the line).
+    /// A diagnostic at the byte `offset` of one of `page`'s embeds or links in its source file.
     pub(crate) fn error_in(
         &self,
         config: &Config,
@@ -423,7 +424,7 @@ fn link_diagnostic(config: &Config, from: &Page, problem: Problem) -> Diagnostic
     located(config, from, problem.offset, problem.message)
 }
 
-/// A diagnostic at byte `offset` of `page`'s source file, placed by the file's line index.
+/// A diagnostic at byte `offset` (a link's or embed's) of `page`'s source file, placed when it was read.
 fn located(config: &Config, page: &Page, offset: usize, message: String) -> Diagnostic {
     match &page.file {
         Some(file) => file.error_at(offset, message),

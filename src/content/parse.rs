@@ -85,7 +85,7 @@ pub(crate) fn parse(
         };
         return done(page);
     };
-    let file = std::sync::Arc::new(SourceFile::new(super::shown_path(config, rel), text));
+    let file = SourceFile::new(super::shown_path(config, rel), text);
     let split = frontmatter::split(text).map_err(|p| file.diagnostic(p))?;
     let front = match split.front {
         Some((toml_text, offset)) => Some(
@@ -147,7 +147,6 @@ pub(crate) fn parse(
     page.sections = rendered.sections;
     page.html = rendered.html;
     page.headings = rendered.headings;
-    page.file = Some(file);
     // Offsets become file offsets; line and column are worked out only if a link turns out broken.
     page.links = rendered
         .links
@@ -157,6 +156,8 @@ pub(crate) fn parse(
             l
         })
         .collect();
+    // Links and embeds are checked after every page is read: keep just their places, not the text.
+    page.file = Some(file.keep(page.links.iter().map(|l| l.offset).chain(page.embeds.iter().map(|e| e.offset))));
     Ok(Parsed { page, errors, warnings })
 }
 

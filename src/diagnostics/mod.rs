@@ -7,12 +7,14 @@
 //! diagnostic. [`render_capped`] prints a long list at most 50 per file.
 
 mod cap;
+mod places;
 mod source;
 
 use std::fmt;
 use std::path::PathBuf;
 
 pub use cap::render_capped;
+pub(crate) use places::SourcePlaces;
 pub(crate) use source::SourceFile;
 
 /// A problem at a byte offset of a file whose path and text the finder does not hold: the one

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use super::places::SourcePlaces;
 use super::{Diagnostic, Excerpt, Problem, Severity};
 
 /// The text of one user file, the path it is shown under, and where its lines start.
@@ -43,16 +44,27 @@ impl SourceFile {
 
     /// An error at byte `offset`, quoting (a clipped part of) its line.
     pub(crate) fn error_at(&self, offset: usize, message: impl Into<String>) -> Diagnostic {
-        let (line, col, range) = self.locate(offset);
-        let text = self.text[range.clone()].trim_end_matches('\r');
-        let within = (offset.min(self.text.len()) - range.start).min(text.len());
+        let (position, excerpt) = self.place(offset);
         Diagnostic {
             severity: Severity::Error,
             path: self.path.clone(),
-            position: Some((line, col)),
+            position: Some(position),
             message: message.into(),
-            excerpt: Some(Excerpt::around(text, within)),
+            excerpt: Some(excerpt),
         }
+    }
+
+    /// Line and column of byte `offset`, and the excerpt a diagnostic there quotes.
+    fn place(&self, offset: usize) -> ((usize, usize), Excerpt) {
+        let (line, col, range) = self.locate(offset);
+        let text = self.text[range.clone()].trim_end_matches('\r');
+        let within = (offset.min(self.text.len()) - range.start).min(text.len());
+        ((line, col), Excerpt::around(text, within))
+    }
+
+    /// What diagnostics at `offsets` need, placed now, so the text can be dropped.
+    pub(crate) fn keep(&self, offsets: impl IntoIterator<Item = usize>) -> SourcePlaces {
+        SourcePlaces::new(self.path.clone(), offsets.into_iter().map(|offset| (offset, self.place(offset))))
     }
 
     /// The diagnostic for a problem found in this file.
