@@ -4,7 +4,8 @@
 //! line and column, a message and the offending source line. They are collected, not thrown, so
 //! one run reports everything it found (`path:line:col: message`). Steps that only see text
 //! report a [`Problem`] at a byte offset; the [`SourceFile`] it came from turns it into a
-//! diagnostic. [`render_capped`] prints a long list at most 50 per file.
+//! diagnostic, or keeps just the places later checks may point at ([`SourcePlaces`]) so the text
+//! can be dropped. [`render_capped`] prints a long list at most 50 per file.
 
 mod cap;
 mod places;
