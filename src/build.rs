@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::config::{Config, ConfigError};
-use crate::content::{self, IdVec, PageId, PageKind, Reserved, Site};
+use crate::content::{self, PageId, PageKind, Payload, Reserved, Site};
 use crate::context::{self, BookView};
 use crate::diagnostics::Diagnostic;
 use crate::highlight;
@@ -129,9 +129,6 @@ pub struct Project {
     /// The matrix's markdown, rendered once for every page that shows it.
     rendered: Option<matrix::Rendered>,
     pub(crate) site: Site,
-    /// The views each page's shortcodes show, resolved against the matrix (content knows
-    /// shortcodes only by name, so the resolved views stay here, by page).
-    embeds: IdVec<PageId, Vec<EmbedView>>,
     /// The ids each generated page had when last rendered: links into it are checked
     /// against them, so its template decides which anchors exist.
     generated_ids: Mutex<HashMap<PageId, HashSet<String>>>,
@@ -196,7 +193,7 @@ impl Project {
         let fail = |f: Failure, site: &Site| Failure { warnings: [f.warnings, site.warnings.clone()].concat(), ..f };
         check_collisions(&config, &theme, &site).map_err(|f| fail(f, &site))?;
         check_templates(&site, &renderer).map_err(|f| fail(f, &site))?;
-        let embeds = resolve_embeds(&config, &site, matrix.as_ref()).map_err(|f| fail(f, &site))?;
+        resolve_embeds(&config, &mut site, matrix.as_ref()).map_err(|f| fail(f, &site))?;
         let rendered = match &matrix {
             Some(m) => {
                 let (rendered, found) = matrix::Rendered::build(m, &config.markdown, &|dest| site.locate(dest));
@@ -212,7 +209,7 @@ impl Project {
         let book = BookView::new(&config);
         phases.done("content");
         let generated_ids = Mutex::default();
-        Ok(Project { config, theme, renderer, code_css, matrix, rendered, site, embeds, generated_ids, book })
+        Ok(Project { config, theme, renderer, code_css, matrix, rendered, site, generated_ids, book })
     }
 
     /// The matrix views as the page at `url` shows them.
@@ -228,8 +225,8 @@ impl Project {
         let site = &self.site;
         let url = &site.pages[i].url;
         let mut errors = Vec::new();
-        let content = match (self.views(url), self.embeds[i].is_empty()) {
-            (Some(views), false) => self.with_embeds(&site.pages[i].html, &self.embeds[i], &views, &mut errors),
+        let content = match (self.views(url), embeds_of(&site.pages[i])) {
+            (Some(views), Some(embeds)) => self.with_embeds(&site.pages[i].html, embeds, &views, &mut errors),
             _ => std::borrow::Cow::Borrowed(site.pages[i].html.as_str()),
         };
         let ctx = context::page_context(site, &self.book, self.config.base_url(), i, &content);
@@ -391,7 +388,8 @@ impl Project {
         if !errors.is_empty() {
             return Err(errors);
         }
-        self.embeds[i] = page_embeds(&self.config, &self.site, i, self.matrix.as_ref())?;
+        let resolved = page_embeds(&self.config, &self.site, i, self.matrix.as_ref())?;
+        self.site.pages[i].resolved_embeds = resolved;
         Ok(Some(change))
     }
 
@@ -485,37 +483,36 @@ fn shown_output(config: &Config) -> PathBuf {
     o.strip_prefix(".").map(Path::to_path_buf).unwrap_or(o)
 }
 
-/// Checks every shortcode against the matrix: which view each one shows, per page.
-fn resolve_embeds(
-    config: &Config,
-    site: &Site,
-    matrix: Option<&matrix::Loaded>,
-) -> Result<IdVec<PageId, Vec<EmbedView>>, Failure> {
+/// Checks every shortcode against the matrix and keeps, with each page, the views its
+/// shortcodes show.
+fn resolve_embeds(config: &Config, site: &mut Site, matrix: Option<&matrix::Loaded>) -> Result<(), Failure> {
     let mut errors = Vec::new();
-    let resolved = site
-        .pages
-        .ids()
-        .map(|i| {
-            page_embeds(config, site, i, matrix).unwrap_or_else(|e| {
-                errors.extend(e);
-                Vec::new()
-            })
-        })
-        .collect();
+    let ids: Vec<PageId> = site.pages.ids().collect();
+    for i in ids {
+        match page_embeds(config, site, i, matrix) {
+            Ok(resolved) => site.pages[i].resolved_embeds = resolved,
+            Err(e) => errors.extend(e),
+        }
+    }
     if errors.is_empty() {
-        Ok(resolved)
+        Ok(())
     } else {
         Err(Failure::from(errors))
     }
 }
 
-/// The views page `i`'s shortcodes show, or an error at each one that names nothing.
+/// The views a page's shortcodes were resolved to ([`resolve_embeds`]), if it has any.
+fn embeds_of(page: &content::Page) -> Option<&[EmbedView]> {
+    page.resolved_embeds.as_ref().and_then(|p| p.get::<Vec<EmbedView>>()).map(Vec::as_slice)
+}
+
+/// The views page `i`'s shortcodes show (none: no payload), or an error at each one that names nothing.
 fn page_embeds(
     config: &Config,
     site: &Site,
     i: PageId,
     matrix: Option<&matrix::Loaded>,
-) -> Result<Vec<EmbedView>, Vec<Diagnostic>> {
+) -> Result<Option<Payload>, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let views: Vec<EmbedView> = site.pages[i]
         .embeds
@@ -528,11 +525,10 @@ fn page_embeds(
             }
         })
         .collect();
-    if errors.is_empty() {
-        Ok(views)
-    } else {
-        Err(errors)
+    if !errors.is_empty() {
+        return Err(errors);
     }
+    Ok((!views.is_empty()).then(|| Payload::new(views)))
 }
 
 fn template_for(site: &Site, i: PageId) -> &str {

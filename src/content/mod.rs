@@ -86,6 +86,9 @@ pub(crate) struct Page {
     pub links: Vec<PageLink>,
     /// What the search index keeps of the text, by heading section (none when search is off).
     pub sections: Vec<words::SectionText>,
+    /// What the build resolved this page's shortcodes (`embeds`) to, kept with the page and
+    /// handed back unread (see [`Payload`]); `None` until resolved, and for pages without any.
+    pub(crate) resolved_embeds: Option<Payload>,
     /// Where in the source file its links and embeds are (line, column, quoted line), so
     /// problems found later (links checked against other pages, embeds against the matrix) are
     /// placed without keeping the text or reading it again. `None` for pages without a file.
@@ -114,6 +117,7 @@ impl Page {
             embeds: Vec::new(),
             links: Vec::new(),
             sections: Vec::new(),
+            resolved_embeds: None,
             file: None,
         }
     }
