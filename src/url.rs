@@ -24,8 +24,12 @@ const SEGMENT: &AsciiSet = &CONTROLS
     .add(b'%')
     .add(b':');
 
-/// One path segment (a file or folder name) as it goes into a URL.
+/// One path segment (a file or folder name) as it goes into a URL. Borrowed when nothing
+/// needs encoding: the sidebar of every page builds hundreds of hrefs from segments.
 pub(crate) fn encode_segment(name: &str) -> Cow<'_, str> {
+    if !name.bytes().any(needs) {
+        return Cow::Borrowed(name);
+    }
     utf8_percent_encode(name, SEGMENT).into()
 }
 
@@ -39,10 +43,24 @@ pub(crate) fn encode_path(path: &str) -> Cow<'_, str> {
     Cow::Owned(parts.join("/"))
 }
 
-/// Whether [`SEGMENT`] encodes byte `b` (a test checks the two agree).
+/// Whether [`SEGMENT`] encodes byte `b` (a test checks the two agree), one table look-up.
 fn needs(b: u8) -> bool {
-    !b.is_ascii() || b.is_ascii_control() || b" \"#<>?^`{}/%:".contains(&b)
+    NEEDS[b as usize]
 }
+
+/// [`needs`] for every byte, built once at compile time.
+const NEEDS: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        table[b] = !byte.is_ascii()
+            || byte.is_ascii_control()
+            || matches!(byte, b' ' | b'"' | b'#' | b'<' | b'>' | b'?' | b'^' | b'`' | b'{' | b'}' | b'/' | b'%' | b':');
+        b += 1;
+    }
+    table
+};
 
 /// Where a link destination may appear.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
