@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::config::{Config, ConfigError};
+use crate::config::{BrokenLinks, Config, ConfigError};
 use crate::content::{self, PageId, PageKind, Payload, Reserved, Site};
 use crate::context::{self, BookView};
 use crate::diagnostics::Diagnostic;
@@ -33,11 +33,20 @@ pub struct BuildOptions {
     pub check_only: bool,
     /// Write into an output folder stagebook did not create (its files are kept, never replaced).
     pub force: bool,
+    /// Broken links are warnings and the site is still written (`[build] broken_links = "warn"`).
+    pub warn_links: bool,
 }
 
 impl BuildOptions {
     pub fn new(root: impl Into<PathBuf>) -> BuildOptions {
-        BuildOptions { root: root.into(), output: None, drafts: false, check_only: false, force: false }
+        BuildOptions {
+            root: root.into(),
+            output: None,
+            drafts: false,
+            check_only: false,
+            force: false,
+            warn_links: false,
+        }
     }
 }
 
@@ -53,14 +62,26 @@ pub struct Report {
 }
 
 impl Report {
-    /// The one summary line: `Built 18 pages in 41 ms -> book/`.
+    /// The one summary line: `Built 18 pages in 41 ms -> book/`, or with broken links let
+    /// through (`[build] broken_links = "warn"`) `Built 883 pages with 423 link warnings in ...`.
     pub fn summary(&self, check_only: bool) -> String {
         let ms = self.elapsed.as_millis();
+        let links = match self.link_warnings() {
+            0 => String::new(),
+            1 => " with 1 link warning".to_string(),
+            n => format!(" with {n} link warnings"),
+        };
         if check_only {
-            format!("Checked {} pages in {ms} ms: no errors", self.pages)
+            let verdict = if links.is_empty() { ": no errors" } else { "" };
+            format!("Checked {} pages{links} in {ms} ms{verdict}", self.pages)
         } else {
-            format!("Built {} pages in {ms} ms -> {}/", self.pages, self.output.display())
+            format!("Built {} pages{links} in {ms} ms -> {}/", self.pages, self.output.display())
         }
+    }
+
+    /// Warnings about links: broken ones let through, and links that leave the content folder.
+    pub fn link_warnings(&self) -> usize {
+        self.warnings.iter().filter(|d| d.link).count()
     }
 }
 
@@ -93,6 +114,9 @@ const RESERVED_FILES: [&str; 2] = ["404.html", "sitemap.xml"];
 const SEARCH_PAGE: &str = "search/index.html";
 /// Where theme files (and the generated navigation and code colours) go.
 const STATIC_DIR: &str = "static";
+/// Where book.toml's `additional-css` and `additional-js` files go (under their path from the
+/// handbook folder).
+const EXTRA_DIR: &str = "static/extra";
 
 /// Prints how long each phase took when `STAGEBOOK_TIMINGS` is set (for benchmarking).
 pub struct Phases {
@@ -133,6 +157,8 @@ pub struct Project {
     /// against them, so its template decides which anchors exist.
     generated_ids: Mutex<HashMap<PageId, HashSet<String>>>,
     book: BookView,
+    /// book.toml's `additional-css` and `additional-js` files: (output path, file).
+    extra_files: Vec<(String, PathBuf)>,
 }
 
 /// What an edit of one page changed.
@@ -148,9 +174,24 @@ impl Project {
     /// Loads config, theme, matrix and content, and checks them; `adjust` may change the
     /// configuration first (command-line overrides).
     pub(crate) fn load(root: &Path, adjust: impl FnOnce(&mut Config)) -> Result<Project, Failure> {
-        let mut phases = Phases::new();
         let mut config = Config::load(root)?;
         adjust(&mut config);
+        // book.toml's own warnings (mdBook settings set aside) come first, whatever happens.
+        let noted = std::mem::take(&mut config.warnings);
+        match Project::load_configured(config) {
+            Ok(mut project) => {
+                project.site.warnings.splice(0..0, noted);
+                Ok(project)
+            }
+            Err(mut failure) => {
+                failure.warnings.splice(0..0, noted);
+                Err(failure)
+            }
+        }
+    }
+
+    fn load_configured(config: Config) -> Result<Project, Failure> {
+        let mut phases = Phases::new();
 
         // Theme and templates first; when they fail the pages are still read below, for
         // their warnings and errors, so one run reports everything.
@@ -193,11 +234,13 @@ impl Project {
         let fail = |f: Failure, site: &Site| Failure { warnings: [f.warnings, site.warnings.clone()].concat(), ..f };
         check_collisions(&config, &theme, &site).map_err(|f| fail(f, &site))?;
         check_templates(&site, &renderer).map_err(|f| fail(f, &site))?;
+        let extra_files = additional_files(&config).map_err(|e| fail(Failure::from(e), &site))?;
         resolve_embeds(&config, &mut site, matrix.as_ref()).map_err(|f| fail(f, &site))?;
         let rendered = match &matrix {
             Some(m) => {
                 let (rendered, found) = matrix::Rendered::build(m, &config.markdown, &|dest| site.locate(dest));
-                let (errors, warnings): (Vec<_>, Vec<_>) = found.into_iter().partition(Diagnostic::is_error);
+                let (errors, warnings): (Vec<_>, Vec<_>) =
+                    found.into_iter().map(|d| config.link_severity(d)).partition(Diagnostic::is_error);
                 site.warnings.extend(warnings);
                 if !errors.is_empty() {
                     return Err(Failure { errors, warnings: site.warnings, output_changed: false });
@@ -206,10 +249,13 @@ impl Project {
             }
             None => None,
         };
-        let book = BookView::new(&config);
+        let extra_urls = config
+            .additional_files()
+            .map(|files| files.into_iter().map(|(_, rel, _)| format!("{EXTRA_DIR}/{rel}")).collect::<Vec<_>>());
+        let book = BookView::new(&config, extra_urls);
         phases.done("content");
         let generated_ids = Mutex::default();
-        Ok(Project { config, theme, renderer, code_css, matrix, rendered, site, generated_ids, book })
+        Ok(Project { config, theme, renderer, code_css, matrix, rendered, site, generated_ids, book, extra_files })
     }
 
     /// The matrix views as the page at `url` shows them.
@@ -246,7 +292,8 @@ impl Project {
     }
 
     /// Renders pages in parallel into `sink`; returns every error (each reported once). Links
-    /// into the generated pages among them are checked against the ids they were rendered with.
+    /// into the generated pages among them are checked against the ids they were rendered with
+    /// (with `[build] broken_links = "warn"`, those come back as warnings among the errors).
     pub(crate) fn write_pages(&self, pages: &[PageId], sink: &dyn Sink, shown_output: &Path) -> Vec<Diagnostic> {
         let ids = Mutex::new(HashMap::new());
         let errors: Vec<Diagnostic> = pages
@@ -270,7 +317,8 @@ impl Project {
         let mut errors = dedupe(errors);
         let ids = ids.into_inner().expect("no panics while holding it");
         if !ids.is_empty() {
-            errors.extend(self.check_rendered_anchors(&ids, None));
+            let found = self.check_rendered_anchors(&ids, None);
+            errors.extend(found.into_iter().map(|d| self.config.link_severity(d)));
             self.generated_ids.lock().expect("no panics while holding it").extend(ids);
         }
         errors
@@ -312,8 +360,12 @@ impl Project {
         let mut errors = Vec::new();
         let mut extra: Vec<(String, Vec<u8>)> = Vec::new();
         let base_url = self.config.base_url();
+        // The 404 page is shown at any address: it reaches the site through a <base href>, the
+        // site's URL or, from mdBook's book.toml, the path it is served under.
+        let site_url = self.config.output.html.site_url.as_ref().map(|u| u.get_ref().as_str());
+        let not_found_base = if base_url.is_empty() { site_url.unwrap_or("") } else { base_url };
         let not_found =
-            context::standalone_context(&self.site, &self.book, base_url, "404.html", "Page not found", "404");
+            context::standalone_context(&self.site, &self.book, not_found_base, "404.html", "Page not found", "404");
         match self.renderer.render("404.html", &tera::Context::from_serialize(not_found).expect("serialises")) {
             Ok(html) => extra.push(("404.html".into(), html.into_bytes())),
             Err(d) => errors.push(d),
@@ -328,6 +380,12 @@ impl Project {
             match self.renderer.render("search.html", &tera::Context::from_serialize(page).expect("serialises")) {
                 Ok(html) => extra.push((SEARCH_PAGE.into(), html.into_bytes())),
                 Err(d) => errors.push(d),
+            }
+        }
+        for (url, source) in &self.extra_files {
+            match std::fs::read(source) {
+                Ok(bytes) => extra.push((url.clone(), bytes)),
+                Err(e) => errors.push(Diagnostic::error(source.clone(), format!("cannot read: {e}"))),
             }
         }
         for (rel, file) in &self.theme.statics {
@@ -431,6 +489,9 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
             config.build.output = std::env::current_dir().map(|d| d.join(out)).unwrap_or_else(|_| out.clone());
         }
         config.build.drafts |= options.drafts;
+        if options.warn_links {
+            config.build.broken_links = BrokenLinks::Warn;
+        }
         if !options.check_only {
             location = output::location::check(config, &shown_output(config));
         }
@@ -455,8 +516,10 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
         Some(s) => s,
         None => &Discard,
     };
-    let errors = project.write_all(sink, &shown_output, &mut phases);
+    let (errors, late_warnings): (Vec<_>, Vec<_>) =
+        project.write_all(sink, &shown_output, &mut phases).into_iter().partition(Diagnostic::is_error);
     let Site { pages, assets, mut warnings, .. } = project.site;
+    warnings.extend(late_warnings);
     if !errors.is_empty() {
         return Err(Failure { errors, warnings, output_changed: false });
     }
@@ -613,6 +676,28 @@ fn check_collisions(config: &Config, theme: &Theme, site: &Site) -> Result<(), F
 
 fn write_error(output: &Path, rel: &str, e: std::io::Error) -> Diagnostic {
     Diagnostic::error(output.join(rel), format!("cannot write: {e}"))
+}
+
+/// book.toml's `additional-css` and `additional-js` files, as (output path, file): each must
+/// exist inside the handbook folder (a symbolic link out of it would publish a file of the
+/// build machine).
+fn additional_files(config: &Config) -> Result<Vec<(String, PathBuf)>, Vec<Diagnostic>> {
+    let root = config.root.canonicalize().unwrap_or_else(|_| config.root.clone());
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for (path, rel, span) in config.additional_files().into_iter().flatten() {
+        match path.canonicalize() {
+            Ok(real) if real.starts_with(&root) && real.is_file() => files.push((format!("{EXTRA_DIR}/{rel}"), path)),
+            Ok(real) if real.starts_with(&root) => errors.push(config.error_at(span, format!("`{rel}` is not a file"))),
+            Ok(_) => errors.push(config.error_at(span, format!("`{rel}` leads out of the handbook folder"))),
+            Err(e) => errors.push(config.error_at(span, format!("cannot read `{rel}`: {e}"))),
+        }
+    }
+    if errors.is_empty() {
+        Ok(files)
+    } else {
+        Err(errors)
+    }
 }
 
 /// The theme, its templates and the code colours: every error found in them.

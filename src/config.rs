@@ -3,7 +3,14 @@
 //! Parsed with serde and `deny_unknown_fields`, so a misspelt key is an error at its line and
 //! column instead of a silently ignored setting. serde stops at the first error, so a file that
 //! fails is read again one key at a time ([`every_error`]): one run reports every bad key and value.
+//!
+//! mdBook's book.toml is read too: its keys with a stagebook meaning are fields here under
+//! mdBook's names (`[build] build-dir`, `[output.html] edit-url-template`...), and the others are
+//! set aside with a warning each before the schema sees the file ([`mdbook`]).
 
+mod mdbook;
+
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -56,12 +63,22 @@ pub(crate) struct Config {
     pub markdown: MarkdownConfig,
     #[serde(default)]
     pub search: SearchConfig,
+    /// mdBook's `[output]`: only `[output.html]` has keys stagebook reads.
+    #[serde(default)]
+    pub output: OutputConfig,
     /// Folder holding book.toml; every relative path in the config is relative to it.
     #[serde(skip)]
     pub root: PathBuf,
     /// The text of book.toml, kept so later checks can point into it.
     #[serde(skip)]
     pub source: String,
+    /// `[output.html.redirect]`, checked ([`Config::mdbook_redirects`]).
+    #[serde(skip)]
+    redirects: Vec<(String, String)>,
+    /// What book.toml holds that is not wrong but does nothing (mdBook settings stagebook
+    /// ignores); the build reports them with its own warnings.
+    #[serde(skip)]
+    pub warnings: Vec<Diagnostic>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -79,6 +96,13 @@ pub(crate) struct BookConfig {
     /// several handbooks share a host. Defaults to a slug of the title.
     #[serde(default)]
     pub id: Option<Spanned<String>>,
+    /// mdBook's source folder: the content folder, instead of `[build] content`.
+    #[serde(default)]
+    pub src: Option<PathBuf>,
+    /// mdBook's flag for a book in several languages; read and not needed (one book.toml is one
+    /// language here).
+    #[serde(default, rename = "multilingual")]
+    _multilingual: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -95,6 +119,67 @@ pub(crate) struct BuildConfig {
     /// Build pages marked `draft = true` too.
     #[serde(default)]
     pub drafts: bool,
+    /// Whether a link to a missing page, file or heading fails the build or is only reported.
+    #[serde(default)]
+    pub broken_links: BrokenLinks,
+    /// mdBook's name for `output`.
+    #[serde(default, rename = "build-dir")]
+    pub build_dir: Option<Spanned<PathBuf>>,
+    /// mdBook's folders that `serve` watches besides the handbook's own (relative to the
+    /// handbook folder): files pages include from elsewhere.
+    #[serde(default, rename = "extra-watch-dirs")]
+    pub extra_watch_dirs: Vec<PathBuf>,
+}
+
+/// `[build] broken_links`: a handbook being migrated can be built while its links are mended.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum BrokenLinks {
+    /// A broken link fails the build (and `check`).
+    #[default]
+    Error,
+    /// Each broken link is a warning and the site is written.
+    Warn,
+}
+
+/// mdBook's `[output]` table: only `[output.html]` is read ([`mdbook`] sets the other
+/// renderers aside).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct OutputConfig {
+    #[serde(default)]
+    pub html: HtmlOutput,
+}
+
+/// The `[output.html]` keys with a stagebook meaning, under mdBook's names.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct HtmlOutput {
+    /// The book's repository, linked from every page's footer.
+    #[serde(default)]
+    pub git_repository_url: Option<Spanned<String>>,
+    /// An "Edit this page" link on every page made from a file: `{path}` is the file's path
+    /// from the handbook folder (`src/intro.md`), as in mdBook.
+    #[serde(default)]
+    pub edit_url_template: Option<Spanned<String>>,
+    /// Style sheets linked after the theme's, on every page (paths from the handbook folder).
+    #[serde(default)]
+    pub additional_css: Vec<Spanned<String>>,
+    /// Scripts loaded on every page (paths from the handbook folder).
+    #[serde(default)]
+    pub additional_js: Vec<Spanned<String>>,
+    /// mdBook's colour theme to start with: `coal`, `navy` and `ayu` start dark; `light` and
+    /// `rust` follow the reader's system, as mdBook does (its dark theme takes over on a dark
+    /// system).
+    #[serde(default)]
+    pub default_theme: Option<Spanned<String>>,
+    /// The path the site is served under (`/my-book/`): the 404 page, shown at any address,
+    /// finds the theme and pages through it.
+    #[serde(default)]
+    pub site_url: Option<Spanned<String>>,
+    /// Old output path (`/old/page.html`) -> where it went.
+    #[serde(default)]
+    pub redirect: BTreeMap<String, Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -230,12 +315,22 @@ impl Default for BookConfig {
             language: default_language(),
             authors: vec![],
             id: None,
+            src: None,
+            _multilingual: false,
         }
     }
 }
 impl Default for BuildConfig {
     fn default() -> Self {
-        BuildConfig { content: default_content(), output: default_output(), matrix: None, drafts: false }
+        BuildConfig {
+            content: default_content(),
+            output: default_output(),
+            matrix: None,
+            drafts: false,
+            broken_links: BrokenLinks::Error,
+            build_dir: None,
+            extra_watch_dirs: Vec::new(),
+        }
     }
 }
 impl Default for ThemeConfig {
@@ -281,15 +376,18 @@ impl Config {
     /// Parses book.toml text; `root` is the folder it belongs to.
     pub(crate) fn parse(root: &Path, source: String) -> Result<Config, ConfigError> {
         let file = SourceFile::new(shown_path(root), source);
-        let mut config: Config = deserialize(file.text())
-            .map_err(|errors| ConfigError::Invalid(errors.into_iter().map(|p| file.diagnostic(p)).collect()))?;
+        let (mut config, warnings) = deserialize(file.text())
+            .map_err(|problems| ConfigError::Invalid(problems.into_iter().map(|p| file.diagnostic(p)).collect()))?;
         config.root = root.to_path_buf();
-        let errors = config.validate(&file);
+        config.warnings = warnings.into_iter().map(|p| file.diagnostic(p)).collect();
+        let found = config.validate(&file);
+        let (errors, warnings): (Vec<_>, Vec<_>) = found.into_iter().partition(Diagnostic::is_error);
+        config.warnings.extend(warnings);
         config.source = file.text().to_string();
         if errors.is_empty() {
             Ok(config)
         } else {
-            Err(ConfigError::Invalid(errors))
+            Err(ConfigError::Invalid([errors, config.warnings].concat()))
         }
     }
 
@@ -327,6 +425,7 @@ impl Config {
                 "theme.name must be the name of a folder in themes/, e.g. \"ours\" for themes/ours/",
             ));
         }
+        errors.extend(self.adopt_mdbook(file));
         if let Some(id) = &self.book.id {
             let value = id.get_ref();
             if value.is_empty() || !value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
@@ -336,6 +435,156 @@ impl Config {
             }
         }
         errors
+    }
+
+    /// Puts mdBook's keys in effect, checked: folders, URLs, files and redirects.
+    fn adopt_mdbook(&mut self, file: &SourceFile) -> Vec<Diagnostic> {
+        let mut found = Vec::new();
+        if let Some(src) = &self.book.src {
+            self.build.content = src.clone();
+        }
+        if let Some(dir) = &self.build.build_dir {
+            if self.build.output != default_output() {
+                found.push(file.error_at(
+                    dir.span().start,
+                    "[build] build-dir (mdBook's name) and output both name the output folder: keep one",
+                ));
+            }
+            self.build.output = dir.get_ref().clone();
+        }
+        let html = &mut self.output.html;
+        for (key, url) in
+            [("git-repository-url", &html.git_repository_url), ("edit-url-template", &html.edit_url_template)]
+        {
+            if let Some(url) = url.as_ref().filter(|u| !is_web_url(u.get_ref())) {
+                found.push(file.error_at(
+                    url.span().start,
+                    format!("output.html.{key} must be an http(s) URL, e.g. \"https://github.com/org/repo\""),
+                ));
+            }
+        }
+        for (key, files) in [("additional-css", &html.additional_css), ("additional-js", &html.additional_js)] {
+            for f in files.iter().filter(|f| handbook_relative(f.get_ref()).is_none()) {
+                found.push(file.error_at(
+                    f.span().start,
+                    format!(
+                        "output.html.{key}: `{}` must be a path inside the handbook folder, e.g. \"theme/custom.css\"",
+                        f.get_ref()
+                    ),
+                ));
+            }
+        }
+        if let Some(theme) = &html.default_theme {
+            if !matches!(theme.get_ref().as_str(), "light" | "rust" | "coal" | "navy" | "ayu" | "dark") {
+                found.push(
+                    file.error_at(
+                        theme.span().start,
+                        format!(
+                            "output.html.default-theme `{}` is not one of mdBook's themes (light, rust, coal, navy, ayu):                              the reader's system setting is followed",
+                            theme.get_ref()
+                        ),
+                    )
+                    .warning(),
+                );
+            }
+        }
+        if let Some(url) = &mut html.site_url {
+            let value = url.get_ref().trim().to_string();
+            let path = value.starts_with('/') && !value.starts_with("//") && !value.contains('\\');
+            if path || is_web_url(&value) {
+                let value = if value.ends_with('/') { value } else { format!("{value}/") };
+                *url = Spanned::new(url.span(), value);
+            } else {
+                found.push(file.error_at(
+                    url.span().start,
+                    "output.html.site-url must be the path the site is served under, e.g. \"/my-book/\"",
+                ));
+            }
+        }
+        let mut redirects: Vec<(usize, String, String)> = Vec::new();
+        for (from, to) in &html.redirect {
+            let at = to.span().start;
+            let bad_from = !from.starts_with('/')
+                || from.contains(['\\', ':'])
+                || from.chars().any(char::is_control)
+                || from.split('/').any(|s| s == "..");
+            if bad_from {
+                found.push(file.error_at(
+                    at,
+                    format!(
+                        "output.html.redirect: `{from}` must be a path from the site root, e.g. \"/old/page.html\""
+                    ),
+                ));
+            } else if let Some(scheme) = crate::url::unsafe_scheme(to.get_ref(), crate::url::Target::Link) {
+                found.push(file.error_at(
+                    at,
+                    format!("output.html.redirect: the `{scheme}:` scheme is not allowed: use http(s) or a path"),
+                ));
+            } else {
+                redirects.push((at, from.clone(), to.get_ref().clone()));
+            }
+        }
+        redirects.sort();
+        self.redirects = redirects.into_iter().map(|(_, from, to)| (from, to)).collect();
+        found.sort_by_key(|d| d.position);
+        found
+    }
+
+    /// A diagnostic as `[build] broken_links` wants it: about a broken link, an error or, in
+    /// "warn" mode, a warning; anything else as it is.
+    pub(crate) fn link_severity(&self, d: Diagnostic) -> Diagnostic {
+        if d.link && self.build.broken_links == BrokenLinks::Warn {
+            d.warning()
+        } else {
+            d
+        }
+    }
+
+    /// mdBook's `[output.html.redirect]`, in file order: (old path from the site root, as
+    /// written, e.g. `/old/page.html`; where it went, a URL or a path as written). Checked:
+    /// no `..` in the old path, no script scheme in the new one.
+    // Read by the redirect pages once they are wired in; until then by the tests only.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) fn mdbook_redirects(&self) -> &[(String, String)] {
+        &self.redirects
+    }
+
+    /// The "Edit this page" links, when book.toml has an `edit-url-template`.
+    pub(crate) fn edit_links(&self) -> Option<EditLinks> {
+        let template = self.output.html.edit_url_template.as_ref()?.get_ref().clone();
+        let content = self.build.content.strip_prefix(&self.root).unwrap_or(&self.build.content);
+        let content = content
+            .components()
+            .filter_map(|c| match c {
+                std::path::Component::Normal(s) => Some(format!("{}/", s.to_string_lossy())),
+                _ => None,
+            })
+            .collect();
+        Some(EditLinks { template, content })
+    }
+
+    /// The files `additional-css` (first) and `additional-js` name: (where it is, its path
+    /// from the handbook folder, the place in book.toml).
+    pub(crate) fn additional_files(&self) -> [Vec<(PathBuf, String, std::ops::Range<usize>)>; 2] {
+        let list = |files: &[Spanned<String>]| {
+            files
+                .iter()
+                .filter_map(|f| {
+                    let rel = handbook_relative(f.get_ref())?;
+                    Some((self.root.join(&rel), rel, f.span()))
+                })
+                .collect()
+        };
+        [list(&self.output.html.additional_css), list(&self.output.html.additional_js)]
+    }
+
+    /// What `serve` watches besides the content, themes and matrix (absolute): the
+    /// `extra-watch-dirs`, and the `additional-css` and `additional-js` files.
+    pub(crate) fn extra_watched(&self) -> Vec<PathBuf> {
+        let root = crate::abspath::absolute(&self.root);
+        let dirs = self.build.extra_watch_dirs.iter().map(|d| root.join(d));
+        let files = self.additional_files().into_iter().flatten().map(|(path, _, _)| crate::abspath::absolute(&path));
+        dirs.chain(files).collect()
     }
 
     pub(crate) fn content_dir(&self) -> PathBuf {
@@ -392,6 +641,42 @@ impl Config {
     }
 }
 
+/// mdBook's `edit-url-template` with what it needs to fill in `{path}`.
+#[derive(Debug, Clone)]
+pub(crate) struct EditLinks {
+    template: String,
+    /// The content folder from the handbook folder, with a trailing `/` ("" when they are one).
+    content: String,
+}
+
+impl EditLinks {
+    /// The link for the page made from the content-relative file `source`: `{path}` is the
+    /// file's path from the handbook folder (`src/intro.md`), as mdBook has it, URL-encoded.
+    pub(crate) fn url(&self, source: &str) -> String {
+        let path = format!("{}{source}", self.content);
+        self.template.replace("{path}", &crate::url::encode_path(&path))
+    }
+}
+
+/// An absolute http(s) URL (nothing else may go into an href taken from book.toml).
+fn is_web_url(value: &str) -> bool {
+    let lower = value.trim_start().to_ascii_lowercase();
+    (lower.starts_with("https://") || lower.starts_with("http://")) && !value.chars().any(char::is_control)
+}
+
+/// `path` (as written in book.toml) as a `/`-separated path inside the handbook folder, or
+/// `None` when it is absolute, climbs out, or is not a plain file path.
+fn handbook_relative(path: &str) -> Option<String> {
+    if path.starts_with(['/', '\\']) || path.contains([':', '\\', '?', '#']) || path.chars().any(char::is_control) {
+        return None;
+    }
+    let parts: Vec<&str> = path.split('/').filter(|s| !s.is_empty() && *s != ".").collect();
+    if parts.is_empty() || parts.contains(&"..") {
+        return None;
+    }
+    Some(parts.join("/"))
+}
+
 /// Paths inside the content folder that are not content (see [`Config::not_content`]).
 pub(crate) struct NotContent {
     content: PathBuf,
@@ -414,16 +699,22 @@ fn shown_path(root: &Path) -> PathBuf {
     p.strip_prefix(".").map(Path::to_path_buf).unwrap_or(p)
 }
 
-/// The settings, or every problem in them.
-fn deserialize(source: &str) -> Result<Config, Vec<Problem>> {
-    toml::from_str(source).map_err(|e| {
-        let errors = DeTable::parse(source).map(|doc| every_error(doc.get_ref())).unwrap_or_default();
-        if errors.is_empty() {
-            vec![problem(&e, 0)]
-        } else {
-            errors
+/// The settings and the warnings about them (mdBook settings set aside), or every problem in
+/// them (the errors, then those warnings).
+fn deserialize(source: &str) -> Result<(Config, Vec<Problem>), Vec<Problem>> {
+    let mut doc = DeTable::parse(source).map_err(|e| vec![problem(&e, 0)])?;
+    let warnings = mdbook::set_aside(doc.get_mut());
+    match Config::deserialize(toml::de::Deserializer::from(doc.clone())) {
+        Ok(config) => Ok((config, warnings)),
+        Err(e) => {
+            let mut errors = every_error(doc.get_ref());
+            if errors.is_empty() {
+                errors.push(problem(&e, 0));
+            }
+            errors.extend(warnings);
+            Err(errors)
         }
-    })
+    }
 }
 
 /// Deserializes each `[section] key = value` on its own (the other fields take their defaults),
@@ -548,6 +839,60 @@ mod tests {
         assert!(!skip.skips(Path::new("guide")) && !skip.skips(Path::new("guide/book.toml")));
         let c = Config::parse(tmp.path(), String::new()).unwrap();
         assert!(!c.not_content().skips(Path::new("book.toml")), "content/book.toml is a page asset");
+    }
+
+    #[test]
+    fn mdbook_keys_with_a_stagebook_meaning_are_put_in_effect() {
+        let text = "[book]\nsrc = \"src\"\nmultilingual = false\n[build]\nbuild-dir = \"site\"\n\
+                    extra-watch-dirs = [\"listings\"]\nbroken_links = \"warn\"\n[output.html]\n\
+                    edit-url-template = \"https://git.example/o/r/edit/main/guide/{path}\"\n\
+                    site-url = \"/guide\"\ndefault-theme = \"navy\"\nadditional-css = [\"./theme/x.css\"]\n\
+                    [output.html.redirect]\n\"/z-old.html\" = \"new.html\"\n\"/a-old.html\" = \"https://x.org/\"\n";
+        let c = parse(text).unwrap();
+        assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+        assert_eq!((c.build.content.as_path(), c.build.output.as_path()), (Path::new("src"), Path::new("site")));
+        assert_eq!(c.build.broken_links, BrokenLinks::Warn);
+        assert_eq!(c.extra_watched()[0], Path::new("/book/listings"));
+        let edit = c.edit_links().unwrap();
+        assert_eq!(edit.url("a b/intro.md"), "https://git.example/o/r/edit/main/guide/src/a%20b/intro.md");
+        assert_eq!(c.output.html.site_url.as_ref().unwrap().get_ref(), "/guide/");
+        let [css, js] = c.additional_files();
+        assert_eq!((css[0].0.as_path(), css[0].1.as_str()), (Path::new("/book/theme/x.css"), "theme/x.css"));
+        assert!(js.is_empty());
+        // File order, not key order.
+        let redirects: Vec<(&str, &str)> = c.mdbook_redirects().iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        assert_eq!(redirects, [("/z-old.html", "new.html"), ("/a-old.html", "https://x.org/")]);
+    }
+
+    #[test]
+    fn mdbook_values_that_would_be_unsafe_are_errors_at_their_place() {
+        let text = "[build]\nbuild-dir = \"x\"\noutput = \"y\"\n[output.html]\n\
+                    edit-url-template = \"javascript:alert(1)//{path}\"\ngit-repository-url = \"/repo\"\n\
+                    additional-js = [\"../../etc/passwd\", \"/abs.js\"]\nsite-url = \"//evil.org/\"\n\
+                    default-theme = \"purple\"\n[output.html.redirect]\n\"/../x.html\" = \"a.html\"\n\
+                    \"/y.html\" = \"javascript:alert(1)\"\n";
+        let e = parse(text).unwrap_err();
+        let errors: Vec<_> = e.iter().filter(|d| d.is_error()).map(|d| d.position.unwrap().0).collect();
+        assert_eq!(errors, [2, 5, 6, 7, 7, 8, 11, 12], "{e:#?}");
+        let warnings: Vec<_> = e.iter().filter(|d| !d.is_error()).collect();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].message.contains("purple"), "{}", warnings[0].message);
+    }
+
+    #[test]
+    fn ignored_mdbook_keys_are_warnings_and_typos_stay_errors_all_in_one_run() {
+        let text = "[book]\ntitle = \"G\"\n[rust]\nedition = \"2018\"\n[preprocessor.index]\n\
+                    [output.html]\nmathjax-support = true\n[output.html.playground]\nrunnable = false\n";
+        let c = parse(text).unwrap();
+        let places: Vec<_> = c.warnings.iter().map(|d| (d.position.unwrap(), d.is_error())).collect();
+        assert_eq!(places, [((4, 1), false), ((5, 15), false), ((7, 1), false), ((8, 14), false)]);
+        assert!(c.warnings.iter().all(|d| d.message.starts_with("ignored: mdBook setting")));
+        // A key neither stagebook's nor mdBook's is still an error, with the others reported too.
+        let e =
+            parse(&format!("{text}[ouptut]\n[build]\ncreate-mising = true\nbroken_links = \"maybe\"\n")).unwrap_err();
+        let errors: Vec<_> = e.iter().filter(|d| d.is_error()).map(|d| d.position.unwrap()).collect();
+        assert_eq!(errors, [(10, 2), (12, 1), (13, 16)], "{e:#?}");
+        assert_eq!(e.iter().filter(|d| !d.is_error()).count(), 4, "the warnings go along: {e:#?}");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::config::Config;
+use crate::config::{Config, EditLinks};
 use crate::content::nav::{EntryId, EntryKind};
 use crate::content::paths::{relative_href, root_prefix};
 use crate::content::{IdVec, Nav, Page, PageId, Site};
@@ -22,16 +22,39 @@ pub(crate) struct BookView {
     pub language: String,
     pub authors: Vec<String>,
     pub id: String,
+    /// Extra style sheets and scripts (book.toml's `additional-css`/`-js`): paths from the
+    /// site root, URL-encoded, for `{{ root }}` to go in front of.
+    pub additional_css: Vec<String>,
+    pub additional_js: Vec<String>,
+    /// The colour scheme a reader who has not chosen one starts with: "dark", or "" for the
+    /// system's.
+    pub default_theme: &'static str,
+    /// The book's repository (an http(s) URL), or "".
+    pub repository: String,
+    #[serde(skip)]
+    edit_links: Option<EditLinks>,
 }
 
 impl BookView {
-    pub(crate) fn new(config: &Config) -> BookView {
+    /// `extra_files`: the output paths of the additional style sheets and scripts.
+    pub(crate) fn new(config: &Config, extra_files: [Vec<String>; 2]) -> BookView {
+        let [css, js] = extra_files;
+        let html = &config.output.html;
+        let dark = html
+            .default_theme
+            .as_ref()
+            .is_some_and(|t| matches!(t.get_ref().as_str(), "coal" | "navy" | "ayu" | "dark"));
         BookView {
             title: config.book.title.clone(),
             description: config.book.description.clone(),
             language: config.book.language.clone(),
             authors: config.book.authors.clone(),
             id: config.book_id(),
+            additional_css: css.iter().map(|u| encode_path(u).into_owned()).collect(),
+            additional_js: js.iter().map(|u| encode_path(u).into_owned()).collect(),
+            default_theme: if dark { "dark" } else { "" },
+            repository: html.git_repository_url.as_ref().map(|u| u.get_ref().trim().to_string()).unwrap_or_default(),
+            edit_links: config.edit_links(),
         }
     }
 }
@@ -84,6 +107,8 @@ pub(crate) struct PageContext<'a> {
     pub canonical_url: String,
     pub base_url: &'a str,
     pub generator: &'static str,
+    /// "Edit this page" (book.toml's `edit-url-template`), or "".
+    pub edit_url: String,
 }
 
 type Pages = IdVec<PageId, Page>;
@@ -148,6 +173,10 @@ pub(crate) fn page_context<'a>(
         canonical_url: absolute_url(base_url, &page.url),
         base_url,
         generator: GENERATOR,
+        edit_url: match (&book.edit_links, &page.source) {
+            (Some(links), Some(source)) if page.generated.is_none() => links.url(source),
+            _ => String::new(),
+        },
     }
 }
 
@@ -183,6 +212,7 @@ pub(crate) fn standalone_context<'a>(
         canonical_url: if kind == "404" { String::new() } else { absolute_url(base_url, url) },
         base_url,
         generator: GENERATOR,
+        edit_url: String::new(),
     }
 }
 

@@ -40,6 +40,10 @@ enum Command {
         /// deleted or overwritten) and only what stagebook writes is replaced by later builds.
         #[arg(long)]
         force: bool,
+        /// Report broken links and anchors as warnings and write the site anyway (as
+        /// `[build] broken_links = "warn"` does).
+        #[arg(long)]
+        warn_links: bool,
     },
     /// Check config, pages, links and templates without writing anything.
     Check {
@@ -49,6 +53,9 @@ enum Command {
         /// Include pages marked `draft = true`.
         #[arg(long)]
         drafts: bool,
+        /// Report broken links and anchors as warnings instead of errors.
+        #[arg(long)]
+        warn_links: bool,
     },
     /// Build into memory, serve on localhost, rebuild on every save and reload the browser.
     Serve {
@@ -75,6 +82,9 @@ enum Command {
         /// notifications: for network drives, some containers, or when the inotify limit is reached.
         #[arg(long)]
         poll: bool,
+        /// Report broken links and anchors as warnings and serve the site anyway.
+        #[arg(long)]
+        warn_links: bool,
     },
     /// Create a new handbook with a book.toml and two pages.
     Init {
@@ -90,19 +100,21 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Build { dir, output, drafts, force } => {
-            run_build(BuildOptions { root: dir, output, drafts, check_only: false, force }, cli.quiet)
+        Command::Build { dir, output, drafts, force, warn_links } => {
+            run_build(BuildOptions { root: dir, output, drafts, check_only: false, force, warn_links }, cli.quiet)
         }
-        Command::Check { dir, drafts } => {
-            run_build(BuildOptions { root: dir, output: None, drafts, check_only: true, force: false }, cli.quiet)
-        }
-        Command::Serve { dir, port, bind, open, drafts, allow_hosts, poll } => {
+        Command::Check { dir, drafts, warn_links } => run_build(
+            BuildOptions { root: dir, output: None, drafts, check_only: true, force: false, warn_links },
+            cli.quiet,
+        ),
+        Command::Serve { dir, port, bind, open, drafts, allow_hosts, poll, warn_links } => {
             // Ctrl-C ends the process; nothing is written to disk, so there is nothing to clean up.
             let _ = ctrlc::set_handler(|| {
                 println!("Stopped.");
                 std::process::exit(0);
             });
-            let options = stagebook::serve::ServeOptions { root: dir, bind, port, open, drafts, allow_hosts, poll };
+            let options =
+                stagebook::serve::ServeOptions { root: dir, bind, port, open, drafts, allow_hosts, poll, warn_links };
             match stagebook::serve::serve(options) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {

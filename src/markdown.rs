@@ -35,6 +35,9 @@ pub(crate) enum Link<T> {
     Rewrite { href: String, check: Option<(T, Option<String>)> },
     /// The destination cannot work; the message says why.
     Broken(String),
+    /// Replace the destination with `href` (which still goes where the author meant) but warn:
+    /// stagebook cannot check it (a link that leaves the content folder).
+    Outside { href: String, message: String },
 }
 
 /// A link whose target page or anchor must be verified once all pages are parsed.
@@ -290,12 +293,10 @@ pub(crate) fn render<T>(
                 // A dropped image leaves its alt text as text, and nothing else.
                 let Some(event) = r.link_event(event, range.start, &resolve) else { continue };
                 if let Some((offset, false)) = image_alt.take() {
-                    r.problems.push(Problem {
+                    r.problems.push(Problem::warning(
                         offset,
-                        message: "image has no alt text: describe it for screen readers (`![what it shows](...)`)"
-                            .into(),
-                        is_error: false,
-                    });
+                        "image has no alt text: describe it for screen readers (`![what it shows](...)`)",
+                    ));
                 }
                 r.out.push(event);
             }
@@ -428,11 +429,10 @@ impl<'a, T> Renderer<'_, 'a, T> {
             Target::Image => ("image", "http, https, data:image/ or a relative path"),
         };
         let scheme: String = scheme.chars().take(40).collect();
-        self.problems.push(Problem {
+        self.problems.push(Problem::warning(
             offset,
-            message: format!("{what} with the `{scheme}:` scheme dropped (its text is kept): use {allowed}"),
-            is_error: false,
-        });
+            format!("{what} with the `{scheme}:` scheme dropped (its text is kept): use {allowed}"),
+        ));
         true
     }
 
@@ -449,8 +449,12 @@ impl<'a, T> Renderer<'_, 'a, T> {
                 href.into()
             }
             Link::Broken(message) => {
-                self.problems.push(Problem { offset, message, is_error: true });
+                self.problems.push(Problem::broken_link(offset, message));
                 dest
+            }
+            Link::Outside { href, message } => {
+                self.problems.push(Problem::outside_link(offset, message));
+                href.into()
             }
         }
     }

@@ -59,6 +59,10 @@ impl Lookup {
             Place::File { url, anchor } => {
                 Link::Rewrite { href: with_anchor(paths::relative_href(from_url, &url), &anchor), check: None }
             }
+            Place::Outside { above, path, query, anchor } => {
+                let href = with_anchor(paths::href_above(from_url, above, &path) + &query, &anchor);
+                Link::Outside { message: outside_message(dest), href }
+            }
         }
     }
 
@@ -78,7 +82,9 @@ impl Lookup {
         }
         let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
         let Some(target) = paths::join(source_dir, &decoded) else {
-            return Place::Broken(format!("link `{dest}` points outside the content folder"));
+            let (above, path) = paths::climb(source_dir, &decoded);
+            let query = path_and_query.find('?').map_or(String::new(), |i| path_and_query[i..].to_string());
+            return Place::Outside { above, path, query, anchor };
         };
         let page = self
             .by_source
@@ -92,12 +98,38 @@ impl Lookup {
         if self.assets.contains(&target) {
             return Place::File { url: target, anchor };
         }
-        if target.ends_with(".md") {
+        if let Some(page) = self.mdbook_page(&target) {
+            return Place::Page { page, anchor };
+        }
+        if let Some(stem) = target.strip_suffix(".html") {
+            Place::Broken(format!("link to missing page `{dest}` (looked for content/{stem}.md and content/{target})"))
+        } else if target.ends_with(".md") {
             Place::Broken(format!("link to missing page `{dest}` (looked for content/{target})"))
         } else {
             Place::Broken(format!("link to missing file or folder `{dest}` (looked for content/{target})"))
         }
     }
+}
+
+impl Lookup {
+    /// The page an mdBook link means: mdBook publishes `dir/chapter.md` as `dir/chapter.html`
+    /// and a folder's `README.md` as its `index.html`, and books link to those names.
+    fn mdbook_page(&self, target: &str) -> Option<PageId> {
+        let stem = target.strip_suffix(".html")?;
+        if let Some(&page) = self.by_source.get(&format!("{stem}.md")) {
+            return Some(page);
+        }
+        let name = stem.rsplit('/').next().unwrap_or(stem);
+        if name == "index" || name.eq_ignore_ascii_case("readme") {
+            return self.by_url.get(&paths::section_url(paths::parent_dir(stem))).copied();
+        }
+        None
+    }
+}
+
+/// The warning for a link that leaves the content folder.
+pub(crate) fn outside_message(dest: &str) -> String {
+    format!("link `{dest}` leaves the content folder: kept pointing there (relative to the site), not checked")
 }
 
 /// What [`Lookup::locate`] found.
@@ -111,6 +143,14 @@ pub(crate) enum Place {
     },
     File {
         url: String,
+        anchor: Option<String>,
+    },
+    /// Out of the content folder: `above` folders over it, then down `path` (decoded), with the
+    /// `?query` as written. Such links (to sibling books, the repository's README) are kept.
+    Outside {
+        above: usize,
+        path: String,
+        query: String,
         anchor: Option<String>,
     },
     Broken(String),
@@ -128,7 +168,7 @@ pub(crate) fn check_all(pages: &IdVec<PageId, Page>, included: &IdVec<PageId, bo
             let problem = if included[link.target] {
                 anchor_problem(&pages[link.target], link)
             } else {
-                Some(Problem::error(
+                Some(Problem::broken_link(
                     link.offset,
                     format!("link `{}` points to a draft page (build with --drafts, or remove the link)", link.dest),
                 ))
@@ -153,7 +193,7 @@ pub(crate) fn anchor_problem(target: &Page, link: &PageLink) -> Option<Problem> 
     known.truncate(12);
     let hint =
         if known.is_empty() { "it has no headings".to_string() } else { format!("its headings: {}", known.join(", ")) };
-    Some(Problem::error(
+    Some(Problem::broken_link(
         link.offset,
         format!(
             "link `{}`: no heading with id `{anchor}` in `{}` ({hint})",
@@ -212,8 +252,52 @@ mod tests {
         assert!(
             matches!(l.resolve(from, Some(id(1)), "guide", "nope.md"), Link::Broken(m) if m.contains("missing page"))
         );
-        assert!(matches!(l.resolve("index.html", None, "", "../x.md"), Link::Broken(m) if m.contains("outside")));
         assert_eq!(l.page_by_source("guide/setup.md"), Some(id(1)));
+    }
+
+    #[test]
+    fn links_out_of_the_content_folder_are_kept_going_where_they_went_with_a_warning() {
+        let l = lookup();
+        let outside = |from: &str, dir: &str, dest: &str| match l.resolve(from, Some(id(1)), dir, dest) {
+            Link::Outside { href, message } => {
+                assert!(message.contains("leaves the content folder"), "{message}");
+                href
+            }
+            _ => panic!("{dest}: expected a link out of the content folder"),
+        };
+        // From `guide/setup.md`, shown at `guide/setup/index.html`.
+        let from = "guide/setup/index.html";
+        assert_eq!(outside(from, "guide", "../../std/index.html#x"), "../../../std/index.html#x");
+        assert_eq!(outside("index.html", "", "../README.md"), "../README.md");
+        assert_eq!(outside("index.html", "", "../a%20b/c.html?v=1"), "../a%20b/c.html?v=1");
+        // Still relative, never a scheme: a `:` in a name is encoded.
+        assert_eq!(outside("index.html", "", "/../javascript:alert(1)"), "../javascript%3Aalert(1)");
+    }
+
+    #[test]
+    fn mdbook_html_names_resolve_to_their_pages() {
+        let l = Lookup::new(
+            [
+                (Some("README.md"), "index.html"),
+                (Some("ch01.md"), "ch01/index.html"),
+                (Some("guide/README.md"), "guide/index.html"),
+                (Some("guide/ch02.md"), "guide/ch02/index.html"),
+            ]
+            .into_iter(),
+            &[],
+        );
+        let page = |dir: &str, dest: &str| match l.resolve("index.html", Some(id(0)), dir, dest) {
+            Link::Rewrite { href, check: Some((page, anchor)) } => (href, page, anchor),
+            _ => panic!("{dest}: expected a page"),
+        };
+        assert_eq!(page("", "ch01.html#intro"), ("ch01/index.html#intro".into(), id(1), Some("intro".into())));
+        assert_eq!(page("guide", "ch02.html").1, id(3));
+        assert_eq!(page("guide", "README.html").1, id(2));
+        assert_eq!(page("guide", "index.html").1, id(2));
+        assert_eq!(page("guide", "../index.html").1, id(0));
+        assert!(
+            matches!(l.resolve("index.html", Some(id(0)), "", "ch09.html"), Link::Broken(m) if m.contains("content/ch09.md"))
+        );
     }
 
     fn page(url: &str, headings: &[&str]) -> Page {

@@ -223,8 +223,10 @@ impl Site {
         };
         let mut text = config.search.enabled.then(|| words::Collector::new(&self.lexicon, config.search.code));
         let parsed = parse::read_and_parse(config, &self.lookup, id, &slot, text.as_mut())?;
-        if !parsed.errors.is_empty() {
-            return Err(parsed.errors);
+        let errors: Vec<Diagnostic> =
+            parsed.errors.into_iter().map(|d| config.link_severity(d)).filter(Diagnostic::is_error).collect();
+        if !errors.is_empty() {
+            return Err(errors);
         }
         let page = parsed.page;
         if page.draft && !config.build.drafts {
@@ -245,6 +247,7 @@ impl Site {
                 }
             }
         }
+        errors.retain(|d| config.link_severity(d.clone()).is_error());
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -267,6 +270,10 @@ impl Site {
             Place::Unchanged | Place::Here(_) => Ok(Located::Unchanged),
             Place::Broken(message) => Err(message),
             Place::File { url, anchor } => Ok(Located::File { url, anchor }),
+            Place::Outside { above, path, query: _, anchor } => {
+                let url = format!("{}{path}", "../".repeat(above));
+                Ok(Located::Outside { url, anchor, message: links::outside_message(dest) })
+            }
             Place::Page { page, anchor } => {
                 let target = &self.pages[page];
                 let checked_later = target.generated.is_some();
@@ -306,7 +313,7 @@ impl Site {
                 let (Some(anchor), Some(rendered)) = (link.anchor.as_deref(), ids.get(&link.target)) else { continue };
                 if !anchor.is_empty() && !rendered.contains(anchor) {
                     let message = missing_rendered_id(&link.dest, anchor, &self.pages[link.target].url);
-                    errors.push(link_diagnostic(config, page, Problem::error(link.offset, message)));
+                    errors.push(link_diagnostic(config, page, Problem::broken_link(link.offset, message)));
                 }
             }
         }
@@ -329,6 +336,9 @@ pub(crate) enum Located {
     Page { page: PageId, url: String, anchor: Option<String> },
     /// A copied file (its output path) and maybe an anchor.
     File { url: String, anchor: Option<String> },
+    /// A place out of the content folder (`../other-book/index.html`, relative to the site
+    /// root), kept with a warning ([`links::Place::Outside`]).
+    Outside { url: String, anchor: Option<String>, message: String },
 }
 
 /// Output paths that other parts of the build generate, so links to them are valid and
@@ -406,8 +416,13 @@ pub(crate) fn load(config: &Config, reserved: &Reserved, generated: Vec<Generate
     for (from, problem) in links::check_all(&pages, &included) {
         errors.push(link_diagnostic(config, &pages[from], problem));
     }
+    // `[build] broken_links = "warn"`: broken links are reported, and the site is still built.
+    let (errors, link_warnings): (Vec<_>, Vec<_>) =
+        errors.into_iter().map(|d| config.link_severity(d)).partition(Diagnostic::is_error);
+    warnings.extend(link_warnings);
     if !errors.is_empty() {
         // The warnings go along: they are printed even when errors stop the build.
+        let mut errors = errors;
         errors.sort_by(|a, b| (&a.path, a.position).cmp(&(&b.path, b.position)));
         warnings.sort_by(|a, b| (&a.path, a.position).cmp(&(&b.path, b.position)));
         errors.extend(warnings);
@@ -425,7 +440,13 @@ pub(crate) fn load(config: &Config, reserved: &Reserved, generated: Vec<Generate
 
 /// Says where in its page a broken link is.
 fn link_diagnostic(config: &Config, from: &Page, problem: Problem) -> Diagnostic {
-    located(config, from, problem.offset, problem.message)
+    let mut d = located(config, from, problem.offset, problem.message);
+    d.link = problem.link;
+    if problem.is_error {
+        d
+    } else {
+        d.warning()
+    }
 }
 
 /// A diagnostic at byte `offset` (a link's or embed's) of `page`'s source file, placed when it was read.

@@ -95,6 +95,37 @@ pub(crate) fn join(base_dir: &str, link: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
+/// Where a link that [`join`] found to climb out of the content folder points: how many
+/// folders above the content folder, and the path from there (`("", "../std/index.html")` is
+/// `(1, "std/index.html")`).
+pub(crate) fn climb(base_dir: &str, link: &str) -> (usize, String) {
+    let mut parts: Vec<&str> =
+        if link.starts_with('/') || base_dir.is_empty() { Vec::new() } else { base_dir.split('/').collect() };
+    let mut above = 0;
+    for seg in link.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    above += 1;
+                }
+            }
+            s => parts.push(s),
+        }
+    }
+    (above, parts.join("/"))
+}
+
+/// An href from the page at `from` to a place `above` folders over the site root, then down
+/// `path` (see [`climb`]): it goes where the link went from its source file when the site root
+/// stands where the content folder did, as mdBook books on one host link to each other.
+pub(crate) fn href_above(from: &str, above: usize, path: &str) -> String {
+    let mut href = root_prefix(from);
+    href.push_str(&"../".repeat(above));
+    href.push_str(&crate::url::encode_path(path));
+    href
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,6 +181,15 @@ mod tests {
         assert_eq!(join("guide", "/top.md").as_deref(), Some("top.md"));
         assert_eq!(join("", "../x.md"), None);
         assert_eq!(join("a", "sub/").as_deref(), Some("a/sub"));
+    }
+
+    #[test]
+    fn links_that_leave_the_content_folder() {
+        assert_eq!(climb("", "../std/index.html"), (1, "std/index.html".into()));
+        assert_eq!(climb("guide", "../../../README.md"), (2, "README.md".into()));
+        assert_eq!(climb("a", "/../x y.md"), (1, "x y.md".into()));
+        assert_eq!(href_above("ch01/index.html", 1, "std/index.html"), "../../std/index.html");
+        assert_eq!(href_above("index.html", 2, "a:b/c d.md"), "../../a%3Ab/c%20d.md");
     }
 
     #[test]

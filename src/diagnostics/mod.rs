@@ -27,16 +27,27 @@ pub struct Problem {
     pub message: String,
     /// Errors fail the build; the rest are warnings.
     pub is_error: bool,
+    /// A link that does not reach its target ([`Diagnostic::link`]).
+    pub link: bool,
 }
 
 impl Problem {
     pub(crate) fn error(offset: usize, message: impl Into<String>) -> Problem {
-        Problem { offset, message: message.into(), is_error: true }
+        Problem { offset, message: message.into(), is_error: true, link: false }
     }
 
-    #[cfg(test)]
+    /// A broken link: an error unless the handbook asks for warnings (`[build] broken_links`).
+    pub(crate) fn broken_link(offset: usize, message: impl Into<String>) -> Problem {
+        Problem { offset, message: message.into(), is_error: true, link: true }
+    }
+
+    /// A link stagebook leaves as written because it leaves the content folder: a warning always.
+    pub(crate) fn outside_link(offset: usize, message: impl Into<String>) -> Problem {
+        Problem { offset, message: message.into(), is_error: false, link: true }
+    }
+
     pub(crate) fn warning(offset: usize, message: impl Into<String>) -> Problem {
-        Problem { offset, message: message.into(), is_error: false }
+        Problem { offset, message: message.into(), is_error: false, link: false }
     }
 }
 
@@ -113,6 +124,9 @@ pub struct Diagnostic {
     pub message: String,
     /// The part of the source line the position points into, shown under the message.
     pub excerpt: Option<Excerpt>,
+    /// About a link that does not reach its target: `[build] broken_links = "warn"` (or
+    /// `--warn-links`) turns such errors into warnings, and the build's summary counts them.
+    pub link: bool,
 }
 
 impl Diagnostic {
@@ -124,6 +138,7 @@ impl Diagnostic {
             position: None,
             message: message.into(),
             excerpt: None,
+            link: false,
         }
     }
 
@@ -137,6 +152,7 @@ impl Diagnostic {
             position: Some((line, col)),
             message: message.into(),
             excerpt: Some(Excerpt::at_column(text, col)),
+            link: false,
         }
     }
 
@@ -148,12 +164,19 @@ impl Diagnostic {
             position: Some((line, col)),
             message: message.into(),
             excerpt: None,
+            link: false,
         }
     }
 
     /// The same diagnostic, downgraded to a warning.
     pub fn warning(mut self) -> Self {
         self.severity = Severity::Warning;
+        self
+    }
+
+    /// The same diagnostic, marked as about a link ([`Diagnostic::link`]).
+    pub(crate) fn about_link(mut self) -> Self {
+        self.link = true;
         self
     }
 

@@ -62,6 +62,7 @@ impl SourcePlaces {
                     position: Some(spot.position),
                     message: message.into(),
                     excerpt: Some(Excerpt { text: self.quoted[spot.text.clone()].to_string(), caret: spot.caret }),
+                    link: false,
                 }
             }
             Err(_) => {

@@ -51,6 +51,7 @@ impl SourceFile {
             position: Some(position),
             message: message.into(),
             excerpt: Some(excerpt),
+            link: false,
         }
     }
 
@@ -69,7 +70,8 @@ impl SourceFile {
 
     /// The diagnostic for a problem found in this file.
     pub(crate) fn diagnostic(&self, problem: Problem) -> Diagnostic {
-        let d = self.error_at(problem.offset, problem.message);
+        let mut d = self.error_at(problem.offset, problem.message);
+        d.link = problem.link;
         if problem.is_error {
             d
         } else {

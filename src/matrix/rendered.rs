@@ -211,7 +211,7 @@ impl Rendered {
         self.links
             .iter()
             .filter(|l| l.page == page)
-            .filter_map(|l| locate(&l.dest).err().map(|message| loaded.error_at(l.at, message)))
+            .filter_map(|l| locate(&l.dest).err().map(|message| loaded.error_at(l.at, message).about_link()))
             .collect()
     }
 
@@ -227,7 +227,7 @@ impl Rendered {
             .filter_map(|l| {
                 let rendered = ids.get(&l.page)?;
                 (!rendered.contains(&l.anchor))
-                    .then(|| loaded.error_at(l.at, missing_rendered_id(&l.dest, &l.anchor, &l.url)))
+                    .then(|| loaded.error_at(l.at, missing_rendered_id(&l.dest, &l.anchor, &l.url)).about_link())
             })
             .collect()
     }
@@ -299,12 +299,17 @@ impl Renderer<'_> {
                 Ok(Located::Unchanged) => Link::Unchanged,
                 Ok(Located::Page { page, url, anchor }) => hole_for(dest, url, anchor, Some(page)),
                 Ok(Located::File { url, anchor }) => hole_for(dest, url, anchor, None),
+                Ok(Located::Outside { url, anchor, message }) => match hole_for(dest, url, anchor, None) {
+                    Link::Rewrite { href, .. } => Link::Outside { href, message },
+                    other => other,
+                },
                 Err(message) => Link::Broken(message),
             });
             let html = if inline { strip_paragraph(r.html) } else { r.html };
             if let Some(html) = cut_holes(&html, &hole, targets.into_inner()) {
                 self.errors.borrow_mut().extend(r.problems.iter().map(|p| {
-                    let d = self.loaded.error_at(md.at, p.message.clone());
+                    let mut d = self.loaded.error_at(md.at, p.message.clone());
+                    d.link = p.link;
                     if p.is_error {
                         d
                     } else {
@@ -424,7 +429,11 @@ mod tests {
         let config = MarkdownConfig { heading_anchors: false, ..MarkdownConfig::default() };
         let r = markdown::render(&text, &config, None, |dest| match locate(dest) {
             Ok(Located::Unchanged) => Link::<()>::Unchanged,
-            Ok(Located::Page { url, anchor, .. } | Located::File { url, anchor }) => {
+            Ok(
+                Located::Page { url, anchor, .. }
+                | Located::File { url, anchor }
+                | Located::Outside { url, anchor, .. },
+            ) => {
                 let href = relative_href(page, &url);
                 Link::Rewrite { href: anchor.map_or(href.clone(), |a| format!("{href}#{a}")), check: None }
             }

@@ -45,6 +45,8 @@ pub struct ServeOptions {
     pub allow_hosts: Vec<String>,
     /// Notice changes by polling instead of the system's notifications (no watch limit).
     pub poll: bool,
+    /// Broken links are warnings and the site is still served (`[build] broken_links = "warn"`).
+    pub warn_links: bool,
 }
 
 /// Why serving could not start.
@@ -116,10 +118,21 @@ struct Builder {
 impl Builder {
     /// Loads and renders everything into memory, showing nothing yet.
     fn build_all(&self) -> Built {
-        let drafts = self.options.drafts;
-        let project = Project::load(&self.options.root, |c| c.build.drafts |= drafts).map_err(|f| f.errors)?;
+        let (drafts, warn_links) = (self.options.drafts, self.options.warn_links);
+        let project = Project::load(&self.options.root, |c| {
+            c.build.drafts |= drafts;
+            if warn_links {
+                c.build.broken_links = crate::config::BrokenLinks::Warn;
+            }
+        })
+        .map_err(|f| f.errors)?;
         let memory = Memory::default();
-        let errors = project.write_all(&memory, &project.shown_output(), &mut Phases::new());
+        let (errors, late_warnings): (Vec<_>, Vec<_>) = project
+            .write_all(&memory, &project.shown_output(), &mut Phases::new())
+            .into_iter()
+            .partition(Diagnostic::is_error);
+        let mut project = project;
+        project.site.warnings.extend(late_warnings);
         if errors.is_empty() {
             Ok((project, memory.into_files()))
         } else {
@@ -259,7 +272,9 @@ impl Builder {
         let shown = project.shown_output();
         let targets: Vec<PageId> =
             if everything { project.site.pages.ids().collect() } else { render.into_iter().collect() };
-        let mut errors = project.write_pages(&targets, &memory, &shown);
+        let (mut errors, late_warnings): (Vec<_>, Vec<_>) =
+            project.write_pages(&targets, &memory, &shown).into_iter().partition(Diagnostic::is_error);
+        report_errors(&late_warnings);
         if everything || statics {
             let (extra, extra_errors) = project.extras();
             errors.extend(extra_errors);
@@ -357,6 +372,14 @@ pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
         if let Some(parent) = absolute(&c.matrix_path()).parent() {
             if !parent.starts_with(absolute(&c.content_dir())) && parent != root {
                 trees.push(parent.to_path_buf());
+            }
+        }
+        // book.toml's `extra-watch-dirs` (mdBook's) and `additional-css`/`-js` files; a file
+        // is watched through its folder (the handbook folder itself is watched, not its tree).
+        for path in c.extra_watched() {
+            let dir = if path.is_dir() { path } else { path.parent().map_or(path.clone(), Path::to_path_buf) };
+            if dir != root && !trees.iter().any(|t| dir.starts_with(t)) {
+                trees.push(dir);
             }
         }
     } else {

@@ -14,6 +14,9 @@ pub(crate) struct Layout {
     matrix: PathBuf,
     themes: PathBuf,
     pub(crate) content: PathBuf,
+    /// Folders and files outside the content that the site is built from besides themes and the
+    /// matrix (`extra-watch-dirs`, `additional-css`...): a change there loads everything.
+    others: Vec<PathBuf>,
 }
 
 impl Layout {
@@ -24,6 +27,7 @@ impl Layout {
             themes: root.join("themes"),
             matrix: absolute(&config.matrix_path()),
             content: absolute(&config.content_dir()),
+            others: config.extra_watched(),
             root,
         }
     }
@@ -98,6 +102,9 @@ pub(crate) fn plan(layout: &Layout, known: &impl Known, changes: &[(PathBuf, OnD
         if *path == layout.config_file || *path == layout.matrix {
             return Plan::Full;
         }
+        if !path.starts_with(&layout.content) && layout.others.iter().any(|o| path.starts_with(o)) {
+            return Plan::Full;
+        }
         if let Ok(rel) = path.strip_prefix(&layout.themes) {
             // themes/<name>/static/... only changes static files; templates change every page.
             let mut parts = rel.components();
@@ -153,6 +160,7 @@ mod tests {
             matrix: "/b/data/matrix.toml".into(),
             themes: "/b/themes".into(),
             content: "/b/content".into(),
+            others: vec!["/b/shared".into(), "/b/theme/custom.css".into()],
         }
     }
 
@@ -204,6 +212,13 @@ mod tests {
         ] {
             assert_eq!(route(&[("/b/content/index.md", File), change]), Plan::Full, "{change:?}");
         }
+    }
+
+    #[test]
+    fn extra_watched_folders_and_files_load_everything() {
+        assert_eq!(route(&[("/b/shared/listing.rs", File)]), Plan::Full);
+        assert_eq!(route(&[("/b/theme/custom.css", File)]), Plan::Full);
+        assert_eq!(route(&[("/b/theme/other.css", File)]), Plan::Nothing);
     }
 
     #[test]
