@@ -54,7 +54,7 @@ fn hint(path: &str) -> &'static str {
         }
         "output.html.theme" => " (stagebook's themes are folders in themes/, chosen with `[theme] name`)",
         "output.html.search" => " (stagebook's search is set in `[search]`)",
-        "output.html.git-repository-icon" => " (the link is `Edit this page`, from `edit-url-template`)",
+        "output.html.git-repository-icon" => " (the repository is linked as `Source` in the footer)",
         _ => "",
     }
 }
