@@ -72,30 +72,19 @@ pub(super) fn set_aside(doc: &mut DeTable<'_>) -> Vec<Problem> {
             _ => found.push((key.span().start, "rust".into())),
         }
     }
+    // Every `[preprocessor.NAME]`, and every renderer but `[output.html]`.
     for section in ["preprocessor", "output"] {
-        let Some(entry) = doc.get_mut(section) else { continue };
-        match entry.get_mut() {
-            DeValue::Table(t) => {
-                let names: Vec<_> =
-                    t.keys().filter(|k| section != "output" || k.get_ref() != "html").cloned().collect();
-                for name in names {
-                    t.remove(name.get_ref().as_ref());
-                    found.push((name.span().start, format!("{section}.{}", name.get_ref())));
-                }
-                if section == "output" {
-                    if let Some(html) = t.get_mut("html") {
-                        if let DeValue::Table(html) = html.get_mut() {
-                            take(html, "output.html", HTML, &mut found);
-                        }
-                    }
-                }
-            }
-            // `preprocessor = 1`: not mdBook's shape either; the schema reports it.
-            _ => {}
+        let Some(DeValue::Table(t)) = doc.get_mut(section).map(|v| v.get_mut()) else { continue };
+        let names: Vec<_> = t.keys().filter(|k| section != "output" || k.get_ref() != "html").cloned().collect();
+        for name in names {
+            t.remove(name.get_ref().as_ref());
+            found.push((name.span().start, format!("{section}.{}", name.get_ref())));
         }
-        if section == "preprocessor"
-            && matches!(doc.get("preprocessor").map(|v| v.get_ref()), Some(DeValue::Table(t)) if t.is_empty())
-        {
+        if let Some(DeValue::Table(html)) = t.get_mut("html").map(|v| v.get_mut()) {
+            take(html, "output.html", HTML, &mut found);
+        }
+        // Nothing of stagebook's is left in `[preprocessor]`.
+        if section == "preprocessor" && t.is_empty() {
             doc.remove("preprocessor");
         }
     }
