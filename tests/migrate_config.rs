@@ -227,3 +227,39 @@ fn serve_with_warn_links_serves_the_site_and_shows_the_warnings() {
     assert!(stderr.contains("content/team/onboarding.md:3:64: warning: link to missing page"), "{stderr}");
     assert!(stderr.contains("content/team/onboarding.md:5:5: warning: link `../../README.md`"), "{stderr}");
 }
+
+#[test]
+fn serve_rebuilds_on_a_change_in_extra_watch_dirs_and_in_an_additional_style_sheet() {
+    let book = Book::fixture("mdbook-config");
+    let serve = Preview::start(&book);
+    assert_eq!(serve.get("/intro/").status, 200, "{}", serve.stderr());
+    let from = serve.lines().len();
+    book.write("listings/example.rs", "fn main() { println!(\"changed\"); }\n");
+    assert!(serve.wait_for(from, common::serve::is_rebuild).is_some(), "no rebuild: {:?}", serve.lines());
+    let from = serve.lines().len();
+    book.write("theme/custom.css", ".widget-note { color: red; }\n");
+    assert!(serve.wait_for(from, common::serve::is_rebuild).is_some(), "no rebuild: {:?}", serve.lines());
+    let css = serve.get("/static/extra/theme/custom.css");
+    assert!(css.body.contains("color: red"), "{}", css.body);
+}
+
+#[test]
+fn the_data_file_follows_the_same_rules_broken_links_warn_and_outside_links_are_kept() {
+    let book = Book::fixture("matrix-generic");
+    let text = book.read("content/matrix.toml").replace(
+        "see [the guide](guide/_index.md#départ).",
+        "see [the guide](guide/_index.md#arrivée) and [the wiki](../wiki/index.html).",
+    );
+    book.write("content/matrix.toml", text);
+    let strict = book.build();
+    assert_eq!(strict.code, Some(1), "{}", strict.stderr);
+    assert_eq!(places(&strict.stderr, "error"), ["content/matrix.toml:13:11"], "{}", strict.stderr);
+    assert_eq!(places(&strict.stderr, "warning"), ["content/matrix.toml:13:11"], "{}", strict.stderr);
+    assert!(strict.stderr.contains("link `../wiki/index.html` leaves the content folder"), "{}", strict.stderr);
+    let run = book.run(&["build", "--warn-links"]);
+    assert!(run.ok, "{}", run.stderr);
+    assert!(run.stdout.contains(" with 2 link warnings in "), "{}", run.stdout);
+    // Shown on the stage page `stages/seed/index.html`: two folders deeper than the site root.
+    let stage = links(&book.read("book/stages/seed/index.html"));
+    assert!(stage.contains(&"../../../wiki/index.html".to_string()), "{stage:?}");
+}
