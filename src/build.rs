@@ -159,6 +159,8 @@ pub struct Project {
     book: BookView,
     /// book.toml's `additional-css` and `additional-js` files: (output path, file).
     extra_files: Vec<(String, PathBuf)>,
+    /// Warnings found by [`Project::update_page`] since [`Project::take_noted`] was last called.
+    noted: Vec<Diagnostic>,
 }
 
 /// What an edit of one page changed.
@@ -255,7 +257,20 @@ impl Project {
         let book = BookView::new(&config, extra_urls);
         phases.done("content");
         let generated_ids = Mutex::default();
-        Ok(Project { config, theme, renderer, code_css, matrix, rendered, site, generated_ids, book, extra_files })
+        let noted = Vec::new();
+        Ok(Project {
+            config,
+            theme,
+            renderer,
+            code_css,
+            matrix,
+            rendered,
+            site,
+            generated_ids,
+            book,
+            extra_files,
+            noted,
+        })
     }
 
     /// The matrix views as the page at `url` shows them.
@@ -428,7 +443,7 @@ impl Project {
     /// (a new or deleted file, a page turned into a draft), so load everything again.
     pub fn update_page(&mut self, rel: &str) -> Result<Option<Changed>, Vec<Diagnostic>> {
         let Some(i) = self.site.page_by_source(rel) else { return Ok(None) };
-        let change = match self.site.reload_page(&self.config, i)? {
+        let change = match self.site.reload_page(&self.config, i, &mut self.noted)? {
             None => return Ok(None),
             Some(content::Reloaded::Body) => Changed::Page(i),
             Some(content::Reloaded::Navigation) => Changed::AllPages,
@@ -443,9 +458,12 @@ impl Project {
         if let (Some(m), Some(r)) = (&self.matrix, &self.rendered) {
             errors.extend(r.recheck(m, &|dest| self.site.locate(dest), i));
         }
+        let (errors, let_through): (Vec<_>, Vec<_>) =
+            errors.into_iter().map(|d| self.config.link_severity(d)).partition(Diagnostic::is_error);
         if !errors.is_empty() {
             return Err(errors);
         }
+        self.noted.extend(let_through);
         let resolved = page_embeds(&self.config, &self.site, i, self.matrix.as_ref())?;
         self.site.pages[i].resolved_embeds = resolved;
         Ok(Some(change))
@@ -453,6 +471,11 @@ impl Project {
 
     pub(crate) fn shown_output(&self) -> PathBuf {
         shown_output(&self.config)
+    }
+
+    /// The warnings [`Project::update_page`] found since the last call (for `serve` to show).
+    pub(crate) fn take_noted(&mut self) -> Vec<Diagnostic> {
+        std::mem::take(&mut self.noted)
     }
 
     /// Puts the rendered views of a page's shortcodes in place of their markers.

@@ -226,6 +226,19 @@ fn serve_with_warn_links_serves_the_site_and_shows_the_warnings() {
     let stderr = serve.stderr();
     assert!(stderr.contains("content/team/onboarding.md:3:64: warning: link to missing page"), "{stderr}");
     assert!(stderr.contains("content/team/onboarding.md:5:5: warning: link `../../README.md`"), "{stderr}");
+    // An edit that breaks another link: the page is shown anyway, the new warning with it.
+    let from = serve.lines().len();
+    let text = book.read("content/ops/on-call.md").replace("Call the lead.", "Call [the lead](../team/lead.md).");
+    book.write("content/ops/on-call.md", text);
+    let rebuilt = serve.wait_for(from, common::serve::is_rebuild).unwrap_or_default();
+    assert!(rebuilt.starts_with("Rebuilt"), "{rebuilt}: {}", serve.stderr());
+    assert!(serve.get("/ops/on-call/").body.contains("the lead"));
+    let wanted = "content/ops/on-call.md:5:6: warning: link to missing page `../team/lead.md`";
+    let started = std::time::Instant::now();
+    while !serve.stderr().contains(wanted) && started.elapsed() < WAIT {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(serve.stderr().contains(wanted), "{}", serve.stderr());
 }
 
 #[test]

@@ -211,8 +211,14 @@ impl Site {
 
     /// Reads `id` again after its file changed and checks its links, and the links of other
     /// pages into it. On errors nothing changes. `Ok(None)` means the site's structure changed
-    /// (the page became a draft), which needs a full reload.
-    pub(crate) fn reload_page(&mut self, config: &Config, id: PageId) -> Result<Option<Reloaded>, Vec<Diagnostic>> {
+    /// (the page became a draft), which needs a full reload. The warnings found (broken links
+    /// let through by `[build] broken_links = "warn"` among them) go into `warnings`.
+    pub(crate) fn reload_page(
+        &mut self,
+        config: &Config,
+        id: PageId,
+        warnings: &mut Vec<Diagnostic>,
+    ) -> Result<Option<Reloaded>, Vec<Diagnostic>> {
         let old = &self.pages[id];
         let slot = plan::Slot {
             source: old.source.clone(),
@@ -223,11 +229,12 @@ impl Site {
         };
         let mut text = config.search.enabled.then(|| words::Collector::new(&self.lexicon, config.search.code));
         let parsed = parse::read_and_parse(config, &self.lookup, id, &slot, text.as_mut())?;
-        let errors: Vec<Diagnostic> =
-            parsed.errors.into_iter().map(|d| config.link_severity(d)).filter(Diagnostic::is_error).collect();
+        let (errors, mut noted): (Vec<_>, Vec<_>) =
+            parsed.errors.into_iter().map(|d| config.link_severity(d)).partition(Diagnostic::is_error);
         if !errors.is_empty() {
             return Err(errors);
         }
+        noted.extend(parsed.warnings);
         let page = parsed.page;
         if page.draft && !config.build.drafts {
             return Ok(None);
@@ -247,10 +254,12 @@ impl Site {
                 }
             }
         }
-        errors.retain(|d| config.link_severity(d.clone()).is_error());
+        let (errors, let_through): (Vec<_>, Vec<_>) =
+            errors.into_iter().map(|d| config.link_severity(d)).partition(Diagnostic::is_error);
         if !errors.is_empty() {
             return Err(errors);
         }
+        warnings.extend(noted.into_iter().chain(let_through));
         let old = &self.pages[id];
         let navigation = old.title != page.title || old.weight != page.weight || old.description != page.description;
         self.pages[id] = page;

@@ -265,6 +265,8 @@ impl Builder {
                 Err(e) => errors.extend(e),
             }
         }
+        // Warnings of the edited pages (broken links let through by `--warn-links`...).
+        report_errors(&project.take_noted());
         if !errors.is_empty() {
             return Step::Failed(errors);
         }
