@@ -79,6 +79,9 @@ pub(crate) struct BookConfig {
     /// several handbooks share a host. Defaults to a slug of the title.
     #[serde(default)]
     pub id: Option<Spanned<String>>,
+    /// mdBook's name for the content folder (`[build] content`); giving both is an error.
+    #[serde(default)]
+    pub src: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -230,6 +233,7 @@ impl Default for BookConfig {
             language: default_language(),
             authors: vec![],
             id: None,
+            src: None,
         }
     }
 }
@@ -275,7 +279,16 @@ impl Config {
                 "file is not valid UTF-8",
             )])
         })?;
-        Config::parse(root, source)
+        let mut config = Config::parse(root, source)?;
+        // mdBook's default source folder, for a book.toml that names none: `src/SUMMARY.md`.
+        if config.book.src.is_none()
+            && !content_key_given(&config.source)
+            && !root.join(default_content()).is_dir()
+            && root.join("src").join("SUMMARY.md").is_file()
+        {
+            config.build.content = "src".into();
+        }
+        Ok(config)
     }
 
     /// Parses book.toml text; `root` is the folder it belongs to.
@@ -326,6 +339,16 @@ impl Config {
                 self.theme.name.span().start,
                 "theme.name must be the name of a folder in themes/, e.g. \"ours\" for themes/ours/",
             ));
+        }
+        if let Some(src) = &self.book.src {
+            if content_key_given(file.text()) {
+                errors.push(file.error_at(
+                    src.span().start,
+                    "[book] src (mdBook's key) and [build] content both name the content folder; keep one",
+                ));
+            } else {
+                self.build.content = PathBuf::from(src.get_ref());
+            }
         }
         if let Some(id) = &self.book.id {
             let value = id.get_ref();
@@ -390,6 +413,11 @@ impl Config {
     pub(crate) fn error_at(&self, span: std::ops::Range<usize>, message: impl Into<String>) -> Diagnostic {
         Diagnostic::at(shown_path(&self.root), &self.source, span.start, message)
     }
+}
+
+/// Does book.toml set `[build] content`?
+fn content_key_given(text: &str) -> bool {
+    toml::from_str::<toml::Table>(text).ok().and_then(|t| t.get("build")?.as_table()?.get("content").cloned()).is_some()
 }
 
 /// Paths inside the content folder that are not content (see [`Config::not_content`]).
@@ -548,6 +576,33 @@ mod tests {
         assert!(!skip.skips(Path::new("guide")) && !skip.skips(Path::new("guide/book.toml")));
         let c = Config::parse(tmp.path(), String::new()).unwrap();
         assert!(!c.not_content().skips(Path::new("book.toml")), "content/book.toml is a page asset");
+    }
+
+    #[test]
+    fn mdbook_src_names_the_content_folder_and_may_not_be_given_with_content() {
+        let c = parse("[book]\nsrc = \"docs/src\"\n").unwrap();
+        assert_eq!(c.build.content, PathBuf::from("docs/src"));
+        assert_eq!(c.content_dir(), PathBuf::from("/book/docs/src"));
+        let e = parse("[book]\nsrc = \"src\"\n[build]\ncontent = \"content\"\n").unwrap_err();
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(e[0].position, Some((2, 7)));
+        assert!(e[0].message.contains("keep one"), "{}", e[0].message);
+    }
+
+    #[test]
+    fn without_either_key_an_mdbook_layout_reads_src() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("book.toml"), "[book]\ntitle = \"x\"\n").unwrap();
+        assert_eq!(Config::load(tmp.path()).unwrap().build.content, PathBuf::from("content"));
+        std::fs::create_dir(tmp.path().join("src")).unwrap();
+        std::fs::write(tmp.path().join("src/SUMMARY.md"), "").unwrap();
+        assert_eq!(Config::load(tmp.path()).unwrap().build.content, PathBuf::from("src"));
+        // A content folder, or a key, wins.
+        std::fs::create_dir(tmp.path().join("content")).unwrap();
+        assert_eq!(Config::load(tmp.path()).unwrap().build.content, PathBuf::from("content"));
+        std::fs::remove_dir(tmp.path().join("content")).unwrap();
+        std::fs::write(tmp.path().join("book.toml"), "[build]\ncontent = \"pages\"\n").unwrap();
+        assert_eq!(Config::load(tmp.path()).unwrap().build.content, PathBuf::from("pages"));
     }
 
     #[test]

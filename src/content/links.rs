@@ -20,6 +20,8 @@ pub(crate) struct Lookup {
     by_url: HashMap<String, PageId>,
     urls: IdVec<PageId, String>,
     assets: HashSet<String>,
+    /// Markdown files that exist but are not published because SUMMARY.md does not list them.
+    pub(super) unlisted: HashSet<String>,
 }
 
 impl Lookup {
@@ -92,7 +94,9 @@ impl Lookup {
         if self.assets.contains(&target) {
             return Place::File { url: target, anchor };
         }
-        if target.ends_with(".md") {
+        if self.unlisted.contains(&target) {
+            Place::Broken(format!("link to `{dest}`, which SUMMARY.md does not list, so it is not published"))
+        } else if target.ends_with(".md") {
             Place::Broken(format!("link to missing page `{dest}` (looked for content/{target})"))
         } else {
             Place::Broken(format!("link to missing file or folder `{dest}` (looked for content/{target})"))
