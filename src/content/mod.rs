@@ -486,11 +486,13 @@ fn read_summary(config: &Config, found: &mut Found, errors: &mut Vec<Diagnostic>
         let path = shown_path(config, source);
         let message = if config.content_dir().join(source).is_file() {
             format!(
-                "`{source}` is listed but left out of the build (a hidden folder, or ignored by .gitignore);                  publish it or make the entry a draft: `[Title]()`"
+                "`{source}` is listed but left out of the build (a hidden folder, or ignored by .gitignore); \
+                 publish it or make the entry a draft: `[Title]()`"
             )
         } else {
             format!(
-                "`{source}` is listed but does not exist (looked for {}); write it, or make the entry a draft:                  `[Title]()` (stagebook never creates files in the source)",
+                "`{source}` is listed but does not exist (looked for {}); write it, or make the entry a draft: \
+                 `[Title]()` (stagebook never creates files in the source)",
                 path.display()
             )
         };
