@@ -9,6 +9,7 @@ whenever mdBook or the fixture changes:
     python3 benches/mdbook_oracle.py                      # print it for the fixture
     python3 benches/mdbook_oracle.py --check              # compare with tests/summary.rs
     python3 benches/mdbook_oracle.py path/to/book         # any mdBook book
+    python3 benches/mdbook_oracle.py path/to/book --compare  # and diff stagebook's build of it
 
 Needs `mdbook` on PATH or in ~/.cargo/bin (`cargo install mdbook`). Pages are named by their
 URL without `.html` / `/index.html` ("." for the front page), which is the same for mdBook's
@@ -124,6 +125,85 @@ def derive(book):
     return "\n".join(lines) + "\n"
 
 
+def pager(text, direction):
+    """stagebook's Previous / Next link: (href, title) or None."""
+    m = re.search(
+        r'class="pager-link pager-%s" href="([^"]*)".*?<span class="pager-title">(.*?)</span>' % direction, text, re.S
+    )
+    return (m.group(1), html.unescape(m.group(2))) if m else None
+
+
+def describe_stagebook(out):
+    """The same description of a stagebook build in `out`: the sidebar from static/toc.js, a
+    page's title as its neighbours' Previous / Next links show it."""
+    import json
+
+    with open(os.path.join(out, "static", "toc.js"), encoding="utf-8") as f:
+        toc = json.loads(f.read().strip().removeprefix("window.stagebookToc = ").rstrip(";"))
+    lines, pages = ["nav"], []
+
+    def walk(entries, depth):
+        for e in entries:
+            indent = "  " * depth
+            if e is None:
+                lines.append(indent + "separator")
+            elif isinstance(e, str):
+                lines.append(indent + "part: " + e)
+            else:
+                if e[1] is None:
+                    lines.append(indent + "draft: " + e[0])
+                else:
+                    lines.append(indent + f"page {key(e[1])}: {e[0]}")
+                    pages.append(e[1])
+                if len(e) > 2:
+                    walk(e[2], depth + 1)
+
+    walk(toc, 0)
+    lines.append("order")
+
+    def read(url):
+        with open(os.path.join(out, url), encoding="utf-8") as f:
+            return f.read()
+
+    for i, url in enumerate(pages):
+        text = read(url)
+        near = {}
+        for direction in ("prev", "next"):
+            p = pager(text, direction)
+            near[direction] = key(posixpath.normpath(posixpath.join(posixpath.dirname(url), p[0]))) if p else "-"
+        title = ""
+        if i + 1 < len(pages):
+            title = (pager(read(pages[i + 1]), "prev") or ("", ""))[1]
+        elif i > 0:
+            title = (pager(read(pages[i - 1]), "next") or ("", ""))[1]
+        lines.append(f"{key(url)}: {title} (prev {near['prev']}, next {near['next']})")
+    return "\n".join(lines) + "\n"
+
+
+def compare(book, got):
+    # The most recently built binary, release or debug.
+    built = [b for b in (os.path.join(ROOT, "target", d, "stagebook") for d in ("release", "debug")) if os.path.exists(b)]
+    binary = max(built, key=os.path.getmtime, default=None)
+    if binary is None:
+        sys.exit("build stagebook first (cargo build --release)")
+    with tempfile.TemporaryDirectory() as out:
+        run = subprocess.run([binary, "build", book, "-o", out], capture_output=True, text=True)
+        sys.stderr.write(run.stdout + "".join(l + "\n" for l in run.stderr.splitlines()[-5:]))
+        if run.returncode != 0:
+            sys.exit("stagebook build failed")
+        mine = describe_stagebook(out)
+    want, have = got.splitlines(), mine.splitlines()
+    same_nav = want[: want.index("order")] == have[: have.index("order")]
+    order = [l for l in want if ": " in l and " (prev " in l]
+    steps = sum(1 for l in order if l in have)
+    print(f"sidebar {'identical' if same_nav else 'differs'}; {steps} of {len(order)} pages with the same title, prev and next")
+    if want != have:
+        import difflib
+
+        sys.stdout.writelines(difflib.unified_diff(got.splitlines(True), mine.splitlines(True), "mdbook", "stagebook"))
+        sys.exit(1)
+
+
 def stored():
     with open(TEST_FILE, encoding="utf-8") as f:
         m = re.search(r'MDBOOK_GUIDE: &str = r#"\n?(.*?)"#;', f.read(), re.S)
@@ -134,8 +214,12 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("book", nargs="?", default=FIXTURE)
     ap.add_argument("--check", action="store_true", help="compare with the expectation in tests/summary.rs")
+    ap.add_argument("--compare", action="store_true", help="build the book with stagebook too and compare")
     args = ap.parse_args()
     got = derive(os.path.abspath(args.book))
+    if args.compare:
+        compare(os.path.abspath(args.book), got)
+        return
     if not args.check:
         sys.stdout.write(got)
         return

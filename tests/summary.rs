@@ -2,6 +2,7 @@
 //! keeps out of the site: fixture books through the real binary.
 
 mod common;
+use common::serve::{is_rebuild, Preview};
 use common::Book;
 
 /// What `mdbook build` (0.5.4) makes of tests/fixtures/mdbook-guide: the sidebar, then each page
@@ -333,4 +334,27 @@ fn gitignored_and_hidden_files_are_not_published() {
     for kept in ["index.html", "docs/guide/index.html", "docs/private/index.html", "docs/settings.toml"] {
         assert!(files.iter().any(|f| f == kept), "{kept} missing from {files:?}");
     }
+}
+
+#[test]
+fn serve_rebuilds_the_summary_navigation_when_summary_md_or_a_title_changes() {
+    let book = Book::fixture("mdbook-guide");
+    let serve = Preview::launch(&book).wait(std::time::Duration::from_secs(30)).start();
+    let toc = || serve.get("/static/toc.js").body;
+    assert!(toc().find("\"Installing\"").unwrap() < toc().find("\"Continuous integration\"").unwrap());
+    // Reordered in SUMMARY.md: the whole navigation follows.
+    let from = serve.lines().len();
+    let summary = book.read("src/SUMMARY.md").replace("- [Continuous integration](ci.md)\n", "");
+    let summary = summary.replace("# Getting started\n\n", "# Getting started\n\n- [Continuous integration](ci.md)\n");
+    book.write("src/SUMMARY.md", summary);
+    serve.wait_for(from, is_rebuild).unwrap_or_else(|| panic!("no rebuild: {:?}", serve.lines()));
+    assert!(toc().find("\"Continuous integration\"").unwrap() < toc().find("\"Installing\"").unwrap(), "{}", toc());
+    assert!(serve.get("/ci/").body.contains("rel=\"prev\""));
+    // A page's new title re-makes the navigation with the summary, not the folders.
+    let from = serve.lines().len();
+    book.write("src/start/reading.md", "+++\ntitle = \"Reading, retitled\"\n+++\n\nThe sidebar lists every chapter.\n");
+    serve.wait_for(from, |l| l.starts_with("Rebuilt")).unwrap_or_else(|| panic!("no rebuild: {:?}", serve.lines()));
+    assert!(serve.get("/cli/").body.contains("<span class=\"pager-title\">Reading, retitled</span>"));
+    let toc = toc();
+    assert!(toc.contains("\"Getting started\"") && toc.contains("[\"Planned chapter\",null]"), "{toc}");
 }
