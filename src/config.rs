@@ -96,9 +96,9 @@ pub(crate) struct BookConfig {
     /// several handbooks share a host. Defaults to a slug of the title.
     #[serde(default)]
     pub id: Option<Spanned<String>>,
-    /// mdBook's source folder: the content folder, instead of `[build] content`.
+    /// mdBook's name for the content folder (`[build] content`); giving both is an error.
     #[serde(default)]
-    pub src: Option<PathBuf>,
+    pub src: Option<Spanned<String>>,
     /// mdBook's flag for a book in several languages; read and not needed (one book.toml is one
     /// language here).
     #[serde(default, rename = "multilingual")]
@@ -370,7 +370,16 @@ impl Config {
                 "file is not valid UTF-8",
             )])
         })?;
-        Config::parse(root, source)
+        let mut config = Config::parse(root, source)?;
+        // mdBook's default source folder, for a book.toml that names none: `src/SUMMARY.md`.
+        if config.book.src.is_none()
+            && !content_key_given(&config.source)
+            && !root.join(default_content()).is_dir()
+            && root.join("src").join("SUMMARY.md").is_file()
+        {
+            config.build.content = "src".into();
+        }
+        Ok(config)
     }
 
     /// Parses book.toml text; `root` is the folder it belongs to.
@@ -426,6 +435,16 @@ impl Config {
             ));
         }
         errors.extend(self.adopt_mdbook(file));
+        if let Some(src) = &self.book.src {
+            if content_key_given(file.text()) {
+                errors.push(file.error_at(
+                    src.span().start,
+                    "[book] src (mdBook's key) and [build] content both name the content folder; keep one",
+                ));
+            } else {
+                self.build.content = PathBuf::from(src.get_ref());
+            }
+        }
         if let Some(id) = &self.book.id {
             let value = id.get_ref();
             if value.is_empty() || !value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
@@ -440,9 +459,6 @@ impl Config {
     /// Puts mdBook's keys in effect, checked: folders, URLs, files and redirects.
     fn adopt_mdbook(&mut self, file: &SourceFile) -> Vec<Diagnostic> {
         let mut found = Vec::new();
-        if let Some(src) = &self.book.src {
-            self.build.content = src.clone();
-        }
         if let Some(dir) = &self.build.build_dir {
             if self.build.output != default_output() {
                 found.push(file.error_at(
@@ -677,6 +693,11 @@ fn handbook_relative(path: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
+/// Does book.toml set `[build] content`?
+fn content_key_given(text: &str) -> bool {
+    toml::from_str::<toml::Table>(text).ok().and_then(|t| t.get("build")?.as_table()?.get("content").cloned()).is_some()
+}
+
 /// Paths inside the content folder that are not content (see [`Config::not_content`]).
 pub(crate) struct NotContent {
     content: PathBuf,
@@ -893,6 +914,33 @@ mod tests {
         let errors: Vec<_> = e.iter().filter(|d| d.is_error()).map(|d| d.position.unwrap()).collect();
         assert_eq!(errors, [(10, 2), (12, 1), (13, 16)], "{e:#?}");
         assert_eq!(e.iter().filter(|d| !d.is_error()).count(), 4, "the warnings go along: {e:#?}");
+    }
+
+    #[test]
+    fn mdbook_src_names_the_content_folder_and_may_not_be_given_with_content() {
+        let c = parse("[book]\nsrc = \"docs/src\"\n").unwrap();
+        assert_eq!(c.build.content, PathBuf::from("docs/src"));
+        assert_eq!(c.content_dir(), PathBuf::from("/book/docs/src"));
+        let e = parse("[book]\nsrc = \"src\"\n[build]\ncontent = \"content\"\n").unwrap_err();
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(e[0].position, Some((2, 7)));
+        assert!(e[0].message.contains("keep one"), "{}", e[0].message);
+    }
+
+    #[test]
+    fn without_either_key_an_mdbook_layout_reads_src() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("book.toml"), "[book]\ntitle = \"x\"\n").unwrap();
+        assert_eq!(Config::load(tmp.path()).unwrap().build.content, PathBuf::from("content"));
+        std::fs::create_dir(tmp.path().join("src")).unwrap();
+        std::fs::write(tmp.path().join("src/SUMMARY.md"), "").unwrap();
+        assert_eq!(Config::load(tmp.path()).unwrap().build.content, PathBuf::from("src"));
+        // A content folder, or a key, wins.
+        std::fs::create_dir(tmp.path().join("content")).unwrap();
+        assert_eq!(Config::load(tmp.path()).unwrap().build.content, PathBuf::from("content"));
+        std::fs::remove_dir(tmp.path().join("content")).unwrap();
+        std::fs::write(tmp.path().join("book.toml"), "[build]\ncontent = \"pages\"\n").unwrap();
+        assert_eq!(Config::load(tmp.path()).unwrap().build.content, PathBuf::from("pages"));
     }
 
     #[test]

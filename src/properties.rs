@@ -156,6 +156,7 @@ fn parse_page(config: &Config, text: &str) -> Option<String> {
         url: "a b/page/index.html".into(),
         kind: PageKind::Page,
         generated: None,
+        nav_title: None,
     };
     let me = PageId::from_index(1);
     let lexicon = crate::words::Lexicon::default();

@@ -20,6 +20,8 @@ pub(crate) struct Lookup {
     by_url: HashMap<String, PageId>,
     urls: IdVec<PageId, String>,
     assets: HashSet<String>,
+    /// Markdown files that exist but are not published because SUMMARY.md does not list them.
+    pub(super) unlisted: HashSet<String>,
 }
 
 impl Lookup {
@@ -101,7 +103,10 @@ impl Lookup {
         if let Some(page) = self.mdbook_page(&target) {
             return Place::Page { page, anchor };
         }
-        if let Some(stem) = target.strip_suffix(".html") {
+        let md = target.strip_suffix(".html").map(|stem| format!("{stem}.md"));
+        if self.unlisted.contains(&target) || md.as_ref().is_some_and(|md| self.unlisted.contains(md)) {
+            Place::Broken(format!("link to `{dest}`, which SUMMARY.md does not list, so it is not published"))
+        } else if let Some(stem) = target.strip_suffix(".html") {
             Place::Broken(format!("link to missing page `{dest}` (looked for content/{stem}.md and content/{target})"))
         } else if target.ends_with(".md") {
             Place::Broken(format!("link to missing page `{dest}` (looked for content/{target})"))

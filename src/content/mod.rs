@@ -6,8 +6,8 @@
 //! disk, every other step is a pure function over what they found:
 //!
 //! ```text
-//! discover -> plan::plan (slots) -> parse::parse (each page) -> select::included
-//!          -> links::check_all -> select::keep -> nav::folders::build
+//! discover -> read_summary -> plan::plan (slots) -> parse::parse (each page) -> select::included
+//!          -> links::check_all -> select::keep -> nav::summary or nav::folders
 //! ```
 
 pub(crate) mod frontmatter;
@@ -30,6 +30,7 @@ use crate::markdown::{Embed, Heading};
 use crate::words;
 pub(crate) use ids::{Id, IdVec, PageId};
 use links::{Lookup, PageLink, Place};
+use nav::summary::{self, Summary};
 pub(crate) use nav::Nav;
 use plan::PlaceProblem;
 
@@ -181,6 +182,8 @@ pub(crate) struct Site {
     pub lookup: Lookup,
     /// The words of the pages' text, numbered (their sections hold the numbers).
     pub lexicon: words::Lexicon,
+    /// The content's SUMMARY.md, when it has one: it, not the folders, makes the navigation.
+    pub(crate) summary: Option<Summary>,
 }
 
 /// What re-reading an edited page changed.
@@ -226,6 +229,7 @@ impl Site {
             url: old.url.clone(),
             kind: old.kind,
             generated: None,
+            nav_title: self.summary.as_ref().and_then(|s| s.title_of(old.source.as_deref()?)).map(str::to_string),
         };
         let mut text = config.search.enabled.then(|| words::Collector::new(&self.lexicon, config.search.code));
         let parsed = parse::read_and_parse(config, &self.lookup, id, &slot, text.as_mut())?;
@@ -264,7 +268,7 @@ impl Site {
         let navigation = old.title != page.title || old.weight != page.weight || old.description != page.description;
         self.pages[id] = page;
         if navigation {
-            self.nav = nav::folders::build(&self.pages);
+            self.nav = build_nav(self.summary.as_ref(), &self.pages);
             return Ok(Some(Reloaded::Navigation));
         }
         Ok(Some(Reloaded::Body))
@@ -379,14 +383,29 @@ pub(crate) fn load(config: &Config, reserved: &Reserved, generated: Vec<Generate
     let content_dir = config.content_dir();
     let mut errors = Vec::new();
     let mut found = discover(config, &content_dir, &mut errors);
+    let summary = read_summary(config, &mut found, &mut errors);
+    let layout = match &summary {
+        Some(s) => plan::Layout::Summary { first: s.first_page() },
+        None => plan::Layout::Folders,
+    };
 
-    let plan = plan::plan(&found.markdown, generated, reserved);
+    let mut plan = plan::plan(&found.markdown, generated, reserved, layout);
+    if let Some(s) = &summary {
+        let titles: HashMap<&str, &str> =
+            s.chapters().into_iter().filter_map(|c| Some((c.source.as_deref()?, c.title.as_str()))).collect();
+        let ids: Vec<PageId> = plan.slots.ids().collect();
+        for id in ids {
+            let slot = &mut plan.slots[id];
+            slot.nav_title = slot.source.as_deref().and_then(|src| titles.get(src)).map(|t| t.to_string());
+        }
+    }
     let place_error = |p: PlaceProblem| Diagnostic::error(shown_path(config, &p.rel), p.message);
     errors.extend(plan.problems.into_iter().map(place_error));
     errors.extend(plan::asset_collisions(&plan.slots, &found.assets, reserved).into_iter().map(place_error));
 
     let mut lookup = Lookup::new(plan.slots.iter().map(|s| (s.source.as_deref(), s.url.as_str())), &found.assets);
     lookup.by_source.extend(plan.aliases);
+    lookup.unlisted = std::mem::take(&mut found.unlisted).into_iter().collect();
     // Each worker counts the words of the pages it parses, for the search index.
     let lexicon = words::Lexicon::new(&words::analyzer(config));
     let collectors = config.search.enabled.then(|| words::Collectors::new(&lexicon, config.search.code));
@@ -439,12 +458,90 @@ pub(crate) fn load(config: &Config, reserved: &Reserved, generated: Vec<Generate
     }
 
     let pages = select::keep(pages, &included);
-    let nav = nav::folders::build(&pages);
+    let nav = build_nav(summary.as_ref(), &pages);
     let mut assets = found.assets;
     assets.sort_by(|a, b| a.url.cmp(&b.url));
     warnings.sort_by(|a, b| (&a.path, a.position).cmp(&(&b.path, b.position)));
     let lookup = Lookup::new(pages.iter().map(|p| (p.source.as_deref(), p.url.as_str())), &assets);
-    Ok(Site { pages, nav, assets, warnings, lookup, lexicon })
+    Ok(Site { pages, nav, assets, warnings, lookup, lexicon, summary })
+}
+
+/// The navigation: SUMMARY.md's when the content has one, the folders' otherwise.
+fn build_nav(summary: Option<&Summary>, pages: &IdVec<PageId, Page>) -> Nav {
+    match summary {
+        Some(s) => s.nav(pages),
+        None => nav::folders::build(pages),
+    }
+}
+
+/// How many left-out files the warning names before it only counts.
+const UNLISTED_SHOWN: usize = 10;
+
+/// Reads `SUMMARY.md` at the top of the content folder, if there is one, and keeps in
+/// `found.markdown` only the files it lists (mdBook publishes nothing else; one warning says
+/// how many were left out). A listed file that does not exist is an error at its entry:
+/// stagebook never creates files in the source. A summary that cannot be read is an error
+/// and the pages stay as found, so its mistakes do not turn into one error per link.
+fn read_summary(config: &Config, found: &mut Found, errors: &mut Vec<Diagnostic>) -> Option<Summary> {
+    let at = found.markdown.iter().position(|m| m == summary::FILE)?;
+    found.markdown.remove(at);
+    let shown = shown_path(config, summary::FILE);
+    let text = match parse::read(&config.content_dir().join(summary::FILE), shown.clone()) {
+        Ok(t) => t,
+        Err(e) => {
+            errors.extend(e);
+            return None;
+        }
+    };
+    let file = crate::diagnostics::SourceFile::new(shown.clone(), text);
+    let summary = match summary::parse(file.text()) {
+        Ok(s) => s,
+        Err(problems) => {
+            errors.extend(problems.into_iter().map(|p| file.diagnostic(p)));
+            return None;
+        }
+    };
+    let markdown: HashSet<&str> = found.markdown.iter().map(String::as_str).collect();
+    let listed = summary.sources();
+    for &(source, offset) in &listed {
+        if markdown.contains(source) {
+            continue;
+        }
+        let path = shown_path(config, source);
+        let message = if config.content_dir().join(source).is_file() {
+            format!(
+                "`{source}` is listed but left out of the build (a hidden folder, or ignored by .gitignore); \
+                 publish it or make the entry a draft: `[Title]()`"
+            )
+        } else {
+            format!(
+                "`{source}` is listed but does not exist (looked for {}); write it, or make the entry a draft: \
+                 `[Title]()` (stagebook never creates files in the source)",
+                path.display()
+            )
+        };
+        errors.push(file.error_at(offset, message));
+    }
+    let listed: HashSet<&str> = listed.into_iter().map(|(s, _)| s).collect();
+    let unlisted: Vec<String> = found.markdown.iter().filter(|m| !listed.contains(m.as_str())).cloned().collect();
+    if !unlisted.is_empty() {
+        let mut names: Vec<String> = unlisted.iter().take(UNLISTED_SHOWN).map(|m| format!("`{m}`")).collect();
+        if unlisted.len() > UNLISTED_SHOWN {
+            names.push(format!("and {} more", unlisted.len() - UNLISTED_SHOWN));
+        }
+        let n = unlisted.len();
+        let files = if n == 1 { "markdown file is" } else { "markdown files are" };
+        found.warnings.push(
+            Diagnostic::error(
+                shown,
+                format!("{n} {files} not listed here and so not published (as in mdBook): {}", names.join(", ")),
+            )
+            .warning(),
+        );
+        found.markdown.retain(|m| listed.contains(m.as_str()));
+        found.unlisted = unlisted;
+    }
+    Some(summary)
 }
 
 /// Says where in its page a broken link is.
@@ -468,17 +565,27 @@ fn located(config: &Config, page: &Page, offset: usize, message: String) -> Diag
 
 struct Found {
     markdown: Vec<String>,
+    /// Markdown files left out because SUMMARY.md does not list them.
+    unlisted: Vec<String>,
     assets: Vec<Asset>,
     warnings: Vec<Diagnostic>,
 }
 
-/// Walks the content folder. Hidden files and folders, the output folder, the matrix file and
-/// (with `content = "."`) book.toml are skipped; the rest is either a page (`.md`) or an asset.
+/// Walks the content folder. Hidden files and folders, what `.gitignore` files leave out, the
+/// output folder, the matrix file and (with `content = "."`) book.toml are skipped; the rest is
+/// either a page (`.md`) or an asset.
+///
+/// `.gitignore` is honoured so that a handbook at a repository's root does not publish
+/// `target/` or `node_modules/`, and a page git does not track is not published from one
+/// machine only. The files read are those in the content folder and below, and those between
+/// the handbook folder and the content folder; not the user's global git settings or
+/// `.git/info/exclude`, which differ between machines, and not folders above the handbook.
 ///
 /// Symbolic links are followed only when they point inside the handbook folder: a link to
 /// `/etc/passwd` or `~/.ssh` must not end up published (or served by the preview server).
 fn discover(config: &Config, content_dir: &Path, errors: &mut Vec<Diagnostic>) -> Found {
-    let mut found = Found { markdown: Vec::new(), assets: Vec::new(), warnings: Vec::new() };
+    use std::sync::{Arc, Mutex};
+    let mut found = Found { markdown: Vec::new(), unlisted: Vec::new(), assets: Vec::new(), warnings: Vec::new() };
     let book_root = config.root.canonicalize().unwrap_or_else(|_| config.root.clone());
     if !content_dir.is_dir() {
         errors.push(Diagnostic::error(
@@ -487,60 +594,110 @@ fn discover(config: &Config, content_dir: &Path, errors: &mut Vec<Diagnostic>) -
         ));
         return found;
     }
+    let shown = |p: &Path| p.strip_prefix(".").unwrap_or(p).to_path_buf();
     let not_content = config.not_content();
     let matrix = config.matrix_path();
-    let mut outside = Vec::new();
-    let walker =
-        walkdir::WalkDir::new(content_dir).follow_links(true).sort_by_file_name().into_iter().filter_entry(|e| {
-            let rel = e.path().strip_prefix(content_dir).unwrap_or(e.path());
-            if e.depth() > 0 && (e.file_name().to_string_lossy().starts_with('.') || not_content.skips(rel)) {
+    // Filled by the walk's filter, which must own what it uses (it may run on other threads).
+    let outside: Arc<Mutex<Vec<PathBuf>>> = Arc::default();
+    let bad_names: Arc<Mutex<Vec<(PathBuf, String)>>> = Arc::default();
+    // Walked by its absolute path, which the `.gitignore` files' patterns are matched against.
+    let abs_content = crate::abspath::absolute(content_dir);
+    let abs_matrix = crate::abspath::absolute(&matrix);
+    let mut walk = ignore::WalkBuilder::new(&abs_content);
+    walk.standard_filters(false)
+        .git_ignore(true)
+        .require_git(false)
+        .follow_links(true)
+        .sort_by_file_name(|a, b| a.cmp(b));
+    for dir in gitignores_above(&config.root, content_dir) {
+        if let Some(e) = walk.add_ignore(&dir) {
+            found.warnings.push(Diagnostic::error(shown(&dir), format!("ignored in part: {e}")).warning());
+        }
+    }
+    let filter = {
+        let (outside, bad_names) = (outside.clone(), bad_names.clone());
+        let (abs_content, content_dir) = (abs_content.clone(), content_dir.to_path_buf());
+        move |e: &ignore::DirEntry| {
+            if e.depth() == 0 {
+                return true;
+            }
+            let rel = e.path().strip_prefix(&abs_content).unwrap_or(e.path());
+            // As the user would write it, for messages.
+            let path = content_dir.join(rel);
+            let name = e.file_name().to_string_lossy();
+            if name.starts_with('.') || not_content.skips(rel) {
                 return false;
             }
-            let escapes = e.depth() > 0
-                && e.path_is_symlink()
-                && !e.path().canonicalize().is_ok_and(|t| t.starts_with(&book_root));
-            if escapes {
-                outside.push(e.path().to_path_buf());
+            if e.path_is_symlink() && !e.path().canonicalize().is_ok_and(|t| t.starts_with(&book_root)) {
+                outside.lock().unwrap_or_else(|p| p.into_inner()).push(path);
+                return false;
             }
-            !escapes
-        });
-    let mut walker = walker;
-    while let Some(entry) = walker.next() {
+            if let Some(problem) = paths::name_problem(&name) {
+                bad_names.lock().unwrap_or_else(|p| p.into_inner()).push((path, problem));
+                return false;
+            }
+            true
+        }
+    };
+    walk.filter_entry(filter);
+    for entry in walk.build() {
         let entry = match entry {
             Ok(e) => e,
+            // A `.gitignore` line that is not a valid pattern: the rest of the file still applies.
+            Err(e) if e.io_error().is_none() => {
+                found.warnings.push(Diagnostic::error(shown(content_dir), format!("ignored in part: {e}")).warning());
+                continue;
+            }
             Err(e) => {
-                let path = e.path().unwrap_or(content_dir).to_path_buf();
-                errors.push(Diagnostic::error(path, format!("cannot read: {e}")));
+                errors.push(Diagnostic::error(shown(content_dir), format!("cannot read: {e}")));
                 continue;
             }
         };
-        if entry.depth() > 0 {
-            if let Some(problem) = paths::name_problem(&entry.file_name().to_string_lossy()) {
-                errors.push(Diagnostic::error(entry.path().strip_prefix(".").unwrap_or(entry.path()), problem));
-                if entry.file_type().is_dir() {
-                    walker.skip_current_dir();
-                }
-                continue;
-            }
-        }
-        if !entry.file_type().is_file() || entry.path() == matrix {
+        if !entry.file_type().is_some_and(|t| t.is_file()) || entry.path() == abs_matrix {
             continue;
         }
-        let rel = entry.path().strip_prefix(content_dir).unwrap_or(entry.path());
+        let rel = entry.path().strip_prefix(&abs_content).unwrap_or(entry.path());
+        let path = content_dir.join(rel);
         let Some(rel) = rel.to_str() else {
-            errors.push(Diagnostic::error(entry.path(), "file name is not valid UTF-8; rename it"));
+            errors.push(Diagnostic::error(path, "file name is not valid UTF-8; rename it"));
             continue;
         };
         let rel = rel.replace('\\', "/");
         if rel.ends_with(".md") {
             found.markdown.push(rel);
         } else {
-            found.assets.push(Asset { source: entry.path().to_path_buf(), url: rel });
+            found.assets.push(Asset { source: path, url: rel });
         }
     }
-    found.warnings = outside
-        .into_iter()
-        .map(|p| Diagnostic::error(p, "skipped: symbolic link to a place outside the handbook folder").warning())
-        .collect();
+    fn take<T>(m: Arc<Mutex<Vec<T>>>) -> Vec<T> {
+        std::mem::take(&mut *m.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+    let mut bad: Vec<(PathBuf, String)> = take(bad_names);
+    bad.sort();
+    errors.extend(bad.into_iter().map(|(path, problem)| Diagnostic::error(shown(&path), problem)));
+    let mut outside: Vec<PathBuf> = take(outside);
+    outside.sort();
+    found.warnings.extend(outside.into_iter().map(|p| {
+        Diagnostic::error(shown(&p), "skipped: symbolic link to a place outside the handbook folder").warning()
+    }));
     found
+}
+
+/// The `.gitignore` files from the handbook folder down to the content folder's parent (the
+/// walk reads the content folder's own and those below it).
+fn gitignores_above(root: &Path, content_dir: &Path) -> Vec<PathBuf> {
+    let (root, content) = (crate::abspath::absolute(root), crate::abspath::absolute(content_dir));
+    let Ok(below) = content.strip_prefix(&root) else { return Vec::new() };
+    let mut dirs = vec![root.clone()];
+    let mut at = root;
+    let parts: Vec<_> = below.components().collect();
+    for part in parts.iter().take(parts.len().saturating_sub(1)) {
+        at = at.join(part);
+        dirs.push(at.clone());
+    }
+    if below.as_os_str().is_empty() {
+        // content = ".": the walk reads the handbook folder's own.
+        dirs.clear();
+    }
+    dirs.into_iter().map(|d| d.join(".gitignore")).filter(|f| f.is_file()).collect()
 }

@@ -114,6 +114,8 @@ pub(crate) fn parse(
     let FrontMatter { title, description, weight, draft, template, extra } = front.unwrap_or_default();
     page.title = match (title, &rendered.title_heading) {
         (Some(t), _) if !t.trim().is_empty() => t.trim().to_string(),
+        // Then the title SUMMARY.md gives it (mdBook's page title), then its first heading.
+        _ if slot.nav_title.is_some() => slot.nav_title.clone().unwrap_or_default(),
         (_, Some(h)) if !h.is_empty() => h.clone(),
         _ if split.front.is_some() => {
             errors.push(file.error_at(
@@ -172,7 +174,7 @@ mod tests {
 
     fn slot(rel: Option<&str>, dir: &str, kind: PageKind) -> Slot {
         let url = rel.map_or_else(|| paths::section_url(dir), paths::page_url);
-        Slot { source: rel.map(Into::into), dir: dir.into(), url, kind, generated: None }
+        Slot { source: rel.map(Into::into), dir: dir.into(), url, kind, generated: None, nav_title: None }
     }
 
     fn lookup() -> Lookup {
@@ -212,6 +214,22 @@ mod tests {
         let p = run("guide/a.md", "+++\nweight = 1\n+++\ntext").unwrap();
         assert_eq!(p.errors.len(), 1);
         assert!(p.errors[0].message.contains("page has no title"));
+    }
+
+    #[test]
+    fn a_summary_title_comes_after_front_matter_and_before_the_first_heading() {
+        let with_title = |text: &str| {
+            let slot =
+                Slot { nav_title: Some("From SUMMARY".into()), ..slot(Some("guide/a.md"), "guide", PageKind::Page) };
+            parse(&config(), &lookup(), PageId::from_index(0), &slot, Some(text), None).unwrap()
+        };
+        assert_eq!(with_title("## Starts at level two\n").page.title, "From SUMMARY");
+        assert_eq!(with_title("# Own heading\n").page.title, "From SUMMARY");
+        assert_eq!(with_title("+++\ntitle = \"Front\"\n+++\n# Own\n").page.title, "Front");
+        // Front matter without a title is no error when SUMMARY.md names the page.
+        let p = with_title("+++\nweight = 1\n+++\ntext");
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        assert_eq!(p.page.title, "From SUMMARY");
     }
 
     #[test]

@@ -16,6 +16,18 @@ pub(crate) struct Slot {
     pub(crate) url: String,
     pub(crate) kind: PageKind,
     pub(crate) generated: Option<Generated>,
+    /// The title SUMMARY.md gives the page (used when its front matter gives none).
+    pub(crate) nav_title: Option<String>,
+}
+
+/// What decides the navigation, and so which pages exist besides the files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Layout<'a> {
+    /// Folders: every folder with pages has a page, made up where it has no index file.
+    Folders,
+    /// SUMMARY.md: no folder pages are made up (mdBook has none), and the first chapter is
+    /// the front page, written at `index.html` unless a listed file already is.
+    Summary { first: Option<&'a str> },
 }
 
 /// A problem with a file's place in the site (not its content), reported at the file.
@@ -40,11 +52,18 @@ pub(crate) struct Plan {
 }
 
 /// Gives every markdown file (content-relative, sorted), generated page and folder its slot.
-pub(crate) fn plan(markdown: &[String], generated: Vec<Generated>, reserved: &Reserved) -> Plan {
+pub(crate) fn plan(markdown: &[String], generated: Vec<Generated>, reserved: &Reserved, layout: Layout) -> Plan {
     let mut plan = Plan::default();
     let mut by_url: HashMap<String, PageId> = HashMap::new();
+    let front = match layout {
+        Layout::Summary { first: Some(first) } if !markdown.iter().any(|r| paths::page_url(r) == "index.html") => {
+            Some(first)
+        }
+        _ => None,
+    };
     for rel in markdown {
-        let url = paths::page_url(rel);
+        let is_front = front == Some(rel.as_str());
+        let url = if is_front { paths::section_url("") } else { paths::page_url(rel) };
         if reserved.owns(&url) {
             plan.problems.push(PlaceProblem {
                 rel: rel.clone(),
@@ -67,8 +86,8 @@ pub(crate) fn plan(markdown: &[String], generated: Vec<Generated>, reserved: &Re
             plan.aliases.push((rel.clone(), other));
             continue;
         }
-        let is_index = paths::is_index_name(file_name(rel));
-        let dir = paths::parent_dir(rel).to_string();
+        let is_index = is_front || paths::is_index_name(file_name(rel));
+        let dir = if is_front { String::new() } else { paths::parent_dir(rel).to_string() };
         let kind = match (is_index, dir.is_empty()) {
             (true, true) => PageKind::Home,
             (true, false) => PageKind::Section,
@@ -80,6 +99,7 @@ pub(crate) fn plan(markdown: &[String], generated: Vec<Generated>, reserved: &Re
             url: url.clone(),
             kind,
             generated: None,
+            nav_title: None,
         });
         by_url.insert(url, id);
         if is_index {
@@ -87,7 +107,14 @@ pub(crate) fn plan(markdown: &[String], generated: Vec<Generated>, reserved: &Re
         }
     }
     for g in generated {
-        let slot = Slot { source: None, dir: g.dir.clone(), url: g.url.clone(), kind: g.kind, generated: None };
+        let slot = Slot {
+            source: None,
+            dir: g.dir.clone(),
+            url: g.url.clone(),
+            kind: g.kind,
+            generated: None,
+            nav_title: None,
+        };
         let (dir, url, kind) = (slot.dir.clone(), slot.url.clone(), slot.kind);
         let id = plan.slots.push(Slot { generated: Some(g), ..slot });
         if kind != PageKind::Page {
@@ -114,12 +141,22 @@ pub(crate) fn plan(markdown: &[String], generated: Vec<Generated>, reserved: &Re
         if plan.index_of_dir.contains_key(&dir) {
             continue;
         }
+        if layout != Layout::Folders && !dir.is_empty() {
+            continue;
+        }
         let url = paths::section_url(&dir);
         if by_url.contains_key(&url) {
             continue; // e.g. `guide.md` next to a `guide/` folder: already reported or it is the page
         }
         let kind = if dir.is_empty() { PageKind::Home } else { PageKind::Section };
-        let id = plan.slots.push(Slot { source: None, dir: dir.clone(), url: url.clone(), kind, generated: None });
+        let id = plan.slots.push(Slot {
+            source: None,
+            dir: dir.clone(),
+            url: url.clone(),
+            kind,
+            generated: None,
+            nav_title: None,
+        });
         plan.index_of_dir.insert(dir, id);
         by_url.insert(url, id);
     }
@@ -176,7 +213,8 @@ mod tests {
 
     #[test]
     fn files_then_made_up_folder_pages() {
-        let plan = plan(&md(&["a/b/deep.md", "guide/README.md", "guide/setup.md"]), Vec::new(), &reserved());
+        let plan =
+            plan(&md(&["a/b/deep.md", "guide/README.md", "guide/setup.md"]), Vec::new(), &reserved(), Layout::Folders);
         assert_eq!(
             urls(&plan),
             vec![
@@ -196,7 +234,8 @@ mod tests {
 
     #[test]
     fn two_index_files_clash_and_the_loser_resolves_to_the_winner() {
-        let plan = plan(&md(&["_index.md", "guide/README.md", "guide/index.md"]), Vec::new(), &reserved());
+        let plan =
+            plan(&md(&["_index.md", "guide/README.md", "guide/index.md"]), Vec::new(), &reserved(), Layout::Folders);
         assert_eq!(plan.problems.len(), 1);
         assert_eq!(plan.problems[0].rel, "guide/index.md");
         assert!(plan.problems[0].message.contains("both give the folder its page"));
@@ -206,7 +245,7 @@ mod tests {
 
     #[test]
     fn a_page_where_stagebook_writes_is_refused() {
-        let plan = plan(&md(&["static.md", "ok.md"]), Vec::new(), &reserved());
+        let plan = plan(&md(&["static.md", "ok.md"]), Vec::new(), &reserved(), Layout::Folders);
         assert_eq!(plan.problems.len(), 1);
         assert!(plan.problems[0].message.contains("which stagebook generates itself"));
         assert_eq!(urls(&plan)[0].0, "ok/index.html");
@@ -223,15 +262,40 @@ mod tests {
             weight: None,
             payload: crate::content::Payload::new(()),
         }];
-        let plan = plan(&md(&["_index.md"]), generated, &reserved());
+        let plan = plan(&md(&["_index.md"]), generated, &reserved(), Layout::Folders);
         assert_eq!(plan.slots.len(), 2);
         assert_eq!(plan.index_of_dir["stages"], PageId::from_index(1));
         assert!(plan.slots[PageId::from_index(1)].generated.is_some());
     }
 
     #[test]
+    fn with_a_summary_no_folder_pages_are_made_up_and_the_first_chapter_is_the_front_page() {
+        let summary = Layout::Summary { first: Some("guide/intro.md") };
+        let plan = plan(&md(&["a/b/deep.md", "guide/intro.md", "guide/README.md"]), Vec::new(), &reserved(), summary);
+        assert_eq!(
+            urls(&plan),
+            vec![
+                ("a/b/deep/index.html", PageKind::Page, true),
+                ("index.html", PageKind::Home, true),
+                ("guide/index.html", PageKind::Section, true),
+            ]
+        );
+        assert_eq!(plan.slots[PageId::from_index(1)].dir, "");
+        // A listed top-level README keeps `index.html`; the first chapter keeps its own URL.
+        let plan = plan_of(&["README.md", "intro.md"], Layout::Summary { first: Some("intro.md") });
+        assert_eq!(urls(&plan), vec![("index.html", PageKind::Home, true), ("intro/index.html", PageKind::Page, true)]);
+        // Nothing listed: the front page is made up, as without a summary.
+        let plan = plan_of(&[], Layout::Summary { first: None });
+        assert_eq!(urls(&plan), vec![("index.html", PageKind::Home, false)]);
+    }
+
+    fn plan_of(files: &[&str], layout: Layout) -> Plan {
+        plan(&md(files), Vec::new(), &reserved(), layout)
+    }
+
+    #[test]
     fn files_may_not_collide_with_pages_or_generated_files() {
-        let plan = plan(&md(&["_index.md"]), Vec::new(), &reserved());
+        let plan = plan(&md(&["_index.md"]), Vec::new(), &reserved(), Layout::Folders);
         let asset = |url: &str| Asset { source: url.into(), url: url.into() };
         let problems = asset_collisions(
             &plan.slots,

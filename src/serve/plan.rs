@@ -199,6 +199,8 @@ mod tests {
             ("/b/themes/house/static", Folder),
             ("/b/themes", Missing),
             ("/b/content/new.md", File),
+            // SUMMARY.md is no page: editing it rebuilds the navigation with everything else.
+            ("/b/content/SUMMARY.md", File),
             ("/b/content/img/new.png", File),
             ("/b/content/guide/setup.md", Missing),
             ("/b/content/guide", Folder),

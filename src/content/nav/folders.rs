@@ -1,5 +1,7 @@
-//! The navigation built from folders: each folder is a section whose entry links its page,
-//! and siblings are ordered by weight (pages with one first), then title.
+//! The navigation built from folders: each folder is a section whose entry links its page.
+//! Siblings are ordered: pages with a `weight` first, by weight; then the pages the folder's
+//! own page links to, in the order of their first link (a README that lists its pages is the
+//! order its author meant); then the rest by title.
 
 use std::collections::HashMap;
 
@@ -68,7 +70,15 @@ pub(crate) fn build(pages: &IdVec<PageId, Page>) -> Nav {
     };
     for f in 0..folders.len() {
         let mut children = std::mem::take(&mut folders[f].children);
-        children.sort_by(|&a, &b| sort_key(&pages[page_of(a, &folders)]).cmp(&sort_key(&pages[page_of(b, &folders)])));
+        let linked = first_links(&pages[folders[f].page]);
+        let key = |c: Child| {
+            let p = page_of(c, &folders);
+            let (unweighted, weight, title, url) = sort_key(&pages[p]);
+            // Weighted pages keep their place; of the rest, linked ones come first.
+            let link = if unweighted { linked.get(&p).copied() } else { None };
+            (unweighted, weight, link.is_none(), link, title, url)
+        };
+        children.sort_by_cached_key(|&c| key(c));
         folders[f].children = children;
     }
     nav.home(folders[root].page);
@@ -93,8 +103,19 @@ fn add_children(nav: &mut NavBuilder, pages: &IdVec<PageId, Page>, folders: &[Fo
 }
 
 /// Weighted pages first (ascending), then the rest; ties by title, then by path for stability.
-fn sort_key(p: &Page) -> (bool, i64, String, &str) {
+/// (`true` first means "has no weight".)
+pub(crate) fn sort_key(p: &Page) -> (bool, i64, String, &str) {
     (p.weight.is_none(), p.weight.unwrap_or(0), p.title.to_lowercase(), p.url.as_str())
+}
+
+/// The pages `index` links to, each with the place of its first link.
+fn first_links(index: &Page) -> HashMap<PageId, usize> {
+    let mut first: HashMap<PageId, usize> = HashMap::new();
+    for link in &index.links {
+        let at = first.entry(link.target).or_insert(link.offset);
+        *at = (*at).min(link.offset);
+    }
+    first
 }
 
 #[cfg(test)]
@@ -156,6 +177,34 @@ mod tests {
         assert_eq!(sections, vec![false, true, false, false]);
         // Titles are the pages' titles.
         assert_eq!(nav.entry(nav.top()[0]).title, "Intro");
+    }
+
+    #[test]
+    fn weighted_pages_then_those_the_index_page_links_to_then_the_rest_by_title() {
+        let mut pages = IdVec::from(vec![
+            page("index.html", "", PageKind::Home, "Home", None),
+            page("zebra/index.html", "", PageKind::Page, "Zebra", None),
+            page("apple/index.html", "", PageKind::Page, "Apple", None),
+            page("mango/index.html", "", PageKind::Page, "Mango", None),
+            page("kiwi/index.html", "", PageKind::Page, "Kiwi", None),
+            page("first/index.html", "", PageKind::Page, "Weighted", Some(3)),
+            page("sub/index.html", "sub", PageKind::Section, "Sub", None),
+        ]);
+        // The README lists Mango, then the sub folder, then Zebra (linked twice: the first
+        // link counts), and the weighted page (its weight wins).
+        let link = |offset, target| crate::markdown::PendingLink {
+            offset,
+            dest: String::new(),
+            target: PageId::from_index(target),
+            anchor: None,
+        };
+        pages[PageId::from_index(0)].links = vec![link(10, 3), link(20, 6), link(30, 1), link(40, 3), link(50, 5)];
+        let nav = build(&pages);
+        assert_eq!(pages_of(&nav, nav.top()), ids(&[5, 3, 6, 1, 2, 4]));
+        // Link offsets need not arrive in order: the first place in the text counts.
+        pages[PageId::from_index(0)].links = vec![link(90, 1), link(5, 2), link(50, 1)];
+        let nav = build(&pages);
+        assert_eq!(pages_of(&nav, nav.top()), ids(&[5, 2, 1, 4, 3, 6]));
     }
 
     #[test]

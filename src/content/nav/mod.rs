@@ -8,6 +8,7 @@
 //! (listed, not linked) are entries too, and nesting need not follow folders.
 
 pub(crate) mod folders;
+pub(crate) mod summary;
 
 use super::ids::{typed_id, IdVec, PageId};
 
