@@ -358,3 +358,19 @@ fn serve_rebuilds_the_summary_navigation_when_summary_md_or_a_title_changes() {
     let toc = toc();
     assert!(toc.contains("\"Getting started\"") && toc.contains("[\"Planned chapter\",null]"), "{toc}");
 }
+
+#[test]
+fn gitignore_files_between_the_handbook_folder_and_the_content_folder_count_too() {
+    let book = Book::fixture("gitignored");
+    book.write("book.toml", "[book]\ntitle = \"Docs\"\n[build]\ncontent = \"docs\"\n")
+        .write(".gitignore", "/docs/private.md\nnode_modules/\n")
+        .write("docs/private.md", "# Left out by the repository's .gitignore\n")
+        .write("docs/node_modules/x/README.md", "# A dependency\n")
+        .write("docs/scratch/notes.md", "# Left out by docs/.gitignore\n");
+    book.build_ok();
+    let files: Vec<String> = book.snapshot("book").into_iter().map(|(p, _)| p).collect();
+    assert!(files.iter().any(|f| f == "guide/index.html"), "{files:?}");
+    for gone in ["private", "node_modules", "scratch"] {
+        assert!(!files.iter().any(|f| f.starts_with(gone)), "{gone} in {files:?}");
+    }
+}
