@@ -261,7 +261,11 @@ fn unsafe_in(slot: UrlSlot, value: &str) -> Option<String> {
         UrlSlot::Resolved(target) => unsafe_scheme(value, target),
         UrlSlot::Checked => unsafe_scheme(value, Target::Link),
         UrlSlot::CheckedList => value.split(';').find_map(|v| unsafe_scheme(v, Target::Link)),
-        UrlSlot::SrcSet => srcset(value).iter().find_map(|(url, _)| unsafe_scheme(url, Target::Image)),
+        // Also each comma-separated part whole: `java<TAB>script:` is one URL to some readers.
+        UrlSlot::SrcSet => srcset(value)
+            .iter()
+            .find_map(|(url, _)| unsafe_scheme(url, Target::Image))
+            .or_else(|| value.split(',').find_map(|part| unsafe_scheme(part, Target::Image))),
     }
 }
 
@@ -358,7 +362,7 @@ fn finish(
         // Where the tree builder might not be where the first reading assumed, the other
         // readings may see tags it took for text: their script URLs go too.
         for reading in [Reading::Markup, Reading::RawText] {
-            let other = scan(text, reading, &mut start_depth.clone());
+            let other = scan_closed(text, reading, start_depth);
             for tag in &other.tags {
                 for attr in &tag.attrs {
                     let (Some(slot), Some((value, range))) = (url_slot(&tag.name, &attr.name), &attr.value) else {
@@ -395,6 +399,22 @@ fn finish(
     html.push_str(&text[pos..]);
     fragment.html = Some(html);
     fragment
+}
+
+/// A reading of `text` in which a tag left open at its end is closed (that reading's tag may
+/// run into the page's next markup in a browser), so its attributes are seen too.
+fn scan_closed(text: &str, reading: Reading, depth: u32) -> Scan {
+    let scanned = scan(text, reading, &mut depth.clone());
+    if !scanned.eof_in_tag {
+        return scanned;
+    }
+    for suffix in [">", "\">", "'>"] {
+        let again = scan(&format!("{text}{suffix}"), reading, &mut depth.clone());
+        if !again.eof_in_tag {
+            return again;
+        }
+    }
+    scanned
 }
 
 /// The new value of a URL attribute, if `on_url` changes it.
@@ -443,8 +463,8 @@ fn quote_of(text: &str, range: &Range<usize>) -> Option<u8> {
 
 /// The edit that removes an attribute, name to closing quote.
 fn removal(text: &str, attr: &Attr, range: &Range<usize>) -> Edit {
-    let end = range.end + usize::from(quote_of(text, range).is_some());
-    Edit { range: attr.name_start..end.min(text.len()), text: String::new() }
+    let end = (range.end + usize::from(quote_of(text, range).is_some())).min(text.len());
+    Edit { range: attr.name_start.min(end)..end, text: String::new() }
 }
 
 /// The edit that writes `value` in place of the value at `range`, escaped; an unquoted value
