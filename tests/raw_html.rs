@@ -224,3 +224,26 @@ fn hostile_raw_html_attributes_never_give_a_script_url() {
     assert!(article.contains("<a href=\"https://example.com/\">fine</a>"), "{article}");
     assert!(article.contains("src=\"data:image/png;base64,iVBORw0KGgo=\""), "{article}");
 }
+
+#[test]
+fn raw_html_in_matrix_fields_gets_each_page_s_relative_hrefs() {
+    let b = Book::fixture("matrix-generic");
+    let matrix = b.read("content/matrix.toml");
+    let old = "lesson = \"Une chose à la fois.\"";
+    assert!(matrix.contains(old));
+    let lesson = "lesson = \"Lire <a href='guide/_index.md' class=g>le guide</a> <a href='javascript:x'>non</a>\"";
+    b.write("content/matrix.toml", matrix.replace(old, lesson));
+    let r = b.build_ok();
+    assert!(r.stderr.contains("content/matrix.toml:") && r.stderr.contains("scheme dropped"), "{}", r.stderr);
+    let category = b.read("book/categories/produit/index.html");
+    assert!(
+        category.contains("<a href='../../guide/index.html' class=g>le guide</a> <a >non</a>"),
+        "{}",
+        main_of(&category)
+    );
+    let broken = b.read("content/matrix.toml").replace("guide/_index.md", "nowhere.md");
+    b.write("content/matrix.toml", broken);
+    let r = b.build();
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(r.stderr.contains("nowhere.md"), "{}", r.stderr);
+}
