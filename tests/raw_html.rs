@@ -53,6 +53,7 @@ fn raw_html_links_and_images_work_from_nested_pages() {
         "{}",
         main_of(&oncall)
     );
+    assert!(oncall.contains("Go back to <a href=\"#paging\">paging</a>."), "{}", main_of(&oncall));
 
     // Files named only by raw HTML are published as they are.
     for file in ["img/logo.png", "img/logo-dark.png", "engineering/media/drill.webm"] {
@@ -113,7 +114,7 @@ fn anchor_names_and_ids_satisfy_links_but_not_in_comments_or_code() {
 #[test]
 fn a_broken_raw_html_link_is_an_error_at_its_line_and_column() {
     let b = Book::fixture("github-handbook");
-    let page = "# Broken\n\nLine three has <img src=\"../img/missing.png\" alt=\"x\"> and\n<p>\n  <a\n    href=\"gone.md\">gone</a>\n</p>\n";
+    let page = "# Broken\n\nLine three has <img src=\"../img/missing.png\" alt=\"x\"> and\n<p>\n  <a\n    href=\"gone.md\">gone</a>\n</p>\n\nUp to <a href=\"#nowhere\">nowhere</a>.\n";
     b.write("content/people/broken.md", page);
     let r = b.build();
     assert_eq!(r.code, Some(1), "{}", r.stderr);
@@ -132,7 +133,11 @@ fn a_broken_raw_html_link_is_an_error_at_its_line_and_column() {
         "{}",
         r.stderr
     );
-    assert!(r.stderr.contains("2 errors"), "{}", r.stderr);
+    let (line, col) = line_col(page, "#nowhere");
+    let expected =
+        format!("content/people/broken.md:{line}:{col}: error: link `#nowhere`: no heading with id `nowhere`");
+    assert!(r.stderr.contains(&expected), "{}", r.stderr);
+    assert!(r.stderr.contains("3 errors"), "{}", r.stderr);
 }
 
 #[test]
