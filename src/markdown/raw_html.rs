@@ -331,6 +331,8 @@ pub(crate) fn rewrite(input: &str, foreign_depth: &mut u32, on_url: &mut dyn FnM
     finish(input, first, start_depth, None, on_url)
 }
 
+/// Collects anchors and edits from the first reading of `text`, adds the other readings' script
+/// URLs when they may see tags it did not, and writes the edited fragment.
 fn finish(
     text: &str,
     first: Scan,
