@@ -6,6 +6,10 @@
 //! (headings for the table of contents and anchor checks, links, the title heading) is collected
 //! in the same pass.
 
+mod raw_html;
+
+use std::ops::Range;
+
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
 use crate::config::{MarkdownConfig, RawHtml};
@@ -157,6 +161,7 @@ pub(crate) fn render<T>(
         anchors: Vec::new(),
         open_links: Vec::new(),
         open_images: Vec::new(),
+        foreign_depth: 0,
     };
     let mut embeds = Vec::new();
     let mut sections = Vec::new();
@@ -175,6 +180,9 @@ pub(crate) fn render<T>(
     let mut heading: Option<OpenHeading> = None;
     let mut code: Option<(String, String)> = None;
     let mut image_alt: Option<(usize, bool)> = None;
+    // The lines of the HTML block being read: its tags are read once the block is complete, as
+    // a tag may span lines.
+    let mut html_block: Option<Vec<(CowStr, Range<usize>)>> = None;
 
     for (event, range) in events.by_ref() {
         let is_first_event = !seen_any;
@@ -232,6 +240,9 @@ pub(crate) fn render<T>(
                             text.space();
                         }
                     }
+                }
+                Event::InlineHtml(raw) => {
+                    inner.push(Event::InlineHtml(r.raw_html(source, vec![(raw, range)], &resolve)));
                 }
                 other => inner.extend(r.link_event(other, range.start, &resolve)),
             }
@@ -300,9 +311,28 @@ pub(crate) fn render<T>(
                 }
                 r.out.push(event);
             }
-            Event::Html(ref raw) | Event::InlineHtml(ref raw) => {
-                collect_ids(raw, &mut r.anchors);
+            Event::Start(Tag::HtmlBlock) => {
+                html_block = Some(Vec::new());
                 r.out.push(event);
+            }
+            Event::Html(raw) if html_block.is_some() => {
+                html_block.get_or_insert_with(Vec::new).push((raw, range));
+            }
+            Event::End(TagEnd::HtmlBlock) => {
+                let lines = html_block.take().unwrap_or_default();
+                if !lines.is_empty() {
+                    let html = r.raw_html(source, lines, &resolve);
+                    r.out.push(Event::Html(html));
+                }
+                r.out.push(event);
+            }
+            Event::Html(raw) => {
+                let html = r.raw_html(source, vec![(raw, range)], &resolve);
+                r.out.push(Event::Html(html));
+            }
+            Event::InlineHtml(raw) => {
+                let html = r.raw_html(source, vec![(raw, range)], &resolve);
+                r.out.push(Event::InlineHtml(html));
             }
             Event::Start(Tag::FootnoteDefinition(ref label)) => {
                 r.anchors.push(label.to_string());
@@ -348,6 +378,8 @@ struct Renderer<'c, 'a, T> {
     /// The links and images being rendered, innermost last: what their end event becomes.
     open_links: Vec<Opened>,
     open_images: Vec<Opened>,
+    /// `<svg>`/`<math>` elements the raw HTML read so far left open.
+    foreign_depth: u32,
 }
 
 /// How a link or image was opened, so its end matches.
@@ -437,25 +469,95 @@ impl<'a, T> Renderer<'_, 'a, T> {
     }
 
     fn rewrite(&mut self, dest: CowStr<'a>, offset: usize, resolve: &impl Fn(&str) -> Link<T>) -> CowStr<'a> {
-        if is_external(&dest) {
-            return dest;
+        match self.resolve(&dest, offset, resolve) {
+            Some(href) => href.into(),
+            None => dest,
         }
-        match resolve(&dest) {
-            Link::Unchanged => dest,
+    }
+
+    /// The href that `dest` becomes, `None` when it stays as written; records the link to check
+    /// or the problem.
+    fn resolve(&mut self, dest: &str, offset: usize, resolve: &impl Fn(&str) -> Link<T>) -> Option<String> {
+        if is_external(dest) {
+            return None;
+        }
+        match resolve(dest) {
+            Link::Unchanged => None,
             Link::Rewrite { href, check } => {
                 if let Some((target, anchor)) = check {
                     self.links.push(PendingLink { offset, dest: dest.to_string(), target, anchor });
                 }
-                href.into()
+                Some(href)
             }
             Link::Broken(message) => {
                 self.problems.push(Problem::broken_link(offset, message));
-                dest
+                None
             }
             Link::Outside { href, message } => {
                 self.problems.push(Problem::outside_link(offset, message));
-                href.into()
+                Some(href)
             }
+        }
+    }
+
+    /// Raw HTML, given as the pieces pulldown-cmark cut it into with their places in `source`:
+    /// URL attributes rewritten and checked like markdown links, script URLs removed, ids kept
+    /// as anchors.
+    fn raw_html(
+        &mut self,
+        source: &str,
+        pieces: Vec<(CowStr<'a>, Range<usize>)>,
+        resolve: &impl Fn(&str) -> Link<T>,
+    ) -> CowStr<'a> {
+        // Where each piece starts in the joined text and in the source; a piece that is not a
+        // verbatim slice of the source (a blockquote's `>` taken out of a tag) maps to its start.
+        let mut places = Vec::with_capacity(pieces.len());
+        let mut joined = 0;
+        for (text, range) in &pieces {
+            let verbatim = source.get(range.clone()) == Some(&**text);
+            places.push((joined, range.start, verbatim));
+            joined += text.len();
+        }
+        let at = |i: usize| {
+            let k = places.partition_point(|p| p.0 <= i).saturating_sub(1);
+            places.get(k).map_or(0, |&(from, start, verbatim)| if verbatim { start + (i - from) } else { start })
+        };
+        let text: CowStr<'a> = if pieces.len() == 1 {
+            pieces.into_iter().next().map_or(CowStr::Borrowed(""), |p| p.0)
+        } else {
+            pieces.iter().map(|p| &*p.0).collect::<String>().into()
+        };
+        let mut depth = self.foreign_depth;
+        let fragment = raw_html::rewrite(&text, &mut depth, &mut |url: raw_html::UrlAttr| match self.resolve(
+            url.value,
+            at(url.at),
+            resolve,
+        ) {
+            Some(href) if href != url.value => raw_html::Verdict::Replace(href),
+            _ => raw_html::Verdict::Keep,
+        });
+        self.foreign_depth = depth;
+        self.anchors.extend(fragment.anchors);
+        for removed in fragment.removed {
+            self.problems.push(Problem::warning(
+                at(removed.at),
+                format!(
+                    "raw HTML `{}` with the `{}:` scheme dropped: use http, https, mailto, tel or a relative path",
+                    removed.attr,
+                    removed.scheme.chars().take(40).collect::<String>()
+                ),
+            ));
+        }
+        if let Some(end) = fragment.closed_at {
+            self.problems.push(Problem::warning(
+                at(end.saturating_sub(1)),
+                "raw HTML tag left open at the end of the HTML block: closed with `>` so that it cannot take in what \
+                 follows",
+            ));
+        }
+        match fragment.html {
+            Some(html) => html.into(),
+            None => text,
         }
     }
 
@@ -494,26 +596,10 @@ impl<'a, T> Renderer<'_, 'a, T> {
     }
 }
 
-/// The `id`s of a rendered page's elements, e.g. a generated page's, which links may target.
+/// The `id`s (and `<a name>`s) of a rendered page's elements, e.g. a generated page's, which
+/// links may target.
 pub(crate) fn element_ids(html: &str) -> Vec<String> {
-    let mut ids = Vec::new();
-    collect_ids(html, &mut ids);
-    ids
-}
-
-/// `id="..."` attributes of a raw HTML fragment.
-fn collect_ids(raw: &str, ids: &mut Vec<String>) {
-    for (i, _) in raw.match_indices("id=") {
-        let before = raw[..i].chars().next_back();
-        if !before.is_some_and(char::is_whitespace) {
-            continue;
-        }
-        let rest = &raw[i + 3..];
-        let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else { continue };
-        if let Some(end) = rest[1..].find(quote) {
-            ids.push(rest[1..1 + end].to_string());
-        }
-    }
+    raw_html::element_ids(html)
 }
 
 /// The visible text of inline events (for titles and ids).
@@ -624,6 +710,26 @@ mod tests {
     fn raw_html_ids_and_footnotes_are_anchors() {
         let r = md("<a id=\"here\"></a>\n\nText[^note] <span id='inline'>x</span>\n\n[^note]: A note.\n");
         assert_eq!(r.anchors, ["here", "inline", "note"]);
+    }
+
+    #[test]
+    fn raw_html_urls_are_rewritten_and_checked_like_links() {
+        let src = "Intro\n\n<p align=\"center\">\n  <img\n    src=\"missing.md\" alt=x>\n</p>\n\nSee <a href=\"auth.md#tokens\" class=x>auth</a>.\n\n## <a name=\"old\"></a>Title <a href='x.md'>x</a>\n\n> <a\n> href=\"y.md\">y</a> <a href=\"javascript:alert(1)\">z</a>\n";
+        let r = md(src);
+        assert!(r.html.contains("<p align=\"center\">\n  <img\n    src=\"missing.md\" alt=x>\n</p>"), "{}", r.html);
+        assert!(r.html.contains("See <a href=\"../auth/index.html\" class=x>auth</a>."), "{}", r.html);
+        assert!(r.html.contains("<a name=\"old\"></a>Title <a href='../x/index.html'>x</a>"), "{}", r.html);
+        assert!(r.html.contains("<a\nhref=\"../y/index.html\">y</a> <a >z</a>"), "{}", r.html);
+        let links: Vec<(&str, usize)> = r.links.iter().map(|l| (l.dest.as_str(), l.offset)).collect();
+        let at = |needle: &str| src.find(needle).expect("in source");
+        assert_eq!(links, [("auth.md#tokens", at("auth.md#")), ("x.md", at("x.md'")), ("y.md", at("<a\n>"))]);
+        let errors: Vec<usize> = r.problems.iter().filter(|p| p.is_error).map(|p| p.offset).collect();
+        assert_eq!(errors, [at("missing.md")], "{:?}", r.problems);
+        let dropped: Vec<&Problem> = r.problems.iter().filter(|p| p.message.contains("dropped")).collect();
+        assert_eq!(dropped.len(), 1);
+        assert_eq!(dropped[0].offset, at("javascript:"));
+        assert!(r.anchors.contains(&"old".to_string()), "{:?}", r.anchors);
+        assert_eq!(r.headings[0].title, "Title x");
     }
 
     #[test]

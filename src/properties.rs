@@ -216,6 +216,30 @@ proptest! {
     }
 
     #[test]
+    fn raw_html_attribute_soup_never_writes_a_script_url(md in html_soup()) {
+        let pages = [(Some("_index.md"), "index.html"), (Some("a b/page.md"), "a b/page/index.html")];
+        let assets = [Asset { source: "img/x y.png".into(), url: "img/x y.png".into() }];
+        let lookup = Lookup::new(pages.into_iter(), &assets);
+        let me = PageId::from_index(1);
+        let config = config("");
+        // Broken links are problems, but the HTML is still judged.
+        let r = crate::markdown::render(&md, &config.markdown, None, |dest| {
+            lookup.resolve("a b/page/index.html", Some(me), "a b", dest)
+        });
+        for (name, value) in tag_urls(&r.html) {
+            let candidates: Vec<&str> = if name == "srcset" { value.split(',').collect() } else { vec![&value] };
+            for url in candidates {
+                let ok = match browser_scheme(url).as_deref() {
+                    None | Some("http" | "https" | "mailto" | "tel") => true,
+                    Some("data") => url.trim_start_matches(|c: char| c <= ' ').to_ascii_lowercase().starts_with("data:image/"),
+                    Some(_) => false,
+                };
+                prop_assert!(ok, "{}={:?} from {:?} in {}", name, value, md, r.html);
+            }
+        }
+    }
+
+    #[test]
     fn the_matrix_loader_never_panics_on_arbitrary_toml(text in toml_ish()) {
         let _ = crate::matrix::parse(&text);
     }
@@ -243,6 +267,94 @@ proptest! {
             }
         }
     }
+}
+
+/// Raw HTML tags with URL attributes written every way (quoted, unquoted, entity-encoded, upper
+/// case, over several lines, never closed), among raw-text elements, svg, comments and markdown.
+fn html_soup() -> impl Strategy<Value = String> {
+    let names = vec![
+        "href",
+        "HREF",
+        "src",
+        "Src",
+        "srcset",
+        "xlink:href",
+        "action",
+        "formaction",
+        "poster",
+        "data",
+        "id",
+        "name",
+        "title",
+    ];
+    let attribute =
+        (prop::sample::select(names), dest(), prop::sample::select(vec!["\"", "'", "", "-"]), "[ \n\t]{1,2}").prop_map(
+            |(name, value, quote, space)| match quote {
+                "-" => format!("{space}{name}"),
+                "" => format!("{space}{name}={}", value.replace([' ', '\t', '\n', '"', '\'', '<', '>', '=', '`'], "")),
+                q => format!("{space}{name}={q}{}{q}", value.replace(q, "")),
+            },
+        );
+    let tags = vec![
+        "a", "A", "img", "iframe", "svg", "source", "video", "form", "button", "script", "style", "textarea", "title",
+        "div", "p", "picture", "details", "span", "animate",
+    ];
+    let tag = (
+        prop::sample::select(tags),
+        prop::collection::vec(attribute, 0..4),
+        prop::sample::select(vec![">", "/>", "", "\n>"]),
+    )
+        .prop_map(|(name, attrs, close)| format!("<{name}{}{close}", attrs.concat()));
+    let other = prop::sample::select(vec![
+        "</a>",
+        "</script>",
+        "</style>",
+        "</svg>",
+        "</title>",
+        "</textarea>",
+        "</div>",
+        "<!--",
+        "-->",
+        "\n",
+        "\n\n",
+        "> ",
+        "- ",
+        "text ",
+        "`",
+        "```\n",
+        "<svg>",
+        "&#106;",
+        "\"",
+        "'",
+    ])
+    .prop_map(String::from);
+    prop::collection::vec(prop_oneof![3 => tag, 2 => other], 0..14).prop_map(|v| v.concat())
+}
+
+/// `(attribute, value)` of every URL attribute of every start tag, values decoded, read as a
+/// browser's tokenizer would (the text of `<script>`, `<style>`, `<title>`… is not markup).
+fn tag_urls(html: &str) -> Vec<(String, String)> {
+    use html5gum::emitters::callback::{CallbackEmitter, CallbackEvent};
+    let mut out = Vec::new();
+    let mut attr = String::new();
+    let mut emitter = CallbackEmitter::new(|event: CallbackEvent<'_>, _: html5gum::Span<()>| {
+        match event {
+            CallbackEvent::AttributeName { name } => attr = String::from_utf8_lossy(name).into_owned(),
+            CallbackEvent::AttributeValue { value }
+                if matches!(
+                    attr.as_str(),
+                    "href" | "src" | "srcset" | "xlink:href" | "action" | "formaction" | "poster" | "data"
+                ) =>
+            {
+                out.push((attr.clone(), String::from_utf8_lossy(value).into_owned()));
+            }
+            _ => {}
+        }
+        None::<std::convert::Infallible>
+    });
+    emitter.naively_switch_states(true);
+    let _ = html5gum::Tokenizer::new_with_emitter(html, emitter).finish();
+    out
 }
 
 /// TOML-looking text: table headers, keys and values of the matrix's shape, shuffled, with
