@@ -76,7 +76,12 @@ pub(crate) fn has_directives(text: &str) -> bool {
 
 /// Expands the directives of `text`, a file in the folder `dir`. `error_at` makes the
 /// diagnostic for a byte offset of `text`.
-pub(crate) fn expand(text: &str, dir: &Path, root: &Root<'_>, error_at: &dyn Fn(usize, String) -> Diagnostic) -> Expanded {
+pub(crate) fn expand(
+    text: &str,
+    dir: &Path,
+    root: &Root<'_>,
+    error_at: &dyn Fn(usize, String) -> Diagnostic,
+) -> Expanded {
     let mut x = Expander { root, title: None, includes: Vec::new(), errors: Vec::new(), stack: Vec::new() };
     let mut pieces = Vec::new();
     let out = x.expand(text, dir, 0, error_at, Some(&mut pieces));
@@ -177,6 +182,7 @@ impl Expander<'_, '_> {
         };
         let target = dir.join(file);
         let canonical = target.canonicalize().map_err(|e| {
+            let target = lexical(&target);
             let looked = match target.strip_prefix(self.root.canonical) {
                 Ok(rel) => clean(self.root.shown.join(rel)),
                 Err(_) => target.clone(),
@@ -191,8 +197,7 @@ impl Expander<'_, '_> {
         };
         let shown = clean(self.root.shown.join(inside));
         if self.stack.contains(&canonical) {
-            let chain: Vec<String> =
-                self.stack.iter().chain([&canonical]).map(|p| self.shown_of(p)).collect();
+            let chain: Vec<String> = self.stack.iter().chain([&canonical]).map(|p| self.shown_of(p)).collect();
             return Err(error_at(at, format!("`{file}` includes itself: {}", chain.join(" -> "))));
         }
         if depth >= MAX_DEPTH {
@@ -200,8 +205,9 @@ impl Expander<'_, '_> {
         }
         let bytes = std::fs::read(&canonical)
             .map_err(|e| error_at(at, format!("cannot include `{file}`: {} ({})", reason(&e), shown.display())))?;
-        let content = String::from_utf8(bytes)
-            .map_err(|_| error_at(at, format!("cannot include `{file}`: it is not valid UTF-8 ({})", shown.display())))?;
+        let content = String::from_utf8(bytes).map_err(|_| {
+            error_at(at, format!("cannot include `{file}`: it is not valid UTF-8 ({})", shown.display()))
+        })?;
         if !self.includes.contains(&canonical) {
             self.includes.push(canonical.clone());
         }
@@ -237,8 +243,9 @@ impl Expander<'_, '_> {
         let parent = canonical.parent().unwrap_or(self.root.canonical).to_path_buf();
         let nested_text = selected.clone();
         let shown_for_errors = shown.clone();
-        let nested_error =
-            move |offset: usize, message: String| Diagnostic::at(shown_for_errors.clone(), &nested_text, offset, message);
+        let nested_error = move |offset: usize, message: String| {
+            Diagnostic::at(shown_for_errors.clone(), &nested_text, offset, message)
+        };
         self.stack.push(canonical);
         let expanded = self.expand(&selected, &parent, depth + 1, &nested_error, None);
         self.stack.pop();
@@ -256,6 +263,21 @@ impl Expander<'_, '_> {
 /// A path without a leading `./`, as the user would type it.
 fn clean(path: PathBuf) -> PathBuf {
     path.strip_prefix(".").map(Path::to_path_buf).unwrap_or(path)
+}
+
+/// `path` with `.` and `..` worked out without the file system (it may not exist).
+fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 fn reason(e: &std::io::Error) -> &'static str {
@@ -280,7 +302,11 @@ enum Kind<'t> {
     /// `\{{#...}}`: printed without its backslash.
     Escaped,
     Title(&'t str),
-    File { what: What, path: &'t str, args: Vec<&'t str> },
+    File {
+        what: What,
+        path: &'t str,
+        args: Vec<&'t str>,
+    },
 }
 
 /// One directive found in a text: its byte range and what it is.
@@ -489,7 +515,8 @@ fn rustdoc_anchored(text: &str, name: &str) -> Option<String> {
 mod tests {
     use super::*;
 
-    const FILE: &str = "one\n// ANCHOR: part\ntwo\n// ANCHOR: inner\nthree\n// ANCHOR_END: inner\n// ANCHOR_END: part\nfour\n";
+    const FILE: &str =
+        "one\n// ANCHOR: part\ntwo\n// ANCHOR: inner\nthree\n// ANCHOR_END: inner\n// ANCHOR_END: part\nfour\n";
 
     fn found(text: &str) -> Vec<(usize, usize, Kind<'_>)> {
         Directives::new(text).map(|f| (f.start, f.end, f.kind)).collect()
@@ -565,10 +592,7 @@ mod tests {
         let text = "- item\n  ```rust\n  {{#include ../listings/a.rs}}\n  ```\n{{#include frag.md}} [y](y.md)\n";
         let x = book.expand(text);
         assert!(x.errors.is_empty(), "{:?}", x.errors);
-        assert_eq!(
-            x.text,
-            "- item\n  ```rust\n  fn a() {\n      1\n  }\n  ```\nFragment [x](x.md) [y](y.md)\n"
-        );
+        assert_eq!(x.text, "- item\n  ```rust\n  fn a() {\n      1\n  }\n  ```\nFragment [x](x.md) [y](y.md)\n");
         assert_eq!(x.includes.len(), 2);
         // A link after the include maps to its place in the page.
         let y = x.text.find("[y]").unwrap();
@@ -587,7 +611,8 @@ mod tests {
             ("src/outer.md", "outer {{#include inner/in.md}}"),
             ("src/inner/in.md", "inner {{#include ../p.rs}}"),
         ]);
-        let x = book.expand("\\{{#include p.rs}}\n{{#title  My page }}\n{{#playground p.rs editable}}\n{{#include outer.md}}");
+        let x = book
+            .expand("\\{{#include p.rs}}\n{{#title  My page }}\n{{#playground p.rs editable}}\n{{#include outer.md}}");
         assert!(x.errors.is_empty(), "{:?}", x.errors);
         assert_eq!(x.text, "{{#include p.rs}}\n\n```rust,editable\nfn main() {}\n```\nouter inner fn main() {}");
         assert_eq!(x.title.as_deref(), Some("My page"));
@@ -598,13 +623,20 @@ mod tests {
 
     #[test]
     fn problems_are_errors_at_the_directive() {
-        let book = Book::new(&[("src/a.rs", "// ANCHOR: x\n1\n// ANCHOR_END: x\n"), ("src/self.md", "{{#include self.md}}")]);
+        let book =
+            Book::new(&[("src/a.rs", "// ANCHOR: x\n1\n// ANCHOR_END: x\n"), ("src/self.md", "{{#include self.md}}")]);
         std::fs::write(book.dir.path().parent().unwrap().join("stagebook-include-outside.txt"), "secret").ok();
         let text = "ok\n  {{#include gone.rs}}\n{{#include a.rs:y}}\n{{#include ../../stagebook-include-outside.txt}}\n{{#include self.md}}";
         let x = book.expand(text);
         let shown: Vec<String> = x.errors.iter().map(|d| d.to_string()).collect();
         assert_eq!(x.errors.len(), 4, "{shown:#?}");
-        assert!(shown[0].starts_with("book/src/page.md:2:3: cannot include `gone.rs`: no such file (looked for book/src/gone.rs)"), "{}", shown[0]);
+        assert!(
+            shown[0].starts_with(
+                "book/src/page.md:2:3: cannot include `gone.rs`: no such file (looked for book/src/gone.rs)"
+            ),
+            "{}",
+            shown[0]
+        );
         assert!(shown[1].contains("page.md:3:1") && shown[1].contains("no anchor `y` in `a.rs`"), "{}", shown[1]);
         assert!(shown[2].contains("page.md:4:1") && shown[2].contains("outside the handbook folder"), "{}", shown[2]);
         // The cycle is reported where it closes: in the included file.
@@ -616,8 +648,9 @@ mod tests {
 
     #[test]
     fn nesting_deeper_than_the_limit_is_an_error() {
-        let mut files: Vec<(String, String)> =
-            (0..=MAX_DEPTH + 1).map(|i| (format!("src/d{i}.md"), format!("{i} {{{{#include d{}.md}}}}", i + 1))).collect();
+        let mut files: Vec<(String, String)> = (0..=MAX_DEPTH + 1)
+            .map(|i| (format!("src/d{i}.md"), format!("{i} {{{{#include d{}.md}}}}", i + 1)))
+            .collect();
         files.push((format!("src/d{}.md", MAX_DEPTH + 2), "end".into()));
         let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
         let book = Book::new(&refs);

@@ -11,8 +11,8 @@
 //! ```
 
 pub(crate) mod frontmatter;
-pub(crate) mod include;
 pub(crate) mod ids;
+pub(crate) mod include;
 pub(crate) mod links;
 pub(crate) mod nav;
 pub(crate) mod parse;

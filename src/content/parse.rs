@@ -4,8 +4,8 @@
 use std::path::Path;
 
 use super::frontmatter::{self, FrontMatter};
-use super::include;
 use super::ids::PageId;
+use super::include;
 use super::links::{Lookup, PageLink};
 use super::plan::{file_name, Slot};
 use super::{paths, Page, PageKind};
