@@ -181,6 +181,13 @@ fn broken_includes_are_errors_at_path_line_col() {
     // The link after a three-line fragment is still placed on its own line of the file.
     assert!(err.contains("content/_index.md:11:21: error: link to missing page `nowhere.md`"), "{err}");
     assert!(err.contains("3 errors found; nothing was written"), "{err}");
+    // A problem inside included text is reported at the directive, naming the file.
+    assert!(
+        err.contains(
+            "content/_index.md:9:1: warning: image has no alt text: describe it for screen readers (`![what it shows](...)`) (in the text included from listings/frag.md)"
+        ),
+        "{err}"
+    );
     assert!(!book.exists("book"));
 }
 
