@@ -243,3 +243,27 @@ fn serve_rebuilds_the_pages_that_include_an_edited_file() {
     serve.wait_for(from, common::serve::is_rebuild).expect("a rebuild after editing a nested include");
     assert!(serve.get("/chapter/").body.contains("inner text, edited"));
 }
+
+#[test]
+fn the_toggle_shows_hidden_lines_and_prompts_stay_out_of_a_selection() {
+    let Some(browser) = common::browser::Browser::launch() else { return };
+    let book = Book::fixture("mdbook-includes");
+    book.build_ok();
+    let tab = browser.new_tab();
+    tab.goto(&common::file_url(&book.path("book/code/index.html")));
+    let display = "getComputedStyle(document.querySelector('pre.has-hidden .code-hidden')).display";
+    assert_eq!(tab.eval(display), "none");
+    assert_eq!(tab.eval("document.querySelector('.code-toggle').hidden"), false, "code.js shows the button");
+    tab.click(".code-toggle");
+    assert_eq!(tab.eval(display), "inline");
+    assert_eq!(tab.eval("document.querySelector('.code-toggle').getAttribute('aria-pressed')"), "true");
+    // Selecting the whole console block copies commands and output, not the prompts.
+    let selected = tab.eval(
+        "(() => { const c = document.querySelector('code.language-console'); \
+         getSelection().selectAllChildren(c); return getSelection().toString(); })()",
+    );
+    let selected = selected.as_str().unwrap_or_default().to_string();
+    assert!(selected.starts_with("cargo run \\\n    --release\n   Compiling"), "{selected:?}");
+    assert!(!selected.contains("$ ") && !selected.contains("PS>"), "{selected:?}");
+    assert!(tab.console_errors().is_empty(), "{:?}", tab.console_errors());
+}
