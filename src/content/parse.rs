@@ -264,6 +264,23 @@ mod tests {
     }
 
     #[test]
+    fn directives_set_the_title_and_leave_link_places_right() {
+        let p = run("guide/a.md", "{{#title Custom}}\n# Heading\n\n[gone](gone.md)\n").unwrap();
+        assert_eq!(p.page.title, "Custom");
+        assert!(p.page.has_title_heading);
+        assert_eq!(p.errors.len(), 1);
+        assert_eq!(p.errors[0].position, Some((4, 1)), "the link is placed in the file, not the expanded text");
+        // Front matter still wins.
+        let p = run("guide/a.md", "+++\ntitle = \"Front\"\n+++\n{{#title Custom}}\ntext\n").unwrap();
+        assert_eq!(p.page.title, "Front");
+        // An include that cannot be read is an error at the directive, in the file's lines.
+        let p = run("guide/a.md", "+++\ntitle = \"Front\"\n+++\ntext {{#include nowhere.rs}}\n").unwrap();
+        assert_eq!(p.errors.len(), 1);
+        assert_eq!(p.errors[0].position, Some((4, 6)));
+        assert!(p.errors[0].message.contains("cannot include `nowhere.rs`"), "{}", p.errors[0].message);
+    }
+
+    #[test]
     fn pages_without_files_get_made_up_titles() {
         let c = config();
         let home = parse(&c, &lookup(), PageId::from_index(0), &slot(None, "", PageKind::Home), None, None).unwrap();
