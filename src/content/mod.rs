@@ -12,6 +12,7 @@
 
 pub(crate) mod frontmatter;
 pub(crate) mod ids;
+pub(crate) mod include;
 pub(crate) mod links;
 pub(crate) mod nav;
 pub(crate) mod parse;
@@ -94,6 +95,10 @@ pub(crate) struct Page {
     /// problems found later (links checked against other pages, embeds against the matrix) are
     /// placed without keeping the text or reading it again. `None` for pages without a file.
     pub(crate) file: Option<SourcePlaces>,
+    /// Files its `{{#include}}`-family directives read (absolute, symlinks resolved), nested
+    /// ones too: `serve` re-reads the page when one changes, and navigation can tell pages
+    /// from include-only fragments.
+    pub(crate) includes: Vec<PathBuf>,
 }
 
 impl Page {
@@ -120,6 +125,7 @@ impl Page {
             sections: Vec::new(),
             resolved_embeds: None,
             file: None,
+            includes: Vec::new(),
         }
     }
 }

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use super::frontmatter::{self, FrontMatter};
 use super::ids::PageId;
+use super::include;
 use super::links::{Lookup, PageLink};
 use super::plan::{file_name, Slot};
 use super::{paths, Page, PageKind};
@@ -96,14 +97,42 @@ pub(crate) fn parse(
     };
 
     let source_dir = paths::parent_dir(rel);
-    let rendered = markdown::render(split.body, &config.markdown, collector, |dest| {
+    // mdBook's `{{#include}}` family, expanded before markdown sees the text.
+    let expanded = include::has_directives(split.body).then(|| {
+        let canonical = crate::abspath::absolute(&config.root);
+        let root = include::Root { canonical: &canonical, shown: &config.root };
+        let dir = crate::abspath::absolute(&config.content_dir().join(source_dir));
+        include::expand(split.body, &dir, &root, &|offset, message| file.error_at(split.body_offset + offset, message))
+    });
+    let body = expanded.as_ref().map_or(split.body, |x| x.text.as_str());
+    // A body offset of the expanded text -> a file offset (included text: its directive's).
+    let to_file = |offset: usize| match &expanded {
+        Some(x) => {
+            let (at, from) = x.source_offset(offset);
+            (split.body_offset + at, from)
+        }
+        None => (split.body_offset + offset, None),
+    };
+    let rendered = markdown::render(body, &config.markdown, collector, |dest| {
         lookup.resolve(&slot.url, Some(me), source_dir, dest)
     });
 
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
+    let (directive_title, includes) = match expanded.as_ref() {
+        Some(x) => {
+            errors.extend(x.errors.iter().cloned());
+            (x.title.clone(), x.includes.clone())
+        }
+        None => (None, Vec::new()),
+    };
     for p in rendered.problems {
-        let d = file.diagnostic(Problem { offset: split.body_offset + p.offset, ..p });
+        let (offset, from) = to_file(p.offset);
+        let message = match from {
+            Some(from) => format!("{} (in the text included from {})", p.message, from.display()),
+            None => p.message,
+        };
+        let d = file.diagnostic(Problem { offset, message, ..p });
         if d.is_error() {
             errors.push(d);
         } else {
@@ -112,6 +141,8 @@ pub(crate) fn parse(
     }
 
     let FrontMatter { title, description, weight, draft, template, extra } = front.unwrap_or_default();
+    // `{{#title}}` names the page when its front matter does not.
+    let title = title.or(directive_title);
     page.title = match (title, &rendered.title_heading) {
         (Some(t), _) if !t.trim().is_empty() => t.trim().to_string(),
         // Then the title SUMMARY.md gives it (mdBook's page title), then its first heading.
@@ -141,20 +172,21 @@ pub(crate) fn parse(
         .embeds
         .into_iter()
         .map(|mut e| {
-            e.offset += split.body_offset;
+            e.offset = to_file(e.offset).0;
             e
         })
         .collect();
     page.anchors = rendered.anchors.into_iter().collect();
     page.sections = rendered.sections;
     page.html = rendered.html;
+    page.includes = includes;
     page.headings = rendered.headings;
     // Offsets become file offsets; line and column are worked out only if a link turns out broken.
     page.links = rendered
         .links
         .into_iter()
         .map(|mut l: PageLink| {
-            l.offset += split.body_offset;
+            l.offset = to_file(l.offset).0;
             l
         })
         .collect();
@@ -247,6 +279,23 @@ mod tests {
         assert_eq!(p.errors.len(), 1);
         assert_eq!(p.errors[0].position, Some((3, 1)));
         assert_eq!(p.page.title, "A");
+    }
+
+    #[test]
+    fn directives_set_the_title_and_leave_link_places_right() {
+        let p = run("guide/a.md", "{{#title Custom}}\n# Heading\n\n[gone](gone.md)\n").unwrap();
+        assert_eq!(p.page.title, "Custom");
+        assert!(p.page.has_title_heading);
+        assert_eq!(p.errors.len(), 1);
+        assert_eq!(p.errors[0].position, Some((4, 1)), "the link is placed in the file, not the expanded text");
+        // Front matter still wins.
+        let p = run("guide/a.md", "+++\ntitle = \"Front\"\n+++\n{{#title Custom}}\ntext\n").unwrap();
+        assert_eq!(p.page.title, "Front");
+        // An include that cannot be read is an error at the directive, in the file's lines.
+        let p = run("guide/a.md", "+++\ntitle = \"Front\"\n+++\ntext {{#include nowhere.rs}}\n").unwrap();
+        assert_eq!(p.errors.len(), 1);
+        assert_eq!(p.errors[0].position, Some((4, 6)));
+        assert!(p.errors[0].message.contains("cannot include `nowhere.rs`"), "{}", p.errors[0].message);
     }
 
     #[test]

@@ -313,6 +313,15 @@ impl Builder {
 }
 
 impl Builder {
+    /// Every file the pages include (absolute), for the watcher.
+    fn included_files(&self) -> Vec<PathBuf> {
+        let Some(project) = &self.project else { return Vec::new() };
+        let mut files: Vec<PathBuf> = project.site.pages.iter().flat_map(|p| p.includes.iter().cloned()).collect();
+        files.sort();
+        files.dedup();
+        files
+    }
+
     /// Writes the search index again after page edits (not on every keystroke-save: the
     /// serve loop calls this once the folder has been quiet for a moment).
     fn refresh_search(&mut self) {
@@ -389,6 +398,7 @@ pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
     }
     let backend = if options.poll { Backend::Poll } else { Backend::Native };
     let mut watcher = watch::watch(&root, trees, &output, backend).map_err(ServeError::Watch)?;
+    watcher.watch_files(builder.included_files());
 
     let (server, addr, note) = http::bind(options.bind, options.port)
         .map_err(|source| ServeError::Bind { addr: format!("{}:{}", options.bind, options.port), source })?;
@@ -442,6 +452,8 @@ pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
         if let Outcome::Reloaded = builder.apply(&mut batch, &watcher) {
             watcher.refresh();
         }
+        // An edit may have added an include of a file no watch covers.
+        watcher.watch_files(builder.included_files());
         last_rebuild = Instant::now();
     }
     Ok(())

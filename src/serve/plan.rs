@@ -67,6 +67,9 @@ pub(crate) trait Known {
     fn has_page(&self, rel: &str) -> bool;
     /// A file (content-relative) that is copied into the site now.
     fn has_asset(&self, rel: &str) -> bool;
+    /// The pages (content-relative sources) whose `{{#include}}`-family directives read the
+    /// file at `path` (absolute).
+    fn includers(&self, path: &Path) -> Vec<String>;
 }
 
 impl Known for crate::build::Project {
@@ -76,6 +79,15 @@ impl Known for crate::build::Project {
 
     fn has_asset(&self, rel: &str) -> bool {
         self.site.assets.iter().any(|a| a.url == rel)
+    }
+
+    fn includers(&self, path: &Path) -> Vec<String> {
+        self.site
+            .pages
+            .iter()
+            .filter(|p| p.includes.iter().any(|i| i == path))
+            .filter_map(|p| p.source.clone())
+            .collect()
     }
 }
 
@@ -115,6 +127,14 @@ pub(crate) fn plan(layout: &Layout, known: &impl Known, changes: &[(PathBuf, OnD
             }
             return Plan::Full;
         }
+        // A file pages include (a listing, a fragment; in content/ or elsewhere in the
+        // handbook): those pages are read again.
+        let includers = known.includers(path);
+        if !includers.is_empty() && *now != OnDisk::File {
+            return Plan::Full;
+        }
+        let included = !includers.is_empty();
+        pages.extend(includers);
         let Ok(rel) = path.strip_prefix(&layout.content) else { continue };
         if *now != OnDisk::File {
             return Plan::Full;
@@ -124,10 +144,12 @@ pub(crate) fn plan(layout: &Layout, known: &impl Known, changes: &[(PathBuf, OnD
             pages.push(rel);
         } else if !rel.ends_with(".md") && known.has_asset(&rel) {
             assets.push(rel);
-        } else {
+        } else if !included {
             return Plan::Full;
         }
     }
+    pages.sort();
+    pages.dedup();
     if pages.is_empty() && assets.is_empty() && !statics {
         return Plan::Nothing;
     }
@@ -142,6 +164,8 @@ mod tests {
     struct Site {
         pages: Vec<&'static str>,
         assets: Vec<&'static str>,
+        /// (included file, the page including it)
+        includes: Vec<(&'static str, &'static str)>,
     }
 
     impl Known for Site {
@@ -150,6 +174,9 @@ mod tests {
         }
         fn has_asset(&self, rel: &str) -> bool {
             self.assets.contains(&rel)
+        }
+        fn includers(&self, path: &Path) -> Vec<String> {
+            self.includes.iter().filter(|(f, _)| Path::new(f) == path).map(|(_, p)| p.to_string()).collect()
         }
     }
 
@@ -165,7 +192,16 @@ mod tests {
     }
 
     fn route(changes: &[(&str, OnDisk)]) -> Plan {
-        let site = Site { pages: vec!["index.md", "guide/setup.md"], assets: vec!["img/logo.png"] };
+        let site = Site {
+            pages: vec!["index.md", "guide/setup.md", "guide/frag.md"],
+            assets: vec!["img/logo.png"],
+            includes: vec![
+                ("/b/listings/a.rs", "guide/setup.md"),
+                ("/b/listings/a.rs", "index.md"),
+                ("/b/content/guide/frag.md", "guide/setup.md"),
+                ("/b/content/guide/code.rs", "index.md"),
+            ],
+        };
         let changes: Vec<(PathBuf, OnDisk)> = changes.iter().map(|(p, d)| (PathBuf::from(p), *d)).collect();
         plan(&layout(), &site, &changes)
     }
@@ -188,6 +224,23 @@ mod tests {
             some(&["index.md"], &["img/logo.png"], false)
         );
         assert_eq!(route(&[("/b/themes/house/static/style.css", File)]), some(&[], &[], true));
+    }
+
+    #[test]
+    fn an_included_file_reloads_the_pages_that_include_it() {
+        // Outside content/ (a listings folder), inside it (a fragment that is a page too, a
+        // file that is neither page nor asset).
+        assert_eq!(route(&[("/b/listings/a.rs", File)]), some(&["guide/setup.md", "index.md"], &[], false));
+        assert_eq!(
+            route(&[("/b/content/guide/frag.md", File)]),
+            some(&["guide/frag.md", "guide/setup.md"], &[], false)
+        );
+        assert_eq!(route(&[("/b/content/guide/code.rs", File)]), some(&["index.md"], &[], false));
+        // Gone or replaced: everything is loaded again (and the missing file is reported).
+        assert_eq!(route(&[("/b/listings/a.rs", Missing)]), Plan::Full);
+        assert_eq!(route(&[("/b/listings/a.rs", Link)]), Plan::Full);
+        // Other files next to it still need nothing.
+        assert_eq!(route(&[("/b/listings/b.rs", File)]), Plan::Nothing);
     }
 
     #[test]

@@ -80,6 +80,9 @@ pub(crate) struct Watcher {
     /// Watched recursively (when they exist): content, themes, the matrix file's folder, each
     /// with the identity of the folder the watch is on.
     trees: Vec<(PathBuf, Option<Identity>)>,
+    /// Folders watched on their own (not recursively): those holding files that pages include
+    /// from outside the trees (`listings/` beside `src/`).
+    folders: Vec<PathBuf>,
     changes: Receiver<Message>,
 }
 
@@ -132,6 +135,19 @@ impl Watcher {
         }
         batch.tidy();
         any
+    }
+
+    /// Also watches the folders holding `files` that no watch covers yet. A folder that cannot
+    /// be watched is left out: the file's pages are then rebuilt by the next full build only.
+    pub(crate) fn watch_files(&mut self, files: impl IntoIterator<Item = PathBuf>) {
+        for file in files {
+            let Some(folder) = file.parent() else { continue };
+            let covered =
+                self.trees.iter().any(|(t, _)| folder.starts_with(t)) || self.folders.iter().any(|f| f == folder);
+            if !covered && self.inner.watch(folder, RecursiveMode::NonRecursive).is_ok() {
+                self.folders.push(folder.to_path_buf());
+            }
+        }
     }
 
     /// Watches a folder again if it was deleted and created anew (its watch went with the old
@@ -187,7 +203,7 @@ fn watch_with(
         }
         watched.push((tree, id));
     }
-    Ok(Watcher { inner, trees: watched, changes: rx })
+    Ok(Watcher { inner, trees: watched, folders: Vec::new(), changes: rx })
 }
 
 /// Turns the watcher's events into messages, dropping noise before it can delay a batch:
@@ -340,7 +356,7 @@ mod tests {
 
         // The same limit reached later (a new folder): reported in the next batch.
         let (tx, rx) = channel();
-        let watcher = Watcher { inner: Box::new(Exhausted), trees: Vec::new(), changes: rx };
+        let watcher = Watcher { inner: Box::new(Exhausted), trees: Vec::new(), folders: Vec::new(), changes: rx };
         let mut handle = handler(tx, root.to_path_buf(), root.join("book"), Backend::Native);
         handle(Err(notify::Error::new(ErrorKind::MaxFilesWatch)));
         let batch = watcher.next(Some(Duration::from_secs(5)), QUIET).unwrap().expect("a batch");
@@ -357,7 +373,7 @@ mod tests {
     fn events_become_one_batch_without_reads_noise_or_duplicates() {
         let root = PathBuf::from("/b");
         let (tx, rx) = channel();
-        let watcher = Watcher { inner: Box::new(Exhausted), trees: Vec::new(), changes: rx };
+        let watcher = Watcher { inner: Box::new(Exhausted), trees: Vec::new(), folders: Vec::new(), changes: rx };
         let mut handle = handler(tx, root.clone(), root.join("book"), Backend::Native);
         let event = |kind, path: &str| Ok(notify::Event::new(kind).add_path(PathBuf::from(path)));
         handle(event(EventKind::Access(AccessKind::Open(AccessMode::Any)), "/b/content/read.md"));
