@@ -18,6 +18,7 @@ pub(crate) mod parse;
 pub(crate) mod paths;
 pub(crate) mod plan;
 pub(crate) mod select;
+pub(crate) mod yaml;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -75,8 +76,12 @@ pub(crate) struct Page {
     pub headings: Vec<Heading>,
     /// Ids that links may target besides headings (raw HTML `id`s, footnotes).
     pub anchors: HashSet<String>,
-    /// The body starts with its own H1, so templates must not print the title again.
+    /// The body starts with a heading that shows the title, so templates must not print it again.
     pub has_title_heading: bool,
+    /// The front matter's `slug`, which gave the page its URL (a change needs a full reload).
+    pub slug: Option<String>,
+    /// Output paths of redirect pages to this page (front matter `aliases`, `redirect_from`).
+    pub redirect_from: Vec<String>,
     /// For pages stagebook generates from data: what the generator needs to render it.
     pub generated: Option<Payload>,
     /// Matrix views embedded with shortcodes; offsets are bytes into the source file.
@@ -113,6 +118,8 @@ impl Page {
             headings: Vec::new(),
             anchors: HashSet::new(),
             has_title_heading: false,
+            slug: None,
+            redirect_from: Vec::new(),
             generated: None,
             embeds: Vec::new(),
             links: Vec::new(),

@@ -86,14 +86,7 @@ pub(crate) fn parse(
         return done(page);
     };
     let file = SourceFile::new(super::shown_path(config, rel), text);
-    let split = frontmatter::split(text).map_err(|p| file.diagnostic(p))?;
-    let front = match split.front {
-        Some((toml_text, offset)) => Some(
-            frontmatter::parse(toml_text, offset)
-                .map_err(|p| file.diagnostic(Problem { message: format!("front matter: {}", p.message), ..p }))?,
-        ),
-        None => None,
-    };
+    let split = frontmatter::extract(text).map_err(|p| file.diagnostic(p))?;
 
     let source_dir = paths::parent_dir(rel);
     let rendered = markdown::render(split.body, &config.markdown, collector, |dest| {
@@ -102,8 +95,9 @@ pub(crate) fn parse(
 
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
-    for p in rendered.problems {
-        let d = file.diagnostic(Problem { offset: split.body_offset + p.offset, ..p });
+    let body_problems = rendered.problems.into_iter().map(|p| Problem { offset: split.body_offset + p.offset, ..p });
+    for p in split.problems.into_iter().chain(body_problems) {
+        let d = file.diagnostic(p);
         if d.is_error() {
             errors.push(d);
         } else {
@@ -111,30 +105,30 @@ pub(crate) fn parse(
         }
     }
 
-    let FrontMatter { title, description, weight, draft, template, extra } = front.unwrap_or_default();
-    page.title = match (title, &rendered.title_heading) {
-        (Some(t), _) if !t.trim().is_empty() => t.trim().to_string(),
-        (_, Some(h)) if !h.is_empty() => h.clone(),
-        _ if split.front.is_some() => {
-            errors.push(file.error_at(
-                split.front.map_or(0, |(_, o)| o),
-                "page has no title: add `title = \"...\"` to the front matter or start the page with a `# Heading`",
-            ));
-            String::new()
-        }
-        _ if slot.kind == PageKind::Home => config.book.title.clone(),
-        _ if slot.kind == PageKind::Section => crate::slug::title_from_name(file_name(&slot.dir)),
-        _ => crate::slug::title_from_name(file_name(rel).trim_end_matches(".md")),
+    let FrontMatter { title, description, weight, draft, template, slug, aliases, extra } =
+        split.front.unwrap_or_default();
+    let fallback = || match slot.kind {
+        PageKind::Home => config.book.title.clone(),
+        PageKind::Section => crate::slug::title_from_name(file_name(&slot.dir)),
+        PageKind::Page => crate::slug::title_from_name(file_name(rel).trim_end_matches(".md")),
     };
+    // Hook for SUMMARY.md: the title of the page's entry there goes between front matter and heading.
+    let summary_title: Option<&str> = None;
+    let (title, has_title_heading) = choose_title(title.as_deref(), summary_title, rendered.title_heading.as_ref());
+    page.title = title.unwrap_or_else(fallback);
+    page.has_title_heading = has_title_heading;
     page.description = description.unwrap_or_default();
     page.weight = weight;
     page.draft = draft;
     page.extra = extra;
-    page.template = template.map(|t| {
-        let at = split.front.map_or(0, |(_, o)| o) + t.span().start;
-        (t.into_inner(), file.error_at(at, String::new()))
-    });
-    page.has_title_heading = rendered.title_heading.is_some();
+    page.template = template.map(|(name, at)| (name, file.error_at(at, String::new())));
+    page.slug = slug;
+    for (alias, at) in aliases {
+        match paths::redirect_path(source_dir, &alias) {
+            Ok(path) => page.redirect_from.push(path),
+            Err(why) => errors.push(file.error_at(at, format!("redirect from `{alias}` cannot be made: {why}"))),
+        }
+    }
     page.embeds = rendered
         .embeds
         .into_iter()
@@ -159,6 +153,21 @@ pub(crate) fn parse(
     // Links and embeds are checked after every page is read: keep just their places, not the text.
     page.file = Some(file.keep(page.links.iter().map(|l| l.offset).chain(page.embeds.iter().map(|e| e.offset))));
     Ok(Parsed { page, errors, warnings })
+}
+
+/// The title rule: front matter, then the page's SUMMARY.md entry, then the heading the page
+/// starts with (any level, after comments and `<a id>` anchors); `None` leaves it to the
+/// file's name. The flag says the page's own heading shows the title, so the theme must not
+/// add another: when the title is that heading's, or the heading is an H1 or reads the same.
+fn choose_title(front: Option<&str>, summary: Option<&str>, heading: Option<&(u8, String)>) -> (Option<String>, bool) {
+    let given = [front, summary].into_iter().flatten().map(str::trim).find(|t| !t.is_empty());
+    let heading = heading.filter(|(_, h)| !h.trim().is_empty());
+    match (given, heading) {
+        (Some(t), Some((level, h))) => (Some(t.to_string()), *level == 1 || h.trim() == t),
+        (Some(t), None) => (Some(t.to_string()), false),
+        (None, Some((_, h))) => (Some(h.trim().to_string()), true),
+        (None, None) => (None, false),
+    }
 }
 
 #[cfg(test)]
@@ -208,10 +217,53 @@ mod tests {
         assert!(run("guide/a.md", "# Heading title\n").unwrap().page.has_title_heading);
         assert_eq!(run("guide/setting-up.md", "no heading").unwrap().page.title, "Setting up");
         assert_eq!(run("deploy-guide/_index.md", "text").unwrap().page.title, "Deploy guide");
-        // With front matter, a title is required.
-        let p = run("guide/a.md", "+++\nweight = 1\n+++\ntext").unwrap();
-        assert_eq!(p.errors.len(), 1);
-        assert!(p.errors[0].message.contains("page has no title"));
+        // Front matter without a title falls back like a page without front matter.
+        let p = run("guide/setting-up.md", "+++\nweight = 1\n+++\ntext").unwrap();
+        assert!(p.errors.is_empty());
+        assert_eq!(p.page.title, "Setting up");
+        // A page that starts with `##` (mdBook chapters often do) is titled by it.
+        let p = run("guide/ch04-01.md", "## What is ownership?\n\ntext").unwrap();
+        assert_eq!((p.page.title.as_str(), p.page.has_title_heading), ("What is ownership?", true));
+        let p = run("guide/a.md", "<!-- x -->\n<a id=\"top\"></a>\n# Anchored\n").unwrap();
+        assert_eq!((p.page.title.as_str(), p.page.has_title_heading), ("Anchored", true));
+        let p = run("guide/a.md", "---\ntitle: From YAML\n---\n## Overview\n").unwrap();
+        assert_eq!((p.page.title.as_str(), p.page.has_title_heading), ("From YAML", false));
+    }
+
+    #[test]
+    fn title_rule_order_and_the_own_heading_flag() {
+        let h = |l: u8, t: &str| (l, t.to_string());
+        assert_eq!(choose_title(Some("F"), Some("S"), Some(&h(2, "H"))), (Some("F".into()), false));
+        assert_eq!(choose_title(None, Some("S"), Some(&h(2, "H"))), (Some("S".into()), false));
+        assert_eq!(choose_title(Some(" "), Some("S"), None), (Some("S".into()), false));
+        assert_eq!(choose_title(None, None, Some(&h(3, "H"))), (Some("H".into()), true));
+        // The page's own H1 shows even under another title; a heading that reads the title shows it.
+        assert_eq!(choose_title(Some("F"), None, Some(&h(1, "H"))), (Some("F".into()), true));
+        assert_eq!(choose_title(Some("F"), None, Some(&h(2, "F"))), (Some("F".into()), true));
+        assert_eq!(choose_title(None, None, None), (None, false));
+    }
+
+    #[test]
+    fn yaml_front_matter_sets_the_page() {
+        let text = "---\ntitle: Onboarding\nlayout: page\nnav_order: 2\naliases: [/old/, older]\nslug: start\n---\n# Welcome\n";
+        let p = run("guide/a.md", text).unwrap();
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        assert_eq!(p.page.title, "Onboarding");
+        assert_eq!(p.page.weight, Some(2));
+        assert_eq!(p.page.extra["layout"].as_str(), Some("page"));
+        assert_eq!(p.page.slug.as_deref(), Some("start"));
+        assert_eq!(p.page.redirect_from, ["old/index.html", "guide/older/index.html"]);
+        assert!(p.page.has_title_heading);
+        assert!(!p.page.html.contains("title:"));
+    }
+
+    #[test]
+    fn bad_yaml_values_are_errors_at_their_place() {
+        let p = run("guide/a.md", "---\ntitle: [1, 2]\naliases: /../../x/\n---\n# T\n").unwrap();
+        assert_eq!(p.errors.len(), 2);
+        assert_eq!(p.errors[0].position, Some((2, 8)));
+        assert!(p.errors[1].message.contains("climbs out"), "{}", p.errors[1].message);
+        assert_eq!(p.page.title, "T");
     }
 
     #[test]

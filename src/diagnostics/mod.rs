@@ -34,7 +34,6 @@ impl Problem {
         Problem { offset, message: message.into(), is_error: true }
     }
 
-    #[cfg(test)]
     pub(crate) fn warning(offset: usize, message: impl Into<String>) -> Problem {
         Problem { offset, message: message.into(), is_error: false }
     }
