@@ -80,8 +80,9 @@ pub(crate) struct Page {
     pub has_title_heading: bool,
     /// The front matter's `slug`, which gave the page its URL (a change needs a full reload).
     pub slug: Option<String>,
-    /// Output paths of redirect pages to this page (front matter `aliases`, `redirect_from`).
-    pub redirect_from: Vec<String>,
+    /// Output paths of redirect pages to this page (front matter `aliases`, `redirect_from`),
+    /// each with its byte offset in the source file (where a clash is reported).
+    pub redirect_from: Vec<(String, usize)>,
     /// For pages stagebook generates from data: what the generator needs to render it.
     pub generated: Option<Payload>,
     /// Matrix views embedded with shortcodes; offsets are bytes into the source file.
@@ -237,6 +238,10 @@ impl Site {
         if page.draft && !config.build.drafts {
             return Ok(None);
         }
+        // A new slug moves the page; new aliases change the redirect pages written.
+        if page.slug != self.pages[id].slug || page.redirect_from != self.pages[id].redirect_from {
+            return Ok(None);
+        }
         let target = |t: PageId| if t == id { &page } else { &self.pages[t] };
         let mut errors = Vec::new();
         for link in &page.links {
@@ -368,7 +373,8 @@ pub(crate) fn load(config: &Config, reserved: &Reserved, generated: Vec<Generate
     let mut errors = Vec::new();
     let mut found = discover(config, &content_dir, &mut errors);
 
-    let plan = plan::plan(&found.markdown, generated, reserved);
+    let slugs = parse::read_slugs(&content_dir, &found.markdown);
+    let plan = plan::plan(&found.markdown, &slugs, generated, reserved);
     let place_error = |p: PlaceProblem| Diagnostic::error(shown_path(config, &p.rel), p.message);
     errors.extend(plan.problems.into_iter().map(place_error));
     errors.extend(plan::asset_collisions(&plan.slots, &found.assets, reserved).into_iter().map(place_error));

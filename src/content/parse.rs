@@ -43,6 +43,31 @@ pub(crate) fn read_and_parse(
     parse(config, lookup, me, slot, text.as_deref(), collector).map_err(|d| vec![d])
 }
 
+/// The `slug` of each markdown file (content-relative) that sets a valid one in its front
+/// matter, read before planning: a slug changes the URL other pages' links are rewritten to.
+/// Only the first few KB of a file are read unless they hold a front matter block naming
+/// `slug`; problems are left to the real parse, which reports them at their place.
+pub(crate) fn read_slugs(content_dir: &Path, markdown: &[String]) -> std::collections::HashMap<String, String> {
+    use rayon::prelude::*;
+    use std::io::Read;
+    const HEAD: usize = 4096;
+    markdown
+        .par_iter()
+        .filter_map(|rel| {
+            let path = content_dir.join(rel);
+            let mut head = Vec::with_capacity(HEAD);
+            std::fs::File::open(&path).ok()?.take(HEAD as u64).read_to_end(&mut head).ok()?;
+            let head_text = String::from_utf8_lossy(&head);
+            let opening = head_text.trim_start_matches('\u{feff}');
+            if !(opening.starts_with("---") || opening.starts_with("+++")) || !head_text.contains("slug") {
+                return None;
+            }
+            let text = if head.len() < HEAD { head_text.into_owned() } else { std::fs::read_to_string(&path).ok()? };
+            frontmatter::slug_of(&text).map(|slug| (rel.clone(), slug))
+        })
+        .collect()
+}
+
 /// The file's text; a file that is not UTF-8 is an error at the first bad byte.
 pub(crate) fn read(path: &Path, shown: std::path::PathBuf) -> Result<String, Vec<Diagnostic>> {
     let bytes = std::fs::read(path).map_err(|e| vec![Diagnostic::error(shown.clone(), format!("cannot read: {e}"))])?;
@@ -125,7 +150,7 @@ pub(crate) fn parse(
     page.slug = slug;
     for (alias, at) in aliases {
         match paths::redirect_path(source_dir, &alias) {
-            Ok(path) => page.redirect_from.push(path),
+            Ok(path) => page.redirect_from.push((path, at)),
             Err(why) => errors.push(file.error_at(at, format!("redirect from `{alias}` cannot be made: {why}"))),
         }
     }
@@ -151,7 +176,10 @@ pub(crate) fn parse(
         })
         .collect();
     // Links and embeds are checked after every page is read: keep just their places, not the text.
-    page.file = Some(file.keep(page.links.iter().map(|l| l.offset).chain(page.embeds.iter().map(|e| e.offset))));
+    let aliases = page.redirect_from.iter().map(|(_, at)| *at);
+    page.file = Some(
+        file.keep(page.links.iter().map(|l| l.offset).chain(page.embeds.iter().map(|e| e.offset)).chain(aliases)),
+    );
     Ok(Parsed { page, errors, warnings })
 }
 
@@ -252,7 +280,8 @@ mod tests {
         assert_eq!(p.page.weight, Some(2));
         assert_eq!(p.page.extra["layout"].as_str(), Some("page"));
         assert_eq!(p.page.slug.as_deref(), Some("start"));
-        assert_eq!(p.page.redirect_from, ["old/index.html", "guide/older/index.html"]);
+        let froms: Vec<&str> = p.page.redirect_from.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(froms, ["old/index.html", "guide/older/index.html"]);
         assert!(p.page.has_title_heading);
         assert!(!p.page.html.contains("title:"));
     }

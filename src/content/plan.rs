@@ -39,12 +39,18 @@ pub(crate) struct Plan {
     pub(crate) problems: Vec<PlaceProblem>,
 }
 
-/// Gives every markdown file (content-relative, sorted), generated page and folder its slot.
-pub(crate) fn plan(markdown: &[String], generated: Vec<Generated>, reserved: &Reserved) -> Plan {
+/// Gives every markdown file (content-relative, sorted), generated page and folder its slot;
+/// `slugs` (file -> front matter `slug`) rename the last segment of some pages' URLs.
+pub(crate) fn plan(
+    markdown: &[String],
+    slugs: &HashMap<String, String>,
+    generated: Vec<Generated>,
+    reserved: &Reserved,
+) -> Plan {
     let mut plan = Plan::default();
     let mut by_url: HashMap<String, PageId> = HashMap::new();
     for rel in markdown {
-        let url = paths::page_url(rel);
+        let url = paths::slugged_url(rel, slugs.get(rel).map(String::as_str));
         if reserved.owns(&url) {
             plan.problems.push(PlaceProblem {
                 rel: rel.clone(),
@@ -176,7 +182,7 @@ mod tests {
 
     #[test]
     fn files_then_made_up_folder_pages() {
-        let plan = plan(&md(&["a/b/deep.md", "guide/README.md", "guide/setup.md"]), Vec::new(), &reserved());
+        let plan = plan(&md(&["a/b/deep.md", "guide/README.md", "guide/setup.md"]), &HashMap::new(), Vec::new(), &reserved());
         assert_eq!(
             urls(&plan),
             vec![
@@ -196,7 +202,7 @@ mod tests {
 
     #[test]
     fn two_index_files_clash_and_the_loser_resolves_to_the_winner() {
-        let plan = plan(&md(&["_index.md", "guide/README.md", "guide/index.md"]), Vec::new(), &reserved());
+        let plan = plan(&md(&["_index.md", "guide/README.md", "guide/index.md"]), &HashMap::new(), Vec::new(), &reserved());
         assert_eq!(plan.problems.len(), 1);
         assert_eq!(plan.problems[0].rel, "guide/index.md");
         assert!(plan.problems[0].message.contains("both give the folder its page"));
@@ -206,10 +212,19 @@ mod tests {
 
     #[test]
     fn a_page_where_stagebook_writes_is_refused() {
-        let plan = plan(&md(&["static.md", "ok.md"]), Vec::new(), &reserved());
+        let plan = plan(&md(&["static.md", "ok.md"]), &HashMap::new(), Vec::new(), &reserved());
         assert_eq!(plan.problems.len(), 1);
         assert!(plan.problems[0].message.contains("which stagebook generates itself"));
         assert_eq!(urls(&plan)[0].0, "ok/index.html");
+    }
+
+    #[test]
+    fn slugs_move_pages_and_clash_like_file_names() {
+        let slugs = [("guide/setup.md".to_string(), "install".to_string())].into();
+        let plan = plan(&md(&["guide/install.md", "guide/setup.md", "guide/x.md"]), &slugs, Vec::new(), &reserved());
+        assert_eq!(plan.problems.len(), 1);
+        assert!(plan.problems[0].message.contains("would both be written to `guide/install/index.html`"));
+        assert_eq!(urls(&plan)[1].0, "guide/x/index.html");
     }
 
     #[test]
@@ -223,7 +238,7 @@ mod tests {
             weight: None,
             payload: crate::content::Payload::new(()),
         }];
-        let plan = plan(&md(&["_index.md"]), generated, &reserved());
+        let plan = plan(&md(&["_index.md"]), &HashMap::new(), generated, &reserved());
         assert_eq!(plan.slots.len(), 2);
         assert_eq!(plan.index_of_dir["stages"], PageId::from_index(1));
         assert!(plan.slots[PageId::from_index(1)].generated.is_some());
@@ -231,7 +246,7 @@ mod tests {
 
     #[test]
     fn files_may_not_collide_with_pages_or_generated_files() {
-        let plan = plan(&md(&["_index.md"]), Vec::new(), &reserved());
+        let plan = plan(&md(&["_index.md"]), &HashMap::new(), Vec::new(), &reserved());
         let asset = |url: &str| Asset { source: url.into(), url: url.into() };
         let problems = asset_collisions(
             &plan.slots,
