@@ -72,8 +72,9 @@ pub(crate) fn collect(
     if mdbook {
         for page in &site.pages {
             let Some(source) = &page.source else { continue };
-            if paths::is_index_name(source.rsplit('/').next().unwrap_or(source)) {
-                continue; // mdBook writes README.md as the folder's index.html too
+            let name = source.rsplit('/').next().unwrap_or(source);
+            if paths::is_index_name(name) || source == "SUMMARY.md" {
+                continue; // mdBook writes README.md as the folder's index.html too, and no SUMMARY.html
             }
             let Some(stem) = source.strip_suffix(".md") else { continue };
             let from = format!("{stem}.html");
