@@ -627,7 +627,11 @@ fn check_collisions(config: &Config, theme: &Theme, site: &Site, redirects: &[Re
         outputs.push(Output { path: rel, source: format!("the theme's `{rel}`"), at: config.content_dir() });
     }
     for r in redirects {
-        outputs.push(Output { path: &r.from, source: format!("the redirect page `{}`", r.from), at: config.content_dir() });
+        outputs.push(Output {
+            path: &r.from,
+            source: format!("the redirect page `{}`", r.from),
+            at: config.content_dir(),
+        });
     }
     let errors: Vec<Diagnostic> = clashes(&outputs)
         .into_iter()

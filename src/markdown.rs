@@ -510,8 +510,7 @@ fn is_preamble_html(block: &str) -> bool {
             }
         } else if let Some(r) = rest.strip_prefix("</a>").or_else(|| rest.strip_prefix("</A>")) {
             r
-        } else if rest.len() > 2
-            && rest[..2].eq_ignore_ascii_case("<a")
+        } else if rest.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("<a"))
             && rest[2..].starts_with(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/')
         {
             // To the tag's end, skipping quoted attribute values (they may hold `>`).
@@ -614,6 +613,8 @@ mod tests {
         assert_eq!(md("<a href=\"x\">link</a>\n\n# Not title\n").title_heading, None);
         assert_eq!(md("---\n\n# After a rule\n").title_heading, None);
         assert_eq!(md("<div>x</div>\n\n# Not title\n").title_heading, None);
+        assert_eq!(md("\u{1df04}x\n\n# Not title\n").title_heading, None);
+        assert_eq!(md("<a\n").title_heading, None);
     }
 
     #[test]

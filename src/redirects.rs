@@ -154,7 +154,7 @@ pub(crate) fn collect(
 /// A `[output.html.redirect]` target: an http(s) URL, or a path relative to the redirect's own
 /// place (`../bar.html`) or to the site's top (`/overview.html`). A target that is itself
 /// one of mdBook's old URLs goes straight to the page.
-fn target_of(
+pub(crate) fn target_of(
     from: &str,
     to: &str,
     page_of: &dyn Fn(&str) -> Option<String>,
@@ -211,7 +211,13 @@ fn origin_name(config: &Config, site: &Site, origin: &Origin, book_toml: &std::p
     }
 }
 
-fn diagnostic(config: &Config, site: &Site, origin: &Origin, book_toml: &std::path::Path, message: String) -> Diagnostic {
+fn diagnostic(
+    config: &Config,
+    site: &Site,
+    origin: &Origin,
+    book_toml: &std::path::Path,
+    message: String,
+) -> Diagnostic {
     match origin {
         Origin::Page(id, at) => site.error_in(config, *id, *at, message),
         _ => Diagnostic::error(book_toml, message),
@@ -284,10 +290,8 @@ mod tests {
 
     #[test]
     fn external_targets_are_encoded_and_escaped() {
-        let r = Redirect {
-            from: "x.html".into(),
-            to: Target::External("https://e.com/a b?\"q\"=1&x=<script>'".into()),
-        };
+        let r =
+            Redirect { from: "x.html".into(), to: Target::External("https://e.com/a b?\"q\"=1&x=<script>'".into()) };
         let html = page(&r, "en\"><script>");
         assert!(!html.contains("<script>'"), "{html}");
         assert!(html.contains("url=https://e.com/a%20b?%22q%22=1&amp;x=%3Cscript%3E%27\""), "{html}");

@@ -150,7 +150,8 @@ fn broken_yaml_meant_as_front_matter_is_an_error() {
 /// limit; nine levels of nine aliases would be some 400 million nodes).
 #[test]
 fn hostile_yaml_is_an_error_or_a_value_never_a_crash() {
-    let mut bomb = String::from("---\na: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+    let mut bomb =
+        String::from("---\na: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
     for (prev, name) in "abcdefghi".chars().zip("bcdefghij".chars()) {
         bomb.push_str(&format!("{name}: &{name} [{}]\n", vec![format!("*{prev}"); 9].join(",")));
     }
@@ -191,7 +192,11 @@ fn toml_front_matter_keeps_its_strict_schema() {
     book.write("content/strict.md", "+++\ntitle = \"T\"\nlayout = \"page\"\n+++\n");
     let run = book.build();
     assert_eq!(run.code, Some(1));
-    assert!(run.stderr.contains("content/strict.md:3:1: error: front matter: unknown field `layout`"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("content/strict.md:3:1: error: front matter: unknown field `layout`"),
+        "{}",
+        run.stderr
+    );
     book.write("content/strict.md", "+++\ntitle = \"T\"\nslug = \"strict-page\"\naliases = [\"/strict/\"]\n+++\n");
     book.build_ok();
     assert!(book.read("book/strict/index.html").contains("url=../strict-page/index.html\""));

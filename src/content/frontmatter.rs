@@ -72,12 +72,7 @@ const UNCLOSED: &str = "front matter opened with `+++` is never closed (add a `+
 /// YAML mapping is a thematic break and stays in the body.
 pub(crate) fn extract(text: &str) -> Result<Extracted<'_>, Problem> {
     let start = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
-    let all_body = || Extracted {
-        front: None,
-        body: &text[start..],
-        body_offset: start,
-        problems: Vec::new(),
-    };
+    let all_body = || Extracted { front: None, body: &text[start..], body_offset: start, problems: Vec::new() };
     if let Some(f) = fenced(text, start, "+++") {
         let Some(f) = f else { return Err(Problem::error(start, UNCLOSED)) };
         let front = parse_toml(f.front, f.front_offset)?;
@@ -99,12 +94,7 @@ pub(crate) fn extract(text: &str) -> Result<Extracted<'_>, Problem> {
     };
     let mut problems = Vec::new();
     let front = from_yaml(entries, f.front_offset, &mut problems);
-    Ok(Extracted {
-        front: Some(front),
-        body: &text[f.body_offset..],
-        body_offset: f.body_offset,
-        problems,
-    })
+    Ok(Extracted { front: Some(front), body: &text[f.body_offset..], body_offset: f.body_offset, problems })
 }
 
 /// The page's `slug`, if its front matter sets a valid one: what the planner needs before any

@@ -182,7 +182,8 @@ mod tests {
 
     #[test]
     fn files_then_made_up_folder_pages() {
-        let plan = plan(&md(&["a/b/deep.md", "guide/README.md", "guide/setup.md"]), &HashMap::new(), Vec::new(), &reserved());
+        let plan =
+            plan(&md(&["a/b/deep.md", "guide/README.md", "guide/setup.md"]), &HashMap::new(), Vec::new(), &reserved());
         assert_eq!(
             urls(&plan),
             vec![
@@ -202,7 +203,8 @@ mod tests {
 
     #[test]
     fn two_index_files_clash_and_the_loser_resolves_to_the_winner() {
-        let plan = plan(&md(&["_index.md", "guide/README.md", "guide/index.md"]), &HashMap::new(), Vec::new(), &reserved());
+        let plan =
+            plan(&md(&["_index.md", "guide/README.md", "guide/index.md"]), &HashMap::new(), Vec::new(), &reserved());
         assert_eq!(plan.problems.len(), 1);
         assert_eq!(plan.problems[0].rel, "guide/index.md");
         assert!(plan.problems[0].message.contains("both give the folder its page"));

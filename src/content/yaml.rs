@@ -71,9 +71,9 @@ fn options() -> serde_saphyr::Options {
 pub(crate) fn parse(text: &str) -> Result<Block, YamlError> {
     match serde_saphyr::from_str_with_options::<Option<Top>>(text, options()) {
         Ok(None) => Ok(Block::Mapping(Vec::new())),
-        Ok(Some(Top::Mapping(entries))) => Ok(Block::Mapping(
-            entries.into_iter().map(|(k, v)| (placed(k, text), placed(v, text))).collect(),
-        )),
+        Ok(Some(Top::Mapping(entries))) => {
+            Ok(Block::Mapping(entries.into_iter().map(|(k, v)| (placed(k, text), placed(v, text))).collect()))
+        }
         Ok(Some(Top::Other)) => Ok(Block::Other),
         Err(e) => {
             let offset = e.location().map_or(0, |l| offset_of(&l, text));
@@ -282,9 +282,9 @@ impl Yaml {
             Yaml::Float(f) => toml::Value::Float(*f),
             Yaml::Str(s) => toml::Value::String(s.clone()),
             Yaml::Seq(items) => toml::Value::Array(items.iter().filter_map(Yaml::to_toml).collect()),
-            Yaml::Map(entries) => toml::Value::Table(
-                entries.iter().filter_map(|(k, v)| Some((k.scalar_text()?, v.to_toml()?))).collect(),
-            ),
+            Yaml::Map(entries) => {
+                toml::Value::Table(entries.iter().filter_map(|(k, v)| Some((k.scalar_text()?, v.to_toml()?))).collect())
+            }
         })
     }
 }
@@ -324,7 +324,8 @@ mod tests {
 
     #[test]
     fn alias_bombs_are_errors_not_expansions() {
-        let mut bomb = String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+        let mut bomb =
+            String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
         let names: Vec<char> = "abcdefghijklmnop".chars().collect();
         for w in names.windows(2) {
             let refs = vec![format!("*{}", w[0]); 9].join(",");
