@@ -295,10 +295,8 @@ pub(crate) fn slug_problem(slug: &str) -> Option<String> {
         "starts with a dot".to_string()
     } else if slug.contains('%') || slug.contains('#') {
         "contains `%` or `#`".to_string()
-    } else if let Some(p) = super::paths::name_problem(slug) {
-        p
     } else {
-        return None;
+        super::paths::name_problem(slug)?
     };
     Some(format!("`slug = {slug:?}` cannot be used: it {why}"))
 }
