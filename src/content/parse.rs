@@ -59,10 +59,14 @@ pub(crate) fn read_slugs(content_dir: &Path, markdown: &[String]) -> std::collec
             std::fs::File::open(&path).ok()?.take(HEAD as u64).read_to_end(&mut head).ok()?;
             let head_text = String::from_utf8_lossy(&head);
             let opening = head_text.trim_start_matches('\u{feff}');
-            if !(opening.starts_with("---") || opening.starts_with("+++")) || !head_text.contains("slug") {
+            let fence = ["---", "+++"].into_iter().find(|f| opening.starts_with(f))?;
+            let whole = head.len() < HEAD;
+            // The block ends within the head (or the file does): it names `slug` there or nowhere.
+            let closed = opening.get(3..).is_some_and(|rest| rest.contains(&format!("\n{fence}")));
+            if (whole || closed) && !head_text.contains("slug") {
                 return None;
             }
-            let text = if head.len() < HEAD { head_text.into_owned() } else { std::fs::read_to_string(&path).ok()? };
+            let text = if whole { head_text.into_owned() } else { std::fs::read_to_string(&path).ok()? };
             frontmatter::slug_of(&text).map(|slug| (rel.clone(), slug))
         })
         .collect()
@@ -320,6 +324,24 @@ mod tests {
             parse(&c, &lookup(), PageId::from_index(0), &slot(None, "ops/on-call", PageKind::Section), None, None)
                 .unwrap();
         assert_eq!(folder.page.title, "On call");
+    }
+
+    #[test]
+    fn slugs_are_read_before_planning_even_past_the_first_kilobytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let long = format!("---\ndescription: \"{}\"\nslug: far\n---\n", "x".repeat(9000));
+        for (name, text) in [
+            ("a.md", "---\nslug: near\n---\n"),
+            ("b.md", long.as_str()),
+            ("c.md", "---\ntitle: none\n---\n"),
+            ("d.md", "no front matter, slug: x"),
+        ] {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let files: Vec<String> = ["a.md", "b.md", "c.md", "d.md", "gone.md"].map(String::from).into();
+        let slugs = read_slugs(dir.path(), &files);
+        assert_eq!(slugs.len(), 2, "{slugs:?}");
+        assert_eq!((slugs["a.md"].as_str(), slugs["b.md"].as_str()), ("near", "far"));
     }
 
     #[test]
