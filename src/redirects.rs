@@ -111,6 +111,9 @@ pub(crate) fn collect(
     let mut by_from: HashMap<String, usize> = HashMap::new();
     for (redirect, origin) in wanted {
         let asked = !matches!(origin, Origin::MdBook);
+        if matches!(&redirect.to, Target::Site { path, .. } if *path == redirect.from) {
+            continue; // an alias naming the page's own URL: nothing to redirect
+        }
         if let Some(what) = taken(&redirect.from) {
             if asked {
                 let message =

@@ -130,6 +130,9 @@ fn a_redirect_over_a_real_page_is_an_error_naming_both() {
         "{}",
         run.stderr
     );
+    // An alias that names the page's own URL is no redirect and no error.
+    book.write("content/old/notes.md", "---\nredirect_from: [/old/notes/]\n---\n# Notes\n");
+    book.build_ok();
     // Two pages claiming one old URL.
     book.write("content/old/notes.md", "---\nredirect_from: /ship/\n---\n# Notes\n");
     let run = book.build();
