@@ -57,16 +57,17 @@ pub(crate) fn read_slugs(content_dir: &Path, markdown: &[String]) -> std::collec
             let path = content_dir.join(rel);
             let mut head = Vec::with_capacity(HEAD);
             std::fs::File::open(&path).ok()?.take(HEAD as u64).read_to_end(&mut head).ok()?;
-            let head_text = String::from_utf8_lossy(&head);
-            let opening = head_text.trim_start_matches('\u{feff}');
-            let fence = ["---", "+++"].into_iter().find(|f| opening.starts_with(f))?;
+            let bytes = head.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&head);
+            let fence = [b"---", b"+++"].into_iter().find(|f| bytes.starts_with(*f))?;
             let whole = head.len() < HEAD;
-            // The block ends within the head (or the file does): it names `slug` there or nowhere.
-            let closed = opening.get(3..).is_some_and(|rest| rest.contains(&format!("\n{fence}")));
-            if (whole || closed) && !head_text.contains("slug") {
+            // Where the block closes within the head, if it does: it names `slug` there or nowhere.
+            let close = bytes[3..].windows(4).position(|w| w[0] == b'\n' && w[1..] == fence[..]);
+            let block = &bytes[..close.map_or(bytes.len(), |c| c + 3)];
+            let names_slug = block.windows(4).any(|w| w == b"slug");
+            if (whole || close.is_some()) && !names_slug {
                 return None;
             }
-            let text = if whole { head_text.into_owned() } else { std::fs::read_to_string(&path).ok()? };
+            let text = if whole { String::from_utf8(head).ok()? } else { std::fs::read_to_string(&path).ok()? };
             frontmatter::slug_of(&text).map(|slug| (rel.clone(), slug))
         })
         .collect()
