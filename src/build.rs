@@ -15,6 +15,7 @@ use crate::diagnostics::Diagnostic;
 use crate::highlight;
 use crate::matrix::{self, EmbedView, Views};
 use crate::output::{self, Discard, Published, Sink, Staging};
+use crate::redirects::{self, Redirect};
 use crate::render::Renderer;
 use crate::search;
 use crate::sitemap;
@@ -153,6 +154,8 @@ pub struct Project {
     /// The matrix's markdown, rendered once for every page that shows it.
     rendered: Option<matrix::Rendered>,
     pub(crate) site: Site,
+    /// Redirect pages from old URLs (aliases, mdBook's `.html` URLs), written with the extras.
+    redirects: Vec<Redirect>,
     /// The ids each generated page had when last rendered: links into it are checked
     /// against them, so its template decides which anchors exist.
     generated_ids: Mutex<HashMap<PageId, HashSet<String>>>,
@@ -234,7 +237,8 @@ impl Project {
         };
         let ((theme, renderer, code_css), matrix, mut site) = site?;
         let fail = |f: Failure, site: &Site| Failure { warnings: [f.warnings, site.warnings.clone()].concat(), ..f };
-        check_collisions(&config, &theme, &site).map_err(|f| fail(f, &site))?;
+        let redirects = collect_redirects(&config, &site).map_err(|f| fail(f, &site))?;
+        check_collisions(&config, &theme, &site, &redirects).map_err(|f| fail(f, &site))?;
         check_templates(&site, &renderer).map_err(|f| fail(f, &site))?;
         let extra_files = additional_files(&config).map_err(|e| fail(Failure::from(e), &site))?;
         resolve_embeds(&config, &mut site, matrix.as_ref()).map_err(|f| fail(f, &site))?;
@@ -266,6 +270,7 @@ impl Project {
             matrix,
             rendered,
             site,
+            redirects,
             generated_ids,
             book,
             extra_files,
@@ -403,6 +408,8 @@ impl Project {
                 Err(e) => errors.push(Diagnostic::error(source.clone(), format!("cannot read: {e}"))),
             }
         }
+        let lang = &self.config.book.language;
+        extra.extend(self.redirects.iter().map(|r| (r.from.clone(), redirects::page(r, lang).into_bytes())));
         for (rel, file) in &self.theme.statics {
             match file.source.read() {
                 Ok(bytes) => extra.push((format!("{STATIC_DIR}/{rel}"), bytes.into_owned())),
@@ -651,9 +658,37 @@ fn missing_template(page: &content::Page, renderer: &Renderer) -> Option<Diagnos
     Some(d)
 }
 
+/// The site's redirect pages (see [`redirects::collect`]); one the handbook asked for that would
+/// replace a page, a copied file or a file stagebook generates is an error naming both.
+fn collect_redirects(config: &Config, site: &Site) -> Result<Vec<Redirect>, Failure> {
+    let mut taken: HashMap<&str, String> = HashMap::new();
+    for page in &site.pages {
+        let what = match &page.source {
+            Some(source) => format!("the page made from `{}`", content::shown_path(config, source).display()),
+            None => format!("the page `{}`", page.url),
+        };
+        taken.insert(&page.url, what);
+    }
+    for asset in &site.assets {
+        taken.insert(&asset.url, format!("the file `{}`", content::shown_path(config, &asset.url).display()));
+    }
+    for rel in RESERVED_FILES.iter().copied().chain([SEARCH_PAGE]) {
+        taken.insert(rel, format!("`{rel}`, which stagebook generates"));
+    }
+    let owned_dirs = [STATIC_DIR, search::DIR];
+    let is_taken = |path: &str| {
+        taken.get(path).cloned().or_else(|| {
+            let dir = owned_dirs.iter().find(|d| path.starts_with(&format!("{d}/")))?;
+            Some(format!("the folder `{dir}/`, which stagebook generates"))
+        })
+    };
+    let from_config = config.mdbook_redirects();
+    redirects::collect(config, site, redirects::is_mdbook(config), from_config, &is_taken).map_err(Failure::from)
+}
+
 /// Two outputs that would be one file on a case-insensitive or Unicode-normalising file
 /// system (where the site may be deployed) are an error naming both sources.
-fn check_collisions(config: &Config, theme: &Theme, site: &Site) -> Result<(), Failure> {
+fn check_collisions(config: &Config, theme: &Theme, site: &Site, redirects: &[Redirect]) -> Result<(), Failure> {
     use output::collide::{clashes, Output};
     let statics: Vec<String> = theme.statics.keys().map(|rel| format!("{STATIC_DIR}/{rel}")).collect();
     let mut outputs: Vec<Output> = Vec::new();
@@ -676,6 +711,13 @@ fn check_collisions(config: &Config, theme: &Theme, site: &Site) -> Result<(), F
     }
     for rel in &statics {
         outputs.push(Output { path: rel, source: format!("the theme's `{rel}`"), at: config.content_dir() });
+    }
+    for r in redirects {
+        outputs.push(Output {
+            path: &r.from,
+            source: format!("the redirect page `{}`", r.from),
+            at: config.content_dir(),
+        });
     }
     let errors: Vec<Diagnostic> = clashes(&outputs)
         .into_iter()

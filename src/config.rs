@@ -559,8 +559,6 @@ impl Config {
     /// mdBook's `[output.html.redirect]`, in file order: (old path from the site root, as
     /// written, e.g. `/old/page.html`; where it went, a URL or a path as written). Checked:
     /// no `..` in the old path, no script scheme in the new one.
-    // Read by the redirect pages once they are wired in; until then by the tests only.
-    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn mdbook_redirects(&self) -> &[(String, String)] {
         &self.redirects
     }

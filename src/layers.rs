@@ -7,7 +7,7 @@
 pub(crate) const LAYERS: &[&[&str]] = &[
     &["serve"],
     &["build"],
-    &["search", "sitemap"],
+    &["search", "sitemap", "redirects"],
     &["context", "matrix"],
     &["content"],
     &["markdown"],

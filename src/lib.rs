@@ -20,6 +20,7 @@ mod layers;
 mod markdown;
 pub mod matrix;
 pub mod output;
+mod redirects;
 mod render;
 mod search;
 pub mod serve;

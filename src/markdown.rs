@@ -100,8 +100,9 @@ pub(crate) use crate::diagnostics::Problem;
 pub(crate) struct Rendered<T> {
     pub html: String,
     pub headings: Vec<Heading>,
-    /// The text of the H1 the page starts with, if it starts with one.
-    pub title_heading: Option<String>,
+    /// The level and text of the heading the page starts with (after any comments and
+    /// `<a id>` anchors), if it starts with one: the page's own title.
+    pub title_heading: Option<(u8, String)>,
     pub links: Vec<PendingLink<T>>,
     pub problems: Vec<Problem>,
     /// Ids links may target besides headings: `id`s in raw HTML and footnote labels.
@@ -175,7 +176,8 @@ pub(crate) fn render<T>(
         .map(|(event, range)| (if escape { html_as_text(event) } else { event }, range));
     // Whether the heading being collected is the very first block of the page.
     let mut heading_is_first = false;
-    let mut seen_any = false;
+    // Only comments and `<a id>` anchors so far: a heading now is the page's title heading.
+    let mut preamble = true;
     // Inline events of the heading being collected, with its tag.
     let mut heading: Option<OpenHeading> = None;
     let mut code: Option<(String, String)> = None;
@@ -185,8 +187,14 @@ pub(crate) fn render<T>(
     let mut html_block: Option<Vec<(CowStr, Range<usize>)>> = None;
 
     for (event, range) in events.by_ref() {
-        let is_first_event = !seen_any;
-        seen_any = true;
+        let leading = preamble;
+        if preamble {
+            preamble = match &event {
+                Event::Start(Tag::Paragraph | Tag::HtmlBlock) => is_preamble_html(&source[range.clone()]),
+                Event::Start(_) | Event::Rule => false,
+                _ => true,
+            };
+        }
         if in_embed {
             in_embed = !matches!(event, Event::End(TagEnd::Paragraph));
             continue;
@@ -250,7 +258,7 @@ pub(crate) fn render<T>(
         }
         match event {
             Event::Start(Tag::Heading { level, id, classes, .. }) => {
-                heading_is_first = is_first_event;
+                heading_is_first = leading;
                 heading = Some((
                     level,
                     id.map(|s| s.to_string()),
@@ -371,7 +379,7 @@ struct Renderer<'c, 'a, T> {
     out: Vec<Event<'a>>,
     ids: IdAllocator,
     headings: Vec<Heading>,
-    title_heading: Option<String>,
+    title_heading: Option<(u8, String)>,
     links: Vec<PendingLink<T>>,
     problems: Vec<Problem>,
     anchors: Vec<String>,
@@ -575,8 +583,8 @@ impl<'a, T> Renderer<'_, 'a, T> {
             None => self.ids.unique(&heading_id(&title)),
         };
         let n = level as u8;
-        if n == 1 && is_first_block {
-            self.title_heading = Some(title.clone());
+        if is_first_block {
+            self.title_heading = Some((n, title.clone()));
         }
         let mut html = format!("<h{n} id=\"{}\"", escape_html(&id));
         if !classes.is_empty() {
@@ -594,6 +602,43 @@ impl<'a, T> Renderer<'_, 'a, T> {
         self.out.push(Event::Html(html.into()));
         self.headings.push(Heading { level: n, id, title });
     }
+}
+
+/// Whether a block before the first heading is only HTML comments and `<a id>`/`<a name>`
+/// anchors (GitHub handbooks put them above a page's heading): the heading is still the title.
+fn is_preamble_html(block: &str) -> bool {
+    let mut rest = block.trim_start();
+    while !rest.is_empty() {
+        rest = if let Some(r) = rest.strip_prefix("<!--") {
+            match r.find("-->") {
+                Some(end) => &r[end + 3..],
+                None => return false,
+            }
+        } else if let Some(r) = rest.strip_prefix("</a>").or_else(|| rest.strip_prefix("</A>")) {
+            r
+        } else if rest.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("<a"))
+            && rest[2..].starts_with(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/')
+        {
+            // To the tag's end, skipping quoted attribute values (they may hold `>`).
+            let mut quote = None;
+            let Some(end) = rest.char_indices().skip(2).find_map(|(i, c)| {
+                match (quote, c) {
+                    (None, '"' | '\'') => quote = Some(c),
+                    (Some(q), c) if c == q => quote = None,
+                    (None, '>') => return Some(i),
+                    _ => {}
+                }
+                None
+            }) else {
+                return false;
+            };
+            &rest[end + 1..]
+        } else {
+            return false;
+        };
+        rest = rest.trim_start();
+    }
+    true
 }
 
 /// The `id`s (and `<a name>`s) of a rendered page's elements, e.g. a generated page's, which
@@ -650,8 +695,16 @@ mod tests {
 
     #[test]
     fn leading_h1_is_the_title_heading() {
-        assert_eq!(md("# The *Title*\n\nbody").title_heading.as_deref(), Some("The Title"));
+        assert_eq!(md("# The *Title*\n\nbody").title_heading, Some((1, "The Title".into())));
         assert_eq!(md("intro\n\n# Later\n").title_heading, None);
+        assert_eq!(md("## Ownership\n\n# Later\n").title_heading, Some((2, "Ownership".into())));
+        let preamble = "<!-- generated -->\n<a id=\"top\"></a>\n\n<!--\nmulti\n-->\n### <a name=\"x\"></a>Real title\n";
+        assert_eq!(md(preamble).title_heading, Some((3, "Real title".into())));
+        assert_eq!(md("<a href=\"x\">link</a>\n\n# Not title\n").title_heading, None);
+        assert_eq!(md("---\n\n# After a rule\n").title_heading, None);
+        assert_eq!(md("<div>x</div>\n\n# Not title\n").title_heading, None);
+        assert_eq!(md("\u{1df04}x\n\n# Not title\n").title_heading, None);
+        assert_eq!(md("<a\n").title_heading, None);
     }
 
     #[test]

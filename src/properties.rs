@@ -240,6 +240,26 @@ proptest! {
     }
 
     #[test]
+    fn reading_yaml_front_matter_never_panics(text in yaml_ish()) {
+        let config = config("");
+        parse_page(&config, &format!("---\n{text}\n---\n# Body\n"));
+        let _ = crate::content::frontmatter::slug_of(&format!("---\nslug: x\n{text}\n---\n"));
+    }
+
+    #[test]
+    fn redirect_pages_never_write_a_script_url(from in "[a-z./%:#]{0,12}", to in dest()) {
+        let Ok(from) = crate::content::paths::redirect_path("a", &from) else { return Ok(()) };
+        let none = std::collections::HashMap::new();
+        if let Ok(target) = crate::redirects::target_of(&from, &to, &|_| None, &none) {
+            let html = crate::redirects::page(&crate::redirects::Redirect { from, to: target }, "en");
+            assert_safe(&html);
+            let refresh = html.split("url=").nth(1).and_then(|r| r.split('"').next()).unwrap_or("");
+            let scheme = browser_scheme(&refresh.replace("&amp;", "&"));
+            prop_assert!(matches!(scheme.as_deref(), None | Some("http" | "https")), "{}", html);
+        }
+    }
+
+    #[test]
     fn the_matrix_loader_never_panics_on_arbitrary_toml(text in toml_ish()) {
         let _ = crate::matrix::parse(&text);
     }
@@ -355,6 +375,54 @@ fn tag_urls(html: &str) -> Vec<(String, String)> {
     emitter.naively_switch_states(true);
     let _ = html5gum::Tokenizer::new_with_emitter(html, emitter).finish();
     out
+}
+
+/// YAML-looking text: keys, anchors and aliases, tags, flow and block collections, odd
+/// numbers, indentation, in random order.
+fn yaml_ish() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        prop::sample::select(vec![
+            "title: ",
+            "weight: ",
+            "slug: ",
+            "aliases: ",
+            "draft: ",
+            "extra:\n  ",
+            "? ",
+            ": ",
+            "- ",
+            "&a ",
+            "*a ",
+            "&b [*a, *a] ",
+            "!!python/object ",
+            "!x ",
+            "[",
+            "]",
+            "{",
+            "}",
+            ", ",
+            "\"",
+            "'",
+            "\n",
+            "\n  ",
+            "~ ",
+            "1e999 ",
+            "99999999999999999999999 ",
+            "0x1F ",
+            "yes ",
+            "null ",
+            "|\n  ",
+            ">\n  ",
+            "#c\n",
+            "---\n",
+            "...\n",
+            "\t",
+            "%YAML 1.2\n",
+        ])
+        .prop_map(String::from),
+        "[ -~]{0,6}",
+    ];
+    prop::collection::vec(piece, 0..40).prop_map(|v| v.concat())
 }
 
 /// TOML-looking text: table headers, keys and values of the matrix's shape, shuffled, with

@@ -245,7 +245,7 @@ fn the_calculator_sums_the_bundled_ranges() {
         let d = v.to_string();
         let mut s = String::from("$");
         for (i, c) in d.chars().enumerate() {
-            if i > 0 && (d.len() - i) % 3 == 0 {
+            if i > 0 && (d.len() - i).is_multiple_of(3) {
                 s.push(',');
             }
             s.push(c);

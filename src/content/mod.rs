@@ -19,6 +19,7 @@ pub(crate) mod parse;
 pub(crate) mod paths;
 pub(crate) mod plan;
 pub(crate) mod select;
+pub(crate) mod yaml;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -77,8 +78,13 @@ pub(crate) struct Page {
     pub headings: Vec<Heading>,
     /// Ids that links may target besides headings (raw HTML `id`s, footnotes).
     pub anchors: HashSet<String>,
-    /// The body starts with its own H1, so templates must not print the title again.
+    /// The body starts with a heading that shows the title, so templates must not print it again.
     pub has_title_heading: bool,
+    /// The front matter's `slug`, which gave the page its URL (a change needs a full reload).
+    pub slug: Option<String>,
+    /// Output paths of redirect pages to this page (front matter `aliases`, `redirect_from`),
+    /// each with its byte offset in the source file (where a clash is reported).
+    pub redirect_from: Vec<(String, usize)>,
     /// For pages stagebook generates from data: what the generator needs to render it.
     pub generated: Option<Payload>,
     /// Matrix views embedded with shortcodes; offsets are bytes into the source file.
@@ -119,6 +125,8 @@ impl Page {
             headings: Vec::new(),
             anchors: HashSet::new(),
             has_title_heading: false,
+            slug: None,
+            redirect_from: Vec::new(),
             generated: None,
             embeds: Vec::new(),
             links: Vec::new(),
@@ -247,6 +255,10 @@ impl Site {
         noted.extend(parsed.warnings);
         let page = parsed.page;
         if page.draft && !config.build.drafts {
+            return Ok(None);
+        }
+        // A new slug moves the page; new aliases change the redirect pages written.
+        if page.slug != self.pages[id].slug || page.redirect_from != self.pages[id].redirect_from {
             return Ok(None);
         }
         let target = |t: PageId| if t == id { &page } else { &self.pages[t] };
@@ -395,7 +407,8 @@ pub(crate) fn load(config: &Config, reserved: &Reserved, generated: Vec<Generate
         None => plan::Layout::Folders,
     };
 
-    let mut plan = plan::plan(&found.markdown, generated, reserved, layout);
+    let slugs = parse::read_slugs(&content_dir, &found.markdown);
+    let mut plan = plan::plan(&found.markdown, &slugs, generated, reserved, layout);
     if let Some(s) = &summary {
         let titles: HashMap<&str, &str> =
             s.chapters().into_iter().filter_map(|c| Some((c.source.as_deref()?, c.title.as_str()))).collect();

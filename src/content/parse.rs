@@ -44,6 +44,36 @@ pub(crate) fn read_and_parse(
     parse(config, lookup, me, slot, text.as_deref(), collector).map_err(|d| vec![d])
 }
 
+/// The `slug` of each markdown file (content-relative) that sets a valid one in its front
+/// matter, read before planning: a slug changes the URL other pages' links are rewritten to.
+/// Only the first few KB of a file are read unless they hold a front matter block naming
+/// `slug`; problems are left to the real parse, which reports them at their place.
+pub(crate) fn read_slugs(content_dir: &Path, markdown: &[String]) -> std::collections::HashMap<String, String> {
+    use rayon::prelude::*;
+    use std::io::Read;
+    const HEAD: usize = 4096;
+    markdown
+        .par_iter()
+        .filter_map(|rel| {
+            let path = content_dir.join(rel);
+            let mut head = Vec::with_capacity(HEAD);
+            std::fs::File::open(&path).ok()?.take(HEAD as u64).read_to_end(&mut head).ok()?;
+            let bytes = head.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&head);
+            let fence = [b"---", b"+++"].into_iter().find(|f| bytes.starts_with(*f))?;
+            let whole = head.len() < HEAD;
+            // Where the block closes within the head, if it does: it names `slug` there or nowhere.
+            let close = bytes[3..].windows(4).position(|w| w[0] == b'\n' && w[1..] == fence[..]);
+            let block = &bytes[..close.map_or(bytes.len(), |c| c + 3)];
+            let names_slug = block.windows(4).any(|w| w == b"slug");
+            if (whole || close.is_some()) && !names_slug {
+                return None;
+            }
+            let text = if whole { String::from_utf8(head).ok()? } else { std::fs::read_to_string(&path).ok()? };
+            frontmatter::slug_of(&text).map(|slug| (rel.clone(), slug))
+        })
+        .collect()
+}
+
 /// The file's text; a file that is not UTF-8 is an error at the first bad byte.
 pub(crate) fn read(path: &Path, shown: std::path::PathBuf) -> Result<String, Vec<Diagnostic>> {
     let bytes = std::fs::read(path).map_err(|e| vec![Diagnostic::error(shown.clone(), format!("cannot read: {e}"))])?;
@@ -87,14 +117,7 @@ pub(crate) fn parse(
         return done(page);
     };
     let file = SourceFile::new(super::shown_path(config, rel), text);
-    let split = frontmatter::split(text).map_err(|p| file.diagnostic(p))?;
-    let front = match split.front {
-        Some((toml_text, offset)) => Some(
-            frontmatter::parse(toml_text, offset)
-                .map_err(|p| file.diagnostic(Problem { message: format!("front matter: {}", p.message), ..p }))?,
-        ),
-        None => None,
-    };
+    let split = frontmatter::extract(text).map_err(|p| file.diagnostic(p))?;
 
     let source_dir = paths::parent_dir(rel);
     // mdBook's `{{#include}}` family, expanded before markdown sees the text.
@@ -126,13 +149,16 @@ pub(crate) fn parse(
         }
         None => (None, Vec::new()),
     };
-    for p in rendered.problems {
+    let body_problems = rendered.problems.into_iter().map(|p| {
         let (offset, from) = to_file(p.offset);
         let message = match from {
             Some(from) => format!("{} (in the text included from {})", p.message, from.display()),
             None => p.message,
         };
-        let d = file.diagnostic(Problem { offset, message, ..p });
+        Problem { offset, message, ..p }
+    });
+    for p in split.problems.into_iter().chain(body_problems) {
+        let d = file.diagnostic(p);
         if d.is_error() {
             errors.push(d);
         } else {
@@ -140,34 +166,32 @@ pub(crate) fn parse(
         }
     }
 
-    let FrontMatter { title, description, weight, draft, template, extra } = front.unwrap_or_default();
+    let FrontMatter { title, description, weight, draft, template, slug, aliases, extra } =
+        split.front.unwrap_or_default();
     // `{{#title}}` names the page when its front matter does not.
     let title = title.or(directive_title);
-    page.title = match (title, &rendered.title_heading) {
-        (Some(t), _) if !t.trim().is_empty() => t.trim().to_string(),
-        // Then the title SUMMARY.md gives it (mdBook's page title), then its first heading.
-        _ if slot.nav_title.is_some() => slot.nav_title.clone().unwrap_or_default(),
-        (_, Some(h)) if !h.is_empty() => h.clone(),
-        _ if split.front.is_some() => {
-            errors.push(file.error_at(
-                split.front.map_or(0, |(_, o)| o),
-                "page has no title: add `title = \"...\"` to the front matter or start the page with a `# Heading`",
-            ));
-            String::new()
-        }
-        _ if slot.kind == PageKind::Home => config.book.title.clone(),
-        _ if slot.kind == PageKind::Section => crate::slug::title_from_name(file_name(&slot.dir)),
-        _ => crate::slug::title_from_name(file_name(rel).trim_end_matches(".md")),
+    let fallback = || match slot.kind {
+        PageKind::Home => config.book.title.clone(),
+        PageKind::Section => crate::slug::title_from_name(file_name(&slot.dir)),
+        PageKind::Page => crate::slug::title_from_name(file_name(rel).trim_end_matches(".md")),
     };
+    // The title of the page's entry in SUMMARY.md goes between front matter and heading.
+    let summary_title: Option<&str> = slot.nav_title.as_deref();
+    let (title, has_title_heading) = choose_title(title.as_deref(), summary_title, rendered.title_heading.as_ref());
+    page.title = title.unwrap_or_else(fallback);
+    page.has_title_heading = has_title_heading;
     page.description = description.unwrap_or_default();
     page.weight = weight;
     page.draft = draft;
     page.extra = extra;
-    page.template = template.map(|t| {
-        let at = split.front.map_or(0, |(_, o)| o) + t.span().start;
-        (t.into_inner(), file.error_at(at, String::new()))
-    });
-    page.has_title_heading = rendered.title_heading.is_some();
+    page.template = template.map(|(name, at)| (name, file.error_at(at, String::new())));
+    page.slug = slug;
+    for (alias, at) in aliases {
+        match paths::redirect_path(source_dir, &alias) {
+            Ok(path) => page.redirect_from.push((path, at)),
+            Err(why) => errors.push(file.error_at(at, format!("redirect from `{alias}` cannot be made: {why}"))),
+        }
+    }
     page.embeds = rendered
         .embeds
         .into_iter()
@@ -191,8 +215,25 @@ pub(crate) fn parse(
         })
         .collect();
     // Links and embeds are checked after every page is read: keep just their places, not the text.
-    page.file = Some(file.keep(page.links.iter().map(|l| l.offset).chain(page.embeds.iter().map(|e| e.offset))));
+    let aliases = page.redirect_from.iter().map(|(_, at)| *at);
+    page.file =
+        Some(file.keep(page.links.iter().map(|l| l.offset).chain(page.embeds.iter().map(|e| e.offset)).chain(aliases)));
     Ok(Parsed { page, errors, warnings })
+}
+
+/// The title rule: front matter, then the page's SUMMARY.md entry, then the heading the page
+/// starts with (any level, after comments and `<a id>` anchors); `None` leaves it to the
+/// file's name. The flag says the page's own heading shows the title, so the theme must not
+/// add another: when the title is that heading's, or the heading is an H1 or reads the same.
+fn choose_title(front: Option<&str>, summary: Option<&str>, heading: Option<&(u8, String)>) -> (Option<String>, bool) {
+    let given = [front, summary].into_iter().flatten().map(str::trim).find(|t| !t.is_empty());
+    let heading = heading.filter(|(_, h)| !h.trim().is_empty());
+    match (given, heading) {
+        (Some(t), Some((level, h))) => (Some(t.to_string()), *level == 1 || h.trim() == t),
+        (Some(t), None) => (Some(t.to_string()), false),
+        (None, Some((_, h))) => (Some(h.trim().to_string()), true),
+        (None, None) => (None, false),
+    }
 }
 
 #[cfg(test)]
@@ -242,10 +283,54 @@ mod tests {
         assert!(run("guide/a.md", "# Heading title\n").unwrap().page.has_title_heading);
         assert_eq!(run("guide/setting-up.md", "no heading").unwrap().page.title, "Setting up");
         assert_eq!(run("deploy-guide/_index.md", "text").unwrap().page.title, "Deploy guide");
-        // With front matter, a title is required.
-        let p = run("guide/a.md", "+++\nweight = 1\n+++\ntext").unwrap();
-        assert_eq!(p.errors.len(), 1);
-        assert!(p.errors[0].message.contains("page has no title"));
+        // Front matter without a title falls back like a page without front matter.
+        let p = run("guide/setting-up.md", "+++\nweight = 1\n+++\ntext").unwrap();
+        assert!(p.errors.is_empty());
+        assert_eq!(p.page.title, "Setting up");
+        // A page that starts with `##` (mdBook chapters often do) is titled by it.
+        let p = run("guide/ch04-01.md", "## What is ownership?\n\ntext").unwrap();
+        assert_eq!((p.page.title.as_str(), p.page.has_title_heading), ("What is ownership?", true));
+        let p = run("guide/a.md", "<!-- x -->\n<a id=\"top\"></a>\n# Anchored\n").unwrap();
+        assert_eq!((p.page.title.as_str(), p.page.has_title_heading), ("Anchored", true));
+        let p = run("guide/a.md", "---\ntitle: From YAML\n---\n## Overview\n").unwrap();
+        assert_eq!((p.page.title.as_str(), p.page.has_title_heading), ("From YAML", false));
+    }
+
+    #[test]
+    fn title_rule_order_and_the_own_heading_flag() {
+        let h = |l: u8, t: &str| (l, t.to_string());
+        assert_eq!(choose_title(Some("F"), Some("S"), Some(&h(2, "H"))), (Some("F".into()), false));
+        assert_eq!(choose_title(None, Some("S"), Some(&h(2, "H"))), (Some("S".into()), false));
+        assert_eq!(choose_title(Some(" "), Some("S"), None), (Some("S".into()), false));
+        assert_eq!(choose_title(None, None, Some(&h(3, "H"))), (Some("H".into()), true));
+        // The page's own H1 shows even under another title; a heading that reads the title shows it.
+        assert_eq!(choose_title(Some("F"), None, Some(&h(1, "H"))), (Some("F".into()), true));
+        assert_eq!(choose_title(Some("F"), None, Some(&h(2, "F"))), (Some("F".into()), true));
+        assert_eq!(choose_title(None, None, None), (None, false));
+    }
+
+    #[test]
+    fn yaml_front_matter_sets_the_page() {
+        let text = "---\ntitle: Onboarding\nlayout: page\nnav_order: 2\naliases: [/old/, older]\nslug: start\n---\n# Welcome\n";
+        let p = run("guide/a.md", text).unwrap();
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        assert_eq!(p.page.title, "Onboarding");
+        assert_eq!(p.page.weight, Some(2));
+        assert_eq!(p.page.extra["layout"].as_str(), Some("page"));
+        assert_eq!(p.page.slug.as_deref(), Some("start"));
+        let froms: Vec<&str> = p.page.redirect_from.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(froms, ["old/index.html", "guide/older/index.html"]);
+        assert!(p.page.has_title_heading);
+        assert!(!p.page.html.contains("title:"));
+    }
+
+    #[test]
+    fn bad_yaml_values_are_errors_at_their_place() {
+        let p = run("guide/a.md", "---\ntitle: [1, 2]\naliases: /../../x/\n---\n# T\n").unwrap();
+        assert_eq!(p.errors.len(), 2);
+        assert_eq!(p.errors[0].position, Some((2, 8)));
+        assert!(p.errors[1].message.contains("climbs out"), "{}", p.errors[1].message);
+        assert_eq!(p.page.title, "T");
     }
 
     #[test]
@@ -307,6 +392,24 @@ mod tests {
             parse(&c, &lookup(), PageId::from_index(0), &slot(None, "ops/on-call", PageKind::Section), None, None)
                 .unwrap();
         assert_eq!(folder.page.title, "On call");
+    }
+
+    #[test]
+    fn slugs_are_read_before_planning_even_past_the_first_kilobytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let long = format!("---\ndescription: \"{}\"\nslug: far\n---\n", "x".repeat(9000));
+        for (name, text) in [
+            ("a.md", "---\nslug: near\n---\n"),
+            ("b.md", long.as_str()),
+            ("c.md", "---\ntitle: none\n---\n"),
+            ("d.md", "no front matter, slug: x"),
+        ] {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let files: Vec<String> = ["a.md", "b.md", "c.md", "d.md", "gone.md"].map(String::from).into();
+        let slugs = read_slugs(dir.path(), &files);
+        assert_eq!(slugs.len(), 2, "{slugs:?}");
+        assert_eq!((slugs["a.md"].as_str(), slugs["b.md"].as_str()), ("near", "far"));
     }
 
     #[test]

@@ -54,6 +54,65 @@ pub(crate) fn page_url(source: &str) -> String {
     format!("{stem}/index.html")
 }
 
+/// Output path of a markdown file whose front matter sets `slug`: the slug replaces the file's
+/// name ("guide/setup.md", "install" -> "guide/install/index.html"). A folder's page keeps its
+/// folder's URL.
+pub(crate) fn slugged_url(source: &str, slug: Option<&str>) -> String {
+    match slug {
+        Some(slug) if !is_index_name(source.rsplit('/').next().unwrap_or(source)) => {
+            let dir = parent_dir(source);
+            if dir.is_empty() {
+                format!("{slug}/index.html")
+            } else {
+                format!("{dir}/{slug}/index.html")
+            }
+        }
+        _ => page_url(source),
+    }
+}
+
+/// The output file a redirect from the URL path `written` goes in, for a page in the content
+/// folder `base_dir`: `/old/` and `old` -> `old/index.html` (from the top, or from `base_dir`),
+/// `ch01.html` -> `ch01.html`. Percent-escapes are decoded. `Err` says why the path cannot be
+/// one: it leaves the site, names the home page, or has a segment that is not a portable file
+/// name (a hidden one included).
+pub(crate) fn redirect_path(base_dir: &str, written: &str) -> Result<String, String> {
+    let decoded = percent_encoding::percent_decode_str(written)
+        .decode_utf8()
+        .map_err(|_| "its escapes (`%..`) are not UTF-8".to_string())?;
+    if decoded.trim().is_empty() {
+        return Err("it is empty".into());
+    }
+    if decoded.contains(['#', '?']) {
+        return Err("it has a `#` or `?` part, which never reaches the server".into());
+    }
+    let Some(joined) = join(base_dir, &decoded) else {
+        return Err("it climbs out of the site with `..`".into());
+    };
+    if joined.is_empty() {
+        return Err("it is the home page".into());
+    }
+    for seg in joined.split('/') {
+        if seg.starts_with('.') {
+            return Err(format!("its part `{seg}` is hidden (starts with a dot)"));
+        }
+        if let Some(p) = name_problem(seg) {
+            return Err(format!("its part `{seg}`: {p}"));
+        }
+    }
+    let last = joined.rsplit('/').next().unwrap_or(&joined);
+    let is_dir = decoded.ends_with('/') || !last.contains('.');
+    if is_dir {
+        return Ok(format!("{joined}/index.html"));
+    }
+    let lower = last.to_ascii_lowercase();
+    if lower.ends_with(".html") || lower.ends_with(".htm") {
+        Ok(joined)
+    } else {
+        Err("a redirect page is HTML: end the path with `/` or `.html`".into())
+    }
+}
+
 /// "../../" for "a/b/index.html": the way from a page back to the site root.
 pub(crate) fn root_prefix(url: &str) -> String {
     "../".repeat(url.matches('/').count())
@@ -190,6 +249,26 @@ mod tests {
         assert_eq!(climb("a", "/../x y.md"), (1, "x y.md".into()));
         assert_eq!(href_above("ch01/index.html", 1, "std/index.html"), "../../std/index.html");
         assert_eq!(href_above("index.html", 2, "a:b/c d.md"), "../../a%3Ab/c%20d.md");
+    }
+
+    #[test]
+    fn slugs_rename_the_last_segment() {
+        assert_eq!(slugged_url("guide/setup.md", Some("install")), "guide/install/index.html");
+        assert_eq!(slugged_url("setup.md", Some("install")), "install/index.html");
+        assert_eq!(slugged_url("guide/README.md", Some("x")), "guide/index.html");
+        assert_eq!(slugged_url("guide/setup.md", None), "guide/setup/index.html");
+    }
+
+    #[test]
+    fn redirect_paths() {
+        assert_eq!(redirect_path("guide", "/old/").as_deref(), Ok("old/index.html"));
+        assert_eq!(redirect_path("guide", "old").as_deref(), Ok("guide/old/index.html"));
+        assert_eq!(redirect_path("guide", "../ch01.html").as_deref(), Ok("ch01.html"));
+        assert_eq!(redirect_path("", "/a%20b/").as_deref(), Ok("a b/index.html"));
+        assert_eq!(redirect_path("", "/v1.2/").as_deref(), Ok("v1.2/index.html"));
+        for bad in ["/", "", "../../x/", "/.git/", "/a/../../b", "/x.php", "/a:b/", "/a#b", "/%2e%2e/x/", "/%ff/"] {
+            assert!(redirect_path("guide", bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

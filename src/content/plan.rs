@@ -51,8 +51,15 @@ pub(crate) struct Plan {
     pub(crate) problems: Vec<PlaceProblem>,
 }
 
-/// Gives every markdown file (content-relative, sorted), generated page and folder its slot.
-pub(crate) fn plan(markdown: &[String], generated: Vec<Generated>, reserved: &Reserved, layout: Layout) -> Plan {
+/// Gives every markdown file (content-relative, sorted), generated page and folder its slot;
+/// `slugs` (file -> front matter `slug`) rename the last segment of some pages' URLs.
+pub(crate) fn plan(
+    markdown: &[String],
+    slugs: &HashMap<String, String>,
+    generated: Vec<Generated>,
+    reserved: &Reserved,
+    layout: Layout,
+) -> Plan {
     let mut plan = Plan::default();
     let mut by_url: HashMap<String, PageId> = HashMap::new();
     let front = match layout {
@@ -63,7 +70,8 @@ pub(crate) fn plan(markdown: &[String], generated: Vec<Generated>, reserved: &Re
     };
     for rel in markdown {
         let is_front = front == Some(rel.as_str());
-        let url = if is_front { paths::section_url("") } else { paths::page_url(rel) };
+        let url =
+            if is_front { paths::section_url("") } else { paths::slugged_url(rel, slugs.get(rel).map(String::as_str)) };
         if reserved.owns(&url) {
             plan.problems.push(PlaceProblem {
                 rel: rel.clone(),
@@ -214,7 +222,7 @@ mod tests {
     #[test]
     fn files_then_made_up_folder_pages() {
         let plan =
-            plan(&md(&["a/b/deep.md", "guide/README.md", "guide/setup.md"]), Vec::new(), &reserved(), Layout::Folders);
+            plan(&md(&["a/b/deep.md", "guide/README.md", "guide/setup.md"]), &HashMap::new(), Vec::new(), &reserved(), Layout::Folders);
         assert_eq!(
             urls(&plan),
             vec![
@@ -235,7 +243,7 @@ mod tests {
     #[test]
     fn two_index_files_clash_and_the_loser_resolves_to_the_winner() {
         let plan =
-            plan(&md(&["_index.md", "guide/README.md", "guide/index.md"]), Vec::new(), &reserved(), Layout::Folders);
+            plan(&md(&["_index.md", "guide/README.md", "guide/index.md"]), &HashMap::new(), Vec::new(), &reserved(), Layout::Folders);
         assert_eq!(plan.problems.len(), 1);
         assert_eq!(plan.problems[0].rel, "guide/index.md");
         assert!(plan.problems[0].message.contains("both give the folder its page"));
@@ -245,10 +253,19 @@ mod tests {
 
     #[test]
     fn a_page_where_stagebook_writes_is_refused() {
-        let plan = plan(&md(&["static.md", "ok.md"]), Vec::new(), &reserved(), Layout::Folders);
+        let plan = plan(&md(&["static.md", "ok.md"]), &HashMap::new(), Vec::new(), &reserved(), Layout::Folders);
         assert_eq!(plan.problems.len(), 1);
         assert!(plan.problems[0].message.contains("which stagebook generates itself"));
         assert_eq!(urls(&plan)[0].0, "ok/index.html");
+    }
+
+    #[test]
+    fn slugs_move_pages_and_clash_like_file_names() {
+        let slugs = [("guide/setup.md".to_string(), "install".to_string())].into();
+        let plan = plan(&md(&["guide/install.md", "guide/setup.md", "guide/x.md"]), &slugs, Vec::new(), &reserved(), Layout::Folders);
+        assert_eq!(plan.problems.len(), 1);
+        assert!(plan.problems[0].message.contains("would both be written to `guide/install/index.html`"));
+        assert_eq!(urls(&plan)[1].0, "guide/x/index.html");
     }
 
     #[test]
@@ -262,7 +279,7 @@ mod tests {
             weight: None,
             payload: crate::content::Payload::new(()),
         }];
-        let plan = plan(&md(&["_index.md"]), generated, &reserved(), Layout::Folders);
+        let plan = plan(&md(&["_index.md"]), &HashMap::new(), generated, &reserved(), Layout::Folders);
         assert_eq!(plan.slots.len(), 2);
         assert_eq!(plan.index_of_dir["stages"], PageId::from_index(1));
         assert!(plan.slots[PageId::from_index(1)].generated.is_some());
@@ -271,7 +288,7 @@ mod tests {
     #[test]
     fn with_a_summary_no_folder_pages_are_made_up_and_the_first_chapter_is_the_front_page() {
         let summary = Layout::Summary { first: Some("guide/intro.md") };
-        let plan = plan(&md(&["a/b/deep.md", "guide/intro.md", "guide/README.md"]), Vec::new(), &reserved(), summary);
+        let plan = plan(&md(&["a/b/deep.md", "guide/intro.md", "guide/README.md"]), &HashMap::new(), Vec::new(), &reserved(), summary);
         assert_eq!(
             urls(&plan),
             vec![
@@ -290,12 +307,12 @@ mod tests {
     }
 
     fn plan_of(files: &[&str], layout: Layout) -> Plan {
-        plan(&md(files), Vec::new(), &reserved(), layout)
+        plan(&md(files), &HashMap::new(), Vec::new(), &reserved(), layout)
     }
 
     #[test]
     fn files_may_not_collide_with_pages_or_generated_files() {
-        let plan = plan(&md(&["_index.md"]), Vec::new(), &reserved(), Layout::Folders);
+        let plan = plan(&md(&["_index.md"]), &HashMap::new(), Vec::new(), &reserved(), Layout::Folders);
         let asset = |url: &str| Asset { source: url.into(), url: url.into() };
         let problems = asset_collisions(
             &plan.slots,
