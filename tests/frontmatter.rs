@@ -216,13 +216,16 @@ fn mdbook_chapter_html_urls_redirect_to_pretty_urls() {
     assert!(book.read("book/sub/ch02-ownership.html").contains("url=ch02-ownership/index.html\""));
     // README.md is index.html in mdBook too; SUMMARY.md is never published by mdBook.
     assert!(!book.exists("book/README.html") && !book.exists("book/SUMMARY.html"));
-    // Titles from `##` first headings, as mdBook books start.
+    // The SUMMARY entry names the page, as in mdBook (its own first heading is `##`).
     let ch02 = book.read("book/sub/ch02-ownership/index.html");
-    assert_eq!(title_of(&ch02), "What is ownership? · Chapter Book");
-    // Without a SUMMARY.md it is not an mdBook book: no `.html` redirects.
+    assert_eq!(title_of(&ch02), "Ownership · Chapter Book");
+    // Without a SUMMARY.md it is not an mdBook book: no `.html` redirects, and the `##` first
+    // heading (as mdBook chapters start) is the title.
     book.remove("src/SUMMARY.md");
     book.build_ok();
     assert!(!book.exists("book/ch01-getting-started.html"));
+    let ch02 = book.read("book/sub/ch02-ownership/index.html");
+    assert_eq!(title_of(&ch02), "What is ownership? · Chapter Book");
 }
 
 #[test]

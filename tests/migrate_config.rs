@@ -191,6 +191,10 @@ fn mdbook_output_settings_give_the_edit_link_extra_files_theme_and_404_base() {
     assert!(usage.contains("localStorage.getItem(\"stagebook-theme\")||\"dark\";"), "{usage}");
     // `site-url`: the 404 page, shown at any address, finds the site through it.
     assert!(book.read("out/404.html").contains("<base href=\"/manual/\">"));
+    // `[output.html.redirect]`: the old address is a redirect page to the new one, relative.
+    let old = book.read("out/old-intro.html");
+    assert!(old.contains("http-equiv=\"refresh\""), "{old}");
+    assert!(old.contains("url=intro/index.html\"") || old.contains("url=intro/\""), "{old}");
 }
 
 #[test]

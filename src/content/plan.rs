@@ -221,8 +221,13 @@ mod tests {
 
     #[test]
     fn files_then_made_up_folder_pages() {
-        let plan =
-            plan(&md(&["a/b/deep.md", "guide/README.md", "guide/setup.md"]), &HashMap::new(), Vec::new(), &reserved(), Layout::Folders);
+        let plan = plan(
+            &md(&["a/b/deep.md", "guide/README.md", "guide/setup.md"]),
+            &HashMap::new(),
+            Vec::new(),
+            &reserved(),
+            Layout::Folders,
+        );
         assert_eq!(
             urls(&plan),
             vec![
@@ -242,8 +247,13 @@ mod tests {
 
     #[test]
     fn two_index_files_clash_and_the_loser_resolves_to_the_winner() {
-        let plan =
-            plan(&md(&["_index.md", "guide/README.md", "guide/index.md"]), &HashMap::new(), Vec::new(), &reserved(), Layout::Folders);
+        let plan = plan(
+            &md(&["_index.md", "guide/README.md", "guide/index.md"]),
+            &HashMap::new(),
+            Vec::new(),
+            &reserved(),
+            Layout::Folders,
+        );
         assert_eq!(plan.problems.len(), 1);
         assert_eq!(plan.problems[0].rel, "guide/index.md");
         assert!(plan.problems[0].message.contains("both give the folder its page"));
@@ -262,7 +272,13 @@ mod tests {
     #[test]
     fn slugs_move_pages_and_clash_like_file_names() {
         let slugs = [("guide/setup.md".to_string(), "install".to_string())].into();
-        let plan = plan(&md(&["guide/install.md", "guide/setup.md", "guide/x.md"]), &slugs, Vec::new(), &reserved(), Layout::Folders);
+        let plan = plan(
+            &md(&["guide/install.md", "guide/setup.md", "guide/x.md"]),
+            &slugs,
+            Vec::new(),
+            &reserved(),
+            Layout::Folders,
+        );
         assert_eq!(plan.problems.len(), 1);
         assert!(plan.problems[0].message.contains("would both be written to `guide/install/index.html`"));
         assert_eq!(urls(&plan)[1].0, "guide/x/index.html");
@@ -288,7 +304,13 @@ mod tests {
     #[test]
     fn with_a_summary_no_folder_pages_are_made_up_and_the_first_chapter_is_the_front_page() {
         let summary = Layout::Summary { first: Some("guide/intro.md") };
-        let plan = plan(&md(&["a/b/deep.md", "guide/intro.md", "guide/README.md"]), &HashMap::new(), Vec::new(), &reserved(), summary);
+        let plan = plan(
+            &md(&["a/b/deep.md", "guide/intro.md", "guide/README.md"]),
+            &HashMap::new(),
+            Vec::new(),
+            &reserved(),
+            summary,
+        );
         assert_eq!(
             urls(&plan),
             vec![
