@@ -520,10 +520,11 @@ impl Config {
         let mut redirects: Vec<(usize, String, String)> = Vec::new();
         for (from, to) in &html.redirect {
             let at = to.span().start;
-            let bad_from = !from.starts_with('/')
-                || from.contains(['\\', ':'])
-                || from.chars().any(char::is_control)
-                || from.split('/').any(|s| s == "..");
+            // mdBook reads the old path from the site root with or without its leading `/`
+            // (the Rust book writes `"ch17-00-oop.html" = …`).
+            let from = if from.starts_with('/') { from.clone() } else { format!("/{from}") };
+            let bad_from =
+                from.contains(['\\', ':']) || from.chars().any(char::is_control) || from.split('/').any(|s| s == "..");
             if bad_from {
                 found.push(file.error_at(
                     at,
@@ -537,7 +538,7 @@ impl Config {
                     format!("output.html.redirect: the `{scheme}:` scheme is not allowed: use http(s) or a path"),
                 ));
             } else {
-                redirects.push((at, from.clone(), to.get_ref().clone()));
+                redirects.push((at, from, to.get_ref().clone()));
             }
         }
         redirects.sort();
@@ -866,7 +867,8 @@ mod tests {
                     extra-watch-dirs = [\"listings\"]\nbroken_links = \"warn\"\n[output.html]\n\
                     edit-url-template = \"https://git.example/o/r/edit/main/guide/{path}\"\n\
                     site-url = \"/guide\"\ndefault-theme = \"navy\"\nadditional-css = [\"./theme/x.css\"]\n\
-                    [output.html.redirect]\n\"/z-old.html\" = \"new.html\"\n\"/a-old.html\" = \"https://x.org/\"\n";
+                    [output.html.redirect]\n\"/z-old.html\" = \"new.html\"\n\"/a-old.html\" = \"https://x.org/\"\n\
+                    \"m-old.html\" = \"new.html\"\n";
         let c = parse(text).unwrap();
         assert!(c.warnings.is_empty(), "{:?}", c.warnings);
         assert_eq!((c.build.content.as_path(), c.build.output.as_path()), (Path::new("src"), Path::new("site")));
@@ -880,7 +882,11 @@ mod tests {
         assert!(js.is_empty());
         // File order, not key order.
         let redirects: Vec<(&str, &str)> = c.mdbook_redirects().iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-        assert_eq!(redirects, [("/z-old.html", "new.html"), ("/a-old.html", "https://x.org/")]);
+        // Without its leading `/` (as the Rust book writes them) the old path is still from the root.
+        assert_eq!(
+            redirects,
+            [("/z-old.html", "new.html"), ("/a-old.html", "https://x.org/"), ("/m-old.html", "new.html")]
+        );
     }
 
     #[test]

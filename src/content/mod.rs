@@ -514,7 +514,10 @@ fn read_summary(config: &Config, found: &mut Found, errors: &mut Vec<Diagnostic>
     };
     let file = crate::diagnostics::SourceFile::new(shown.clone(), text);
     let summary = match summary::parse(file.text()) {
-        Ok(s) => s,
+        Ok(mut s) => {
+            found.warnings.extend(std::mem::take(&mut s.warnings).into_iter().map(|p| file.diagnostic(p)));
+            s
+        }
         Err(problems) => {
             errors.extend(problems.into_iter().map(|p| file.diagnostic(p)));
             return None;

@@ -47,6 +47,8 @@ pub(crate) struct Summary {
     pub(crate) prefix: Vec<Item>,
     pub(crate) numbered: Vec<Item>,
     pub(crate) suffix: Vec<Item>,
+    /// What mdBook would build but is doubtful (a file listed twice), at its byte offset.
+    pub(crate) warnings: Vec<Problem>,
 }
 
 impl Summary {
@@ -158,8 +160,9 @@ pub(crate) fn parse(text: &str) -> Result<Summary, Vec<Problem>> {
         pulldown_cmark::Parser::new(text).into_offset_iter().collect();
     let mut p = Parser { events, at: 0, problems: Vec::new() };
     let summary = p.summary();
+    let mut summary = summary;
+    summary.warnings = duplicates(text, &mut summary);
     let mut problems = p.problems;
-    problems.extend(duplicates(text, &summary));
     if problems.is_empty() {
         Ok(summary)
     } else {
@@ -426,19 +429,38 @@ fn source_of(dest: &str) -> Result<Option<String>, String> {
     Ok(Some(path))
 }
 
-/// A page has one place in the navigation: a file listed twice is an error at the second entry.
-fn duplicates(text: &str, summary: &Summary) -> Vec<Problem> {
-    let mut first: HashMap<&str, usize> = HashMap::new();
+/// A page has one place in the navigation. mdBook builds a file listed twice (GitBook-style
+/// handbooks do it), so a later entry is a warning and stays in the navigation as a draft:
+/// listed, not linked, with its children kept.
+fn duplicates(text: &str, summary: &mut Summary) -> Vec<Problem> {
+    fn walk(c: &mut Chapter, first: &mut HashMap<String, usize>, text: &str, problems: &mut Vec<Problem>) {
+        if let Some(source) = &c.source {
+            match first.get(source) {
+                Some(&earlier) => {
+                    let line = text[..earlier].matches('\n').count() + 1;
+                    problems.push(Problem::warning(
+                        c.offset,
+                        format!(
+                            "`{source}` is listed twice (first on line {line}); a page has one place in the \
+                             navigation, so this entry is shown without a link"
+                        ),
+                    ));
+                    c.source = None;
+                }
+                None => {
+                    first.insert(source.clone(), c.offset);
+                }
+            }
+        }
+        for child in &mut c.children {
+            walk(child, first, text, problems);
+        }
+    }
+    let mut first = HashMap::new();
     let mut problems = Vec::new();
-    for (source, offset) in summary.sources() {
-        if let Some(&earlier) = first.get(source) {
-            let line = text[..earlier].matches('\n').count() + 1;
-            problems.push(Problem::error(
-                offset,
-                format!("`{source}` is listed twice (first on line {line}); a page has one place in the navigation"),
-            ));
-        } else {
-            first.insert(source, offset);
+    for item in summary.prefix.iter_mut().chain(&mut summary.numbered).chain(&mut summary.suffix) {
+        if let Item::Chapter(c) = item {
+            walk(c, &mut first, text, &mut problems);
         }
     }
     problems
@@ -593,14 +615,21 @@ mod tests {
     }
 
     #[test]
-    fn a_file_listed_twice_is_an_error_at_the_second_entry() {
-        let e = errors("[A](a.md)\n\n- [B](b.md)\n    - [A again](./a.md)\n");
-        assert_eq!(e, ["4:7: `a.md` is listed twice (first on line 1); a page has one place in the navigation"]);
+    fn a_file_listed_twice_is_a_warning_and_the_later_entry_a_draft() {
+        let text = "[A](a.md)\n\n- [B](b.md)\n    - [A again](./a.md)\n        - [C](c.md)\n";
+        let s = parsed(text);
+        assert_eq!(s.warnings.len(), 1);
+        let (line, col, _) = crate::diagnostics::locate(text, s.warnings[0].offset);
+        assert_eq!((line, col), (4, 7));
+        assert!(s.warnings[0].message.contains("`a.md` is listed twice (first on line 1)"));
+        let chapters: Vec<(&str, Option<&str>)> =
+            s.chapters().into_iter().map(|c| (c.title.as_str(), c.source.as_deref())).collect();
+        assert_eq!(chapters, [("A", Some("a.md")), ("B", Some("b.md")), ("A again", None), ("C", Some("c.md"))]);
     }
 
     #[test]
     fn every_error_is_reported_in_one_run() {
-        assert_eq!(errors("- nothing\n- [X](x.txt)\n- [Y](y.md)\n- [Y](y.md)\n").len(), 3);
+        assert_eq!(errors("- nothing\n- [X](x.txt)\n- [Z]()\n- [Y](y.md#a)\n").len(), 3);
     }
 
     #[test]
