@@ -341,5 +341,5 @@ fn saved_ticks_count_for_the_stages_they_belong_to() {
     };
     assert_eq!(counter("seed"), "1 / 5", "the checklist item counts for seed too");
     assert_eq!(counter("serie-a"), "2 / 5");
-    assert_eq!(counter("scale-up"), "0 / 3");
+    assert_eq!(counter("scale-up"), "0 / 4", "four aspects ask something at scale-up; Prototype is n/a");
 }

@@ -22,6 +22,7 @@ struct RawMeta {
     description: Option<Spanned<String>>,
     currency: Option<String>,
     weight: Option<i64>,
+    none_text: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -89,6 +90,7 @@ struct RawChecklist {
     source: Option<Spanned<String>>,
     #[serde(default)]
     ordered: bool,
+    kind: Option<Spanned<String>>,
     #[serde(default, rename = "item")]
     items: Vec<RawItem>,
 }
@@ -341,8 +343,12 @@ fn validate(
         description: md(&meta.description),
         currency: currency.clone(),
         weight: meta.weight,
+        none_text: meta.none_text.as_ref().map(|n| n.get_ref().trim().to_string()),
         ..Matrix::default()
     };
+    if let Some(n) = meta.none_text.as_ref().filter(|n| n.get_ref().trim().is_empty()) {
+        errors.push(Problem::error(n.span().start, "`none_text` must not be blank (leave it out, or list blank cells in `empty`)"));
+    }
 
     let mut seen = HashMap::new();
     for s in &stages {
@@ -471,6 +477,18 @@ fn validate(
                 detail: md(&item.detail),
             });
         }
+        let reference = match c.kind.as_ref().map(|k| k.get_ref().as_str()) {
+            None | Some("tasks") => false,
+            Some("reference") => true,
+            Some(other) => {
+                let at = c.kind.as_ref().map_or(0, |k| k.span().start);
+                errors.push(Problem::error(
+                    at,
+                    format!("unknown checklist kind `{other}` (kinds: `tasks`, a list to tick; `reference`, a plain list)"),
+                ));
+                false
+            }
+        };
         matrix.checklists.push(Checklist {
             id: c.id.get_ref().clone(),
             title: c.title.clone(),
@@ -479,6 +497,7 @@ fn validate(
             intro: md(&c.intro),
             source: md(&c.source),
             ordered: c.ordered,
+            reference,
             items,
         });
     }

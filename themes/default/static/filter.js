@@ -1,7 +1,10 @@
 /* stagebook: filters for the aspects of matrix, category and stage pages: stages (columns),
    categories, free text (case- and accent-insensitive, matches highlighted) and a comparison
-   of two stages that keeps only the aspects that change. The state lives in the URL
-   (?stage=a,b&category=c&q=text or ?compare=a,b), so a filtered view can be shared. */
+   of two stages that keeps only the aspects that change, each marked new, changed or dropped
+   (a requirement where there was none, another one, none any more; data-states says which
+   cells ask nothing). The state lives in the URL (?stage=a,b&category=c&q=text or
+   ?compare=a,b), so a filtered view can be shared. A stage page's folded aspects open while a
+   filter shows some of them, for printing, and when a link points into them. */
 "use strict";
 (() => {
   const doc = document, form = doc.getElementById("sb-filters");
@@ -14,7 +17,8 @@
   const stages = boxes("stage").map((b) => b.value);
   const name = (id) => { const b = boxes("stage").find((x) => x.value === id); return b ? b.parentNode.textContent.trim() : id; };
   const fold = (s) => s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
-  const skip = "td[hidden], .where-mark, .visually-hidden, .badge, .progress-count";
+  const skip = "td[hidden], .where-mark, .compare-mark, .visually-hidden, .badge, .progress-count";
+  const folds = [...doc.querySelectorAll("details.stage-more")];
   const texts = (row) => {
     const out = [], w = doc.createTreeWalker(row, NodeFilter.SHOW_TEXT);
     while (w.nextNode()) if (!w.currentNode.parentNode.closest(skip)) out.push(w.currentNode);
@@ -48,6 +52,13 @@
     node.replaceWith(frag);
   };
 
+  // How an aspect changes from stage a to stage b: "new", "changed", "dropped" or "same".
+  const change = (r, a, b) => {
+    const s = r.dataset.states || "", ra = s[stages.indexOf(a)] !== "e", rb = s[stages.indexOf(b)] !== "e";
+    return ra && rb ? (cell(r, a) === cell(r, b) ? "same" : "changed") : ra ? "dropped" : rb ? "new" : "same";
+  };
+  const compareText = { new: (b) => "New at " + name(b), changed: () => "Changed", dropped: (b) => "Dropped at " + name(b) };
+
   const apply = (write) => {
     const on = cmp && cmp.getAttribute("aria-pressed") === "true";
     const pair = on ? [el.from.value, el.to.value] : null;
@@ -56,11 +67,24 @@
     doc.querySelectorAll("mark.hit").forEach((m) => { const p = m.parentNode; m.replaceWith(m.textContent); p.normalize(); });
     doc.querySelectorAll("th[data-stage], td[data-stage]").forEach((c) => { c.hidden = st.length > 0 && !st.includes(c.dataset.stage); });
     boxes("stage").forEach((b) => { b.disabled = on; });
+    doc.querySelectorAll(".compare-mark").forEach((m) => m.remove());
+    const kinds = { new: 0, changed: 0, dropped: 0, same: 0 };
     let shown = 0;
     for (const r of rows) {
       const g = r.closest("[data-category]"), states = r.dataset.states || "";
       let ok = !cats.length || !!g && cats.includes(g.dataset.category);
-      if (ok && pair) ok = cell(r, pair[0]) !== cell(r, pair[1]);
+      if (ok && pair) {
+        const k = change(r, pair[0], pair[1]);
+        kinds[k]++;
+        ok = k !== "same";
+        if (ok) {
+          const m = doc.createElement("span"), head = r.querySelector(".aspect-col");
+          m.className = "compare-mark";
+          m.dataset.change = k;
+          m.textContent = compareText[k](pair[1]);
+          if (head) head.append(" ", m);
+        }
+      }
       else if (ok && st.length) ok = st.some((id) => states[stages.indexOf(id)] !== "e");
       const nodes = ok && words.length ? texts(r) : [];
       if (nodes.length) { const t = fold(nodes.map((n) => n.data).join(" ")); ok = words.every((w) => t.includes(w)); }
@@ -68,9 +92,16 @@
       if (ok) { shown++; nodes.forEach((n) => highlight(n, words)); }
     }
     groups.forEach((g) => { g.hidden = !g.querySelector("[data-aspect]:not([hidden])"); });
+    const filtering = words.length > 0 || cats.length > 0;
+    folds.forEach((d) => {
+      if (filtering && !d.dataset.byFilter && !d.open) { d.open = true; d.dataset.byFilter = "1"; }
+      else if (!filtering && d.dataset.byFilter) { d.open = false; delete d.dataset.byFilter; }
+    });
     if (picked) picked.textContent = cats.length ? "(" + cats.length + ")" : "";
     count.textContent = pair
-      ? shown + " of " + rows.length + " aspects change from " + name(pair[0]) + " to " + name(pair[1])
+      ? shown + " of " + rows.length + " aspects change from " + name(pair[0]) + " to " + name(pair[1]) + ": " +
+        kinds.new + " new at " + name(pair[1]) + ", " + kinds.changed + " changed, " + kinds.dropped + " dropped; " +
+        kinds.same + " unchanged"
       : shown + " of " + rows.length + " aspects";
     const clear = [];
     if (words.length) clear.push("the text “" + q.value.trim() + "”");
@@ -115,5 +146,17 @@
     } else return;
     apply(true);
   });
+  // Printing shows every aspect; a link into a folded one opens it.
+  let printed = [];
+  window.addEventListener("beforeprint", () => { printed = folds.filter((d) => !d.open); printed.forEach((d) => { d.open = true; }); });
+  window.addEventListener("afterprint", () => { printed.forEach((d) => { d.open = false; }); printed = []; });
+  const reveal = () => {
+    let t = null;
+    try { t = location.hash && doc.getElementById(decodeURIComponent(location.hash.slice(1))); } catch (e) { /* bad escape */ }
+    const d = t && t.closest("details.stage-more");
+    if (d && !d.open) { d.open = true; t.scrollIntoView(); }
+  };
+  window.addEventListener("hashchange", reveal);
+  reveal();
   apply(false);
 })();

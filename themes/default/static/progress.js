@@ -9,10 +9,14 @@
   let store = null;
   try { store = localStorage; store.getItem(prefix); } catch (e) { store = null; }
   // Keys come from the page (data-key); which ones count is said by space-separated patterns
-  // with one `*` (data-ticks), so this script never spells a key itself.
+  // with one `*` (data-ticks), so this script never spells a key itself. A pattern written
+  // `!pattern` excludes: a tick saved for a box that no longer exists stays saved, uncounted.
   const matches = (patterns) => {
-    const ps = (patterns || "").split(" ").filter(Boolean).map((p) => p.split("*"));
-    return (k) => ps.some(([a, b = ""]) => k.length >= a.length + b.length && k.startsWith(a) && k.endsWith(b));
+    const glob = ([a, b = ""]) => (k) => k.length >= a.length + b.length && k.startsWith(a) && k.endsWith(b);
+    const all = (patterns || "").split(" ").filter(Boolean);
+    const ins = all.filter((p) => p[0] !== "!").map((p) => glob(p.split("*")));
+    const outs = all.filter((p) => p[0] === "!").map((p) => glob(p.slice(1).split("*")));
+    return (k) => ins.some((f) => f(k)) && !outs.some((f) => f(k));
   };
   // The saved tick keys of this handbook matching `patterns`, without the prefix.
   const ticks = (patterns) => {

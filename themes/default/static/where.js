@@ -1,6 +1,9 @@
 /* stagebook: "where are we?". The reader picks the team's stage, kept in localStorage per
-   handbook. Aspects are then marked against it from their data-states (one letter per stage:
-   n new or changed, s same as before, e nothing): build now, done by now, or not yet. */
+   handbook. Aspects are marked from their data-states (one letter per stage: n new or changed
+   requirement, s the same as before, e no requirement). On matrix and category pages the marks
+   are for the team's stage (its column); on a stage page they compare that page's stage with
+   the team's: an earlier stage's requirements should be done by now, a later one's wait until
+   the stage that first asks for them, and "Build now" appears only on the team's own stage. */
 "use strict";
 (() => {
   const doc = document, sel = doc.getElementById("sb-where");
@@ -10,6 +13,7 @@
   const opts = [...sel.options].slice(1), out = sel.parentNode.querySelector(".where-summary");
   const here = doc.querySelector(".stage-card[data-stage]");
   const name = (i) => opts[i].dataset.name;
+  const at = (id) => opts.findIndex((x) => x.value === id);
   const add = (parent, tag, text, cls) => {
     const e = doc.createElement(tag);
     if (cls) e.className = cls;
@@ -17,40 +21,63 @@
     parent.append(e);
     return e;
   };
+  // The mark of an aspect with states `s` for a team at stage c, read on stage p's page (p = c
+  // off stage pages): [data-when, text], or null for no mark.
+  const markOf = (s, c, p) => {
+    const next = (from, to) => [...s].findIndex((x, i) => i > from && i <= to && x === "n");
+    if (p === c) {
+      if (s[c] === "n") return ["now", "Build now"];
+      if (s[c] === "s") return ["done", "Done by now"];
+      const later = next(c, s.length);
+      return ["later", later < 0 ? "Not needed" : "Not yet: skip until " + name(later)];
+    }
+    if (s[p] === "e") return null;
+    if (p < c) return ["done", "Should be done by now"];
+    const first = next(c, p);
+    return first < 0 ? ["same", "Same as at " + name(c)] : ["later", "Not yet: from " + name(first)];
+  };
   const apply = () => {
-    const c = opts.findIndex((o) => o.value === sel.value), o = opts[c];
+    const c = at(sel.value), o = opts[c], p = here ? at(here.dataset.stage) : c;
     doc.querySelectorAll(".where-mark").forEach((m) => m.remove());
     doc.querySelectorAll("[data-when]").forEach((e) => e.removeAttribute("data-when"));
     out.textContent = "";
     if (!o) { out.textContent = "Pick your team's stage to see what to build now, what should be done by now and what can wait."; return; }
+    const tally = { now: 0, done: 0, later: 0, same: 0, none: 0 };
     for (const r of doc.querySelectorAll("[data-states]")) {
-      const s = r.dataset.states, later = [...s].findIndex((x, i) => i > c && x !== "e");
-      const [when, text] = s[c] === "n" ? ["now", "Build now"] : s[c] === "s" ? ["done", "Done by now"]
-        : ["later", later < 0 ? "Not needed" : "Not yet: skip until " + name(later)];
-      r.dataset.when = when;
+      const mark = markOf(r.dataset.states, c, p);
+      tally[mark ? mark[0] : "none"]++;
+      if (!mark) continue;
+      r.dataset.when = mark[0];
       const m = doc.createElement("span");
       m.className = "where-mark";
-      m.textContent = text;
+      m.textContent = mark[1];
       const n = r.querySelector(".check-name");
       if (n) n.after(" ", m); else r.querySelector(".aspect-col").append(" ", m);
     }
     for (const th of doc.querySelectorAll("th[data-stage]")) {
-      const i = opts.findIndex((x) => x.value === th.dataset.stage);
+      const i = at(th.dataset.stage);
       th.dataset.when = i < c ? "done" : i === c ? "now" : "later";
       add(th, "span", i < c ? "done by now" : i === c ? "your stage" : "not yet", "where-mark");
     }
-    const d = o.dataset, p = window.stagebookProgress;
+    const d = o.dataset, P = window.stagebookProgress;
     add(out, "strong", name(c));
-    out.append(" (stage " + d.number + " of " + opts.length + "): " + d.new + " aspects to build now, " + d.same +
-      " done by now, " + d.empty + " not yet.");
-    if (p && p.store) out.append(" Ticked for this stage: " + p.stageDone(d.ticks) + " / " + d.boxes + ".");
-    if (here) {
-      const i = opts.findIndex((x) => x.value === here.dataset.stage);
-      out.append(" " + (i < c ? "This stage is behind you: what it lists should be done by now."
-        : i === c ? "This is your stage: work on the aspects marked Build now."
-          : "This stage is ahead of you: skip it until you reach it."));
+    out.append(" (stage " + d.number + " of " + opts.length + ")");
+    if (!here || p === c) {
+      // Off stage pages the counts come with the option; on the team's own page they are the
+      // marks just made, which are the same by construction.
+      const [now, done, later] = here ? [tally.now, tally.done, tally.later] : [d.new, d.same, d.empty];
+      out.append(": " + now + " aspects to build now, " + done + " done by now, " + later + " not yet.");
+      if (here) out.append(" This is your stage: work on the aspects marked Build now.");
+    } else if (p < c) {
+      out.append(". " + name(p) + " is behind you: its " + tally.done + " requirements should be done by now" +
+        (tally.none ? "; " + tally.none + " aspects ask nothing at " + name(p) : "") + ".");
+    } else {
+      out.append(". " + name(p) + " is ahead of you: " + tally.later + " aspects not yet (each says from which stage), " +
+        tally.same + " the same as at " + name(c) + (tally.none ? ", " + tally.none + " ask nothing at " + name(p) : "") +
+        ". Skip it until you reach it.");
     }
-    if (!here || here.dataset.stage !== o.value) {
+    if (P && P.store) out.append(" Ticked for " + name(c) + ": " + P.stageDone(d.ticks) + " / " + d.boxes + ".");
+    if (!here || p !== c) {
       out.append(" ");
       add(out, "a", "Open the " + name(c) + " checklist").href = d.url;
     }
