@@ -482,3 +482,103 @@ fn no_requirement_cells_and_reference_lists_have_no_boxes_and_old_ticks_are_kept
         assert_eq!(tab.eval(&format!("localStorage.getItem({:?})", format!("{prefix}{key}"))), "1", "{key} kept");
     }
 }
+
+/// A stage page a team can work through: the stage card, then its checklists (the first box
+/// above the fold at 1280×900), then what is new or changed, then the rest folded; a sticky bar
+/// with the page's count and Export/Print; the previous stage's cell on the inline-start side.
+#[test]
+fn the_stage_page_starts_with_its_checklists_and_folds_what_carries_over() {
+    let Some(browser) = Browser::launch() else { return };
+    let book = Book::bundled();
+    book.build_ok();
+    let asks = Asks::of(&book);
+    let mvp = asks.at("mvp");
+    let data: toml::Value = toml::from_str(&book.read("content/matrix.toml")).unwrap();
+    let items: usize = data["checklist"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["stages"].as_array().unwrap().iter().any(|s| s.as_str() == Some("mvp")))
+        .filter(|c| c.get("kind").and_then(|k| k.as_str()) != Some("reference"))
+        .map(|c| c["item"].as_array().unwrap().len())
+        .sum();
+    let boxes = asks.required(mvp) + items;
+    let unchanged = asks.cells.iter().filter(|a| a[mvp] == a[mvp - 1]).count();
+
+    let tab = browser.new_tab();
+    tab.viewport(1280, 900, false);
+    tab.goto(&file_url(&book.path("book/stages/mvp/index.html")));
+    let fold = "(function () { var b = document.querySelector('main input[type=checkbox][data-key]'); \
+                var r = b.getBoundingClientRect(); return [r.top, r.bottom, innerHeight, !!b.closest('.checklist')]; })()";
+    let first = tab.eval(fold);
+    assert!(first[1].as_f64().unwrap() <= first[2].as_f64().unwrap() && first[0].as_f64().unwrap() > 0.0, "{first}");
+    assert_eq!(first[3], true, "the first box is a checklist item");
+    tab.select("#sb-where", "10k");
+    let chosen = tab.eval(fold);
+    assert!(chosen[1].as_f64().unwrap() <= 900.0, "still above the fold with a stage chosen: {chosen}");
+
+    // The order on the page, top to bottom.
+    let tops: Vec<f64> = serde_json::from_value(tab.eval(
+        "['.stage-card', '.stage-toc', '#sb-stage-bar', '#checklists', '#build', 'details#unchanged', '#costs', '.progress-tools']\
+         .map(s => document.querySelector(s).getBoundingClientRect().top + scrollY)",
+    ))
+    .unwrap();
+    assert!(tops.windows(2).all(|w| w[0] < w[1]), "{tops:?}");
+    // Checklists in data order; the reference list is plain.
+    let lists: Vec<String> =
+        serde_json::from_value(tab.eval("[...document.querySelectorAll('main .checklist')].map(c => c.id)")).unwrap();
+    let in_data: Vec<String> = data["checklist"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["stages"].as_array().unwrap().iter().any(|s| s.as_str() == Some("mvp")))
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(lists, in_data);
+    assert_eq!(tab.eval("document.querySelectorAll('#defer-at-mvp input, #defer-at-mvp .progress-count').length"), 0);
+
+    // The folded part holds exactly the aspects whose cell is the same as at POC (or asks
+    // nothing at either); it is closed, and the TOC links to it.
+    let folded = tab.eval(
+        "(function () { var d = document.getElementById('unchanged'); \
+         var rows = [...d.querySelectorAll('[data-aspect]')]; \
+         return [d.open, rows.length, rows.every(r => r.dataset.change === 'same' || r.dataset.change === 'none'), \
+           document.querySelectorAll('#build ~ .stage-group [data-aspect]').length, \
+           [...document.querySelectorAll('.stage-toc a')].map(a => a.getAttribute('href')).join(' ')]; })()",
+    );
+    assert_eq!(folded[0], false);
+    assert_eq!(folded[1].as_u64().unwrap() as usize, unchanged, "{folded}");
+    assert_eq!(folded[2], true);
+    assert_eq!(folded[3].as_u64().unwrap() as usize, asks.cells.len() - unchanged);
+    assert!(folded[4].as_str().unwrap().contains("#checklists #build #unchanged"), "{folded}");
+
+    // The bar stays in view at the bottom of the page with the page's count and the tools.
+    tab.eval("window.scrollTo(0, document.body.scrollHeight)");
+    let bar = tab.wait_for(
+        "(function () { var b = document.getElementById('sb-stage-bar'), r = b.getBoundingClientRect(); \
+         return scrollY > 2000 && r.top >= 0 && r.bottom < 200 && [r.top, b.textContent.replace(/\\s+/g, ' ')]; })()",
+    );
+    let text = bar[1].as_str().unwrap();
+    assert!(text.contains(&format!("0 / {boxes}")) && text.contains("Export") && text.contains("Print"), "{text}");
+
+    // A link to a folded aspect opens the fold; printing opens it and closes it again after.
+    let id = tab.eval("document.querySelector('#unchanged [data-aspect]').id").as_str().unwrap().to_string();
+    tab.eval("document.getElementById('unchanged').open = false");
+    tab.eval(&format!("location.hash = '#{id}'"));
+    assert_eq!(tab.wait_for("document.getElementById('unchanged').open"), true);
+    tab.eval("document.getElementById('unchanged').open = false");
+    tab.eval("window.dispatchEvent(new Event('beforeprint'))");
+    assert_eq!(tab.eval("document.getElementById('unchanged').open"), true, "printing shows every aspect");
+    tab.eval("window.dispatchEvent(new Event('afterprint'))");
+    assert_eq!(tab.eval("document.getElementById('unchanged').open"), false);
+
+    // The previous stage's cell comes first: left in LTR, right in RTL.
+    let sides = "(function () { var c = document.querySelector('#build ~ .stage-group .cells'); \
+                 return [c.querySelector('.cell-prev').getBoundingClientRect().left, \
+                         c.querySelector('.cell-now').getBoundingClientRect().left]; })()";
+    let ltr = tab.eval(sides);
+    assert!(ltr[0].as_f64() < ltr[1].as_f64(), "{ltr}");
+    tab.eval("document.documentElement.dir = 'rtl'");
+    let rtl = tab.eval(sides);
+    assert!(rtl[0].as_f64() > rtl[1].as_f64(), "{rtl}");
+}

@@ -110,7 +110,7 @@ mod tests {
             ..Aspect::default()
         };
         let m = Matrix { none_text: Some("n/a".into()), ..Matrix::default() };
-        assert_eq!(states(&m, &a), "eeneenee");
+        assert_eq!(states(&m, &a), "eenensee");
         assert_eq!(states(&Matrix::default(), &a), "nnnnnsen", "without none_text, n/a is a requirement");
     }
 

@@ -642,6 +642,30 @@ cells = { size = "2" }
         assert_eq!(m.tables[0].rows[0].cells[0].text, "2");
     }
 
+    /// `none_text` marks the cells that ask nothing; `kind = "reference"` a plain list.
+    #[test]
+    fn no_requirement_text_and_reference_lists() {
+        let text = with("currency = \"EUR\"\n", "currency = \"EUR\"\nnone_text = \" n/a \"\n")
+            .replace("cells = { \"serie-a\" = \"Rota\" }", "cells = { seed = \"n/a\", \"serie-a\" = \"Rota\" }")
+            .replace("empty = [\"seed\"]\n", "")
+            .replace("ordered = true\n", "ordered = true\nkind = \"reference\"\n");
+        let m = parse(&text).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(m.none_text.as_deref(), Some("n/a"));
+        let oncall = &m.aspects[1];
+        assert!(!m.requires(oncall, 0) && m.requires(oncall, 1));
+        assert!(m.requires(&m.aspects[0], 0));
+        assert!(m.checklists[0].reference);
+        assert_eq!(m.tasks_of_stage(0).count(), 0, "a reference list has no tasks");
+        assert!(!parse(GOOD).unwrap().checklists[0].reference);
+
+        let e = errors(&with("ordered = true\n", "ordered = true\nkind = \"refrence\"\n"));
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!((e[0].0, e[0].1), (41, 8));
+        assert!(e[0].2.contains("unknown checklist kind `refrence`"), "{e:?}");
+        let e = errors(&with("currency = \"EUR\"\n", "currency = \"EUR\"\nnone_text = \" \"\n"));
+        assert!(e[0].2.contains("`none_text` must not be blank"), "{e:?}");
+    }
+
     #[test]
     fn duplicate_ids_name_the_first_definition() {
         let text = with("id = \"oncall\"", "id = \"deploy\"");
@@ -753,5 +777,10 @@ mod bundled {
         assert_eq!(m.categories.len(), 18);
         assert_eq!(m.aspects.len(), 98);
         assert!(m.aspects.iter().all(|a| a.cells.iter().all(Option::is_some)));
+        // The seed's "None" cells ask nothing; the two reference lists are plain lists.
+        let none = m.aspects.iter().map(|a| (0..m.stages.len()).filter(|&s| !m.requires(a, s)).count()).sum::<usize>();
+        assert_eq!(none, 53);
+        let reference: Vec<&str> = m.checklists.iter().filter(|c| c.reference).map(|c| c.id.as_str()).collect();
+        assert_eq!(reference, ["defer-at-mvp", "decision-framework"]);
     }
 }

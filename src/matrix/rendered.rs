@@ -534,4 +534,20 @@ mod tests {
         assert_eq!(r.stages[0].ticks, "aspect:*:a !aspect:y:a");
         assert_eq!(r.checklists[0].items[0].0.on("index.html"), "Do it");
     }
+
+    /// Cells with the no-requirement text and reference lists count nowhere.
+    #[test]
+    fn no_requirement_cells_and_reference_lists_are_not_counted() {
+        let m = crate::matrix::parse(
+            "[matrix]\nnone_text=\"None\"\n[[stage]]\nid=\"a\"\nname=\"A\"\n[[stage]]\nid=\"b\"\nname=\"B\"\n[[category]]\nid=\"c\"\nname=\"C\"\n[[aspect]]\nid=\"x\"\ncategory=\"c\"\nname=\"X\"\ncells={a=\"None\",b=\"1\"}\n[[aspect]]\nid=\"y\"\ncategory=\"c\"\nname=\"Y\"\ncells={a=\"2\",b=\"None\"}\n[[checklist]]\nid=\"l\"\ntitle=\"L\"\nstages=[\"a\",\"b\"]\nkind=\"reference\"\n[[checklist.item]]\nid=\"i\"\ntext=\"Kubernetes\"\n",
+        )
+        .unwrap();
+        let r = Rendered::default_for(&m);
+        assert_eq!(r.aspects.iter().map(|a| a.states.as_str()).collect::<Vec<_>>(), ["en", "ne"]);
+        let (a, b) = (&r.stages[0], &r.stages[1]);
+        assert_eq!((a.build_now, a.carried, a.not_yet, a.boxes), (1, 0, 1, 1));
+        assert_eq!((b.build_now, b.carried, b.not_yet, b.boxes), (1, 0, 1, 1));
+        assert_eq!(a.ticks, "aspect:*:a !aspect:x:a", "the reference list's items are not ticks");
+        assert!(a.lists.is_empty());
+    }
 }

@@ -442,6 +442,28 @@ mod tests {
         .unwrap()
     }
 
+    /// A stage page splits its aspects: new, changed or dropped at the stage, then the rest.
+    #[test]
+    fn stage_sections_split_changed_from_carried_over() {
+        let m = crate::matrix::parse(
+            "[matrix]\nnone_text=\"n/a\"\n[[stage]]\nid=\"a\"\nname=\"A\"\n[[stage]]\nid=\"b\"\nname=\"B\"\n[[category]]\nid=\"c\"\nname=\"C\"\n[[aspect]]\nid=\"same\"\ncategory=\"c\"\nname=\"S\"\ncells={a=\"1\",b=\"1\"}\n[[aspect]]\nid=\"new\"\ncategory=\"c\"\nname=\"N\"\ncells={a=\"n/a\",b=\"1\"}\n[[aspect]]\nid=\"gone\"\ncategory=\"c\"\nname=\"G\"\ncells={a=\"1\",b=\"n/a\"}\n[[aspect]]\nid=\"none\"\ncategory=\"c\"\nname=\"O\"\ncells={a=\"n/a\",b=\"n/a\"}\n[[aspect]]\nid=\"other\"\ncategory=\"c\"\nname=\"X\"\ncells={a=\"1\",b=\"2\"}\n",
+        )
+        .unwrap();
+        let r = Rendered::default_for(&m);
+        let v = Views { m: &m, r: &r, page: "stages/b/index.html" };
+        let (changed, rest) = v.stage_sections(1);
+        fn kinds<'a>(g: &[GroupView<'a>]) -> Vec<(&'a str, &'static str, bool)> {
+            g[0].items.iter().map(|i| (i.id, i.change, i.required)).collect()
+        }
+        assert_eq!(kinds(&changed), [("new", "new", true), ("gone", "dropped", false), ("other", "changed", true)]);
+        assert_eq!(kinds(&rest), [("same", "same", true), ("none", "none", false)]);
+        let first = v.stage_sections(0);
+        assert_eq!(kinds(&first.0).len(), 3, "at the first stage every requirement is new");
+        assert_eq!(kinds(&first.1), [("new", "none", false), ("none", "none", false)]);
+        let cat = v.category(0);
+        assert_eq!(cat.aspects[1].cells.iter().map(|c| c.none).collect::<Vec<_>>(), [true, false]);
+    }
+
     #[test]
     fn urls_are_relative_to_the_page_and_text_is_borrowed() {
         let (m, r) = (sample(), Rendered::default_for(&sample()));

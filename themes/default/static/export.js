@@ -5,8 +5,7 @@
 (() => {
   const doc = document, tools = doc.querySelector(".progress-tools"), P = window.stagebookProgress;
   if (!tools || !P) return;
-  // The sticky bar of a stage page offers some of the same buttons; each says what it did
-  // beside itself.
+  // A stage page's sticky bar has some of the same buttons.
   const bar = doc.getElementById("sb-stage-bar"), file = tools.querySelector("input[type=file]");
   let status = tools.querySelector(".tool-status");
   const say = (t) => { status.textContent = t; };

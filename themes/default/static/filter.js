@@ -1,10 +1,7 @@
 /* stagebook: filters for the aspects of matrix, category and stage pages: stages (columns),
    categories, free text (case- and accent-insensitive, matches highlighted) and a comparison
-   of two stages that keeps only the aspects that change, each marked new, changed or dropped
-   (a requirement where there was none, another one, none any more; data-states says which
-   cells ask nothing). The state lives in the URL (?stage=a,b&category=c&q=text or
-   ?compare=a,b), so a filtered view can be shared. A stage page's folded aspects open while a
-   filter shows some of them, for printing, and when a link points into them. */
+   of two stages that keeps the aspects that change (compare.js says how). The state lives in
+   the URL (?stage=a,b&category=c&q=text or ?compare=a,b), so a view can be shared. */
 "use strict";
 (() => {
   const doc = document, form = doc.getElementById("sb-filters");
@@ -52,15 +49,10 @@
     node.replaceWith(frag);
   };
 
-  // How an aspect changes from stage a to stage b: "new", "changed", "dropped" or "same".
-  const change = (r, a, b) => {
-    const s = r.dataset.states || "", ra = s[stages.indexOf(a)] !== "e", rb = s[stages.indexOf(b)] !== "e";
-    return ra && rb ? (cell(r, a) === cell(r, b) ? "same" : "changed") : ra ? "dropped" : rb ? "new" : "same";
-  };
-  const compareText = { new: (b) => "New at " + name(b), changed: () => "Changed", dropped: (b) => "Dropped at " + name(b) };
+  const C = window.stagebookCompare && window.stagebookCompare(stages, name, cell);
 
   const apply = (write) => {
-    const on = cmp && cmp.getAttribute("aria-pressed") === "true";
+    const on = C && cmp && cmp.getAttribute("aria-pressed") === "true";
     const pair = on ? [el.from.value, el.to.value] : null;
     const st = pair || chosen("stage"), cats = chosen("category");
     const words = fold(q.value).split(/\s+/).filter(Boolean);
@@ -74,16 +66,9 @@
       const g = r.closest("[data-category]"), states = r.dataset.states || "";
       let ok = !cats.length || !!g && cats.includes(g.dataset.category);
       if (ok && pair) {
-        const k = change(r, pair[0], pair[1]);
+        const k = C.mark(r, pair);
         kinds[k]++;
         ok = k !== "same";
-        if (ok) {
-          const m = doc.createElement("span"), head = r.querySelector(".aspect-col");
-          m.className = "compare-mark";
-          m.dataset.change = k;
-          m.textContent = compareText[k](pair[1]);
-          if (head) head.append(" ", m);
-        }
       }
       else if (ok && st.length) ok = st.some((id) => states[stages.indexOf(id)] !== "e");
       const nodes = ok && words.length ? texts(r) : [];
@@ -92,17 +77,14 @@
       if (ok) { shown++; nodes.forEach((n) => highlight(n, words)); }
     }
     groups.forEach((g) => { g.hidden = !g.querySelector("[data-aspect]:not([hidden])"); });
-    const filtering = words.length > 0 || cats.length > 0;
+    // A stage page's folded aspects open while a filter is on, and close again after.
+    const on2 = words.length > 0 || cats.length > 0;
     folds.forEach((d) => {
-      if (filtering && !d.dataset.byFilter && !d.open) { d.open = true; d.dataset.byFilter = "1"; }
-      else if (!filtering && d.dataset.byFilter) { d.open = false; delete d.dataset.byFilter; }
+      if (on2 && !d.open) d.open = d.dataset.f = 1;
+      else if (!on2 && d.dataset.f) { d.open = false; delete d.dataset.f; }
     });
     if (picked) picked.textContent = cats.length ? "(" + cats.length + ")" : "";
-    count.textContent = pair
-      ? shown + " of " + rows.length + " aspects change from " + name(pair[0]) + " to " + name(pair[1]) + ": " +
-        kinds.new + " new at " + name(pair[1]) + ", " + kinds.changed + " changed, " + kinds.dropped + " dropped; " +
-        kinds.same + " unchanged"
-      : shown + " of " + rows.length + " aspects";
+    count.textContent = pair ? C.count(shown, rows.length, pair, kinds) : shown + " of " + rows.length + " aspects";
     const clear = [];
     if (words.length) clear.push("the text “" + q.value.trim() + "”");
     if (cats.length) clear.push("the category filter");
@@ -146,17 +128,9 @@
     } else return;
     apply(true);
   });
-  // Printing shows every aspect; a link into a folded one opens it.
-  let printed = [];
-  window.addEventListener("beforeprint", () => { printed = folds.filter((d) => !d.open); printed.forEach((d) => { d.open = true; }); });
-  window.addEventListener("afterprint", () => { printed.forEach((d) => { d.open = false; }); printed = []; });
-  const reveal = () => {
-    let t = null;
-    try { t = location.hash && doc.getElementById(decodeURIComponent(location.hash.slice(1))); } catch (e) { /* bad escape */ }
-    const d = t && t.closest("details.stage-more");
-    if (d && !d.open) { d.open = true; t.scrollIntoView(); }
-  };
-  window.addEventListener("hashchange", reveal);
-  reveal();
+  // Printing shows every aspect (browsers open a fold for a link or a find into it themselves).
+  let shut = [];
+  addEventListener("beforeprint", () => { shut = folds.filter((d) => !d.open); shut.forEach((d) => { d.open = true; }); });
+  addEventListener("afterprint", () => shut.forEach((d) => { d.open = false; }));
   apply(false);
 })();

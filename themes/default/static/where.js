@@ -1,9 +1,6 @@
-/* stagebook: "where are we?". The reader picks the team's stage, kept in localStorage per
-   handbook. Aspects are marked from their data-states (one letter per stage: n new or changed
-   requirement, s the same as before, e no requirement). On matrix and category pages the marks
-   are for the team's stage (its column); on a stage page they compare that page's stage with
-   the team's: an earlier stage's requirements should be done by now, a later one's wait until
-   the stage that first asks for them, and "Build now" appears only on the team's own stage. */
+/* stagebook: "where are we?". The team's stage, kept in localStorage per handbook, marks each
+   aspect from its data-states (per stage: n new or changed requirement, s same, e none): for the
+   team's stage, or on a stage page for that page's stage as seen from the team's. */
 "use strict";
 (() => {
   const doc = document, sel = doc.getElementById("sb-where");
@@ -21,20 +18,19 @@
     parent.append(e);
     return e;
   };
-  // The mark of an aspect with states `s` for a team at stage c, read on stage p's page (p = c
-  // off stage pages): [data-when, text], or null for no mark.
+  // [data-when, text] or null, for states s, the team at stage c, on stage p's page.
   const markOf = (s, c, p) => {
     const next = (from, to) => [...s].findIndex((x, i) => i > from && i <= to && x === "n");
     if (p === c) {
       if (s[c] === "n") return ["now", "Build now"];
       if (s[c] === "s") return ["done", "Done by now"];
       const later = next(c, s.length);
-      return ["later", later < 0 ? "Not needed" : "Not yet: skip until " + name(later)];
+      return ["later", later < 0 ? "Not needed" : `Not yet: skip until ${name(later)}`];
     }
     if (s[p] === "e") return null;
     if (p < c) return ["done", "Should be done by now"];
     const first = next(c, p);
-    return first < 0 ? ["same", "Same as at " + name(c)] : ["later", "Not yet: from " + name(first)];
+    return first < 0 ? ["same", `Same as at ${name(c)}`] : ["later", `Not yet: from ${name(first)}`];
   };
   const apply = () => {
     const c = at(sel.value), o = opts[c], p = here ? at(here.dataset.stage) : c;
@@ -48,11 +44,8 @@
       tally[mark ? mark[0] : "none"]++;
       if (!mark) continue;
       r.dataset.when = mark[0];
-      const m = doc.createElement("span");
-      m.className = "where-mark";
-      m.textContent = mark[1];
-      const n = r.querySelector(".check-name");
-      if (n) n.after(" ", m); else r.querySelector(".aspect-col").append(" ", m);
+      const n = r.querySelector(".check-name"), m = add(n ? n.parentNode : r.querySelector(".aspect-col"), "span", mark[1], "where-mark");
+      if (n) n.after(" ", m); else m.before(" ");
     }
     for (const th of doc.querySelectorAll("th[data-stage]")) {
       const i = at(th.dataset.stage);
@@ -61,22 +54,18 @@
     }
     const d = o.dataset, P = window.stagebookProgress;
     add(out, "strong", name(c));
-    out.append(" (stage " + d.number + " of " + opts.length + ")");
+    const t = tally, none = t.none ? `${t.none} aspects ask nothing at ${name(p)}` : "";
+    out.append(` (stage ${d.number} of ${opts.length})`);
     if (!here || p === c) {
-      // Off stage pages the counts come with the option; on the team's own page they are the
-      // marks just made, which are the same by construction.
-      const [now, done, later] = here ? [tally.now, tally.done, tally.later] : [d.new, d.same, d.empty];
-      out.append(": " + now + " aspects to build now, " + done + " done by now, " + later + " not yet.");
+      const [now, done, later] = here ? [t.now, t.done, t.later] : [d.new, d.same, d.empty];
+      out.append(`: ${now} aspects to build now, ${done} done by now, ${later} not yet.`);
       if (here) out.append(" This is your stage: work on the aspects marked Build now.");
     } else if (p < c) {
-      out.append(". " + name(p) + " is behind you: its " + tally.done + " requirements should be done by now" +
-        (tally.none ? "; " + tally.none + " aspects ask nothing at " + name(p) : "") + ".");
+      out.append(`. ${name(p)} is behind you: its ${t.done} requirements should be done by now${none && "; " + none}.`);
     } else {
-      out.append(". " + name(p) + " is ahead of you: " + tally.later + " aspects not yet (each says from which stage), " +
-        tally.same + " the same as at " + name(c) + (tally.none ? ", " + tally.none + " ask nothing at " + name(p) : "") +
-        ". Skip it until you reach it.");
+      out.append(`. ${name(p)} is ahead of you: ${t.later} aspects not yet, ${t.same} the same as at ${name(c)}${none && "; " + none}. Skip it until you reach it.`);
     }
-    if (P && P.store) out.append(" Ticked for " + name(c) + ": " + P.stageDone(d.ticks) + " / " + d.boxes + ".");
+    if (P && P.store) out.append(` Ticked for ${name(c)}: ${P.stageDone(d.ticks)} / ${d.boxes}.`);
     if (!here || p !== c) {
       out.append(" ");
       add(out, "a", "Open the " + name(c) + " checklist").href = d.url;
