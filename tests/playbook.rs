@@ -384,7 +384,10 @@ fn stage_pages_mark_aspects_against_the_team_stage_and_agree_with_the_summary() 
     assert_eq!(marks(&tab, "Should be done by now"), done);
     assert_eq!(tab.eval("document.querySelectorAll('.where-mark').length").as_u64().unwrap() as usize, done);
     let summary = text_of(&tab.dom(), "where-summary");
-    assert!(summary.contains(&format!("MVP is behind you: its {done} requirements should be done by now")), "{summary}");
+    assert!(
+        summary.contains(&format!("MVP is behind you: its {done} requirements should be done by now")),
+        "{summary}"
+    );
     assert!(summary.contains(&format!("{} aspects ask nothing at MVP", asks.cells.len() - done)), "{summary}");
 
     // Team at MVP, reading the last stage (ahead of it): nothing to build now; each requirement
@@ -402,9 +405,9 @@ fn stage_pages_mark_aspects_against_the_team_stage_and_agree_with_the_summary() 
             first.map_or("Same as at MVP".to_string(), |s| format!("Not yet: from {}", asks.names[s]))
         })
         .collect();
-    let shown: Vec<String> = serde_json::from_value(tab.eval(
-        "[...document.querySelectorAll('[data-aspect] .where-mark')].map(m => m.textContent)",
-    ))
+    let shown: Vec<String> = serde_json::from_value(
+        tab.eval("[...document.querySelectorAll('[data-aspect] .where-mark')].map(m => m.textContent)"),
+    )
     .unwrap();
     let (mut a, mut b) = (firsts.clone(), shown.clone());
     a.sort();
@@ -423,9 +426,8 @@ fn stage_pages_mark_aspects_against_the_team_stage_and_agree_with_the_summary() 
     assert_eq!(marks(&tab, "Build now"), build);
     let summary = text_of(&tab.dom(), "where-summary");
     assert!(summary.contains(&format!(": {build} aspects to build now")), "{summary}");
-    let beside_none = tab.eval(
-        "[...document.querySelectorAll('[data-when=now]')].filter(r => r.dataset.states[2] === 'e').length",
-    );
+    let beside_none =
+        tab.eval("[...document.querySelectorAll('[data-when=now]')].filter(r => r.dataset.states[2] === 'e').length");
     assert_eq!(beside_none, 0);
 
     // The matrix page keeps per-column marks: the team's column, the same counts as the summary.
@@ -447,9 +449,15 @@ fn no_requirement_cells_and_reference_lists_have_no_boxes_and_old_ticks_are_kept
     let dom = tab.dom();
     assert!(element(&dom, "prototype").contains("data-key=\"aspect:prototype:seed\""));
     let paiement = element(&dom, "paiement");
-    assert!(!paiement.contains("<input") && paiement.contains("n/a") && paiement.contains("no requirement"), "{paiement}");
+    assert!(
+        !paiement.contains("<input") && paiement.contains("n/a") && paiement.contains("no requirement"),
+        "{paiement}"
+    );
     let list = element(&dom, "plus-tard");
-    assert!(list.contains("class=\"reference-list\"") && list.contains("Kubernetes") && !list.contains("<input"), "{list}");
+    assert!(
+        list.contains("class=\"reference-list\"") && list.contains("Kubernetes") && !list.contains("<input"),
+        "{list}"
+    );
     assert!(!list.contains("progress-count"), "a reference list has no counter");
     // Seed: Déploiement, Fonctions, Prototype and the two items of "Jamais sans".
     assert!(strip_tags(element(&dom, "sb-page-progress")).contains("0 / 5"));
@@ -519,7 +527,7 @@ fn the_stage_page_starts_with_its_checklists_and_folds_what_carries_over() {
 
     // The order on the page, top to bottom.
     let tops: Vec<f64> = serde_json::from_value(tab.eval(
-        "['.stage-card', '.stage-toc', '#sb-stage-bar', '#checklists', '#build', 'details#unchanged', '#costs', '.progress-tools']\
+        "['.stage-card', '.stage-toc', '#sb-stage-bar', '#checklists', '#build', '#unchanged', 'details.stage-more', '#costs', '.progress-tools']\
          .map(s => document.querySelector(s).getBoundingClientRect().top + scrollY)",
     ))
     .unwrap();
@@ -540,7 +548,7 @@ fn the_stage_page_starts_with_its_checklists_and_folds_what_carries_over() {
     // The folded part holds exactly the aspects whose cell is the same as at POC (or asks
     // nothing at either); it is closed, and the TOC links to it.
     let folded = tab.eval(
-        "(function () { var d = document.getElementById('unchanged'); \
+        "(function () { var d = document.querySelector('details.stage-more'); \
          var rows = [...d.querySelectorAll('[data-aspect]')]; \
          return [d.open, rows.length, rows.every(r => r.dataset.change === 'same' || r.dataset.change === 'none'), \
            document.querySelectorAll('#build ~ .stage-group [data-aspect]').length, \
@@ -562,15 +570,21 @@ fn the_stage_page_starts_with_its_checklists_and_folds_what_carries_over() {
     assert!(text.contains(&format!("0 / {boxes}")) && text.contains("Export") && text.contains("Print"), "{text}");
 
     // A link to a folded aspect opens the fold; printing opens it and closes it again after.
-    let id = tab.eval("document.querySelector('#unchanged [data-aspect]').id").as_str().unwrap().to_string();
-    tab.eval("document.getElementById('unchanged').open = false");
+    let fold = "document.getElementById('unchanged-aspects')";
+    let id = tab.eval(&format!("{fold}.querySelector('[data-aspect]').id")).as_str().unwrap().to_string();
+    tab.eval(&format!("{fold}.open = false"));
     tab.eval(&format!("location.hash = '#{id}'"));
-    assert_eq!(tab.wait_for("document.getElementById('unchanged').open"), true);
-    tab.eval("document.getElementById('unchanged').open = false");
+    assert_eq!(tab.wait_for(&format!("{fold}.open")), true);
+    tab.eval(&format!("{fold}.open = false"));
     tab.eval("window.dispatchEvent(new Event('beforeprint'))");
-    assert_eq!(tab.eval("document.getElementById('unchanged').open"), true, "printing shows every aspect");
+    assert_eq!(tab.eval(&format!("{fold}.open")), true, "printing shows every aspect");
     tab.eval("window.dispatchEvent(new Event('afterprint'))");
-    assert_eq!(tab.eval("document.getElementById('unchanged').open"), false);
+    assert_eq!(tab.eval(&format!("{fold}.open")), false);
+    // Filtering by text opens the fold while the filter is on.
+    tab.eval("var q = document.querySelector('#sb-filters input[name=q]'); q.value = 'a'; q.dispatchEvent(new Event('input', { bubbles: true }))");
+    assert_eq!(tab.eval(&format!("{fold}.open")), true, "a filter shows the folded matches");
+    tab.eval("q.value = ''; q.dispatchEvent(new Event('input', { bubbles: true }))");
+    assert_eq!(tab.eval(&format!("{fold}.open")), false);
 
     // The previous stage's cell comes first: left in LTR, right in RTL.
     let sides = "(function () { var c = document.querySelector('#build ~ .stage-group .cells'); \

@@ -190,7 +190,8 @@ impl Matrix {
 
     /// Checklists whose items are tasks (with checkboxes), not reference lists.
     pub fn tasks_of_stage(&self, s: usize) -> impl Iterator<Item = usize> + '_ {
-        (0..self.checklists.len()).filter(move |&c| !self.checklists[c].reference && self.checklists[c].stages.contains(&s))
+        (0..self.checklists.len())
+            .filter(move |&c| !self.checklists[c].reference && self.checklists[c].stages.contains(&s))
     }
 
     /// Aspects of one category, in file order.

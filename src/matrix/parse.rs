@@ -347,7 +347,10 @@ fn validate(
         ..Matrix::default()
     };
     if let Some(n) = meta.none_text.as_ref().filter(|n| n.get_ref().trim().is_empty()) {
-        errors.push(Problem::error(n.span().start, "`none_text` must not be blank (leave it out, or list blank cells in `empty`)"));
+        errors.push(Problem::error(
+            n.span().start,
+            "`none_text` must not be blank (leave it out, or list blank cells in `empty`)",
+        ));
     }
 
     let mut seen = HashMap::new();
@@ -484,7 +487,9 @@ fn validate(
                 let at = c.kind.as_ref().map_or(0, |k| k.span().start);
                 errors.push(Problem::error(
                     at,
-                    format!("unknown checklist kind `{other}` (kinds: `tasks`, a list to tick; `reference`, a plain list)"),
+                    format!(
+                        "unknown checklist kind `{other}` (kinds: `tasks`, a list to tick; `reference`, a plain list)"
+                    ),
                 ));
                 false
             }
