@@ -33,6 +33,17 @@ pub(crate) fn state(m: &Matrix, a: &Aspect, s: usize) -> char {
     }
 }
 
+/// What changes for an aspect from the stage before (`change` of a stage page's item, printed
+/// by templates as `data-change`): a requirement where none was, another requirement, none any
+/// more, the same one, or none at either.
+pub(crate) mod change {
+    pub(crate) const NEW: &str = "new";
+    pub(crate) const CHANGED: &str = "changed";
+    pub(crate) const DROPPED: &str = "dropped";
+    pub(crate) const SAME: &str = "same";
+    pub(crate) const NONE: &str = "none";
+}
+
 /// Key of the tick of an aspect at one stage.
 pub(crate) fn aspect_key(aspect: &str, stage: &str) -> String {
     format!("aspect:{aspect}:{stage}")

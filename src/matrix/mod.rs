@@ -188,7 +188,7 @@ impl Matrix {
         }
     }
 
-    /// Checklists whose items are tasks (with checkboxes), not reference lists.
+    /// The task checklists of stage `s` (items with checkboxes; reference lists left out).
     pub fn tasks_of_stage(&self, s: usize) -> impl Iterator<Item = usize> + '_ {
         (0..self.checklists.len())
             .filter(move |&c| !self.checklists[c].reference && self.checklists[c].stages.contains(&s))

@@ -153,9 +153,8 @@ pub(crate) struct StageItemView<'a> {
     pub previous: Option<Cow<'a, str>>,
     /// The cell asks something of this stage (it gets a checkbox and counts).
     pub required: bool,
-    /// What changes from the previous stage: "new" (a requirement where there was none),
-    /// "changed", "dropped" (no requirement any more), "same", or "none" (no requirement at
-    /// either).
+    /// What changes from the previous stage, one of [`keys::change`] ("new", "changed",
+    /// "dropped", "same", "none").
     pub change: &'static str,
     /// The requirement is new, changed or dropped at this stage.
     pub changed: bool,
@@ -385,11 +384,11 @@ impl<'a> Views<'a> {
         let required = m.requires(aspect, stage);
         let before = previous.is_some_and(|p| m.requires(aspect, p));
         let change = match (before, required) {
-            (false, true) => "new",
-            (true, false) => "dropped",
-            (false, false) => "none",
-            (true, true) if keys::state(m, aspect, stage) == keys::SAME => "same",
-            (true, true) => "changed",
+            (false, true) => keys::change::NEW,
+            (true, false) => keys::change::DROPPED,
+            (false, false) => keys::change::NONE,
+            (true, true) if keys::state(m, aspect, stage) == keys::SAME => keys::change::SAME,
+            (true, true) => keys::change::CHANGED,
         };
         StageItemView {
             id: &aspect.id,
@@ -400,7 +399,7 @@ impl<'a> Views<'a> {
             previous: previous.map(|p| self.html(&r.cells[p])),
             required,
             change,
-            changed: matches!(change, "new" | "changed" | "dropped"),
+            changed: [keys::change::NEW, keys::change::CHANGED, keys::change::DROPPED].contains(&change),
             note: self.html(&r.note),
             states: &r.states,
             check_id: keys::check_id(&aspect.id),
