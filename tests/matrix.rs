@@ -127,13 +127,13 @@ fn unknown_stage_in_a_cell_fails_at_its_position() {
     assert!(!run.ok);
     assert!(
         run.stderr.contains(
-            "content/matrix.toml:52:32: error: cell for unknown stage `series-a` (stages: `seed`, `serie-a`, `scale-up`)"
+            "content/matrix.toml:53:32: error: cell for unknown stage `series-a` (stages: `seed`, `serie-a`, `scale-up`)"
         ),
         "{}",
         run.stderr
     );
     assert!(
-        run.stderr.contains("content/matrix.toml:52:9: error: aspect `deploiement` has no cell for stage `serie-a`"),
+        run.stderr.contains("content/matrix.toml:53:9: error: aspect `deploiement` has no cell for stage `serie-a`"),
         "{}",
         run.stderr
     );
@@ -155,11 +155,11 @@ fn matrix_errors_are_all_reported_and_keep_the_old_output() {
     let run = book.build();
     assert!(!run.ok);
     for expected in [
-        "content/matrix.toml:17:9: error: cost.weeks: min 6 is greater than max 2",
-        "content/matrix.toml:24:8: error: invalid type: integer `42`, expected a string",
-        "content/matrix.toml:46:1: error: unknown field `lessn`",
-        "content/matrix.toml:55:6: error: duplicate aspect id `deploiement` (first defined on line 49)",
-        "content/matrix.toml:63:12: error: unknown category `product` (categories: `ops`, `produit`)",
+        "content/matrix.toml:18:9: error: cost.weeks: min 6 is greater than max 2",
+        "content/matrix.toml:25:8: error: invalid type: integer `42`, expected a string",
+        "content/matrix.toml:47:1: error: unknown field `lessn`",
+        "content/matrix.toml:56:6: error: duplicate aspect id `deploiement` (first defined on line 50)",
+        "content/matrix.toml:64:12: error: unknown category `product` (categories: `ops`, `produit`)",
     ] {
         assert!(run.stderr.contains(expected), "missing `{expected}` in:\n{}", run.stderr);
     }
@@ -193,7 +193,7 @@ fn broken_links_in_the_data_file_are_errors() {
     assert!(!run.ok);
     assert!(
         run.stderr
-            .contains("content/matrix.toml:13:11: error: link `guide/_index.md#arrivée`: no heading with id `arrivée`"),
+            .contains("content/matrix.toml:14:11: error: link `guide/_index.md#arrivée`: no heading with id `arrivée`"),
         "{}",
         run.stderr
     );
@@ -265,7 +265,7 @@ fn a_link_to_an_id_a_generated_page_does_not_render_fails_at_its_position() {
     );
     assert!(
         run.stderr.contains(
-            "content/matrix.toml:13:11: error: link `stages/seed/#nope`: the generated page `stages/seed/` has no element with id `nope`"
+            "content/matrix.toml:14:11: error: link `stages/seed/#nope`: the generated page `stages/seed/` has no element with id `nope`"
         ),
         "{}",
         run.stderr
@@ -341,5 +341,5 @@ fn saved_ticks_count_for_the_stages_they_belong_to() {
     };
     assert_eq!(counter("seed"), "1 / 5", "the checklist item counts for seed too");
     assert_eq!(counter("serie-a"), "2 / 5");
-    assert_eq!(counter("scale-up"), "0 / 3");
+    assert_eq!(counter("scale-up"), "0 / 4", "four aspects ask something at scale-up; Prototype is n/a");
 }

@@ -64,7 +64,7 @@ fn url_filters_hide_the_right_rows_columns_and_categories() {
     // Accent-insensitive text, one stage: only "Déploiement" has text at Seed and matches.
     let dom = tab.goto(&format!("{matrix}?stage=seed&q=deplo")).dom();
     assert!(!hidden(&dom, "deploiement") && hidden(&dom, "astreinte") && hidden(&dom, "fonctions"));
-    assert_eq!(text_of(&dom, "filter-count"), "1 of 3 aspects");
+    assert_eq!(text_of(&dom, "filter-count"), "1 of 5 aspects");
     assert!(dom.contains("<mark class=\"hit\">Déplo</mark>iement"), "the match is highlighted");
     assert!(hidden(&dom, "produit"), "a category with no matching row is hidden");
     let head = element(&dom, "ops");
@@ -75,11 +75,11 @@ fn url_filters_hide_the_right_rows_columns_and_categories() {
     let dom = tab.goto(&format!("{matrix}?category=produit")).dom();
     assert!(hidden(&dom, "deploiement") && hidden(&dom, "astreinte") && !hidden(&dom, "fonctions"));
     assert!(hidden(&dom, "ops") && !hidden(&dom, "produit"));
-    assert_eq!(text_of(&dom, "filter-count"), "1 of 3 aspects");
+    assert_eq!(text_of(&dom, "filter-count"), "3 of 5 aspects");
 
     // Nothing matches: the empty state says what to clear.
     let dom = tab.goto(&format!("{matrix}?q=zzz&category=ops")).dom();
-    assert_eq!(text_of(&dom, "filter-count"), "0 of 3 aspects");
+    assert_eq!(text_of(&dom, "filter-count"), "0 of 5 aspects");
     assert!(!hidden(&dom, "sb-filters"));
     let empty = text_of(&dom, "filter-empty");
     assert!(empty.contains("“zzz”") && empty.contains("category filter"), "{empty}");
@@ -98,7 +98,7 @@ fn editing_the_filters_updates_the_url_and_the_count() {
     let search = tab.eval("location.search");
     let dom = tab.dom();
     assert_eq!(search, "?category=ops&q=ROTATION", "URL follows the filters: {}", tag(&dom, "sb-filters"));
-    assert_eq!(text_of(&dom, "filter-count"), "1 of 3 aspects");
+    assert_eq!(text_of(&dom, "filter-count"), "1 of 5 aspects");
     assert!(!hidden(&dom, "astreinte") && hidden(&dom, "deploiement"));
     assert!(dom.contains("<mark class=\"hit\">Rotation</mark> simple"));
 }
@@ -109,12 +109,23 @@ fn comparison_shows_only_the_aspects_that_change() {
     let book = Book::fixture("matrix-generic");
     book.build_ok();
     let matrix = file_url(&book.path("book/matrix/index.html"));
-    // Seed → Série A: "Fonctions" stays "Une seule"; the other two change.
+    // Seed → Série A: "Fonctions" stays "Une seule" and "Paiement" asks nothing at either
+    // ("n/a"); "Déploiement" changes, "Astreinte" is new (empty before), "Prototype" dropped.
     let tab = open(&browser, &format!("{matrix}?compare=seed,serie-a"));
     let dom = tab.dom();
-    assert!(!hidden(&dom, "deploiement") && !hidden(&dom, "astreinte") && hidden(&dom, "fonctions"));
-    assert_eq!(text_of(&dom, "filter-count"), "2 of 3 aspects change from Seed to Série A");
-    assert!(hidden(&dom, "produit"), "a category without changes is hidden");
+    assert!(!hidden(&dom, "deploiement") && !hidden(&dom, "astreinte") && !hidden(&dom, "prototype"));
+    assert!(hidden(&dom, "fonctions") && hidden(&dom, "paiement"));
+    assert_eq!(
+        text_of(&dom, "filter-count"),
+        "3 of 5 aspects change from Seed to Série A: 1 new at Série A, 1 changed, 1 dropped; 2 unchanged"
+    );
+    let mark = |id: &str| {
+        let rest = element(&dom, id).split("class=\"compare-mark\"").nth(1).unwrap_or(">none");
+        strip_tags(&rest[rest.find('>').unwrap() + 1..])
+    };
+    assert!(mark("astreinte").starts_with("New at Série A"), "{}", mark("astreinte"));
+    assert!(mark("prototype").starts_with("Dropped at Série A"), "{}", mark("prototype"));
+    assert!(mark("deploiement").starts_with("Changed"), "{}", mark("deploiement"));
     let ops = element(&dom, "ops");
     assert!(ops.contains("data-stage=\"scale-up\" hidden=\"\""), "only the two compared columns show");
 
@@ -124,9 +135,17 @@ fn comparison_shows_only_the_aspects_that_change() {
     tab.click("#sb-filters button[name=compare]");
     let search = tab.eval("location.search");
     let dom = tab.dom();
-    assert_eq!(text_of(&dom, "filter-count"), "3 of 3 aspects change from Série A to Scale-up");
+    assert_eq!(
+        text_of(&dom, "filter-count"),
+        "4 of 5 aspects change from Série A to Scale-up: 1 new at Scale-up, 3 changed, 0 dropped; 1 unchanged"
+    );
     assert_eq!(search, "?compare=serie-a,scale-up");
     assert!(tag(&dom, "sb-filters").contains("sb-filters") && dom.contains("aria-pressed=\"true\""));
+
+    // Nothing changes between a stage and itself: every category is hidden, and the page says why.
+    let dom = tab.goto(&format!("{matrix}?compare=serie-a,serie-a")).dom();
+    assert!(hidden(&dom, "ops") && hidden(&dom, "produit"), "a category without changes is hidden");
+    assert_eq!(text_of(&dom, "filter-empty"), "Nothing changes from Série A to Série A.");
 }
 
 #[test]
@@ -140,7 +159,7 @@ fn where_are_we_marks_aspects_and_summarises_the_stage_on_the_home_page() {
     let home = tab.dom();
     let summary = text_of(&home, "where-summary");
     assert!(
-        summary.starts_with("Série A (stage 2 of 3): 2 aspects to build now, 1 done by now, 0 not yet."),
+        summary.starts_with("Série A (stage 2 of 3): 2 aspects to build now, 1 done by now, 2 not yet."),
         "home summary: {summary}"
     );
     assert!(summary.contains("Open the Série A checklist"));
@@ -194,6 +213,7 @@ fn exports_match_the_ticked_items_and_import_restores_them() {
         assert!(md.lines().any(|l| l == line), "{line:?} in\n{md}");
     }
     assert_eq!(md.matches("- [x]").count(), 2);
+    assert!(!md.contains("Kubernetes") && !md.contains("Prototype"), "no task for a reference list or an n/a cell");
 
     let csv = export("csv");
     assert!(csv.starts_with("group,item,key,done\n"));
@@ -212,7 +232,7 @@ fn exports_match_the_ticked_items_and_import_restores_them() {
     tab.answer_dialogs(true);
     tab.set_files(".progress-tools input[type=file]", &[&file]);
     let status = tab.wait_for(
-        "(function () { var t = document.querySelector('.tool-status').textContent; return t.indexOf('Import') === 0 && t; })()",
+        "(function () { var t = document.querySelector('.progress-tools .tool-status').textContent; return t.indexOf('Import') === 0 && t; })()",
     );
     assert!(status.as_str().unwrap().starts_with("Imported 2 ticks"), "{status}");
     assert!(tab.dialogs().iter().any(|d| d.starts_with("Import 2 ticks from progress.json?")), "{:?}", tab.dialogs());
@@ -280,4 +300,299 @@ fn the_calculator_sums_the_bundled_ranges() {
     for s in stages.iter().filter(|s| range(s, "build").is_none()) {
         assert!(missing.contains(s["name"].as_str().unwrap()), "{missing}");
     }
+}
+
+/// What the data file says of each aspect, stage by stage: its cell texts (`None` for an
+/// empty one) and whether the cell asks anything (`none_text` and empty cells ask nothing).
+struct Asks {
+    stages: Vec<String>,
+    names: Vec<String>,
+    /// Per aspect: per stage, the cell text if it states a requirement.
+    cells: Vec<Vec<Option<String>>>,
+}
+
+impl Asks {
+    fn of(book: &Book) -> Asks {
+        let data: toml::Value = toml::from_str(&book.read("content/matrix.toml")).unwrap();
+        let none = data["matrix"].get("none_text").and_then(|n| n.as_str()).map(str::to_string);
+        let stages: Vec<String> =
+            data["stage"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap().to_string()).collect();
+        let names = data["stage"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap().to_string()).collect();
+        let cells = data["aspect"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                stages
+                    .iter()
+                    .map(|s| {
+                        a.get("cells")
+                            .and_then(|c| c.get(s))
+                            .and_then(|c| c.as_str())
+                            .filter(|c| Some(c.trim()) != none.as_deref())
+                            .map(str::to_string)
+                    })
+                    .collect()
+            })
+            .collect();
+        Asks { stages, names, cells }
+    }
+
+    fn at(&self, id: &str) -> usize {
+        self.stages.iter().position(|s| s == id).unwrap()
+    }
+
+    /// Aspects with a requirement at stage `s`.
+    fn required(&self, s: usize) -> usize {
+        self.cells.iter().filter(|a| a[s].is_some()).count()
+    }
+
+    /// Aspects whose requirement is new or changed at stage `s` ("Build now" there).
+    fn new_at(&self, s: usize) -> usize {
+        self.cells.iter().filter(|a| a[s].is_some() && (s == 0 || a[s - 1] != a[s])).count()
+    }
+}
+
+/// Counts the "where are we?" marks on the page by their text (prefix).
+fn marks(tab: &Tab, prefix: &str) -> usize {
+    let p = serde_json::to_string(prefix).unwrap();
+    tab.eval(&format!(
+        "[...document.querySelectorAll('.where-mark')].filter(m => m.textContent.startsWith({p})).length"
+    ))
+    .as_u64()
+    .unwrap() as usize
+}
+
+/// The issue's scenario: a team at 10k reading the MVP page saw 97 "Build now" marks beside a
+/// summary saying the stage is behind it. Marks now compare the page's stage with the team's,
+/// and the summary counts the same marks.
+#[test]
+fn stage_pages_mark_aspects_against_the_team_stage_and_agree_with_the_summary() {
+    let Some(browser) = Browser::launch() else { return };
+    let book = Book::bundled();
+    book.build_ok();
+    let asks = Asks::of(&book);
+    let (mvp, tenk, last) = (asks.at("mvp"), asks.at("10k"), asks.stages.len() - 1);
+    let page = |id: &str| file_url(&book.path(&format!("book/stages/{id}/index.html")));
+
+    // Team at 10k, reading MVP (behind it): no "Build now"; every requirement of MVP should be
+    // done by now, and the summary says how many.
+    let tab = open(&browser, &page("mvp"));
+    tab.select("#sb-where", "10k");
+    assert_eq!(marks(&tab, "Build now"), 0);
+    let done = asks.required(mvp);
+    assert_eq!(marks(&tab, "Should be done by now"), done);
+    assert_eq!(tab.eval("document.querySelectorAll('.where-mark').length").as_u64().unwrap() as usize, done);
+    let summary = text_of(&tab.dom(), "where-summary");
+    assert!(
+        summary.contains(&format!("MVP is behind you: its {done} requirements should be done by now")),
+        "{summary}"
+    );
+    assert!(summary.contains(&format!("{} aspects ask nothing at MVP", asks.cells.len() - done)), "{summary}");
+
+    // Team at MVP, reading the last stage (ahead of it): nothing to build now; each requirement
+    // names the first stage after MVP that asks for it.
+    let tab = open(&browser, &page(&asks.stages[last]));
+    assert_eq!(tab.eval("document.getElementById('sb-where').value"), "10k", "the stage is remembered");
+    tab.select("#sb-where", "mvp");
+    assert_eq!(marks(&tab, "Build now"), 0);
+    let firsts: Vec<String> = asks
+        .cells
+        .iter()
+        .filter(|a| a[last].is_some())
+        .map(|a| {
+            let first = (mvp + 1..=last).find(|&s| a[s].is_some() && a[s - 1] != a[s]);
+            first.map_or("Same as at MVP".to_string(), |s| format!("Not yet: from {}", asks.names[s]))
+        })
+        .collect();
+    let shown: Vec<String> = serde_json::from_value(
+        tab.eval("[...document.querySelectorAll('[data-aspect] .where-mark')].map(m => m.textContent)"),
+    )
+    .unwrap();
+    let (mut a, mut b) = (firsts.clone(), shown.clone());
+    a.sort();
+    b.sort();
+    assert_eq!(a, b, "one mark per requirement, naming where it starts");
+    assert!(shown.iter().any(|m| m.starts_with("Not yet: from")));
+    let summary = text_of(&tab.dom(), "where-summary");
+    let later = firsts.iter().filter(|m| m.starts_with("Not yet")).count();
+    assert!(summary.contains(&format!("is ahead of you: {later} aspects not yet")), "{summary}");
+
+    // Team at 10k on its own page: "Build now" exactly for what is new or changed at 10k,
+    // never beside a cell that asks nothing.
+    let tab = open(&browser, &page("10k"));
+    tab.select("#sb-where", "10k");
+    let build = asks.new_at(tenk);
+    assert_eq!(marks(&tab, "Build now"), build);
+    let summary = text_of(&tab.dom(), "where-summary");
+    assert!(summary.contains(&format!(": {build} aspects to build now")), "{summary}");
+    let beside_none =
+        tab.eval("[...document.querySelectorAll('[data-when=now]')].filter(r => r.dataset.states[2] === 'e').length");
+    assert_eq!(beside_none, 0);
+
+    // The matrix page keeps per-column marks: the team's column, the same counts as the summary.
+    let tab = open(&browser, &file_url(&book.path("book/matrix/index.html")));
+    assert_eq!(marks(&tab, "Build now"), build);
+    assert!(text_of(&tab.dom(), "where-summary").contains(&format!("{build} aspects to build now")));
+}
+
+/// A cell reading the matrix's `none_text` ("n/a" here) asks nothing: no checkbox, no count,
+/// never "Build now"; a reference list is a plain list; saved ticks of boxes that no longer
+/// exist are ignored by every counter and stay saved.
+#[test]
+fn no_requirement_cells_and_reference_lists_have_no_boxes_and_old_ticks_are_kept() {
+    let Some(browser) = Browser::launch() else { return };
+    let book = Book::fixture("matrix-generic");
+    book.build_ok();
+    let seed = file_url(&book.path("book/stages/seed/index.html"));
+    let tab = open(&browser, &seed);
+    let dom = tab.dom();
+    assert!(element(&dom, "prototype").contains("data-key=\"aspect:prototype:seed\""));
+    let paiement = element(&dom, "paiement");
+    assert!(
+        !paiement.contains("<input") && paiement.contains("n/a") && paiement.contains("no requirement"),
+        "{paiement}"
+    );
+    let list = element(&dom, "plus-tard");
+    assert!(
+        list.contains("class=\"reference-list\"") && list.contains("Kubernetes") && !list.contains("<input"),
+        "{list}"
+    );
+    assert!(!list.contains("progress-count"), "a reference list has no counter");
+    // Seed: Déploiement, Fonctions, Prototype and the two items of "Jamais sans".
+    assert!(strip_tags(element(&dom, "sb-page-progress")).contains("0 / 5"));
+
+    // Ticks saved earlier for boxes that are gone (an n/a cell, a reference item) plus one
+    // real tick.
+    let prefix = format!("stagebook:{}:", tab.eval("document.documentElement.dataset.book").as_str().unwrap());
+    let stale = ["aspect:paiement:seed", "checklist:plus-tard:kubernetes"];
+    for key in stale.iter().chain(&["aspect:deploiement:seed"]) {
+        tab.eval(&format!("localStorage.setItem({:?}, '1')", format!("{prefix}{key}")));
+    }
+    tab.eval(&format!("localStorage.setItem({:?}, 'seed')", format!("{prefix}where")));
+    let dom = tab.reload().dom();
+    assert!(strip_tags(element(&dom, "sb-page-progress")).contains("1 / 5"), "{}", element(&dom, "sb-page-progress"));
+    let summary = text_of(&dom, "where-summary");
+    assert!(summary.contains("Ticked for Seed: 1 / 5."), "{summary}");
+    // The team's own page: "Paiement" waits until the stage that first asks for it.
+    assert!(strip_tags(element(&dom, "paiement")).contains("Not yet: skip until Scale-up"));
+    assert!(!strip_tags(element(&dom, "paiement")).contains("Build now"));
+    assert!(summary.contains(": 3 aspects to build now, 0 done by now, 2 not yet."), "{summary}");
+
+    // The stages page counts the same way, and every saved key is still there.
+    let dom = tab.goto(&file_url(&book.path("book/stages/index.html"))).dom();
+    let li = element(&dom, "sb-calc-title"); // the page is rendered
+    assert!(!li.is_empty());
+    let at = dom.find("data-stage-progress=\"seed\"").unwrap();
+    let counter = strip_tags(&dom[at..at + dom[at..].find("</li>").unwrap()]);
+    assert!(counter.contains("1 / 5"), "{counter}");
+    for key in stale {
+        assert_eq!(tab.eval(&format!("localStorage.getItem({:?})", format!("{prefix}{key}"))), "1", "{key} kept");
+    }
+}
+
+/// A stage page a team can work through: the stage card, then its checklists (the first box
+/// above the fold at 1280×900), then what is new or changed, then the rest folded; a sticky bar
+/// with the page's count and Export/Print; the previous stage's cell on the inline-start side.
+#[test]
+fn the_stage_page_starts_with_its_checklists_and_folds_what_carries_over() {
+    let Some(browser) = Browser::launch() else { return };
+    let book = Book::bundled();
+    book.build_ok();
+    let asks = Asks::of(&book);
+    let mvp = asks.at("mvp");
+    let data: toml::Value = toml::from_str(&book.read("content/matrix.toml")).unwrap();
+    let items: usize = data["checklist"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["stages"].as_array().unwrap().iter().any(|s| s.as_str() == Some("mvp")))
+        .filter(|c| c.get("kind").and_then(|k| k.as_str()) != Some("reference"))
+        .map(|c| c["item"].as_array().unwrap().len())
+        .sum();
+    let boxes = asks.required(mvp) + items;
+    let unchanged = asks.cells.iter().filter(|a| a[mvp] == a[mvp - 1]).count();
+
+    let tab = browser.new_tab();
+    tab.viewport(1280, 900, false);
+    tab.goto(&file_url(&book.path("book/stages/mvp/index.html")));
+    let fold = "(function () { var b = document.querySelector('main input[type=checkbox][data-key]'); \
+                var r = b.getBoundingClientRect(); return [r.top, r.bottom, innerHeight, !!b.closest('.checklist')]; })()";
+    let first = tab.eval(fold);
+    assert!(first[1].as_f64().unwrap() <= first[2].as_f64().unwrap() && first[0].as_f64().unwrap() > 0.0, "{first}");
+    assert_eq!(first[3], true, "the first box is a checklist item");
+    tab.select("#sb-where", "10k");
+    let chosen = tab.eval(fold);
+    assert!(chosen[1].as_f64().unwrap() <= 900.0, "still above the fold with a stage chosen: {chosen}");
+
+    // The order on the page, top to bottom.
+    let tops: Vec<f64> = serde_json::from_value(tab.eval(
+        "['.stage-card', '.stage-toc', '#sb-stage-bar', '#checklists', '#build', '#unchanged', 'details.stage-more', '#costs', '.progress-tools']\
+         .map(s => document.querySelector(s).getBoundingClientRect().top + scrollY)",
+    ))
+    .unwrap();
+    assert!(tops.windows(2).all(|w| w[0] < w[1]), "{tops:?}");
+    // Checklists in data order; the reference list is plain.
+    let lists: Vec<String> =
+        serde_json::from_value(tab.eval("[...document.querySelectorAll('main .checklist')].map(c => c.id)")).unwrap();
+    let in_data: Vec<String> = data["checklist"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["stages"].as_array().unwrap().iter().any(|s| s.as_str() == Some("mvp")))
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(lists, in_data);
+    assert_eq!(tab.eval("document.querySelectorAll('#defer-at-mvp input, #defer-at-mvp .progress-count').length"), 0);
+
+    // The folded part holds exactly the aspects whose cell is the same as at POC (or asks
+    // nothing at either); it is closed, and the TOC links to it.
+    let folded = tab.eval(
+        "(function () { var d = document.querySelector('details.stage-more'); \
+         var rows = [...d.querySelectorAll('[data-aspect]')]; \
+         return [d.open, rows.length, rows.every(r => r.dataset.change === 'same' || r.dataset.change === 'none'), \
+           document.querySelectorAll('#build ~ .stage-group [data-aspect]').length, \
+           [...document.querySelectorAll('.stage-toc a')].map(a => a.getAttribute('href')).join(' ')]; })()",
+    );
+    assert_eq!(folded[0], false);
+    assert_eq!(folded[1].as_u64().unwrap() as usize, unchanged, "{folded}");
+    assert_eq!(folded[2], true);
+    assert_eq!(folded[3].as_u64().unwrap() as usize, asks.cells.len() - unchanged);
+    assert!(folded[4].as_str().unwrap().contains("#checklists #build #unchanged"), "{folded}");
+
+    // The bar stays in view at the bottom of the page with the page's count and the tools.
+    tab.eval("window.scrollTo(0, document.body.scrollHeight)");
+    let bar = tab.wait_for(
+        "(function () { var b = document.getElementById('sb-stage-bar'), r = b.getBoundingClientRect(); \
+         return scrollY > 2000 && r.top >= 0 && r.bottom < 200 && [r.top, b.textContent.replace(/\\s+/g, ' ')]; })()",
+    );
+    let text = bar[1].as_str().unwrap();
+    assert!(text.contains(&format!("0 / {boxes}")) && text.contains("Export") && text.contains("Print"), "{text}");
+
+    // A link to a folded aspect opens the fold; printing opens it and closes it again after.
+    let fold = "document.getElementById('unchanged-aspects')";
+    let id = tab.eval(&format!("{fold}.querySelector('[data-aspect]').id")).as_str().unwrap().to_string();
+    tab.eval(&format!("{fold}.open = false"));
+    tab.eval(&format!("location.hash = '#{id}'"));
+    assert_eq!(tab.wait_for(&format!("{fold}.open")), true);
+    tab.eval(&format!("{fold}.open = false"));
+    tab.eval("window.dispatchEvent(new Event('beforeprint'))");
+    assert_eq!(tab.eval(&format!("{fold}.open")), true, "printing shows every aspect");
+    tab.eval("window.dispatchEvent(new Event('afterprint'))");
+    assert_eq!(tab.eval(&format!("{fold}.open")), false);
+    // Filtering by text opens the fold while the filter is on.
+    tab.eval("var q = document.querySelector('#sb-filters input[name=q]'); q.value = 'a'; q.dispatchEvent(new Event('input', { bubbles: true }))");
+    assert_eq!(tab.eval(&format!("{fold}.open")), true, "a filter shows the folded matches");
+    tab.eval("q.value = ''; q.dispatchEvent(new Event('input', { bubbles: true }))");
+    assert_eq!(tab.eval(&format!("{fold}.open")), false);
+
+    // The previous stage's cell comes first: left in LTR, right in RTL.
+    let sides = "(function () { var c = document.querySelector('#build ~ .stage-group .cells'); \
+                 return [c.querySelector('.cell-prev').getBoundingClientRect().left, \
+                         c.querySelector('.cell-now').getBoundingClientRect().left]; })()";
+    let ltr = tab.eval(sides);
+    assert!(ltr[0].as_f64() < ltr[1].as_f64(), "{ltr}");
+    tab.eval("document.documentElement.dir = 'rtl'");
+    let rtl = tab.eval(sides);
+    assert!(rtl[0].as_f64() > rtl[1].as_f64(), "{rtl}");
 }

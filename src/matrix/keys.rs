@@ -4,28 +4,44 @@
 //! puts one together itself. Saved ticks are stored under the item keys, so their format must
 //! never change: a reader's progress would be lost.
 
-use super::Aspect;
+use super::{Aspect, Matrix};
 
-/// State letter: the aspect's cell is new or changed at this stage.
+/// State letter: the aspect's requirement is new or changed at this stage.
 pub(crate) const NEW: char = 'n';
-/// State letter: the same cell as the stage before.
+/// State letter: the same requirement as the stage before.
 pub(crate) const SAME: char = 's';
-/// State letter: nothing at this stage.
+/// State letter: no requirement at this stage (an empty cell, or the no-requirement text).
 pub(crate) const EMPTY: char = 'e';
 
 /// What an aspect asks of each stage, one letter per stage in ladder order ([`NEW`], [`SAME`],
 /// [`EMPTY`]). Scripts read it to mark aspects against the reader's current stage without
 /// knowing any stage by name.
-pub(crate) fn states(a: &Aspect) -> String {
-    a.cells
-        .iter()
-        .enumerate()
-        .map(|(i, cell)| match (cell, i.checked_sub(1).map(|p| &a.cells[p])) {
-            (None, _) => EMPTY,
-            (Some(c), Some(Some(p))) if p.text == c.text => SAME,
-            _ => NEW,
-        })
-        .collect()
+pub(crate) fn states(m: &Matrix, a: &Aspect) -> String {
+    (0..a.cells.len()).map(|i| state(m, a, i)).collect()
+}
+
+/// The state letter of aspect `a` at stage `s` (see [`states`]).
+pub(crate) fn state(m: &Matrix, a: &Aspect, s: usize) -> char {
+    if !m.requires(a, s) {
+        return EMPTY;
+    }
+    match s.checked_sub(1) {
+        Some(p) if m.requires(a, p) && a.cells[p].as_ref().map(|c| &c.text) == a.cells[s].as_ref().map(|c| &c.text) => {
+            SAME
+        }
+        _ => NEW,
+    }
+}
+
+/// What changes for an aspect from the stage before (`change` of a stage page's item, printed
+/// by templates as `data-change`): a requirement where none was, another requirement, none any
+/// more, the same one, or none at either.
+pub(crate) mod change {
+    pub(crate) const NEW: &str = "new";
+    pub(crate) const CHANGED: &str = "changed";
+    pub(crate) const DROPPED: &str = "dropped";
+    pub(crate) const SAME: &str = "same";
+    pub(crate) const NONE: &str = "none";
 }
 
 /// Key of the tick of an aspect at one stage.
@@ -43,12 +59,21 @@ pub(crate) fn item_key(list: &str, item: &str) -> String {
 pub(crate) const TICKS: &str = "aspect:* checklist:*";
 
 /// The ticks that count for one stage, as `*` patterns: its aspects and the items of its
-/// checklists (`lists`).
-pub(crate) fn stage_ticks<'a>(stage: &str, lists: impl IntoIterator<Item = &'a str>) -> String {
+/// checklists (`lists`), less the aspects without a requirement there (`skip`, each written
+/// `!key`): a tick saved before their cell said "none" stays saved but no longer counts.
+pub(crate) fn stage_ticks<'a>(
+    stage: &str,
+    lists: impl IntoIterator<Item = &'a str>,
+    skip: impl IntoIterator<Item = &'a str>,
+) -> String {
     let mut out = format!("aspect:*:{stage}");
     for list in lists {
         out.push(' ');
         out.push_str(&item_key(list, "*"));
+    }
+    for aspect in skip {
+        out.push_str(" !");
+        out.push_str(&aspect_key(aspect, stage));
     }
     out
 }
@@ -85,19 +110,36 @@ mod tests {
     #[test]
     fn states_mark_new_same_and_empty_cells() {
         let a = Aspect { cells: vec![None, cell("a"), cell("a"), cell("b"), None, cell("b")], ..Aspect::default() };
-        assert_eq!(states(&a), "ensnen");
+        assert_eq!(states(&Matrix::default(), &a), "ensnen");
+    }
+
+    /// A no-requirement cell is like an empty one: what follows it is new, even the same text.
+    #[test]
+    fn no_requirement_cells_are_empty_states() {
+        let a = Aspect {
+            cells: vec![cell("n/a"), cell(" n/a "), cell("a"), cell("n/a"), cell("a"), cell("a"), None, cell("n/a")],
+            ..Aspect::default()
+        };
+        let m = Matrix { none_text: Some("n/a".into()), ..Matrix::default() };
+        assert_eq!(states(&m, &a), "eenensee");
+        assert_eq!(states(&Matrix::default(), &a), "nnnnnsen", "without none_text, n/a is a requirement");
     }
 
     /// The patterns a stage counts match exactly the keys of its boxes (the glob rule of
-    /// progress.js: one `*`, anything in between).
+    /// progress.js: one `*`, anything in between; `!` patterns exclude).
     #[test]
     fn stage_patterns_match_its_keys_only() {
         let glob = |pattern: &str, key: &str| {
             let (p, s) = pattern.split_once('*').unwrap_or((pattern, ""));
             key.len() >= p.len() + s.len() && key.starts_with(p) && key.ends_with(s)
         };
-        let patterns = stage_ticks("mvp", ["launch"]);
-        let counts = |key: &str| patterns.split(' ').any(|p| glob(p, key));
+        let patterns = stage_ticks("mvp", ["launch"], ["tests"]);
+        assert_eq!(patterns, "aspect:*:mvp checklist:launch:* !aspect:tests:mvp");
+        let counts = |key: &str| {
+            let (out, ins): (Vec<&str>, Vec<&str>) = patterns.split(' ').partition(|p| p.starts_with('!'));
+            ins.iter().any(|p| glob(p, key)) && !out.iter().any(|p| glob(&p[1..], key))
+        };
+        assert!(!counts(&aspect_key("tests", "mvp")), "no requirement: its old tick does not count");
         assert!(counts(&aspect_key("backups", "mvp")));
         assert!(counts(&item_key("launch", "dns")));
         assert!(!counts(&aspect_key("backups", "10k")));

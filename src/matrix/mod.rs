@@ -55,6 +55,9 @@ pub struct Matrix {
     pub currency: String,
     /// Where the generated "Stages" and "Matrix" sections sit in the navigation.
     pub weight: Option<i64>,
+    /// The text of a cell that states no requirement (`none_text`, e.g. "None"): such a cell
+    /// is shown as written but asks nothing of the stage, like an empty one.
+    pub none_text: Option<String>,
     pub stages: Vec<Stage>,
     pub categories: Vec<Category>,
     pub aspects: Vec<Aspect>,
@@ -121,6 +124,9 @@ pub struct Checklist {
     pub source: Md,
     /// The items are steps in order (rendered as a numbered list).
     pub ordered: bool,
+    /// A reference list (`kind = "reference"`): read, not worked through, so its items have
+    /// no checkboxes and count towards no progress.
+    pub reference: bool,
     pub items: Vec<Item>,
 }
 
@@ -171,6 +177,21 @@ impl Matrix {
 
     pub fn table(&self, id: &str) -> Option<usize> {
         self.tables.iter().position(|t| t.id == id)
+    }
+
+    /// Whether aspect `a`'s cell at stage `s` asks for something: neither deliberately empty
+    /// nor the matrix's no-requirement text.
+    pub fn requires(&self, a: &Aspect, s: usize) -> bool {
+        match &a.cells[s] {
+            None => false,
+            Some(cell) => self.none_text.as_deref().is_none_or(|none| cell.text.trim() != none),
+        }
+    }
+
+    /// The task checklists of stage `s` (items with checkboxes; reference lists left out).
+    pub fn tasks_of_stage(&self, s: usize) -> impl Iterator<Item = usize> + '_ {
+        (0..self.checklists.len())
+            .filter(move |&c| !self.checklists[c].reference && self.checklists[c].stages.contains(&s))
     }
 
     /// Aspects of one category, in file order.

@@ -72,7 +72,13 @@ pub(crate) struct PageData<'a> {
     pub stage: Option<StageView<'a>>,
     pub prev_stage: Option<StageView<'a>>,
     pub next_stage: Option<StageView<'a>>,
+    /// On a stage page: the aspects whose requirement is new, changed or dropped there.
     pub groups: Vec<GroupView<'a>>,
+    /// On a stage page: the other aspects (the same as before, or nothing asked).
+    pub unchanged_groups: Vec<GroupView<'a>>,
+    /// How many aspects `groups` and `unchanged_groups` hold.
+    pub changed_count: usize,
+    pub unchanged_count: usize,
     /// Checklists of this stage (stage page) or general checklists (stages page).
     pub checklists: Vec<ChecklistView<'a>>,
     /// Tables (on a stage page: only this stage's rows; tables without such rows left out).
@@ -91,6 +97,9 @@ pub(crate) fn page_data<'a>(v: Views<'a>, view: View) -> PageData<'a> {
         prev_stage: None,
         next_stage: None,
         groups: Vec::new(),
+        unchanged_groups: Vec::new(),
+        changed_count: 0,
+        unchanged_count: 0,
         checklists: Vec::new(),
         tables: Vec::new(),
         category: None,
@@ -109,7 +118,9 @@ pub(crate) fn page_data<'a>(v: Views<'a>, view: View) -> PageData<'a> {
             data.stage = Some(v.stage(i));
             data.prev_stage = i.checked_sub(1).map(|p| v.stage(p));
             data.next_stage = (i + 1 < m.stages.len()).then(|| v.stage(i + 1));
-            data.groups = v.stage_groups(i);
+            (data.groups, data.unchanged_groups) = v.stage_sections(i);
+            let count = |g: &[GroupView]| g.iter().map(|g| g.items.len()).sum();
+            (data.changed_count, data.unchanged_count) = (count(&data.groups), count(&data.unchanged_groups));
             data.checklists = (0..m.checklists.len())
                 .filter(|&c| m.checklists[c].stages.contains(&i))
                 .map(|c| v.checklist(c))
@@ -165,6 +176,7 @@ mod tests {
         assert!(data.next_stage.is_none());
         assert_eq!(data.checklists.iter().map(|c| c.id).collect::<Vec<_>>(), ["l"]);
         assert_eq!(data.groups[0].items[0].key, "aspect:x:b");
+        assert_eq!((data.changed_count, data.unchanged_count), (1, 0));
         let stages = page_data(Views { page: STAGES_URL, ..v }, View::Stages);
         assert!(stages.checklists.is_empty(), "the only checklist belongs to a stage");
         assert_eq!(stages.matrix.stages[0].url, "a/index.html");

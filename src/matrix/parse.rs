@@ -22,6 +22,7 @@ struct RawMeta {
     description: Option<Spanned<String>>,
     currency: Option<String>,
     weight: Option<i64>,
+    none_text: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -89,6 +90,7 @@ struct RawChecklist {
     source: Option<Spanned<String>>,
     #[serde(default)]
     ordered: bool,
+    kind: Option<Spanned<String>>,
     #[serde(default, rename = "item")]
     items: Vec<RawItem>,
 }
@@ -341,8 +343,15 @@ fn validate(
         description: md(&meta.description),
         currency: currency.clone(),
         weight: meta.weight,
+        none_text: meta.none_text.as_ref().map(|n| n.get_ref().trim().to_string()),
         ..Matrix::default()
     };
+    if let Some(n) = meta.none_text.as_ref().filter(|n| n.get_ref().trim().is_empty()) {
+        errors.push(Problem::error(
+            n.span().start,
+            "`none_text` must not be blank (leave it out, or list blank cells in `empty`)",
+        ));
+    }
 
     let mut seen = HashMap::new();
     for s in &stages {
@@ -471,6 +480,20 @@ fn validate(
                 detail: md(&item.detail),
             });
         }
+        let reference = match c.kind.as_ref().map(|k| k.get_ref().as_str()) {
+            None | Some("tasks") => false,
+            Some("reference") => true,
+            Some(other) => {
+                let at = c.kind.as_ref().map_or(0, |k| k.span().start);
+                errors.push(Problem::error(
+                    at,
+                    format!(
+                        "unknown checklist kind `{other}` (kinds: `tasks`, a list to tick; `reference`, a plain list)"
+                    ),
+                ));
+                false
+            }
+        };
         matrix.checklists.push(Checklist {
             id: c.id.get_ref().clone(),
             title: c.title.clone(),
@@ -479,6 +502,7 @@ fn validate(
             intro: md(&c.intro),
             source: md(&c.source),
             ordered: c.ordered,
+            reference,
             items,
         });
     }
@@ -623,6 +647,30 @@ cells = { size = "2" }
         assert_eq!(m.tables[0].rows[0].cells[0].text, "2");
     }
 
+    /// `none_text` marks the cells that ask nothing; `kind = "reference"` a plain list.
+    #[test]
+    fn no_requirement_text_and_reference_lists() {
+        let text = with("currency = \"EUR\"\n", "currency = \"EUR\"\nnone_text = \" n/a \"\n")
+            .replace("cells = { \"serie-a\" = \"Rota\" }", "cells = { seed = \"n/a\", \"serie-a\" = \"Rota\" }")
+            .replace("empty = [\"seed\"]\n", "")
+            .replace("ordered = true\n", "ordered = true\nkind = \"reference\"\n");
+        let m = parse(&text).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(m.none_text.as_deref(), Some("n/a"));
+        let oncall = &m.aspects[1];
+        assert!(!m.requires(oncall, 0) && m.requires(oncall, 1));
+        assert!(m.requires(&m.aspects[0], 0));
+        assert!(m.checklists[0].reference);
+        assert_eq!(m.tasks_of_stage(0).count(), 0, "a reference list has no tasks");
+        assert!(!parse(GOOD).unwrap().checklists[0].reference);
+
+        let e = errors(&with("ordered = true\n", "ordered = true\nkind = \"refrence\"\n"));
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!((e[0].0, e[0].1), (41, 8));
+        assert!(e[0].2.contains("unknown checklist kind `refrence`"), "{e:?}");
+        let e = errors(&with("currency = \"EUR\"\n", "currency = \"EUR\"\nnone_text = \" \"\n"));
+        assert!(e[0].2.contains("`none_text` must not be blank"), "{e:?}");
+    }
+
     #[test]
     fn duplicate_ids_name_the_first_definition() {
         let text = with("id = \"oncall\"", "id = \"deploy\"");
@@ -734,5 +782,10 @@ mod bundled {
         assert_eq!(m.categories.len(), 18);
         assert_eq!(m.aspects.len(), 98);
         assert!(m.aspects.iter().all(|a| a.cells.iter().all(Option::is_some)));
+        // The seed's "None" cells ask nothing; the two reference lists are plain lists.
+        let none = m.aspects.iter().map(|a| (0..m.stages.len()).filter(|&s| !m.requires(a, s)).count()).sum::<usize>();
+        assert_eq!(none, 53);
+        let reference: Vec<&str> = m.checklists.iter().filter(|c| c.reference).map(|c| c.id.as_str()).collect();
+        assert_eq!(reference, ["defer-at-mvp", "decision-framework"]);
     }
 }

@@ -79,11 +79,12 @@ pub(crate) struct StageHtml {
     pub build_now: usize,
     /// Aspects carried over unchanged from the stage before.
     pub carried: usize,
-    /// Aspects with nothing at this stage.
+    /// Aspects with no requirement at this stage.
     pub not_yet: usize,
-    /// Checklists tied to this stage (indexes).
+    /// Checklists of tasks tied to this stage (indexes; reference lists left out).
     pub lists: Vec<usize>,
-    /// Checkboxes on this stage's page: one per aspect plus the items of its checklists.
+    /// Checkboxes on this stage's page: one per aspect with a requirement there plus the items
+    /// of its task checklists.
     pub boxes: usize,
     /// The saved ticks that count for this stage ([`keys::stage_ticks`]).
     pub ticks: String,
@@ -146,23 +147,29 @@ impl Rendered {
             errors: RefCell::new(Vec::new()),
             links: RefCell::new(Vec::new()),
         };
-        let states: Vec<String> = m.aspects.iter().map(keys::states).collect();
+        let states: Vec<String> = m.aspects.iter().map(|a| keys::states(m, a)).collect();
         let count = |i: usize, letter: char| states.iter().filter(|s| s.chars().nth(i) == Some(letter)).count();
         let rendered = Rendered {
             description: r.block(&m.description),
             stages: (0..m.stages.len())
                 .map(|i| {
                     let s = &m.stages[i];
-                    let lists: Vec<usize> =
-                        (0..m.checklists.len()).filter(|&c| m.checklists[c].stages.contains(&i)).collect();
+                    let lists: Vec<usize> = m.tasks_of_stage(i).collect();
+                    let unasked = m.aspects.iter().filter(|a| !m.requires(a, i));
                     StageHtml {
                         summary: r.block(&s.summary),
                         cost_source: s.cost.as_ref().map(|c| r.inline(&c.source)).unwrap_or_default(),
                         build_now: count(i, keys::NEW),
                         carried: count(i, keys::SAME),
-                        not_yet: m.aspects.iter().filter(|a| a.cells[i].is_none()).count(),
-                        boxes: m.aspects.len() + lists.iter().map(|&c| m.checklists[c].items.len()).sum::<usize>(),
-                        ticks: keys::stage_ticks(&s.id, lists.iter().map(|&c| m.checklists[c].id.as_str())),
+                        not_yet: count(i, keys::EMPTY),
+                        boxes: count(i, keys::NEW)
+                            + count(i, keys::SAME)
+                            + lists.iter().map(|&c| m.checklists[c].items.len()).sum::<usize>(),
+                        ticks: keys::stage_ticks(
+                            &s.id,
+                            lists.iter().map(|&c| m.checklists[c].id.as_str()),
+                            unasked.map(|a| a.id.as_str()),
+                        ),
                         lists,
                     }
                 })
@@ -532,7 +539,24 @@ mod tests {
         let b = &r.stages[1];
         assert_eq!((b.build_now, b.carried, b.not_yet, b.boxes), (1, 1, 0, 3));
         assert_eq!(b.ticks, "aspect:*:b checklist:l:*");
-        assert_eq!((r.stages[0].not_yet, r.stages[0].boxes), (1, 2));
+        assert_eq!((r.stages[0].not_yet, r.stages[0].boxes), (1, 1), "no box where nothing is asked");
+        assert_eq!(r.stages[0].ticks, "aspect:*:a !aspect:y:a");
         assert_eq!(r.checklists[0].items[0].0.on("index.html"), "Do it");
+    }
+
+    /// Cells with the no-requirement text and reference lists count nowhere.
+    #[test]
+    fn no_requirement_cells_and_reference_lists_are_not_counted() {
+        let m = crate::matrix::parse(
+            "[matrix]\nnone_text=\"None\"\n[[stage]]\nid=\"a\"\nname=\"A\"\n[[stage]]\nid=\"b\"\nname=\"B\"\n[[category]]\nid=\"c\"\nname=\"C\"\n[[aspect]]\nid=\"x\"\ncategory=\"c\"\nname=\"X\"\ncells={a=\"None\",b=\"1\"}\n[[aspect]]\nid=\"y\"\ncategory=\"c\"\nname=\"Y\"\ncells={a=\"2\",b=\"None\"}\n[[checklist]]\nid=\"l\"\ntitle=\"L\"\nstages=[\"a\",\"b\"]\nkind=\"reference\"\n[[checklist.item]]\nid=\"i\"\ntext=\"Kubernetes\"\n",
+        )
+        .unwrap();
+        let r = Rendered::default_for(&m);
+        assert_eq!(r.aspects.iter().map(|a| a.states.as_str()).collect::<Vec<_>>(), ["en", "ne"]);
+        let (a, b) = (&r.stages[0], &r.stages[1]);
+        assert_eq!((a.build_now, a.carried, a.not_yet, a.boxes), (1, 0, 1, 1));
+        assert_eq!((b.build_now, b.carried, b.not_yet, b.boxes), (1, 0, 1, 1));
+        assert_eq!(a.ticks, "aspect:*:a !aspect:x:a", "the reference list's items are not ticks");
+        assert!(a.lists.is_empty());
     }
 }

@@ -71,6 +71,8 @@ pub(crate) struct CellView<'a> {
     pub stage: &'a str,
     pub html: Cow<'a, str>,
     pub empty: bool,
+    /// The cell asks nothing of the stage (empty, or the matrix's no-requirement text).
+    pub none: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -114,6 +116,8 @@ pub(crate) struct ChecklistView<'a> {
     pub intro: Cow<'a, str>,
     pub source: Cow<'a, str>,
     pub ordered: bool,
+    /// A plain list to read: no checkboxes, counted nowhere.
+    pub reference: bool,
     pub stages: Vec<LinkView<'a>>,
     pub category: Option<LinkView<'a>>,
     pub items: Vec<ItemView<'a>>,
@@ -147,7 +151,12 @@ pub(crate) struct StageItemView<'a> {
     pub cell: Cow<'a, str>,
     pub empty: bool,
     pub previous: Option<Cow<'a, str>>,
-    /// The cell differs from the previous stage's.
+    /// The cell asks something of this stage (it gets a checkbox and counts).
+    pub required: bool,
+    /// What changes from the previous stage, one of [`keys::change`] ("new", "changed",
+    /// "dropped", "same", "none").
+    pub change: &'static str,
+    /// The requirement is new, changed or dropped at this stage.
     pub changed: bool,
     pub note: Cow<'a, str>,
     /// One letter per stage, see [`keys::states`].
@@ -270,10 +279,12 @@ impl<'a> Views<'a> {
                             .iter()
                             .zip(&r.cells)
                             .zip(&m.stages)
-                            .map(|((cell, html), s)| CellView {
+                            .enumerate()
+                            .map(|(i, ((cell, html), s))| CellView {
                                 stage: &s.id,
                                 html: self.html(html),
                                 empty: cell.is_none(),
+                                none: !m.requires(aspect, i),
                             })
                             .collect(),
                         states: &r.states,
@@ -291,6 +302,7 @@ impl<'a> Views<'a> {
             intro: self.html(&r.intro),
             source: self.html(&r.source),
             ordered: c.ordered,
+            reference: c.reference,
             stages: c.stages.iter().map(|&s| self.stage_link(s)).collect(),
             category: c.category.map(|cat| self.category_link(cat)),
             title_id: keys::title_id(&c.id),
@@ -356,32 +368,52 @@ impl<'a> Views<'a> {
 
     /// The aspects of one stage grouped by category, each beside the previous stage's cell.
     pub(crate) fn stage_groups(&self, stage: usize) -> Vec<GroupView<'a>> {
+        self.stage_groups_where(stage, |_| true)
+    }
+
+    /// The stage's aspects split in two: those whose requirement is new, changed or dropped at
+    /// this stage, then the rest (the same as before, or nothing asked at either).
+    pub(crate) fn stage_sections(&self, stage: usize) -> (Vec<GroupView<'a>>, Vec<GroupView<'a>>) {
+        (self.stage_groups_where(stage, |i| i.changed), self.stage_groups_where(stage, |i| !i.changed))
+    }
+
+    fn stage_item(&self, a: usize, stage: usize) -> StageItemView<'a> {
+        let m = self.m;
+        let (aspect, r) = (&m.aspects[a], &self.r.aspects[a]);
+        let previous = stage.checked_sub(1);
+        let required = m.requires(aspect, stage);
+        let before = previous.is_some_and(|p| m.requires(aspect, p));
+        let change = match (before, required) {
+            (false, true) => keys::change::NEW,
+            (true, false) => keys::change::DROPPED,
+            (false, false) => keys::change::NONE,
+            (true, true) if keys::state(m, aspect, stage) == keys::SAME => keys::change::SAME,
+            (true, true) => keys::change::CHANGED,
+        };
+        StageItemView {
+            id: &aspect.id,
+            key: keys::aspect_key(&aspect.id, &m.stages[stage].id),
+            name: &aspect.name,
+            cell: self.html(&r.cells[stage]),
+            empty: aspect.cells[stage].is_none(),
+            previous: previous.map(|p| self.html(&r.cells[p])),
+            required,
+            change,
+            changed: [keys::change::NEW, keys::change::CHANGED, keys::change::DROPPED].contains(&change),
+            note: self.html(&r.note),
+            states: &r.states,
+            check_id: keys::check_id(&aspect.id),
+        }
+    }
+
+    fn stage_groups_where(&self, stage: usize, keep: impl Fn(&StageItemView) -> bool) -> Vec<GroupView<'a>> {
         let m = self.m;
         (0..m.categories.len())
             .filter_map(|c| {
                 let items: Vec<StageItemView<'a>> = (0..m.aspects.len())
                     .filter(|&a| m.aspects[a].category == c)
-                    .map(|a| {
-                        let (aspect, r) = (&m.aspects[a], &self.r.aspects[a]);
-                        let cell = aspect.cells[stage].as_ref();
-                        let previous = stage.checked_sub(1);
-                        let changed = match previous {
-                            None => true,
-                            Some(p) => aspect.cells[p].as_ref().map(|p| &p.text) != cell.map(|c| &c.text),
-                        };
-                        StageItemView {
-                            id: &aspect.id,
-                            key: keys::aspect_key(&aspect.id, &m.stages[stage].id),
-                            name: &aspect.name,
-                            cell: self.html(&r.cells[stage]),
-                            empty: cell.is_none(),
-                            previous: previous.map(|p| self.html(&r.cells[p])),
-                            changed,
-                            note: self.html(&r.note),
-                            states: &r.states,
-                            check_id: keys::check_id(&aspect.id),
-                        }
-                    })
+                    .map(|a| self.stage_item(a, stage))
+                    .filter(&keep)
                     .collect();
                 if items.is_empty() {
                     return None;
@@ -407,6 +439,28 @@ mod tests {
             "[matrix]\ncurrency=\"CHF\"\n[[stage]]\nid=\"a\"\nname=\"A\"\ncost={build=[5000,5000],weeks=[2,6],monthly=[100,900]}\n[[stage]]\nid=\"b\"\nname=\"B\"\n[[category]]\nid=\"c\"\nname=\"C\"\n[[aspect]]\nid=\"x\"\ncategory=\"c\"\nname=\"X\"\ncells={a=\"*1*\",b=\"*1*\"}\n[[checklist]]\nid=\"l\"\ntitle=\"L\"\nstages=[\"a\"]\n[[checklist.item]]\nid=\"i\"\ntext=\"Do\"\n[[table]]\nid=\"t\"\ntitle=\"T\"\ncolumns=[{id=\"k\",name=\"K\"}]\n[[table.row]]\nstages=[\"b\"]\ncells={k=\"v\"}\n",
         )
         .unwrap()
+    }
+
+    /// A stage page splits its aspects: new, changed or dropped at the stage, then the rest.
+    #[test]
+    fn stage_sections_split_changed_from_carried_over() {
+        let m = crate::matrix::parse(
+            "[matrix]\nnone_text=\"n/a\"\n[[stage]]\nid=\"a\"\nname=\"A\"\n[[stage]]\nid=\"b\"\nname=\"B\"\n[[category]]\nid=\"c\"\nname=\"C\"\n[[aspect]]\nid=\"same\"\ncategory=\"c\"\nname=\"S\"\ncells={a=\"1\",b=\"1\"}\n[[aspect]]\nid=\"new\"\ncategory=\"c\"\nname=\"N\"\ncells={a=\"n/a\",b=\"1\"}\n[[aspect]]\nid=\"gone\"\ncategory=\"c\"\nname=\"G\"\ncells={a=\"1\",b=\"n/a\"}\n[[aspect]]\nid=\"none\"\ncategory=\"c\"\nname=\"O\"\ncells={a=\"n/a\",b=\"n/a\"}\n[[aspect]]\nid=\"other\"\ncategory=\"c\"\nname=\"X\"\ncells={a=\"1\",b=\"2\"}\n",
+        )
+        .unwrap();
+        let r = Rendered::default_for(&m);
+        let v = Views { m: &m, r: &r, page: "stages/b/index.html" };
+        let (changed, rest) = v.stage_sections(1);
+        fn kinds<'a>(g: &[GroupView<'a>]) -> Vec<(&'a str, &'static str, bool)> {
+            g[0].items.iter().map(|i| (i.id, i.change, i.required)).collect()
+        }
+        assert_eq!(kinds(&changed), [("new", "new", true), ("gone", "dropped", false), ("other", "changed", true)]);
+        assert_eq!(kinds(&rest), [("same", "same", true), ("none", "none", false)]);
+        let first = v.stage_sections(0);
+        assert_eq!(kinds(&first.0).len(), 3, "at the first stage every requirement is new");
+        assert_eq!(kinds(&first.1), [("new", "none", false), ("none", "none", false)]);
+        let cat = v.category(0);
+        assert_eq!(cat.aspects[1].cells.iter().map(|c| c.none).collect::<Vec<_>>(), [true, false]);
     }
 
     #[test]

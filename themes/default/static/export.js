@@ -5,7 +5,9 @@
 (() => {
   const doc = document, tools = doc.querySelector(".progress-tools"), P = window.stagebookProgress;
   if (!tools || !P) return;
-  const status = tools.querySelector(".tool-status"), file = tools.querySelector("input[type=file]");
+  // A stage page's sticky bar has some of the same buttons.
+  const bar = doc.getElementById("sb-stage-bar"), file = tools.querySelector("input[type=file]");
+  let status = tools.querySelector(".tool-status");
   const say = (t) => { status.textContent = t; };
   // Which saved keys are ticks, as patterns the page gives (progress.js matches them).
   const all = tools.dataset.ticks;
@@ -70,9 +72,10 @@
     P.refresh();
     say("Imported " + add.length + " ticks from " + name + ".");
   };
-  tools.addEventListener("click", (e) => {
+  const click = (e) => {
     const b = e.target.closest("button");
     if (!b) return;
+    status = e.currentTarget.querySelector("[role=status]");
     if (b.dataset.export) save(b.dataset.export);
     else if (b.dataset.act === "import") file.click();
     else if (b.dataset.act === "print") window.print();
@@ -84,7 +87,9 @@
       P.refresh();
       say("Reset: " + saved.length + " ticks removed.");
     }
-  });
+  };
+  tools.addEventListener("click", click);
+  if (bar) bar.addEventListener("click", click);
   file.addEventListener("change", () => {
     const f = file.files[0];
     if (f) f.text().then((t) => load(f.name, t));

@@ -1,7 +1,7 @@
 /* stagebook: filters for the aspects of matrix, category and stage pages: stages (columns),
    categories, free text (case- and accent-insensitive, matches highlighted) and a comparison
-   of two stages that keeps only the aspects that change. The state lives in the URL
-   (?stage=a,b&category=c&q=text or ?compare=a,b), so a filtered view can be shared. */
+   of two stages that keeps the aspects that change (compare.js says how). The state lives in
+   the URL (?stage=a,b&category=c&q=text or ?compare=a,b), so a view can be shared. */
 "use strict";
 (() => {
   const doc = document, form = doc.getElementById("sb-filters");
@@ -14,7 +14,8 @@
   const stages = boxes("stage").map((b) => b.value);
   const name = (id) => { const b = boxes("stage").find((x) => x.value === id); return b ? b.parentNode.textContent.trim() : id; };
   const fold = (s) => s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
-  const skip = "td[hidden], .where-mark, .visually-hidden, .badge, .progress-count";
+  const skip = "td[hidden], .where-mark, .compare-mark, .visually-hidden, .badge, .progress-count";
+  const folds = [...doc.querySelectorAll("details.stage-more")];
   const texts = (row) => {
     const out = [], w = doc.createTreeWalker(row, NodeFilter.SHOW_TEXT);
     while (w.nextNode()) if (!w.currentNode.parentNode.closest(skip)) out.push(w.currentNode);
@@ -48,19 +49,27 @@
     node.replaceWith(frag);
   };
 
+  const C = window.stagebookCompare && window.stagebookCompare(stages, name, cell);
+
   const apply = (write) => {
-    const on = cmp && cmp.getAttribute("aria-pressed") === "true";
+    const on = C && cmp && cmp.getAttribute("aria-pressed") === "true";
     const pair = on ? [el.from.value, el.to.value] : null;
     const st = pair || chosen("stage"), cats = chosen("category");
     const words = fold(q.value).split(/\s+/).filter(Boolean);
     doc.querySelectorAll("mark.hit").forEach((m) => { const p = m.parentNode; m.replaceWith(m.textContent); p.normalize(); });
     doc.querySelectorAll("th[data-stage], td[data-stage]").forEach((c) => { c.hidden = st.length > 0 && !st.includes(c.dataset.stage); });
     boxes("stage").forEach((b) => { b.disabled = on; });
+    doc.querySelectorAll(".compare-mark").forEach((m) => m.remove());
+    const kinds = { new: 0, changed: 0, dropped: 0, same: 0 };
     let shown = 0;
     for (const r of rows) {
       const g = r.closest("[data-category]"), states = r.dataset.states || "";
       let ok = !cats.length || !!g && cats.includes(g.dataset.category);
-      if (ok && pair) ok = cell(r, pair[0]) !== cell(r, pair[1]);
+      if (ok && pair) {
+        const k = C.mark(r, pair);
+        kinds[k]++;
+        ok = k !== "same";
+      }
       else if (ok && st.length) ok = st.some((id) => states[stages.indexOf(id)] !== "e");
       const nodes = ok && words.length ? texts(r) : [];
       if (nodes.length) { const t = fold(nodes.map((n) => n.data).join(" ")); ok = words.every((w) => t.includes(w)); }
@@ -68,10 +77,14 @@
       if (ok) { shown++; nodes.forEach((n) => highlight(n, words)); }
     }
     groups.forEach((g) => { g.hidden = !g.querySelector("[data-aspect]:not([hidden])"); });
+    // A stage page's folded aspects open while a filter is on, and close again after.
+    const on2 = words.length > 0 || cats.length > 0;
+    folds.forEach((d) => {
+      if (on2 && !d.open) d.open = d.dataset.f = 1;
+      else if (!on2 && d.dataset.f) { d.open = false; delete d.dataset.f; }
+    });
     if (picked) picked.textContent = cats.length ? "(" + cats.length + ")" : "";
-    count.textContent = pair
-      ? shown + " of " + rows.length + " aspects change from " + name(pair[0]) + " to " + name(pair[1])
-      : shown + " of " + rows.length + " aspects";
+    count.textContent = pair ? C.count(shown, rows.length, pair, kinds) : shown + " of " + rows.length + " aspects";
     const clear = [];
     if (words.length) clear.push("the text “" + q.value.trim() + "”");
     if (cats.length) clear.push("the category filter");
@@ -115,5 +128,9 @@
     } else return;
     apply(true);
   });
+  // Printing shows every aspect (browsers open a fold for a link or a find into it themselves).
+  let shut = [];
+  addEventListener("beforeprint", () => { shut = folds.filter((d) => !d.open); shut.forEach((d) => { d.open = true; }); });
+  addEventListener("afterprint", () => shut.forEach((d) => { d.open = false; }));
   apply(false);
 })();

@@ -9,10 +9,12 @@
   let store = null;
   try { store = localStorage; store.getItem(prefix); } catch (e) { store = null; }
   // Keys come from the page (data-key); which ones count is said by space-separated patterns
-  // with one `*` (data-ticks), so this script never spells a key itself.
+  // with one `*` (data-ticks), so this script never spells a key itself; `!pattern` excludes
+  // (a tick saved for a box that is gone stays saved, uncounted).
   const matches = (patterns) => {
-    const ps = (patterns || "").split(" ").filter(Boolean).map((p) => p.split("*"));
-    return (k) => ps.some(([a, b = ""]) => k.length >= a.length + b.length && k.startsWith(a) && k.endsWith(b));
+    const ps = (patterns || "").split(" ").filter(Boolean).map((p) => [p[0] === "!", ...p.slice(p[0] === "!").split("*")]);
+    const hit = (k, o) => ps.some(([x, a, b = ""]) => x === o && k.length >= a.length + b.length && k.startsWith(a) && k.endsWith(b));
+    return (k) => hit(k, false) && !hit(k, true);
   };
   // The saved tick keys of this handbook matching `patterns`, without the prefix.
   const ticks = (patterns) => {

@@ -1,0 +1,20 @@
+/* stagebook: what the comparison of two stages (filter.js, ?compare=a,b) says of an aspect:
+   "new" (a requirement where none was: state e), "changed", "dropped" (none any more) or "same". */
+"use strict";
+window.stagebookCompare = (stages, name, cell) => ({
+  // The aspect's change in row r, marked in its heading unless "same".
+  mark: (r, [a, b]) => {
+    const s = r.dataset.states || "", ra = s[stages.indexOf(a)] !== "e", rb = s[stages.indexOf(b)] !== "e";
+    const k = ra && rb ? (cell(r, a) === cell(r, b) ? "same" : "changed") : ra ? "dropped" : rb ? "new" : "same";
+    const head = r.querySelector(".aspect-col"), m = document.createElement("span");
+    if (k !== "same" && head) {
+      m.className = "compare-mark";
+      m.dataset.change = k;
+      m.textContent = k === "changed" ? "Changed" : (k === "new" ? "New at " : "Dropped at ") + name(b);
+      head.append(" ", m);
+    }
+    return k;
+  },
+  count: (shown, all, [a, b], n) => shown + " of " + all + " aspects change from " + name(a) + " to " + name(b) +
+    ": " + n.new + " new at " + name(b) + ", " + n.changed + " changed, " + n.dropped + " dropped; " + n.same + " unchanged",
+});
