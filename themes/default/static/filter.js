@@ -8,7 +8,7 @@
   if (!form) return;
   const rows = [...doc.querySelectorAll("[data-aspect]")], groups = doc.querySelectorAll("section[data-category]");
   const count = form.querySelector(".filter-count"), empty = doc.querySelector(".filter-empty");
-  const el = form.elements, q = el.q, cmp = el.compare, picked = form.querySelector(".filter-picked");
+  const el = form.elements, q = el.q, cmp = el.compare, one = el.one, picked = form.querySelector(".filter-picked");
   const boxes = (n) => [...form.querySelectorAll("input[name=" + n + "]")];
   const chosen = (n) => boxes(n).filter((b) => b.checked).map((b) => b.value);
   const stages = boxes("stage").map((b) => b.value);
@@ -56,6 +56,7 @@
     doc.querySelectorAll("mark.hit").forEach((m) => { const p = m.parentNode; m.replaceWith(m.textContent); p.normalize(); });
     doc.querySelectorAll("th[data-stage], td[data-stage]").forEach((c) => { c.hidden = st.length > 0 && !st.includes(c.dataset.stage); });
     boxes("stage").forEach((b) => { b.disabled = on; });
+    if (one) { one.disabled = on; one.value = !on && st.length === 1 ? st[0] : ""; }
     let shown = 0;
     for (const r of rows) {
       const g = r.closest("[data-category]"), states = r.dataset.states || "";
@@ -104,7 +105,11 @@
     el.to.value = c[1];
     cmp.setAttribute("aria-pressed", "true");
   }
-  form.addEventListener("input", () => apply(true));
+  form.addEventListener("input", (e) => {
+    // The phone's one-stage view is the stage filter with a single stage.
+    if (one && e.target === one) pick("stage", one.value ? [one.value] : []);
+    apply(true);
+  });
   form.addEventListener("submit", (e) => e.preventDefault());
   form.addEventListener("click", (e) => {
     if (e.target === cmp) cmp.setAttribute("aria-pressed", cmp.getAttribute("aria-pressed") === "true" ? "false" : "true");
