@@ -160,7 +160,7 @@ fn axe_finds_nothing_in_the_open_search_dropdown() {
         tab.viewport(width, height, mobile);
         tab.goto(&file_url(&book.path("book/mvp/never-skip/index.html")));
         tab.focus("#sb-search-q").type_text("backup");
-        tab.wait_for("document.querySelectorAll('#sb-search-list [role=option]').length > 2");
+        tab.wait_for("document.querySelectorAll('#sb-search-list li').length > 2");
         check_both_schemes(&tab, width, "plain page", "search dropdown", &mut failures);
         assert!(tab.console_errors().is_empty(), "{:?}", tab.console_errors());
         tab.close();
@@ -179,4 +179,201 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         }
     }
     out
+}
+
+/// The accessible name and description Chromium computes for the first element matching
+/// `selector` (from its accessibility tree, as a screen reader gets them).
+fn name_and_description(tab: &Tab<'_>, selector: &str) -> (String, String) {
+    let root = tab.call("DOM.getDocument", serde_json::json!({ "depth": 0 })).unwrap();
+    let node = tab
+        .call("DOM.querySelector", serde_json::json!({ "nodeId": root["root"]["nodeId"], "selector": selector }))
+        .unwrap();
+    assert_ne!(node["nodeId"], serde_json::json!(0), "nothing matches {selector}");
+    let ax = tab
+        .call(
+            "Accessibility.getPartialAXTree",
+            serde_json::json!({ "nodeId": node["nodeId"], "fetchRelatives": false }),
+        )
+        .unwrap();
+    let first = &ax["nodes"][0];
+    let text =
+        |k: &str| first[k]["value"].as_str().unwrap_or_default().split_whitespace().collect::<Vec<_>>().join(" ");
+    (text("name"), text("description"))
+}
+
+/// Every scroll box the build writes (wide tables, markdown tables, code) can take keyboard
+/// focus and, when it is a region, has a name; read-only task boxes are named.
+#[test]
+fn scroll_boxes_are_focusable_and_named_in_every_page() {
+    let book = Book::bundled();
+    book.write(
+        "content/zz-code-sample.md",
+        format!("{CODE_SAMPLE}\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- [ ] open\n- [x] closed\n"),
+    );
+    book.build_ok();
+    let (mut wraps, mut pres, mut tasks) = (0, 0, 0);
+    for path in walk(&book.path("book")) {
+        if path.extension().is_none_or(|e| e != "html") {
+            continue;
+        }
+        let html = std::fs::read_to_string(&path).unwrap();
+        for tag in html.split('<').filter(|t| t.starts_with("div class=\"table-wrap")) {
+            let tag = &tag[..tag.find('>').unwrap()];
+            assert!(tag.contains(" tabindex=\"0\" role=\"region\" aria-label=\""), "{}: <{tag}>", path.display());
+            assert!(!tag.contains("aria-label=\"\""), "{}: <{tag}>", path.display());
+            wraps += 1;
+        }
+        for tag in html.split('<').filter(|t| t.starts_with("pre class=\"code")) {
+            assert!(tag[..tag.find('>').unwrap()].contains(" tabindex=\"0\""), "{}: <{tag}>", path.display());
+            pres += 1;
+        }
+        for tag in html.split('<').filter(|t| t.starts_with("input disabled=\"\" type=\"checkbox\"")) {
+            assert!(tag.contains(" aria-label=\""), "{}: <{tag}>", path.display());
+            tasks += 1;
+        }
+    }
+    assert!(wraps > 40 && pres > 3 && tasks > 20, "tables {wraps}, code blocks {pres}, task boxes {tasks}");
+}
+
+#[test]
+fn playbook_checkboxes_name_aspect_and_stage_and_describe_the_requirement() {
+    let Some(browser) = Browser::launch() else { return };
+    let book = Book::bundled();
+    book.build_ok();
+    let html = book.read("book/stages/mvp/index.html");
+    let tab = browser.new_tab();
+    tab.goto(&file_url(&book.path("book/stages/mvp/index.html")));
+    let boxes = tab.eval("Array.from(document.querySelectorAll('.stage-items input[type=checkbox]')).map(function (b) { return '#' + b.id; })");
+    let boxes = boxes.as_array().expect("a list");
+    assert!(boxes.len() > 50, "{boxes:?}");
+    for sel in boxes.iter().map(|b| b.as_str().unwrap()).step_by(10) {
+        let id = &sel[1..];
+        // The requirement text as the page shows it, from the built HTML.
+        let item = &html[html.find(&format!("id=\"{id}\"")).unwrap()..];
+        let cell = &item[item.find("class=\"cell-now\"").unwrap()..];
+        let cell = &cell[cell.find("</span>").unwrap() + 7..cell.find("</p>").unwrap()];
+        let cell_text: String = strip_tags(cell).split_whitespace().collect::<Vec<_>>().join(" ");
+        let aspect = &item[item.find("class=\"check-name\">").unwrap() + 19..];
+        let aspect = strip_tags(&aspect[..aspect.find('<').unwrap()]);
+        let (name, description) = name_and_description(&tab, sel);
+        assert_eq!(name, format!("{aspect} at MVP"), "{sel}");
+        assert!(description.contains(&cell_text), "{sel}: description {description:?} lacks {cell_text:?}");
+    }
+    // The filter's text box has a real label.
+    let (name, _) = name_and_description(&tab, "#sb-filter-q");
+    assert!(name.eq_ignore_ascii_case("Filter by text"), "{name}"); // shown in capitals by CSS
+    assert_eq!(tab.eval("document.getElementById('sb-filter-q').labels.length"), serde_json::json!(1));
+}
+
+fn strip_tags(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'")
+}
+
+#[test]
+fn the_teams_stage_column_is_tinted_in_the_matrix_in_light_and_dark() {
+    let Some(browser) = Browser::launch() else { return };
+    let book = Book::bundled();
+    book.build_ok();
+    let tab = browser.new_tab();
+    tab.viewport(1280, 900, false).goto(&file_url(&book.path("book/matrix/index.html")));
+    assert_eq!(
+        tab.eval("document.querySelectorAll('[data-team]').length"),
+        serde_json::json!(0),
+        "no stage chosen yet"
+    );
+    tab.select("#sb-where", "10k");
+    let counts = tab.eval(
+        "[document.querySelectorAll('td[data-stage=\"10k\"][data-team]').length, \
+          document.querySelectorAll('td[data-stage=\"10k\"]').length, \
+          document.querySelectorAll('th[data-stage=\"10k\"][data-team]').length, \
+          document.querySelectorAll('[data-team]:not([data-stage=\"10k\"])').length]",
+    );
+    let c: Vec<u64> = counts.as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
+    assert!(c[0] > 50 && c[0] == c[1], "every cell of the column is marked: {c:?}");
+    assert!(c[2] > 0 && c[3] == 0, "its header too, and nothing else: {c:?}");
+    let colours = "(function () { var t = document.querySelector('tbody tr:nth-child(odd) td[data-team]'); \
+        var o = t.parentNode.querySelector('td:not([data-team])'); \
+        return [getComputedStyle(t).backgroundColor, getComputedStyle(o).backgroundColor]; })()";
+    for scheme in [Scheme::Light, Scheme::Dark] {
+        tab.color_scheme(scheme);
+        let pair = tab.eval(colours);
+        assert_ne!(pair[0], pair[1], "the team's column stands out: {pair}");
+        // Its text stays readable on the tint (axe's colour contrast rule, this table only).
+        let found = browser::axe_in(&tab, ".matrix-table", &["wcag2aa"]);
+        assert!(found.iter().all(|v| v.id != "color-contrast"), "{found:?}");
+    }
+    // Choosing another stage moves the tint.
+    tab.select("#sb-where", "poc");
+    assert_eq!(
+        tab.eval("document.querySelectorAll('td[data-team]:not([data-stage=\"poc\"])').length"),
+        serde_json::json!(0)
+    );
+}
+
+#[test]
+fn on_a_phone_the_matrix_shows_one_stage_at_a_time_and_the_cost_chart_stacks() {
+    let Some(browser) = Browser::launch() else { return };
+    let book = Book::bundled();
+    book.build_ok();
+    let matrix = file_url(&book.path("book/matrix/index.html"));
+    let tab = browser.new_tab();
+    // Desktop: no stage picker; the whole table fits.
+    tab.viewport(1280, 900, false).goto(&matrix);
+    assert_eq!(tab.eval("getComputedStyle(document.querySelector('.filter-one')).display"), "none");
+    // Phone: the table scrolls sideways and says so with a shadow; a stage picker is offered.
+    tab.viewport(390, 844, true).reload();
+    let wrap = "document.querySelector('.matrix-wrap')";
+    assert_eq!(tab.eval(&format!("{wrap}.scrollWidth > {wrap}.clientWidth + 100")), serde_json::json!(true));
+    let background = tab.eval(&format!("getComputedStyle({wrap}).backgroundImage"));
+    assert!(background.as_str().unwrap().matches("gradient").count() == 4, "scroll shadows: {background}");
+    assert_ne!(tab.eval("getComputedStyle(document.querySelector('.filter-one')).display"), "none");
+    tab.select("#sb-filter-one", "mvp");
+    let shown = tab.eval(
+        "[document.querySelectorAll('td[data-stage]:not([hidden])').length, \
+          document.querySelectorAll('td[data-stage=\"mvp\"]:not([hidden])').length, \
+          document.querySelectorAll('tbody tr:not([hidden])').length]",
+    );
+    assert!(shown[0].as_u64().unwrap() > 50 && shown[0] == shown[1], "only the MVP column: {shown}");
+    assert_eq!(shown[1], shown[2], "one MVP cell per aspect row: {shown}");
+    assert_eq!(
+        tab.eval(&format!("{wrap}.scrollWidth <= {wrap}.clientWidth")),
+        serde_json::json!(true),
+        "nothing to scroll"
+    );
+    assert!(tab.eval("location.search").as_str().unwrap().contains("stage=mvp"));
+    // The view is in the URL: a reload (from file://) shows the same stage.
+    tab.reload();
+    assert_eq!(tab.eval("document.getElementById('sb-filter-one').value"), "mvp");
+    assert_eq!(
+        tab.eval("document.querySelectorAll('td[data-stage=\"poc\"]:not([hidden])').length"),
+        serde_json::json!(0)
+    );
+    // Back to every stage.
+    tab.select("#sb-filter-one", "");
+    assert_eq!(tab.eval("document.querySelectorAll('td[data-stage][hidden]').length"), serde_json::json!(0));
+    assert!(tab.console_errors().is_empty(), "{:?}", tab.console_errors());
+
+    // The cost chart: side by side on a desktop, stacked on a phone, never wider than the screen.
+    let stages = file_url(&book.path("book/stages/index.html"));
+    let boxes = "Array.from(document.querySelectorAll('svg.cost-chart')).map(function (s) { \
+        var r = s.getBoundingClientRect(); return [r.top, r.bottom, r.right]; })";
+    tab.viewport(1280, 900, false).goto(&stages);
+    let wide = tab.eval(boxes);
+    assert_eq!(wide.as_array().unwrap().len(), 2, "{wide}");
+    assert_eq!(wide[0][0], wide[1][0], "side by side: {wide}");
+    tab.viewport(390, 844, true).reload();
+    let narrow = tab.eval(boxes);
+    assert!(narrow[1][0].as_f64().unwrap() >= narrow[0][1].as_f64().unwrap(), "stacked: {narrow}");
+    assert!(narrow.as_array().unwrap().iter().all(|b| b[2].as_f64().unwrap() <= 390.0), "{narrow}");
+    assert!(tab.eval("document.scrollingElement.scrollWidth").as_u64().unwrap() <= 390);
 }
