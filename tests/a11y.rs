@@ -327,17 +327,31 @@ fn on_a_phone_the_matrix_shows_one_stage_at_a_time_and_the_cost_chart_stacks() {
     book.build_ok();
     let matrix = file_url(&book.path("book/matrix/index.html"));
     let tab = browser.new_tab();
-    // Desktop: no stage picker; the whole table fits.
+    // Desktop: no stage picker; the whole table fits, no hint.
     tab.viewport(1280, 900, false).goto(&matrix);
     assert_eq!(tab.eval("getComputedStyle(document.querySelector('.filter-one')).display"), "none");
+    assert_eq!(tab.eval("document.querySelectorAll('.more-cols:not([hidden])').length"), serde_json::json!(0));
     // Phone: the table scrolls sideways and says so with a shadow; a stage picker is offered.
     tab.viewport(390, 844, true).reload();
     let wrap = "document.querySelector('.matrix-wrap')";
     assert_eq!(tab.eval(&format!("{wrap}.scrollWidth > {wrap}.clientWidth + 100")), serde_json::json!(true));
     let background = tab.eval(&format!("getComputedStyle({wrap}).backgroundImage"));
     assert!(background.as_str().unwrap().matches("gradient").count() == 4, "scroll shadows: {background}");
+    // ... and a hint above it counts the stage columns out of view; scrolled to the end, none.
+    let hint =
+        "(function () { var h = document.querySelector('.more-cols'); return h.hidden ? '' : h.textContent; })()";
+    let text = tab.eval(hint).as_str().unwrap().to_string();
+    let beyond = tab.eval(&format!(
+        "Array.from({wrap}.querySelectorAll('thead th[data-stage]')).filter(function (th) {{ \
+         return th.getBoundingClientRect().right > {wrap}.getBoundingClientRect().right + 2; }}).length"
+    ));
+    assert!((1..5).contains(&beyond.as_u64().unwrap()), "{beyond}");
+    assert_eq!(text, format!("{beyond} more stages →"));
+    tab.eval(&format!("{wrap}.scrollLeft = {wrap}.scrollWidth; new Promise(function (r) {{ setTimeout(r, 100); }})"));
+    assert_eq!(tab.eval(hint), "", "scrolled to the last column");
     assert_ne!(tab.eval("getComputedStyle(document.querySelector('.filter-one')).display"), "none");
     tab.select("#sb-filter-one", "mvp");
+    assert_eq!(tab.eval(hint), "", "one stage: nothing out of view");
     let shown = tab.eval(
         "[document.querySelectorAll('td[data-stage]:not([hidden])').length, \
           document.querySelectorAll('td[data-stage=\"mvp\"]:not([hidden])').length, \

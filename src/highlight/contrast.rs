@@ -97,15 +97,23 @@ mod tests {
                 let Some(fg) = after.style.foreground else { continue };
                 let on = after.style.background.unwrap_or(bg);
                 assert!(ratio(fg, on) >= AA, "{name}: {:?} at {:.2}:1", after.scope, ratio(fg, on));
-                if format!("{:?}", after.scope).contains("comment") {
+                if scope_names(&after.scope).contains("comment") {
                     comment_seen = true;
                 }
-                if before.style.foreground != after.style.foreground {
-                    adjusted.push(format!("{name}: {:?}", after.scope));
+                if let (Some(old), true) = (before.style.foreground, before.style.foreground != after.style.foreground)
+                {
+                    adjusted.push(format!("{name}: {} was {:.2}:1", scope_names(&after.scope), ratio(old, on)));
                 }
             }
             assert!(comment_seen, "{name} colours comments");
         }
+        eprintln!("adjusted to AA:\n  {}", adjusted.join("\n  "));
         assert!(adjusted.iter().any(|a| a.starts_with("InspiredGitHub") && a.contains("comment")), "{adjusted:#?}");
+    }
+
+    fn scope_names(selectors: &syntect::highlighting::ScopeSelectors) -> String {
+        let text = format!("{selectors:?}");
+        let words: Vec<&str> = text.split('<').skip(1).filter_map(|w| w.split('>').next()).collect();
+        words.join(" ")
     }
 }

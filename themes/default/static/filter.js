@@ -1,7 +1,8 @@
 /* stagebook: filters for the aspects of matrix, category and stage pages: stages (columns),
    categories, free text (case- and accent-insensitive, matches highlighted) and a comparison
    of two stages that keeps only the aspects that change. The state lives in the URL
-   (?stage=a,b&category=c&q=text or ?compare=a,b), so a filtered view can be shared. */
+   (?stage=a,b&category=c&q=text or ?compare=a,b), so a filtered view can be shared. Below 600px
+   a stage picker offers the matrix one stage at a time (the stage filter with one stage). */
 "use strict";
 (() => {
   const doc = document, form = doc.getElementById("sb-filters");
@@ -48,6 +49,25 @@
     node.replaceWith(frag);
   };
 
+  // A matrix table that scrolls sideways (phones) says how many stage columns are out of view.
+  const hints = [...doc.querySelectorAll(".matrix-wrap")].map((wrap) => {
+    const hint = doc.createElement("p");
+    hint.className = "more-cols";
+    hint.setAttribute("aria-hidden", "true"); /* visual cue: the table itself is read cell by cell */
+    hint.hidden = true;
+    wrap.before(hint);
+    const update = () => {
+      const edge = wrap.getBoundingClientRect().right;
+      const n = [...wrap.querySelectorAll("thead th[data-stage]:not([hidden])")].filter((th) => th.getBoundingClientRect().right > edge + 2).length;
+      hint.hidden = n === 0;
+      hint.textContent = n + " more stage" + (n === 1 ? "" : "s") + " →";
+    };
+    wrap.addEventListener("scroll", update, { passive: true });
+    return update;
+  });
+  const hint = () => hints.forEach((u) => u());
+  window.addEventListener("resize", hint);
+
   const apply = (write) => {
     const on = cmp && cmp.getAttribute("aria-pressed") === "true";
     const pair = on ? [el.from.value, el.to.value] : null;
@@ -83,6 +103,7 @@
         ? "Nothing changes from " + name(pair[0]) + " to " + name(pair[1]) + "."
         : "No aspect matches. Clear " + (clear.length > 1 ? clear.slice(0, -1).join(", ") + " or " + clear.pop() : clear[0] || "the comparison") + " to see more.";
     }
+    hint();
     if (!write) return;
     const p = [];
     const add = (k, v) => { if (v) p.push(k + "=" + encodeURIComponent(v).replace(/%2C/g, ",")); };
