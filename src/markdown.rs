@@ -289,12 +289,22 @@ pub(crate) fn render<T>(
                 }
             }
             Event::Start(Tag::Table(_)) => {
-                r.out.push(Event::Html("<div class=\"table-wrap\">".into()));
+                // Focusable and named: on a narrow screen it scrolls sideways, by keyboard too.
+                r.out.push(Event::Html(
+                    "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Table\">".into(),
+                ));
                 r.out.push(event);
             }
             Event::End(TagEnd::Table) => {
                 r.out.push(event);
                 r.out.push(Event::Html("</div>\n".into()));
+            }
+            Event::TaskListMarker(done) => {
+                // A task list's box is read-only; its name says what the tick means.
+                let (checked, name) = if done { (" checked=\"\"", "Done") } else { ("", "To do") };
+                r.out.push(Event::Html(
+                    format!("<input disabled=\"\" type=\"checkbox\"{checked} aria-label=\"{name}\"/>\n").into(),
+                ));
             }
             Event::Start(Tag::Image { .. }) => {
                 if let Some(e) = r.link_event(event, range.start, &resolve) {
@@ -729,8 +739,18 @@ mod tests {
     #[test]
     fn tables_are_wrapped_and_extensions_work() {
         let r = md("| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\n~~old~~ \"quoted\"[^1]\n\n[^1]: note\n");
-        assert!(r.html.contains("<div class=\"table-wrap\"><table>"), "{}", r.html);
-        assert!(r.html.contains("type=\"checkbox\""));
+        assert!(
+            r.html.contains("<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Table\"><table>"),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html.contains("<input disabled=\"\" type=\"checkbox\" checked=\"\" aria-label=\"Done\"/>"),
+            "{}",
+            r.html
+        );
+        let open = md("- [ ] later\n");
+        assert!(open.html.contains("<input disabled=\"\" type=\"checkbox\" aria-label=\"To do\"/>"), "{}", open.html);
         assert!(r.html.contains("<del>old</del>"));
         assert!(r.html.contains("“quoted”"));
         assert!(r.html.contains("footnote-definition"));

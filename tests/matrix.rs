@@ -39,7 +39,7 @@ fn stage_pages_show_checkboxes_with_the_previous_stage_beside_each_cell() {
     for aspect in ["deploiement", "astreinte", "fonctions"] {
         assert!(
             page.contains(&format!(
-                "<input type=\"checkbox\" id=\"check-{aspect}\" data-key=\"aspect:{aspect}:serie-a\">"
+                "<input type=\"checkbox\" id=\"check-{aspect}\" data-key=\"aspect:{aspect}:serie-a\" aria-describedby=\"check-{aspect}-now\">"
             )),
             "{aspect}"
         );

@@ -24,24 +24,49 @@ pub(crate) fn cost_chart(m: &Matrix) -> String {
     }
     let max_build = rows.iter().filter_map(|r| r.1).map(|r| r.max).max().unwrap_or(1).max(1);
     let max_weeks = rows.iter().filter_map(|r| r.2).map(|r| r.max).max().unwrap_or(1).max(1);
-    let (label_w, panel_w, gap, row_h, top) = (110.0, 300.0, 40.0, 34.0, 44.0);
-    let width = label_w + 2.0 * panel_w + gap + 20.0;
-    let height = top + rows.len() as f64 * row_h + 16.0;
-    let mut svg = format!(
-        "<svg class=\"cost-chart\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-labelledby=\"cost-chart-title cost-chart-desc\" xmlns=\"http://www.w3.org/2000/svg\">\
-<title id=\"cost-chart-title\">Build cost and duration by stage</title>\
-<desc id=\"cost-chart-desc\">Ranges per stage; the same figures are in the table below.</desc>"
-    );
-    let panels = [("Build cost", label_w, max_build), ("Duration (weeks)", label_w + panel_w + gap, max_weeks)];
-    for (title, x, _) in panels {
-        svg.push_str(&format!(
-            "<text class=\"chart-title\" x=\"{x}\" y=\"18\">{}</text><line class=\"chart-axis\" x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{}\"/>",
-            escape_html(title),
-            top - 12.0,
-            height - 10.0
-        ));
+    // One SVG per measure, so that on a narrow screen the two stack instead of overflowing
+    // (each names the stages itself); side by side when the column is wide enough.
+    let panels = [
+        ("cost-chart-build", "Build cost", max_build, true),
+        ("cost-chart-weeks", "Duration (weeks)", max_weeks, false),
+    ];
+    let mut svg = String::new();
+    for (id, title, max, is_money) in panels {
+        let values = rows
+            .iter()
+            .map(|(name, build, weeks, currency)| (*name, if is_money { *build } else { *weeks }, *currency));
+        svg.push_str(&panel(id, title, max, is_money, values));
     }
-    for (i, (name, build, weeks, currency)) in rows.iter().enumerate() {
+    svg
+}
+
+/// One horizontal range chart: a row per stage, its range as a bar with the figures beside it.
+fn panel<'a>(
+    id: &str,
+    title: &str,
+    max: i64,
+    is_money: bool,
+    rows: impl ExactSizeIterator<Item = (&'a str, Option<Range>, &'a str)>,
+) -> String {
+    let (label_w, panel_w, row_h, top) = (110.0, 300.0, 34.0, 44.0);
+    let width = label_w + panel_w + 20.0;
+    let height = top + rows.len() as f64 * row_h + 16.0;
+    let x0 = label_w;
+    let mut svg = format!(
+        "<svg class=\"cost-chart\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-labelledby=\"{id}-title cost-chart-desc\" xmlns=\"http://www.w3.org/2000/svg\">\
+<title id=\"{id}-title\">{} by stage</title>",
+        escape_html(title)
+    );
+    if is_money {
+        svg.push_str("<desc id=\"cost-chart-desc\">Ranges per stage; the same figures are in the table below.</desc>");
+    }
+    svg.push_str(&format!(
+        "<text class=\"chart-title\" x=\"{x0}\" y=\"18\">{}</text><line class=\"chart-axis\" x1=\"{x0}\" y1=\"{}\" x2=\"{x0}\" y2=\"{}\"/>",
+        escape_html(title),
+        top - 12.0,
+        height - 10.0
+    ));
+    for (i, (name, range, currency)) in rows.enumerate() {
         let y = top + i as f64 * row_h;
         svg.push_str(&format!(
             "<text class=\"chart-label\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
@@ -49,32 +74,29 @@ pub(crate) fn cost_chart(m: &Matrix) -> String {
             y + 14.0,
             escape_html(name)
         ));
-        let bars = [(*build, panels[0].1, max_build, true), (*weeks, panels[1].1, max_weeks, false)];
-        for (range, x0, max, is_money) in bars {
-            match range {
-                Some(r) => {
-                    let scale = (panel_w - 70.0) / max as f64;
-                    let x = x0 + r.min as f64 * scale;
-                    let w = ((r.max - r.min) as f64 * scale).max(3.0);
-                    let label = if is_money {
-                        format::range(r, |v| format::money_short(currency, v), "")
-                    } else {
-                        format::range(r, |v| v.to_string(), "")
-                    };
-                    svg.push_str(&format!(
-                        "<rect class=\"chart-bar\" x=\"{x:.1}\" y=\"{:.1}\" width=\"{w:.1}\" height=\"14\" rx=\"3\"/><text class=\"chart-value\" x=\"{:.1}\" y=\"{:.1}\">{}</text>",
-                        y + 3.0,
-                        x + w + 6.0,
-                        y + 14.0,
-                        escape_html(&label)
-                    ));
-                }
-                None => svg.push_str(&format!(
-                    "<text class=\"chart-none\" x=\"{:.1}\" y=\"{:.1}\">no range given</text>",
-                    x0 + 6.0,
-                    y + 14.0
-                )),
+        match range {
+            Some(r) => {
+                let scale = (panel_w - 70.0) / max as f64;
+                let x = x0 + r.min as f64 * scale;
+                let w = ((r.max - r.min) as f64 * scale).max(3.0);
+                let label = if is_money {
+                    format::range(r, |v| format::money_short(currency, v), "")
+                } else {
+                    format::range(r, |v| v.to_string(), "")
+                };
+                svg.push_str(&format!(
+                    "<rect class=\"chart-bar\" x=\"{x:.1}\" y=\"{:.1}\" width=\"{w:.1}\" height=\"14\" rx=\"3\"/><text class=\"chart-value\" x=\"{:.1}\" y=\"{:.1}\">{}</text>",
+                    y + 3.0,
+                    x + w + 6.0,
+                    y + 14.0,
+                    escape_html(&label)
+                ));
             }
+            None => svg.push_str(&format!(
+                "<text class=\"chart-none\" x=\"{:.1}\" y=\"{:.1}\">no range given</text>",
+                x0 + 6.0,
+                y + 14.0
+            )),
         }
     }
     svg.push_str("</svg>");
@@ -97,6 +119,11 @@ mod tests {
         assert!(svg.contains("$10–$20"), "{svg}");
         assert!(svg.contains(">1–2<"), "{svg}");
         assert_eq!(svg.matches("<rect").count(), 2);
+        // One chart per measure, each naming every stage, so they can stack on a phone.
+        assert_eq!(svg.matches("<svg ").count(), 2, "{svg}");
+        assert_eq!(svg.matches(">B</text>").count(), 2, "{svg}");
+        assert!(svg.contains("<title id=\"cost-chart-build-title\">Build cost by stage</title>"), "{svg}");
+        assert!(svg.contains("<title id=\"cost-chart-weeks-title\">Duration (weeks) by stage</title>"), "{svg}");
     }
 
     #[test]

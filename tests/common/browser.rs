@@ -680,13 +680,23 @@ fn axe_script() -> std::result::Result<&'static str, String> {
 /// (e.g. `wcag2a`, `wcag2aa`; empty: every rule), and returns what it found broken.
 /// The script is injected through the protocol, so page CSP and `file://` do not matter.
 pub(crate) fn axe(tab: &Tab<'_>, tags: &[&str]) -> Vec<Violation> {
+    run_axe(tab, "document", tags)
+}
+
+/// [`axe`] limited to the elements matching `selector` (and what they contain).
+pub(crate) fn axe_in(tab: &Tab<'_>, selector: &str, tags: &[&str]) -> Vec<Violation> {
+    let context = format!("{{ include: [{}] }}", serde_json::to_string(selector).unwrap());
+    run_axe(tab, &context, tags)
+}
+
+fn run_axe(tab: &Tab<'_>, context: &str, tags: &[&str]) -> Vec<Violation> {
     let script = axe_script().unwrap_or_else(|e| panic!("{e}"));
     if tab.eval("typeof window.axe === 'object'") != json!(true) {
         tab.eval(&format!("{script}\n;true"));
     }
     let options = if tags.is_empty() { json!({}) } else { json!({ "runOnly": { "type": "tag", "values": tags } }) };
     let found = tab.eval(&format!(
-        "axe.run(document, {options}).then(function (r) {{ return r.violations.map(function (v) {{ return {{ \
+        "axe.run({context}, {options}).then(function (r) {{ return r.violations.map(function (v) {{ return {{ \
          id: v.id, impact: v.impact || '', help: v.help, \
          targets: v.nodes.map(function (n) {{ return n.target.join(' '); }}) }}; }}); }})"
     ));

@@ -1,14 +1,15 @@
 /* stagebook: filters for the aspects of matrix, category and stage pages: stages (columns),
    categories, free text (case- and accent-insensitive, matches highlighted) and a comparison
    of two stages that keeps the aspects that change (compare.js says how). The state lives in
-   the URL (?stage=a,b&category=c&q=text or ?compare=a,b), so a view can be shared. */
+   the URL (?stage=a,b&category=c&q=text or ?compare=a,b), so a view can be shared. Below 600px
+   a stage picker offers the matrix one stage at a time (the stage filter with one stage). */
 "use strict";
 (() => {
   const doc = document, form = doc.getElementById("sb-filters");
   if (!form) return;
   const rows = [...doc.querySelectorAll("[data-aspect]")], groups = doc.querySelectorAll("section[data-category]");
   const count = form.querySelector(".filter-count"), empty = doc.querySelector(".filter-empty");
-  const el = form.elements, q = el.q, cmp = el.compare, picked = form.querySelector(".filter-picked");
+  const el = form.elements, q = el.q, cmp = el.compare, one = el.one, picked = form.querySelector(".filter-picked");
   const boxes = (n) => [...form.querySelectorAll("input[name=" + n + "]")];
   const chosen = (n) => boxes(n).filter((b) => b.checked).map((b) => b.value);
   const stages = boxes("stage").map((b) => b.value);
@@ -51,6 +52,25 @@
 
   const C = window.stagebookCompare && window.stagebookCompare(stages, name, cell);
 
+  // A matrix table that scrolls sideways (phones) says how many stage columns are out of view.
+  const hints = [...doc.querySelectorAll(".matrix-wrap")].map((wrap) => {
+    const hint = doc.createElement("p");
+    hint.className = "more-cols";
+    hint.setAttribute("aria-hidden", "true"); /* visual cue: the table itself is read cell by cell */
+    hint.hidden = true;
+    wrap.before(hint);
+    const update = () => {
+      const edge = wrap.getBoundingClientRect().right;
+      const n = [...wrap.querySelectorAll("thead th[data-stage]:not([hidden])")].filter((th) => th.getBoundingClientRect().right > edge + 2).length;
+      hint.hidden = n === 0;
+      hint.textContent = n + " more stage" + (n === 1 ? "" : "s") + " →";
+    };
+    wrap.addEventListener("scroll", update, { passive: true });
+    return update;
+  });
+  const hint = () => hints.forEach((u) => u());
+  window.addEventListener("resize", hint);
+
   const apply = (write) => {
     const on = C && cmp && cmp.getAttribute("aria-pressed") === "true";
     const pair = on ? [el.from.value, el.to.value] : null;
@@ -61,6 +81,7 @@
     boxes("stage").forEach((b) => { b.disabled = on; });
     doc.querySelectorAll(".compare-mark").forEach((m) => m.remove());
     const kinds = { new: 0, changed: 0, dropped: 0, same: 0 };
+    if (one) { one.disabled = on; one.value = !on && st.length === 1 ? st[0] : ""; }
     let shown = 0;
     for (const r of rows) {
       const g = r.closest("[data-category]"), states = r.dataset.states || "";
@@ -95,6 +116,7 @@
         ? "Nothing changes from " + name(pair[0]) + " to " + name(pair[1]) + "."
         : "No aspect matches. Clear " + (clear.length > 1 ? clear.slice(0, -1).join(", ") + " or " + clear.pop() : clear[0] || "the comparison") + " to see more.";
     }
+    hint();
     if (!write) return;
     const p = [];
     const add = (k, v) => { if (v) p.push(k + "=" + encodeURIComponent(v).replace(/%2C/g, ",")); };
@@ -117,7 +139,11 @@
     el.to.value = c[1];
     cmp.setAttribute("aria-pressed", "true");
   }
-  form.addEventListener("input", () => apply(true));
+  form.addEventListener("input", (e) => {
+    // The phone's one-stage view is the stage filter with a single stage.
+    if (one && e.target === one) pick("stage", one.value ? [one.value] : []);
+    apply(true);
+  });
   form.addEventListener("submit", (e) => e.preventDefault());
   form.addEventListener("click", (e) => {
     if (e.target === cmp) cmp.setAttribute("aria-pressed", cmp.getAttribute("aria-pressed") === "true" ? "false" : "true");

@@ -36,6 +36,7 @@
     const c = at(sel.value), o = opts[c], p = here ? at(here.dataset.stage) : c;
     doc.querySelectorAll(".where-mark").forEach((m) => m.remove());
     doc.querySelectorAll("[data-when]").forEach((e) => e.removeAttribute("data-when"));
+    doc.querySelectorAll("[data-team]").forEach((e) => e.removeAttribute("data-team")); /* a11y: tinted column */
     out.textContent = "";
     if (!o) { out.textContent = "Pick your team's stage to see what to build now, what should be done by now and what can wait."; return; }
     const tally = { now: 0, done: 0, later: 0, same: 0, none: 0 };
@@ -51,6 +52,7 @@
       const i = at(th.dataset.stage);
       th.dataset.when = i < c ? "done" : i === c ? "now" : "later";
       add(th, "span", i < c ? "done by now" : i === c ? "your stage" : "not yet", "where-mark");
+      if (i === c) [th, ...th.closest("table").querySelectorAll('td[data-stage="' + CSS.escape(o.value) + '"]')].forEach((e) => { e.dataset.team = ""; });
     }
     const d = o.dataset, P = window.stagebookProgress;
     add(out, "strong", name(c));
