@@ -38,26 +38,25 @@ impl Bar {
 /// A horizontal range chart of build cost and duration per stage, as inline SVG, so the
 /// stages page shows it without any script. Stages without a range are named, not drawn as 0.
 pub(crate) fn cost_chart(m: &Matrix) -> String {
-    let rows: Vec<Row> = m
-        .stages
-        .iter()
-        .map(|s| {
-            let currency = s.cost.as_ref().map_or(m.currency.as_str(), |c| c.currency.as_str());
-            let (build, duration) = s.cost.as_ref().map_or((None, None), |c| {
-                let build = c.build.as_ref().map(|f| Bar::of(f, 1.0, |v| format::money_short(currency, v)));
-                let unit = c.duration_unit;
-                let duration = c.duration.as_ref().map(|f| {
-                    Bar::of(f, unit.in_weeks(), |v| v.to_string()).suffixed(if unit == DurationUnit::Weeks {
-                        ""
-                    } else {
-                        " months"
-                    })
-                });
-                (build, duration)
-            });
-            Row { name: &s.name, bars: [build, duration] }
-        })
-        .collect();
+    let rows: Vec<Row> =
+        m.stages
+            .iter()
+            .map(|s| {
+                let currency = s.cost.as_ref().map_or(m.currency.as_str(), |c| c.currency.as_str());
+                let (build, duration) =
+                    s.cost.as_ref().map_or((None, None), |c| {
+                        let build = c.build.as_ref().map(|f| Bar::of(f, 1.0, |v| format::money_short(currency, v)));
+                        let unit = c.duration_unit;
+                        let duration =
+                            c.duration.as_ref().map(|f| {
+                                Bar::of(f, unit.in_weeks(), |v| v.to_string())
+                                    .suffixed(if unit == DurationUnit::Weeks { "" } else { " months" })
+                            });
+                        (build, duration)
+                    });
+                Row { name: &s.name, bars: [build, duration] }
+            })
+            .collect();
     let drawn = |panel: usize| rows.iter().filter_map(move |r| r.bars[panel].as_ref()).filter(|b| b.span.is_some());
     if drawn(0).chain(drawn(1)).next().is_none() {
         return String::new();
@@ -151,7 +150,6 @@ mod tests {
         // 4 months is the longest: about 17.3 weeks, so the 8-week bar ends near the middle.
         let widths: Vec<f64> = svg
             .match_indices("width=\"")
-            .skip(0)
             .filter_map(|(i, _)| svg[i + 7..].split('"').next()?.parse().ok())
             .collect();
         assert_eq!(widths.len(), 2, "{svg}");

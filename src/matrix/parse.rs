@@ -330,7 +330,8 @@ fn figure(r: &Option<Spanned<RawFigure>>, what: &str, errors: &mut Vec<Error>) -
     let r = r.as_ref()?;
     let values = match r.get_ref() {
         RawFigure::Text(t) if t.trim().is_empty() => {
-            errors.push(Problem::error(r.span().start, format!("{what}: the text is empty; leave the key out instead")));
+            errors
+                .push(Problem::error(r.span().start, format!("{what}: the text is empty; leave the key out instead")));
             return None;
         }
         RawFigure::Text(t) => return Some(Figure::Text(t.trim().to_string())),
@@ -369,10 +370,7 @@ fn figure(r: &Option<Spanned<RawFigure>>, what: &str, errors: &mut Vec<Error>) -
 fn duration(c: &RawCost, errors: &mut Vec<Error>) -> (Option<Figure>, DurationUnit) {
     match (&c.weeks, &c.months) {
         (Some(_), Some(m)) => {
-            errors.push(Problem::error(
-                m.span().start,
-                "cost: give the duration as `weeks` or as `months`, not both",
-            ));
+            errors.push(Problem::error(m.span().start, "cost: give the duration as `weeks` or as `months`, not both"));
             (None, DurationUnit::Weeks)
         }
         (_, Some(_)) => (figure(&c.months, "cost.months", errors), DurationUnit::Months),
