@@ -1,53 +1,63 @@
 //! The cost chart of the stages page: server-rendered SVG, so it shows without any script.
 
-use super::{format, Matrix, Range};
+use super::{format, DurationUnit, Figure, Matrix};
 use crate::html::escape_html;
+
+/// One figure of the chart: where its bar spans in the panel's common unit (weeks for
+/// durations, so stages given in months and in weeks share one axis), and its label in the
+/// source's own unit; words the source gives instead of a number ("nearly zero") have no bar.
+struct Bar {
+    span: Option<(f64, f64)>,
+    label: String,
+}
+
+impl Bar {
+    fn of(figure: &Figure, scale: f64, f: impl Fn(i64) -> String, unit: &str) -> Bar {
+        match figure {
+            Figure::Range(r) => {
+                Bar { span: Some((r.min as f64 * scale, r.max as f64 * scale)), label: format::range(*r, f, unit) }
+            }
+            Figure::Text(t) => Bar { span: None, label: t.clone() },
+        }
+    }
+}
 
 /// A horizontal range chart of build cost and duration per stage, as inline SVG, so the
 /// stages page shows it without any script. Stages without a range are named, not drawn as 0.
 pub(crate) fn cost_chart(m: &Matrix) -> String {
-    let rows: Vec<(&str, Option<Range>, Option<Range>, &str)> = m
+    // Per stage: name, build-cost bar, duration bar.
+    let rows: Vec<(&str, Option<Bar>, Option<Bar>)> = m
         .stages
         .iter()
         .map(|s| {
-            let cost = s.cost.as_ref();
-            (
-                s.name.as_str(),
-                cost.and_then(|c| c.build),
-                cost.and_then(|c| c.weeks),
-                cost.map_or(m.currency.as_str(), |c| c.currency.as_str()),
-            )
+            let Some(c) = s.cost.as_ref() else { return (s.name.as_str(), None, None) };
+            let build = c.build.as_ref().map(|f| Bar::of(f, 1.0, |v| format::money_short(&c.currency, v), ""));
+            let unit = c.duration_unit;
+            let suffix = if unit == DurationUnit::Weeks { "" } else { " months" };
+            let duration = c.duration.as_ref().map(|f| Bar::of(f, unit.in_weeks(), |v| v.to_string(), suffix));
+            (s.name.as_str(), build, duration)
         })
         .collect();
-    if rows.iter().all(|r| r.1.is_none() && r.2.is_none()) {
+    let drawn = |bar: &Option<Bar>| bar.as_ref().and_then(|b| b.span);
+    if rows.iter().all(|r| drawn(&r.1).is_none() && drawn(&r.2).is_none()) {
         return String::new();
     }
-    let max_build = rows.iter().filter_map(|r| r.1).map(|r| r.max).max().unwrap_or(1).max(1);
-    let max_weeks = rows.iter().filter_map(|r| r.2).map(|r| r.max).max().unwrap_or(1).max(1);
     // One SVG per measure, so that on a narrow screen the two stack instead of overflowing
     // (each names the stages itself); side by side when the column is wide enough.
-    let panels = [
-        ("cost-chart-build", "Build cost", max_build, true),
-        ("cost-chart-weeks", "Duration (weeks)", max_weeks, false),
-    ];
     let mut svg = String::new();
-    for (id, title, max, is_money) in panels {
-        let values = rows
-            .iter()
-            .map(|(name, build, weeks, currency)| (*name, if is_money { *build } else { *weeks }, *currency));
-        svg.push_str(&panel(id, title, max, is_money, values));
+    for (id, title, build) in
+        [("cost-chart-build", "Build cost", true), ("cost-chart-weeks", "Duration (weeks)", false)]
+    {
+        let bars: Vec<(&str, Option<&Bar>)> =
+            rows.iter().map(|(name, b, d)| (*name, if build { b.as_ref() } else { d.as_ref() })).collect();
+        svg.push_str(&panel(id, title, build, &bars));
     }
     svg
 }
 
 /// One horizontal range chart: a row per stage, its range as a bar with the figures beside it.
-fn panel<'a>(
-    id: &str,
-    title: &str,
-    max: i64,
-    is_money: bool,
-    rows: impl ExactSizeIterator<Item = (&'a str, Option<Range>, &'a str)>,
-) -> String {
+fn panel(id: &str, title: &str, described: bool, rows: &[(&str, Option<&Bar>)]) -> String {
+    let max = rows.iter().filter_map(|(_, b)| b.and_then(|b| b.span)).map(|(_, hi)| hi).fold(1.0f64, f64::max);
     let (label_w, panel_w, row_h, top) = (110.0, 300.0, 34.0, 44.0);
     let width = label_w + panel_w + 20.0;
     let height = top + rows.len() as f64 * row_h + 16.0;
@@ -57,7 +67,7 @@ fn panel<'a>(
 <title id=\"{id}-title\">{} by stage</title>",
         escape_html(title)
     );
-    if is_money {
+    if described {
         svg.push_str("<desc id=\"cost-chart-desc\">Ranges per stage; the same figures are in the table below.</desc>");
     }
     svg.push_str(&format!(
@@ -66,7 +76,7 @@ fn panel<'a>(
         top - 12.0,
         height - 10.0
     ));
-    for (i, (name, range, currency)) in rows.enumerate() {
+    for (i, (name, bar)) in rows.iter().enumerate() {
         let y = top + i as f64 * row_h;
         svg.push_str(&format!(
             "<text class=\"chart-label\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
@@ -74,24 +84,26 @@ fn panel<'a>(
             y + 14.0,
             escape_html(name)
         ));
-        match range {
-            Some(r) => {
-                let scale = (panel_w - 70.0) / max as f64;
-                let x = x0 + r.min as f64 * scale;
-                let w = ((r.max - r.min) as f64 * scale).max(3.0);
-                let label = if is_money {
-                    format::range(r, |v| format::money_short(currency, v), "")
-                } else {
-                    format::range(r, |v| v.to_string(), "")
-                };
+        match bar {
+            Some(Bar { span: Some((lo, hi)), label }) => {
+                let scale = (panel_w - 70.0) / max;
+                let x = x0 + lo * scale;
+                let w = ((hi - lo) * scale).max(3.0);
                 svg.push_str(&format!(
                     "<rect class=\"chart-bar\" x=\"{x:.1}\" y=\"{:.1}\" width=\"{w:.1}\" height=\"14\" rx=\"3\"/><text class=\"chart-value\" x=\"{:.1}\" y=\"{:.1}\">{}</text>",
                     y + 3.0,
                     x + w + 6.0,
                     y + 14.0,
-                    escape_html(&label)
+                    escape_html(label)
                 ));
             }
+            // Words the source gives instead of a number ("nearly zero") are shown as they are.
+            Some(Bar { span: None, label }) => svg.push_str(&format!(
+                "<text class=\"chart-none\" x=\"{:.1}\" y=\"{:.1}\">{}</text>",
+                x0 + 6.0,
+                y + 14.0,
+                escape_html(label)
+            )),
             None => svg.push_str(&format!(
                 "<text class=\"chart-none\" x=\"{:.1}\" y=\"{:.1}\">no range given</text>",
                 x0 + 6.0,
@@ -124,6 +136,24 @@ mod tests {
         assert_eq!(svg.matches(">B</text>").count(), 2, "{svg}");
         assert!(svg.contains("<title id=\"cost-chart-build-title\">Build cost by stage</title>"), "{svg}");
         assert!(svg.contains("<title id=\"cost-chart-weeks-title\">Duration (weeks) by stage</title>"), "{svg}");
+    }
+
+    #[test]
+    fn months_share_the_weeks_axis_and_words_are_shown() {
+        let m = crate::matrix::parse(
+            "[[stage]]\nid=\"a\"\nname=\"A\"\ncost={build=\"nearly <none>\",weeks=[4,8]}\n[[stage]]\nid=\"b\"\nname=\"B\"\ncost={months=[2,4]}\n",
+        )
+        .unwrap();
+        let svg = cost_chart(&m);
+        assert!(svg.contains(">nearly &lt;none&gt;<"), "{svg}");
+        assert!(svg.contains(">2–4 months<"), "{svg}");
+        // 4 months is the longest, about 17.3 weeks, so the 4-week-wide bar is about 0.23 of the axis.
+        let widths: Vec<f64> = svg
+            .match_indices("<rect")
+            .filter_map(|(i, _)| svg[i..].split("width=\"").nth(1)?.split('"').next()?.parse().ok())
+            .collect();
+        assert_eq!(widths.len(), 2, "{svg}");
+        assert!((widths[0] - 230.0 * 4.0 / (4.0 * 52.0 / 12.0)).abs() < 0.2, "{widths:?}");
     }
 
     #[test]

@@ -76,15 +76,54 @@ pub struct Stage {
     pub cost: Option<Cost>,
 }
 
-/// Cost and duration ranges of a stage; each range is optional.
+/// Cost and duration figures of a stage; each is optional.
 #[derive(Debug, Clone, Default)]
 pub struct Cost {
-    pub build: Option<Range>,
-    pub weeks: Option<Range>,
-    pub monthly: Option<Range>,
+    pub build: Option<Figure>,
+    /// In [`Cost::duration_unit`]s.
+    pub duration: Option<Figure>,
+    pub duration_unit: DurationUnit,
+    pub monthly: Option<Figure>,
     /// Where the figures come from.
     pub source: Md,
     pub currency: String,
+}
+
+/// A figure as the source states it: a range, or words where the source gives no number
+/// ("nearly zero"), so a page never shows a figure the source did not give, nor "not given"
+/// where it said something.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Figure {
+    Range(Range),
+    Text(String),
+}
+
+/// The unit a duration is given in, kept so pages say "2–4 months" where the source does
+/// rather than a converted "9–17 weeks".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DurationUnit {
+    #[default]
+    Weeks,
+    Months,
+}
+
+impl DurationUnit {
+    /// The data-file key and the word pages use.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            DurationUnit::Weeks => "weeks",
+            DurationUnit::Months => "months",
+        }
+    }
+
+    /// Length of one unit in weeks, for drawing and adding up durations given in different
+    /// units (a month is 52/12 weeks; sums that needed it are marked as approximate).
+    pub(crate) fn in_weeks(self) -> f64 {
+        match self {
+            DurationUnit::Weeks => 1.0,
+            DurationUnit::Months => 52.0 / 12.0,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

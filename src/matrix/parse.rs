@@ -8,7 +8,9 @@ use serde::Deserialize;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 use toml::Spanned;
 
-use super::{Aspect, Category, Checklist, Column, Cost, Item, Matrix, Md, Range, Row, Stage, Table};
+use super::{
+    Aspect, Category, Checklist, Column, Cost, DurationUnit, Figure, Item, Matrix, Md, Range, Row, Stage, Table,
+};
 
 /// An error at a byte offset of the file.
 pub(super) use crate::diagnostics::Problem as Error;
@@ -44,12 +46,44 @@ struct RawStage {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawCost {
-    build: Option<Spanned<Vec<Spanned<i64>>>>,
-    weeks: Option<Spanned<Vec<Spanned<i64>>>>,
-    monthly: Option<Spanned<Vec<Spanned<i64>>>>,
+    build: Option<Spanned<RawFigure>>,
+    weeks: Option<Spanned<RawFigure>>,
+    months: Option<Spanned<RawFigure>>,
+    monthly: Option<Spanned<RawFigure>>,
     #[serde(default)]
     source: Option<Spanned<String>>,
     currency: Option<String>,
+}
+
+/// A cost figure as written: `[min, max]`, or text where the source gives words, not a number.
+/// Deserialised by hand because serde's untagged enums lose the element spans that errors
+/// point at.
+enum RawFigure {
+    Range(Vec<Spanned<i64>>),
+    Text(String),
+}
+
+impl<'de> Deserialize<'de> for RawFigure {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Either;
+        impl<'de> serde::de::Visitor<'de> for Either {
+            type Value = RawFigure;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a range `[min, max]` of two integers, or text such as \"nearly zero\"")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RawFigure, E> {
+                Ok(RawFigure::Text(v.to_string()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<RawFigure, A::Error> {
+                let mut values = Vec::new();
+                while let Some(v) = seq.next_element::<Spanned<i64>>()? {
+                    values.push(v);
+                }
+                Ok(RawFigure::Range(values))
+            }
+        }
+        d.deserialize_any(Either)
+    }
 }
 
 #[derive(Deserialize)]
@@ -291,11 +325,21 @@ fn known(ids: &[&str]) -> String {
     ids.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
 }
 
-/// A cost range: two integers, neither below zero (a cost or a duration cannot be negative,
-/// and `i64::MIN` would otherwise overflow the totals), the first not above the second.
-fn range(r: &Option<Spanned<Vec<Spanned<i64>>>>, what: &str, errors: &mut Vec<Error>) -> Option<Range> {
+/// A cost figure: text that says something, or a range of two integers, neither below zero
+/// (a cost or a duration cannot be negative, and `i64::MIN` would otherwise overflow the
+/// totals), the first not above the second.
+fn figure(r: &Option<Spanned<RawFigure>>, what: &str, errors: &mut Vec<Error>) -> Option<Figure> {
     let r = r.as_ref()?;
-    match r.get_ref().as_slice() {
+    let values = match r.get_ref() {
+        RawFigure::Text(t) if t.trim().is_empty() => {
+            errors
+                .push(Problem::error(r.span().start, format!("{what}: the text is empty; leave the key out instead")));
+            return None;
+        }
+        RawFigure::Text(t) => return Some(Figure::Text(t.trim().to_string())),
+        RawFigure::Range(values) => values,
+    };
+    match values.as_slice() {
         [lo, hi] => {
             let negative: Vec<_> = [lo, hi].into_iter().filter(|v| *v.get_ref() < 0).collect();
             for v in &negative {
@@ -311,13 +355,28 @@ fn range(r: &Option<Spanned<Vec<Spanned<i64>>>>, what: &str, errors: &mut Vec<Er
                 errors.push(Problem::error(r.span().start, format!("{what}: min {min} is greater than max {max}")));
                 None
             } else {
-                Some(Range { min, max })
+                Some(Figure::Range(Range { min, max }))
             }
         }
         _ => {
-            errors.push(Problem::error(r.span().start, format!("{what} must be a range `[min, max]` of two integers")));
+            errors.push(Problem::error(
+                r.span().start,
+                format!("{what} must be a range `[min, max]` of two integers, or text"),
+            ));
             None
         }
+    }
+}
+
+/// The duration, given in weeks or in months (as the source states it), not both.
+fn duration(c: &RawCost, errors: &mut Vec<Error>) -> (Option<Figure>, DurationUnit) {
+    match (&c.weeks, &c.months) {
+        (Some(_), Some(m)) => {
+            errors.push(Problem::error(m.span().start, "cost: give the duration as `weeks` or as `months`, not both"));
+            (None, DurationUnit::Weeks)
+        }
+        (_, Some(_)) => (figure(&c.months, "cost.months", errors), DurationUnit::Months),
+        _ => (figure(&c.weeks, "cost.weeks", errors), DurationUnit::Weeks),
     }
 }
 
@@ -387,12 +446,16 @@ fn validate(
     };
 
     for s in &stages {
-        let cost = s.cost.as_ref().map(|c| Cost {
-            build: range(&c.build, "cost.build", errors),
-            weeks: range(&c.weeks, "cost.weeks", errors),
-            monthly: range(&c.monthly, "cost.monthly", errors),
-            source: md(&c.source),
-            currency: c.currency.clone().unwrap_or_else(|| currency.clone()),
+        let cost = s.cost.as_ref().map(|c| {
+            let (duration, duration_unit) = duration(c, errors);
+            Cost {
+                build: figure(&c.build, "cost.build", errors),
+                duration,
+                duration_unit,
+                monthly: figure(&c.monthly, "cost.monthly", errors),
+                source: md(&c.source),
+                currency: c.currency.clone().unwrap_or_else(|| currency.clone()),
+            }
         });
         matrix.stages.push(Stage {
             id: s.id.get_ref().clone(),
@@ -633,7 +696,7 @@ cells = { size = "2" }
         assert_eq!(m.title, "Growth ladder");
         assert_eq!(m.stages.len(), 2);
         assert_eq!(m.stages[1].name, "Série A");
-        assert_eq!(m.stages[0].cost.as_ref().unwrap().build, Some(Range { min: 1000, max: 5000 }));
+        assert_eq!(m.stages[0].cost.as_ref().unwrap().build, Some(Figure::Range(Range { min: 1000, max: 5000 })));
         assert_eq!(m.stages[0].cost.as_ref().unwrap().currency, "EUR");
         let cells =
             |i: usize| m.aspects[i].cells.iter().map(|c| c.as_ref().map(|c| c.text.as_str())).collect::<Vec<_>>();
@@ -728,6 +791,28 @@ cells = { size = "2" }
         assert!(e[0].2.contains("cost.weeks: min 4 is greater than max 2"));
         let e = errors(&with("weeks = [2, 4]", "weeks = [2]"));
         assert!(e[0].2.contains("must be a range `[min, max]`"));
+    }
+
+    #[test]
+    fn figures_keep_the_source_units_and_words() {
+        let m = parse(&with("weeks = [2, 4]", "months = [2, 4], monthly = \"nearly zero\"")).ok().unwrap();
+        let cost = m.stages[0].cost.as_ref().unwrap();
+        assert_eq!(cost.duration, Some(Figure::Range(Range { min: 2, max: 4 })));
+        assert_eq!(cost.duration_unit, DurationUnit::Months);
+        assert_eq!(cost.monthly, Some(Figure::Text("nearly zero".into())));
+        let weeks = parse(GOOD).ok().unwrap();
+        assert_eq!(weeks.stages[0].cost.as_ref().unwrap().duration_unit, DurationUnit::Weeks);
+    }
+
+    #[test]
+    fn a_duration_in_two_units_or_a_blank_text_is_an_error() {
+        let e = errors(&with("weeks = [2, 4]", "weeks = [2, 4], months = [1, 2]"));
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(e[0].2.contains("not both"), "{e:?}");
+        let e = errors(&with("weeks = [2, 4]", "weeks = \"  \""));
+        assert!(e[0].2.contains("cost.weeks: the text is empty"), "{e:?}");
+        let e = errors(&with("weeks = [2, 4]", "weeks = 3"));
+        assert!(e[0].2.contains("or text such as"), "{e:?}");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use serde::Serialize;
 
 use super::rendered::{Html, Rendered};
-use super::{format, keys, Matrix, Range};
+use super::{format, keys, Figure, Matrix};
 // The search index links its matrix results to these pages.
 use super::urls::{category_url, MATRIX_URL};
 pub(crate) use super::urls::{stage_url, STAGES_URL};
@@ -19,19 +19,23 @@ pub(crate) struct LinkView<'a> {
     pub url: String,
 }
 
+/// A cost figure as pages show it; `min`/`max` only when the source gives numbers (scripts add
+/// those up and name the stages whose figure is words).
 #[derive(Debug, Clone, Serialize)]
-pub(crate) struct RangeView {
-    pub min: i64,
-    pub max: i64,
-    /// e.g. "$50,000–$150,000" or "8–12 weeks".
+pub(crate) struct FigureView {
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+    /// e.g. "$50,000–$150,000", "2–4 months" or "nearly zero".
     pub text: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct CostView<'a> {
-    pub build: Option<RangeView>,
-    pub weeks: Option<RangeView>,
-    pub monthly: Option<RangeView>,
+    pub build: Option<FigureView>,
+    pub duration: Option<FigureView>,
+    /// "weeks" or "months": the unit the source gave the duration in.
+    pub duration_unit: &'static str,
+    pub monthly: Option<FigureView>,
     pub source: Cow<'a, str>,
     pub currency: &'a str,
     /// What goes before an amount ("$", "CHF "), for scripts that format sums.
@@ -220,8 +224,11 @@ impl<'a> Views<'a> {
 
     pub(crate) fn stage(&self, i: usize) -> StageView<'a> {
         let (s, r) = (&self.m.stages[i], &self.r.stages[i]);
-        let range = |range: Option<Range>, f: &dyn Fn(i64) -> String, unit: &str| {
-            range.map(|r| RangeView { min: r.min, max: r.max, text: format::range(r, f, unit) })
+        let figure = |figure: &Option<Figure>, f: &dyn Fn(i64) -> String, unit: &str| {
+            figure.as_ref().map(|fig| match fig {
+                Figure::Range(r) => FigureView { min: Some(r.min), max: Some(r.max), text: format::range(*r, f, unit) },
+                Figure::Text(t) => FigureView { min: None, max: None, text: t.clone() },
+            })
         };
         StageView {
             id: &s.id,
@@ -242,9 +249,10 @@ impl<'a> Views<'a> {
             cost: s.cost.as_ref().map(|c| {
                 let money = |v| format::money(&c.currency, v);
                 CostView {
-                    build: range(c.build, &money, ""),
-                    weeks: range(c.weeks, &|v| v.to_string(), " weeks"),
-                    monthly: range(c.monthly, &money, " a month"),
+                    build: figure(&c.build, &money, ""),
+                    duration: figure(&c.duration, &|v| v.to_string(), &format!(" {}", c.duration_unit.name())),
+                    duration_unit: c.duration_unit.name(),
+                    monthly: figure(&c.monthly, &money, " a month"),
                     source: self.html(&r.cost_source),
                     prefix: format::currency_prefix(&c.currency),
                     currency: &c.currency,
@@ -482,7 +490,8 @@ mod tests {
         let v = Views { m: &m, r: &r, page: "index.html" };
         let cost = v.stage(0).cost.expect("stage a has costs");
         assert_eq!(cost.build.map(|r| r.text), Some("CHF 5,000".to_string()));
-        assert_eq!(cost.weeks.map(|r| r.text), Some("2–6 weeks".to_string()));
+        assert_eq!(cost.duration.map(|r| r.text), Some("2–6 weeks".to_string()));
+        assert_eq!(cost.duration_unit, "weeks");
         assert_eq!(cost.monthly.map(|r| r.text), Some("CHF 100–CHF 900 a month".to_string()));
         assert_eq!(cost.prefix, "CHF ");
         assert!(v.stage(1).cost.is_none());
