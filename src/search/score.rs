@@ -13,6 +13,8 @@ const B: f32 = 0.75;
 /// A stem's postings beyond this many (the lowest impacts) are dropped: a query shows the top
 /// results, and the long tail of a very common word would dominate the bytes a query loads.
 const MAX_POSTINGS: usize = 250;
+/// Weight of the page description's words: like body text, below the title.
+const DESCRIPTION_WEIGHT: f32 = 1.0;
 /// Lexicon words that are not indexed (stop words).
 const NONE: u32 = u32::MAX;
 
@@ -37,6 +39,8 @@ pub(super) fn score(
                 let mut words: Vec<(u32, u32, f32)> = Vec::new();
                 if bt > 0.0 {
                     words.extend(c.words_of(&d.title).into_iter().map(|(w, n)| (w, n, bt)));
+                    // Description-only matches weigh less than title matches.
+                    words.extend(c.words_of(&d.description).into_iter().map(|(w, n)| (w, n, DESCRIPTION_WEIGHT)));
                 }
                 if bh > 0.0 {
                     words.extend(c.words_of(&d.heading).into_iter().map(|(w, n)| (w, n, bh)));
@@ -202,6 +206,7 @@ mod tests {
             text: text.to_string().into(),
             code: "",
             title: title.to_string().into(),
+            description: "".into(),
             label: String::new(),
             kind: crate::search::format::Kind::Section,
             stage: -1,

@@ -12,7 +12,7 @@
     delete waiting[k];
     if (ok) ok(o || i);
   };
-  window.stagebookSearch = { manifest: got("manifest"), terms: got("t/"), docs: got("d/") };
+  window.stagebookSearch = { manifest: got("manifest"), terms: got("t/"), docs: got("d/"), words: got("w/") };
 
   // One promise per file, rejected if it is missing or does not call back.
   const load = (name) => files[name] || (files[name] = new Promise((ok, fail) => {
@@ -83,28 +83,82 @@
     return out;
   };
 
-  // Ranked doc ids: most distinct query words first, then summed impacts.
-  // f: {kind: "" | "pages" | "matrix", stage, category: index or -1}.
-  const search = (q, f) => manifest().then(() => {
+  // Edit distance of a and b (arrays of characters) with adjacent swaps counting one, or
+  // k + 1 once it must exceed k.
+  const distance = (a, b, k) => {
+    if (Math.abs(a.length - b.length) > k) return k + 1;
+    let prev2 = [], prev = [], cur = [];
+    for (let j = 0; j <= b.length; j++) prev[j] = j;
+    for (let i = 1; i <= a.length; i++) {
+      cur = [i];
+      let low = i;
+      for (let j = 1; j <= b.length; j++) {
+        let v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, prev2[j - 2] + 1);
+        cur[j] = v;
+        if (v < low) low = v;
+      }
+      if (low > k) return k + 1;
+      prev2 = prev; prev = cur;
+    }
+    return prev[b.length];
+  };
+  const words = (i) => load("w/" + i);
+  // Keys within the typo distance of t (same first character, length within it), closest
+  // first: read from the typo dictionary, whose files sort by first character then length.
+  const typos = (t) => {
+    const T = S.typo, cs = [...t], n = cs.length, k = n >= T.two ? 2 : n >= T.one ? 1 : 0;
+    if (!k || !M.typos || !M.typos.length) return Promise.resolve([]);
+    const key = (len) => cs[0] + String.fromCodePoint(T.lengthBase + Math.max(len, 0));
+    const lo = key(n - k), hi = key(n + k + 1), want = [];
+    for (let i = find(M.typos, lo); i < M.typos.length && (i === find(M.typos, lo) || M.typos[i] < hi); i++) want.push(i);
+    return Promise.all(want.map(words)).then((lists) => {
+      const found = [];
+      for (const list of lists) {
+        for (const w of list) {
+          const d = distance(cs, [...w], k);
+          if (d <= k && w !== t) found.push([d, w]);
+        }
+      }
+      return found.sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : 1)).slice(0, 12);
+    });
+  };
+  // Weights of matches that are not the word typed: a completion of the last word, a word one
+  // or two edits away.
+  const EXPANDED = 0.5, TYPO = [1, 0.7, 0.5];
+
+  // Ranked doc ids: most distinct query words first, then summed impacts, exact matches
+  // weighing more than completions and typo matches. The last word is a prefix only when
+  // `prefix` (the header box, while typing); a word of enough letters that finds nothing is
+  // looked up with its typos. f: {kind: "" | "pages" | "matrix", stage, category: index or -1}.
+  const search = (q, f, prefix) => manifest().then(() => {
     const toks = [];
     for (const t of q.toLowerCase().match(/[\p{L}\p{N}]+/gu) || []) {
       if (([...t].length > 1 || /^[0-9]$/.test(t)) && !stop.has(t) && !toks.includes(t)) toks.push(t);
     }
-    return Promise.all(toks.map((t, n) => lookup(t, n === toks.length - 1))).then((all) => {
+    const each = (t, n) => lookup(t, prefix && n === toks.length - 1).then((hits) => {
+      hits = hits.filter(Boolean);
+      // The stem of the word as typed: its own key, or the stem its key points to.
+      const own = hits.find((h) => h[0] === t), stem = own ? own[1] : null;
+      const weighed = hits.map((h) => [h, h[0] === t || h[1] === stem ? 1 : EXPANDED]);
+      if (hits.length) return weighed;
+      return typos(t).then((near) => Promise.all(near.map(([d, w]) => lookup(w, false).then((hs) =>
+        hs.filter(Boolean).map((h) => [h, TYPO[d]])))).then((l) => [].concat(...l)));
+    });
+    return Promise.all(toks.map(each)).then((all) => {
       const acc = new Map(), words = new Set(), stems = toks.slice();
       for (const hits of all) {
         const best = new Map();
-        for (const h of hits) {
-          if (!h) continue;
+        for (const [h, w] of hits) {
           words.add(h[0]);
           if (!stems.includes(h[1])) stems.push(h[1]);
           const p = posts[h[1]] = posts[h[1]] || decode(h[2]);
-          for (let j = 0; j < p.length; j += 2) if (!(best.get(p[j]) >= p[j + 1])) best.set(p[j], p[j + 1]);
+          for (let j = 0; j < p.length; j += 2) if (!(best.get(p[j]) >= p[j + 1] * w)) best.set(p[j], p[j + 1] * w);
         }
         best.forEach((v, d) => { const s = acc.get(d) || [0, 0, d]; acc.set(d, [s[0] + 1, s[1] + v, d]); });
       }
       const res = [...acc.values()].filter(([, , d]) => (!f.kind || S.kinds[cols.kind[d]].filter === f.kind) &&
-        !(f.stage >= 0 && cols.stage[d] !== f.stage || f.category >= 0 && cols.category[d] !== f.category))
+        !(f.stage >= 0 && cols.stage[d] >= 0 && cols.stage[d] !== f.stage || f.category >= 0 && cols.category[d] !== f.category))
         .sort((a, b) => b[0] - a[0] || b[1] - a[1] || a[2] - b[2]);
       return {
         ids: res.map((r) => r[2]),
@@ -125,7 +179,7 @@
     });
   };
   // For tests that decode a built index with this very code.
-  window.stagebookSearch.read = { manifest, shard, lookup, decode, doc: getDoc, search };
+  window.stagebookSearch.read = { manifest, shard, lookup, decode, doc: getDoc, search, typos, words };
 
   /* ----- results ----- */
 
@@ -162,13 +216,22 @@
     if (end <= at) end = Math.min(start + 160, n);
     return (start ? "…" : "") + text.slice(start, end) + (end < n ? "…" : "");
   };
-  const item = ({ title, url, anchor, heading, text, label }, hit) => {
-    const li = el("li", "search-result"), a = li.appendChild(el("a", "search-link")), t = a.appendChild(el("span", "search-title"));
-    a.href = root + url + (anchor ? "#" + anchor : "");
+  // Text the eye separates by layout, a screen reader by this: "Page — Heading — snippet".
+  const sep = () => el("span", "visually-hidden", " — ");
+  const hasHit = (text, hit) => (text.match(/[\p{L}\p{N}]+/gu) || []).some(hit);
+  // One result: page title, heading, label and why it matched (a snippet around the match, or
+  // the page description when only that matched). In a link (search page), or in a plain
+  // element whose option carries the address (header box: an option holds no link).
+  const item = ({ title, url, anchor, heading, text, label, description }, hit, option) => {
+    const li = el("li", "search-result"), a = li.appendChild(el(option ? "div" : "a", "search-link"));
+    const t = a.appendChild(el("span", "search-title")), href = root + url + (anchor ? "#" + anchor : "");
+    if (option) li.dataset.href = href;
+    else a.href = href;
     mark(t.appendChild(el("span", "search-page")), title, hit);
-    if (heading) mark(t.appendChild(el("span", "search-heading")), heading, hit);
-    if (label) a.append(el("span", "badge search-label", label));
-    if (text) mark(a.appendChild(el("span", "search-snippet")), snippet(text, hit), hit);
+    if (heading) mark(t.appendChild(el("span", "search-heading")), heading, hit).prepend(sep());
+    if (label) a.append(sep(), el("span", "badge search-label", label));
+    const why = text && hasHit(text, hit) || !(description && hasHit(description, hit)) ? text : description;
+    if (why) mark(a.appendChild(el("span", "search-snippet")), snippet(why, hit), hit).prepend(sep());
     return li;
   };
   const quoted = (q) => "“" + q.trim() + "”";
@@ -231,11 +294,10 @@
       clearTimeout(timer);
       timer = 0;
       const n = ++seq, q = input.value;
-      busy = search(q, {}).then((r) => Promise.all(r.ids.slice(0, 8).map(getDoc)).then((ds) => {
+      busy = search(q, {}, true).then((r) => Promise.all(r.ids.slice(0, 8).map(getDoc)).then((ds) => {
         if (n === seq) render(ds.map((d, i) => {
-          const li = item(d, r.hit);
+          const li = item(d, r.hit, true);
           attrs(li, { id: "sb-search-opt-" + i, role: "option", "aria-selected": "false" });
-          li.firstChild.tabIndex = -1;
           return li;
         }), says(r, q), r.ids.length);
       })).catch(() => { if (n === seq) render([], NOT_FOUND, 0); });
@@ -258,7 +320,7 @@
         busy.then(() => {
           const o = opts[Math.max(active, 0)];
           show(false);
-          if (o) location.href = o.firstChild.href;
+          if (o) location.href = o.dataset.href;
           else form.submit();
         });
       } else if (/^Esc/.test(k)) {
@@ -268,7 +330,11 @@
     });
     // Keep the focus in the box while clicking a result; close when it leaves the form.
     panel.addEventListener("mousedown", (e) => e.preventDefault());
-    panel.addEventListener("click", () => show(false));
+    panel.addEventListener("click", (e) => {
+      const o = e.target.closest && e.target.closest("[role=option]");
+      show(false);
+      if (o) location.href = o.dataset.href;
+    });
     form.addEventListener("focusout", (e) => { if (!form.contains(e.relatedTarget)) show(false); });
     // Loaded on first focus (nav.js): catch up with the focus and any text typed meanwhile.
     if (doc.activeElement === input) { manifest().catch(Boolean); if (input.value.trim()) run(); }
