@@ -171,12 +171,18 @@ impl Serialize for Shard<'_> {
     }
 }
 
-/// A stem's postings as (impact, doc) pairs in written order: impacts quantised to 1-255
-/// against `max` (the best score of the index), best first, doc ids increasing within an
-/// impact.
-pub(super) fn quantise(list: &[(u32, f32)], max: f32) -> Vec<(u8, u32)> {
-    let mut quantised: Vec<(u8, u32)> =
-        list.iter().map(|&(doc, impact)| (((impact / max) * 254.0).round().clamp(0.0, 254.0) as u8 + 1, doc)).collect();
+/// A stem's postings as (impact, doc) pairs in written order: impacts quantised against `max`
+/// (the best score of the index) to 1-254, best first, doc ids increasing within an impact.
+/// The lowest bit says whether the stem is in the doc's title or heading (even: it is), so the
+/// browser can rank a doc whose title holds every query word first.
+pub(super) fn quantise(list: &[(u32, f32, bool)], max: f32) -> Vec<(u8, u32)> {
+    let mut quantised: Vec<(u8, u32)> = list
+        .iter()
+        .map(|&(doc, impact, titled)| {
+            let level = ((impact / max) * 126.0).round().clamp(0.0, 126.0) as u8;
+            (2 * level + 1 + u8::from(titled), doc)
+        })
+        .collect();
     quantised.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     quantised
 }
@@ -308,14 +314,22 @@ mod tests {
 
     #[test]
     fn postings_are_runs_of_equal_impact_with_doc_id_gaps() {
-        // Best first, as scored: docs 900 and 5 tie, as do 7, 300 and 2.
-        let list = [(900, 8.0), (5, 8.0), (40, 6.0), (300, 2.0), (7, 2.0), (2, 2.0), (1, 0.0)];
+        // Best first, as scored: docs 900 and 5 tie, as do 7, 300 and 2; 40 has the word in its title.
+        let list = [
+            (900, 8.0, false),
+            (5, 8.0, false),
+            (40, 6.0, true),
+            (300, 2.0, false),
+            (7, 2.0, false),
+            (2, 2.0, false),
+            (1, 0.0, false),
+        ];
         let bytes = encode_postings(&quantise(&list, 8.0));
-        assert_eq!(bytes, [255, 2, 5, 0xff, 6, 192, 1, 40, 65, 3, 2, 5, 0xa5, 2, 1, 1, 1]);
+        assert_eq!(bytes, [253, 2, 5, 0xff, 6, 192, 1, 40, 65, 3, 2, 5, 0xa5, 2, 1, 1, 1]);
         assert_eq!(
             decode_postings(&bytes),
-            [(5, 255), (900, 255), (40, 192), (2, 65), (7, 65), (300, 65), (1, 1)],
-            "every doc keeps its quantised impact"
+            [(5, 253), (900, 253), (40, 192), (2, 65), (7, 65), (300, 65), (1, 1)],
+            "every doc keeps its quantised impact, even when the word is in its title"
         );
         assert!(encode_postings(&quantise(&[], 1.0)).is_empty());
     }

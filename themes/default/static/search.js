@@ -148,18 +148,26 @@
     return Promise.all(toks.map(each)).then((all) => {
       const acc = new Map(), words = new Set(), stems = toks.slice();
       for (const hits of all) {
-        const best = new Map();
+        const best = new Map(), titled = new Set();
         for (const [h, w] of hits) {
           words.add(h[0]);
           if (!stems.includes(h[1])) stems.push(h[1]);
           const p = posts[h[1]] = posts[h[1]] || decode(h[2]);
-          for (let j = 0; j < p.length; j += 2) if (!(best.get(p[j]) >= p[j + 1] * w)) best.set(p[j], p[j + 1] * w);
+          for (let j = 0; j < p.length; j += 2) {
+            if (!(best.get(p[j]) >= p[j + 1] * w)) best.set(p[j], p[j + 1] * w);
+            // An even impact: the word is in the doc's title or heading.
+            if (p[j + 1] % 2 === 0) titled.add(p[j]);
+          }
         }
-        best.forEach((v, d) => { const s = acc.get(d) || [0, 0, d]; acc.set(d, [s[0] + 1, s[1] + v, d]); });
+        best.forEach((v, d) => {
+          const s = acc.get(d) || [0, 0, d, 0];
+          acc.set(d, [s[0] + 1, s[1] + v, d, s[3] + titled.has(d)]);
+        });
       }
+      // Most query words first; among equals, a title or heading holding all of them.
       const res = [...acc.values()].filter(([, , d]) => (!f.kind || S.kinds[cols.kind[d]].filter === f.kind) &&
         !(f.stage >= 0 && cols.stage[d] >= 0 && cols.stage[d] !== f.stage || f.category >= 0 && cols.category[d] !== f.category))
-        .sort((a, b) => b[0] - a[0] || b[1] - a[1] || a[2] - b[2]);
+        .sort((a, b) => b[0] - a[0] || (b[3] === b[0]) - (a[3] === a[0]) || b[1] - a[1] || a[2] - b[2]);
       return {
         ids: res.map((r) => r[2]),
         toks,
