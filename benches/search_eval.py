@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Ranking quality of the search on a built handbook, against the graded queries of
 benches/search_eval.json: top-3 precision and nDCG@5, computed from the results the site's
-own static/search.js returns under node (benches/search_run.js, the search page's mode: the
+own static/search.js returns under node (tests/support/search_run.js, the search page's mode: the
 last word matched whole).
 
     python3 benches/search_eval.py SITE [SITE...]        # e.g. a build of the bundled handbook
@@ -34,7 +34,7 @@ def key_of(r):
 
 
 def evaluate(site, queries, show):
-    out = subprocess.run(["node", os.path.join(HERE, "search_run.js"), site, "--top", "5", *queries],
+    out = subprocess.run(["node", os.path.join(HERE, "..", "tests", "support", "search_run.js"), site, "--top", "5", *queries],
                          capture_output=True, text=True, check=True).stdout
     runs = json.loads(out)
     p3s, ndcgs = [], []

@@ -104,8 +104,8 @@
     return prev[b.length];
   };
   const words = (i) => load("w/" + i);
-  // Keys within the typo distance of t (same first character, length within it), closest
-  // first: read from the typo dictionary, whose files sort by first character then length.
+  // The closest keys within the typo distance of t (same first character, length within it):
+  // read from the typo dictionary, whose files sort by first character then length.
   const typos = (t) => {
     const T = S.typo, cs = [...t], n = cs.length, k = n >= T.two ? 2 : n >= T.one ? 1 : 0;
     if (!k || !M.typos || !M.typos.length) return Promise.resolve([]);
@@ -120,7 +120,9 @@
           if (d <= k && w !== t) found.push([d, w]);
         }
       }
-      return found.sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : 1)).slice(0, 12);
+      // Only the closest: a word one edit away hides those two away.
+      const best = Math.min(...found.map((f) => f[0]));
+      return found.filter((f) => f[0] === best).sort((a, b) => (a[1] < b[1] ? -1 : 1)).slice(0, 12);
     });
   };
   // Weights of matches that are not the word typed: a completion of the last word, a word one
@@ -236,10 +238,13 @@
     if (option) li.dataset.href = href;
     else a.href = href;
     mark(t.appendChild(el("span", "search-page")), title, hit);
-    if (heading) mark(t.appendChild(el("span", "search-heading")), heading, hit).prepend(sep());
+    if (heading) {
+      t.append(sep());
+      mark(t.appendChild(el("span", "search-heading")), heading, hit);
+    }
     if (label) a.append(sep(), el("span", "badge search-label", label));
     const why = text && hasHit(text, hit) || !(description && hasHit(description, hit)) ? text : description;
-    if (why) mark(a.appendChild(el("span", "search-snippet")), snippet(why, hit), hit).prepend(sep());
+    if (why) a.append(sep(), mark(el("span", "search-snippet"), snippet(why, hit), hit));
     return li;
   };
   const quoted = (q) => "“" + q.trim() + "”";

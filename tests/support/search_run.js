@@ -1,8 +1,8 @@
 // Runs queries against a built site with the site's own static/search.js under node (a stub
 // document whose <script> tags read the index files from disk) and prints, per query, the
 // ranked results and the index files the query loaded.
-//   node benches/search_run.js <site folder> [--prefix] [--top N] query...
-// Output: JSON {query: {results: [{url, anchor, title, heading, kind}], files: [path...]}}.
+//   node tests/support/search_run.js <site folder> [--prefix] [--top N] query...
+// Output: JSON {query: {results: [{id, url, anchor, title, heading, kind, text}], total, files: [path...]}}.
 // Used by search_eval.py (ranking quality) and search.py (first-query bytes).
 "use strict";
 const fs = require("fs"), path = require("path"), vm = require("vm");
@@ -56,7 +56,7 @@ const context = (loaded) => {
     const results = [];
     for (const d of r.ids.slice(0, top)) {
       const doc = await sb.doc(d);
-      results.push({ url: doc.url, anchor: doc.anchor, title: doc.title, heading: doc.heading, kind: doc.kind });
+      results.push({ id: d, url: doc.url, anchor: doc.anchor, title: doc.title, heading: doc.heading, kind: doc.kind, text: doc.text });
     }
     out[q] = { results, total: r.ids.length, files: [...loaded].map((f) => path.relative(root, f)) };
   }
