@@ -141,7 +141,10 @@ fn header_box_shows_results_as_you_type_and_keys_move_through_them() {
     tab.wait_for("document.querySelector('#sb-search-list [role=option]')");
     let dom = tab.dom();
     let list = between(&dom, "id=\"sb-search-list\"", "</ul>");
-    assert!(list.contains("data-href=\"../guide/deploy/index.html#rollback\""), "prefix match on the last word: {list}");
+    assert!(
+        list.contains("data-href=\"../guide/deploy/index.html#rollback\""),
+        "prefix match on the last word: {list}"
+    );
     // An option is not a link holding links (axe nested-interactive), and its name separates
     // page, heading and snippet.
     assert_eq!(tab.eval("String(document.querySelectorAll('[role=option] a, [role=option] [href]').length)"), "0");

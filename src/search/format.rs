@@ -173,14 +173,15 @@ impl Serialize for Shard<'_> {
 
 /// A stem's postings as (impact, doc) pairs in written order: impacts quantised against `max`
 /// (the best score of the index) to 1-254, best first, doc ids increasing within an impact.
-/// The lowest bit says whether the stem is in the doc's title or heading (even: it is), so the
-/// browser can rank a doc whose title holds every query word first.
-pub(super) fn quantise(list: &[(u32, f32, bool)], max: f32) -> Vec<(u8, u32)> {
+/// The lowest bit says whether the stem is in the doc's title or heading (even: it is; in
+/// `list`, a negative score), so the browser can rank a doc whose title holds every query word
+/// first.
+pub(super) fn quantise(list: &[(u32, f32)], max: f32) -> Vec<(u8, u32)> {
     let mut quantised: Vec<(u8, u32)> = list
         .iter()
-        .map(|&(doc, impact, titled)| {
-            let level = ((impact / max) * 126.0).round().clamp(0.0, 126.0) as u8;
-            (2 * level + 1 + u8::from(titled), doc)
+        .map(|&(doc, signed)| {
+            let level = ((signed.abs() / max) * 126.0).round().clamp(0.0, 126.0) as u8;
+            (2 * level + 1 + u8::from(signed.is_sign_negative()), doc)
         })
         .collect();
     quantised.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
@@ -264,7 +265,8 @@ mod tests {
         assert_eq!(typo_key("kubernetes").as_deref(), Some("k:kubernetes"));
         assert_eq!(typo_key("abc"), None, "too short to be a typo's target");
         assert_eq!(typo_key(&"x".repeat(TYPO_LONGEST + 1)), None);
-        let mut keys: Vec<String> = ["kubernetes", "kafka", "key", "keys", "kubernet"].iter().filter_map(|w| typo_key(w)).collect();
+        let mut keys: Vec<String> =
+            ["kubernetes", "kafka", "key", "keys", "kubernet"].iter().filter_map(|w| typo_key(w)).collect();
         keys.sort();
         assert_eq!(keys, ["k4keys", "k5kafka", "k8kubernet", "k:kubernetes"]);
     }
@@ -314,16 +316,9 @@ mod tests {
 
     #[test]
     fn postings_are_runs_of_equal_impact_with_doc_id_gaps() {
-        // Best first, as scored: docs 900 and 5 tie, as do 7, 300 and 2; 40 has the word in its title.
-        let list = [
-            (900, 8.0, false),
-            (5, 8.0, false),
-            (40, 6.0, true),
-            (300, 2.0, false),
-            (7, 2.0, false),
-            (2, 2.0, false),
-            (1, 0.0, false),
-        ];
+        // Best first, as scored: docs 900 and 5 tie, as do 7, 300 and 2; 40 has the word in its
+        // title (a negative score).
+        let list = [(900, 8.0), (5, 8.0), (40, -6.0), (300, 2.0), (7, 2.0), (2, 2.0), (1, 0.0)];
         let bytes = encode_postings(&quantise(&list, 8.0));
         assert_eq!(bytes, [253, 2, 5, 0xff, 6, 192, 1, 40, 65, 3, 2, 5, 0xa5, 2, 1, 1, 1]);
         assert_eq!(

@@ -151,7 +151,7 @@ fn write(config: &Config, site: &Site, matrix: Option<&Matrix>, record: bool) ->
 
     let (mut scored, surfaces) = score::score(&docs, &site.lexicon, &analyzer, config.search.boosts());
     lap("score");
-    let max = scored.iter().flat_map(|(_, l)| l.first()).map(|p| p.1).fold(f32::MIN_POSITIVE, f32::max);
+    let max = scored.iter().flat_map(|(_, l)| l.first()).map(|p| p.1.abs()).fold(f32::MIN_POSITIVE, f32::max);
     scored.sort_unstable_by(|a, b| a.0.cmp(&b.0));
 
     // Keys: stems with postings, and surface words that point to a different stem.

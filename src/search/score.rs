@@ -18,8 +18,9 @@ const DESCRIPTION_WEIGHT: f32 = 1.0;
 /// Lexicon words that are not indexed (stop words).
 const NONE: u32 = u32::MAX;
 
-/// A stem and its (doc, score, in the doc's title or heading) triples, best first.
-pub(super) type Postings = (String, Vec<(u32, f32, bool)>);
+/// A stem and its (doc, signed score) pairs, best first: the score is negative when the stem
+/// is in the doc's title or heading (a flag in the sign keeps a posting at 8 bytes).
+pub(super) type Postings = (String, Vec<(u32, f32)>);
 
 /// BM25 impacts of every (stem, doc), best first and at most [`MAX_POSTINGS`] per stem, and the
 /// surface words that map to a different stem.
@@ -40,9 +41,8 @@ pub(super) fn score(
                 if bt > 0.0 {
                     words.extend(c.words_of(&d.title).into_iter().map(|(w, n)| (w, n, bt, true)));
                     // Description-only matches weigh less than title matches.
-                    words.extend(
-                        c.words_of(&d.description).into_iter().map(|(w, n)| (w, n, DESCRIPTION_WEIGHT, false)),
-                    );
+                    words
+                        .extend(c.words_of(&d.description).into_iter().map(|(w, n)| (w, n, DESCRIPTION_WEIGHT, false)));
                 }
                 if bh > 0.0 {
                     words.extend(c.words_of(&d.heading).into_iter().map(|(w, n)| (w, n, bh, true)));
@@ -109,7 +109,8 @@ pub(super) fn score(
             // frequencies summed.
             list.clear();
             for r in &runs {
-                for &(doc, f, titled) in r.group(s) {
+                for &(doc, signed) in r.group(s) {
+                    let (f, titled) = (signed.abs(), signed.is_sign_negative());
                     match list.last_mut() {
                         Some((last, sum, t)) if *last == doc => {
                             *sum += f;
@@ -132,7 +133,8 @@ pub(super) fn score(
                 &mut list[..]
             };
             top.sort_unstable_by(best_first);
-            (!top.is_empty()).then(|| (stem.clone(), top.to_vec()))
+            let signed = top.iter().map(|&(doc, f, titled)| (doc, if titled { -f } else { f }));
+            (!top.is_empty()).then(|| (stem.clone(), signed.collect()))
         })
         .flatten()
         .collect();
@@ -156,8 +158,9 @@ pub(super) fn score(
 struct Run {
     /// Where each stem's group starts in `postings`, and the end.
     starts: Vec<u32>,
-    /// (doc, weighted term frequency, from the title or heading).
-    postings: Vec<(u32, f32, bool)>,
+    /// (doc, weighted term frequency), negative when from the title or heading (a flag in the
+    /// sign keeps the entries at 8 bytes: there is one per word per doc).
+    postings: Vec<(u32, f32)>,
     /// Indexed words per doc.
     lengths: Vec<u32>,
 }
@@ -182,17 +185,18 @@ impl Run {
             starts[s] += starts[s - 1];
         }
         let mut next = starts.clone();
-        let mut postings = vec![(0, 0.0, false); starts[stems] as usize];
+        let mut postings = vec![(0, 0.0); starts[stems] as usize];
         for d in docs {
             for (stem, n, weight, titled) in entries(d) {
-                postings[next[stem] as usize] = (d as u32, n as f32 * weight, titled);
+                let f = n as f32 * weight;
+                postings[next[stem] as usize] = (d as u32, if titled { -f } else { f });
                 next[stem] += 1;
             }
         }
         Run { starts, postings, lengths }
     }
 
-    fn group(&self, stem: usize) -> &[(u32, f32, bool)] {
+    fn group(&self, stem: usize) -> &[(u32, f32)] {
         &self.postings[self.starts[stem] as usize..self.starts[stem + 1] as usize]
     }
 }
@@ -253,7 +257,7 @@ mod tests {
         let l = Lexicon::default();
         let docs = vec![doc(&l, "", "", "deploy rollback"), doc(&l, "", "", "deploy"), doc(&l, "", "", "deploy")];
         let (scored, _) = score(&docs, &l, &Analyzer::new("en"), (3.0, 2.0));
-        let impact = |stem: &str| scored.iter().find(|(s, _)| s == stem).unwrap().1[0].1;
+        let impact = |stem: &str| scored.iter().find(|(s, _)| s == stem).unwrap().1[0].1.abs();
         assert!(impact("rollback") > impact("deploy"));
     }
 
