@@ -206,6 +206,23 @@ fn snippets_show_and_highlight_a_word_found_late_in_the_section() {
 }
 
 #[test]
+fn a_match_only_in_the_description_shows_the_description() {
+    let Some(browser) = Browser::launch() else { return };
+    let book = Book::fixture("basic");
+    book.write(
+        "content/guide/tanks.md",
+        "+++\ntitle = \"Tanks\"\ndescription = \"Notes on zebrafish husbandry for the lab.\"\n+++\n\n\
+         The water is changed weekly and the filters monthly.\n",
+    );
+    book.build_ok();
+    let url = format!("{}?q=husbandry", file_url(&book.path("book/search/index.html")));
+    let dom = search_results(&browser, &url);
+    let results = between(&dom, "id=\"sb-sp-results\"", "</ol>");
+    let snippet = between(results, "class=\"search-snippet\">", "</span>");
+    assert!(snippet.contains("zebrafish <mark>husbandry</mark>"), "the description says why: {results}");
+}
+
+#[test]
 fn titles_with_markup_show_as_text_in_results() {
     let Some(browser) = Browser::launch() else { return };
     let book = Book::fixture("basic");

@@ -1,7 +1,6 @@
-/* stagebook search: header box and search page. The index (search/manifest.js, t/<i>.js,
-   d/<i>.js) is loaded with <script> tags that call window.stagebookSearch, so it works
-   from file://. Rows are read by the field names of the manifest's schema (written by
-   src/search/format.rs), never by position. Index text goes into the page with textContent only. */
+/* stagebook search: header box and search page. Index files are <script>s calling
+   window.stagebookSearch (works from file://); rows are read by the schema's field names
+   (src/search/format.rs); index text enters the page as textContent only. */
 "use strict";
 (() => {
   const doc = document, root = doc.documentElement.dataset.root || "";
@@ -12,20 +11,20 @@
     delete waiting[k];
     if (ok) ok(o || i);
   };
-  window.stagebookSearch = { manifest: got("manifest"), terms: got("t/"), docs: got("d/"), words: got("w/") };
+  window.stagebookSearch = { manifest: got("manifest"), terms: got("t/"), docs: got("d/"), words: got("w/"), typo: got("typo") };
 
-  // One promise per file, rejected if it is missing or does not call back.
-  const load = (name) => files[name] || (files[name] = new Promise((ok, fail) => {
+  // A promise per file, rejected if missing or silent.
+  const load = (name, path) => files[name] || (files[name] = new Promise((ok, fail) => {
     const s = doc.createElement("script");
     waiting[name] = ok;
     s.onload = s.onerror = () => {
       s.remove();
       if (waiting[name]) { delete waiting[name]; fail(Error(name)); }
     };
-    s.src = root + "search/" + name + ".js";
+    s.src = root + (path || "search/" + name) + ".js";
     doc.head.append(s);
   }));
-  // A per-doc column from its runs [value, count, ...].
+  // A column from runs [value, count, ...].
   const expand = (runs) => {
     const out = [];
     for (let i = 0; i < runs.length; i += 2) for (let n = runs[i + 1]; n--;) out.push(runs[i]);
@@ -40,7 +39,7 @@
   });
   // A written row as an object, by the schema's field names.
   const row = (names, r) => { const o = {}; names.forEach((n, i) => { o[n] = r[i]; }); return o; };
-  // In a sorted array: index of the first item >= v (first), of the last item <= v (find).
+  // Sorted array: index of the first item >= v (first), of the last <= v (find).
   const first = (a, v) => {
     let lo = 0, hi = a.length;
     while (lo < hi) { const mid = (lo + hi) >> 1; if (a[mid] < v) lo = mid + 1; else hi = mid; }
@@ -49,7 +48,7 @@
   const find = (a, v) => { const i = first(a, v); return a[i] === v ? i : Math.max(i - 1, 0); };
   const shard = (i) => load("t/" + i).then((o) => { keys[i] = keys[i] || Object.keys(o).sort(); return o; });
 
-  // [surface, stem, postings] of the key t or, as a prefix, of up to 30 keys starting with t.
+  // [surface, stem, postings] of key t or (prefix) of up to 30 keys starting with t.
   const lookup = (t, prefix) => {
     const found = [];
     const scan = (i) => shard(i).then((o) => {
@@ -65,9 +64,7 @@
     })));
   };
 
-  // Postings: base64 of runs of docs of equal impact, best first: [impact byte][count] then
-  // the run's doc ids as gaps (the first from 0), numbers LEB128; decoded once per key to
-  // [id, impact, ...].
+  // Postings (format.rs) decoded once per key to [id, impact, ...].
   const decode = (b64) => {
     const s = atob(b64), out = [];
     let i = 0;
@@ -83,56 +80,20 @@
     return out;
   };
 
-  // Edit distance of a and b (arrays of characters) with adjacent swaps counting one, or
-  // k + 1 once it must exceed k.
-  const distance = (a, b, k) => {
-    if (Math.abs(a.length - b.length) > k) return k + 1;
-    let prev2 = [], prev = [], cur = [];
-    for (let j = 0; j <= b.length; j++) prev[j] = j;
-    for (let i = 1; i <= a.length; i++) {
-      cur = [i];
-      let low = i;
-      for (let j = 1; j <= b.length; j++) {
-        let v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-        if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, prev2[j - 2] + 1);
-        cur[j] = v;
-        if (v < low) low = v;
-      }
-      if (low > k) return k + 1;
-      prev2 = prev; prev = cur;
-    }
-    return prev[b.length];
-  };
-  const words = (i) => load("w/" + i);
-  // The closest keys within the typo distance of t (same first character, length within it):
-  // read from the typo dictionary, whose files sort by first character then length.
+  // Keys near t (typo dictionary, static/search-typo.js).
   const typos = (t) => {
-    const T = S.typo, cs = [...t], n = cs.length, k = n >= T.two ? 2 : n >= T.one ? 1 : 0;
-    if (!k || !M.typos || !M.typos.length) return Promise.resolve([]);
-    const key = (len) => cs[0] + String.fromCodePoint(T.lengthBase + Math.max(len, 0));
-    const lo = key(n - k), hi = key(n + k + 1), want = [];
-    for (let i = find(M.typos, lo); i < M.typos.length && (i === find(M.typos, lo) || M.typos[i] < hi); i++) want.push(i);
-    return Promise.all(want.map(words)).then((lists) => {
-      const found = [];
-      for (const list of lists) {
-        for (const w of list) {
-          const d = distance(cs, [...w], k);
-          if (d <= k && w !== t) found.push([d, w]);
-        }
-      }
-      // Only the closest: a word one edit away hides those two away.
-      const best = Math.min(...found.map((f) => f[0]));
-      return found.filter((f) => f[0] === best).sort((a, b) => (a[1] < b[1] ? -1 : 1)).slice(0, 12);
-    });
+    const T = S.typo, cs = [...t], n = cs.length, k = n >= T.two ? 2 : n >= T.one ? 1 : 0, ts = M.typos || [];
+    if (!k || !ts.length) return Promise.resolve([]);
+    const key = (len) => cs[0] + String.fromCodePoint(T.lengthBase + Math.max(len, 0)), hi = key(n + k + 1), want = [];
+    for (let i = find(ts, key(n - k)); i < ts.length && (!want.length || ts[i] < hi); i++) want.push(i);
+    return Promise.all([load("typo", "static/search-typo"), ...want.map((i) => load("w/" + i))])
+      .then(([near, ...lists]) => near(t, [].concat(...lists), k));
   };
-  // Weights of matches that are not the word typed: a completion of the last word, a word one
-  // or two edits away.
+  // Completion, typo weights.
   const EXPANDED = 0.5, TYPO = [1, 0.7, 0.5];
 
-  // Ranked doc ids: most distinct query words first, then summed impacts, exact matches
-  // weighing more than completions and typo matches. The last word is a prefix only when
-  // `prefix` (the header box, while typing); a word of enough letters that finds nothing is
-  // looked up with its typos. f: {kind: "" | "pages" | "matrix", stage, category: index or -1}.
+  // Ranked ids: most words, whole title, impacts (exact > completion, typo). Last word a
+  // prefix only with `prefix`. f: {kind, stage, category}.
   const search = (q, f, prefix) => manifest().then(() => {
     const toks = [];
     for (const t of q.toLowerCase().match(/[\p{L}\p{N}]+/gu) || []) {
@@ -140,7 +101,6 @@
     }
     const each = (t, n) => lookup(t, prefix && n === toks.length - 1).then((hits) => {
       hits = hits.filter(Boolean);
-      // The stem of the word as typed: its own key, or the stem its key points to.
       const own = hits.find((h) => h[0] === t), stem = own ? own[1] : null;
       const weighed = hits.map((h) => [h, h[0] === t || h[1] === stem ? 1 : EXPANDED]);
       if (hits.length) return weighed;
@@ -157,7 +117,7 @@
           const p = posts[h[1]] = posts[h[1]] || decode(h[2]);
           for (let j = 0; j < p.length; j += 2) {
             if (!(best.get(p[j]) >= p[j + 1] * w)) best.set(p[j], p[j + 1] * w);
-            // An even impact: the word is in the doc's title or heading.
+            // Even impact: in title or heading.
             if (p[j + 1] % 2 === 0) titled.add(p[j]);
           }
         }
@@ -166,20 +126,19 @@
           acc.set(d, [s[0] + 1, s[1] + v, d, s[3] + titled.has(d)]);
         });
       }
-      // Most query words first; among equals, a title or heading holding all of them.
       const res = [...acc.values()].filter(([, , d]) => (!f.kind || S.kinds[cols.kind[d]].filter === f.kind) &&
         !(f.stage >= 0 && cols.stage[d] >= 0 && cols.stage[d] !== f.stage || f.category >= 0 && cols.category[d] !== f.category))
         .sort((a, b) => b[0] - a[0] || (b[3] === b[0]) - (a[3] === a[0]) || b[1] - a[1] || a[2] - b[2]);
       return {
         ids: res.map((r) => r[2]),
         toks,
-        // A matched key, or a word starting with a query word or its stem ("restor": restoring).
+        // A matched key, or starts with a query word or stem.
         hit: (w) => (w = w.toLowerCase(), words.has(w) || stems.some((t) => w.startsWith(t)))
       };
     });
   });
 
-  // Doc d: the fields of its page row and its doc row, its kind's name, stage and category.
+  // Doc d: its page row and doc row, kind, stage and category.
   const getDoc = (d) => {
     const b = find(M.blocks, d);
     return load("d/" + b).then((o) => {
@@ -188,8 +147,8 @@
         { kind: S.kinds[cols.kind[d]].name, stage: cols.stage[d], category: cols.category[d] });
     });
   };
-  // For tests that decode a built index with this very code.
-  window.stagebookSearch.read = { manifest, shard, lookup, decode, doc: getDoc, search, typos, words };
+  // For tests.
+  window.stagebookSearch.read = { manifest, shard, lookup, decode, doc: getDoc, search, typos };
 
   /* ----- results ----- */
 
@@ -210,13 +169,11 @@
     parent.append(text.slice(at));
     return parent;
   };
-  // About 160 characters of text around its first matched word, cut at spaces, "…" where cut.
+  // ~160 characters around the first matched word, cut at spaces.
   const snippet = (text, hit) => {
     const re = /[\p{L}\p{N}]+/gu, n = text.length;
     let at = 0, m, start, end;
     while ((m = re.exec(text))) if (hit(m[0])) { at = m.index; break; }
-    // From up to 50 characters before the word (earlier when the text ends soon after it),
-    // at the start of a word.
     start = Math.max(0, Math.min(at - 50, n - 160));
     if (start) {
       const sp = text.indexOf(" ", start - 1);
@@ -226,12 +183,11 @@
     if (end <= at) end = Math.min(start + 160, n);
     return (start ? "…" : "") + text.slice(start, end) + (end < n ? "…" : "");
   };
-  // Text the eye separates by layout, a screen reader by this: "Page — Heading — snippet".
+  // "Page — Heading — snippet" for screen readers.
   const sep = () => el("span", "visually-hidden", " — ");
   const hasHit = (text, hit) => (text.match(/[\p{L}\p{N}]+/gu) || []).some(hit);
-  // One result: page title, heading, label and why it matched (a snippet around the match, or
-  // the page description when only that matched). In a link (search page), or in a plain
-  // element whose option carries the address (header box: an option holds no link).
+  // A result and why it matched (snippet, else a matching description); in the header box an
+  // option holds the address, not a link.
   const item = ({ title, url, anchor, heading, text, label, description }, hit, option) => {
     const li = el("li", "search-result"), a = li.appendChild(el(option ? "div" : "a", "search-link"));
     const t = a.appendChild(el("span", "search-title")), href = root + url + (anchor ? "#" + anchor : "");
@@ -248,7 +204,7 @@
     return li;
   };
   const quoted = (q) => "“" + q.trim() + "”";
-  // "" for an empty query, else "n results" or "No results for “q”".
+
   const says = (r, q, n = r.ids.length) => !r.toks.length ? "" : n ? n + (n > 1 ? " results" : " result") : "No results for " + quoted(q);
   const NOT_FOUND = "Search index not found";
 
@@ -341,7 +297,7 @@
         else show(false);
       }
     });
-    // Keep the focus in the box while clicking a result; close when it leaves the form.
+    // Focus stays in the box on click; close when it leaves the form.
     panel.addEventListener("mousedown", (e) => e.preventDefault());
     panel.addEventListener("click", (e) => {
       const o = e.target.closest && e.target.closest("[role=option]");
@@ -349,7 +305,7 @@
       if (o) location.href = o.dataset.href;
     });
     form.addEventListener("focusout", (e) => { if (!form.contains(e.relatedTarget)) show(false); });
-    // Loaded on first focus (nav.js): catch up with the focus and any text typed meanwhile.
+    // Loaded on first focus (nav.js): catch up.
     if (doc.activeElement === input) { manifest().catch(Boolean); if (input.value.trim()) run(); }
   }
 
