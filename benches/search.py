@@ -9,15 +9,15 @@ Reports:
 - build time and peak memory with and without the search index (medians of --runs paired
   builds, taken in turns) and the median ratio;
 - index size on disk and number of index files;
-- bytes a browser downloads for a first query (search.js + manifest + the term shards the
-  query needs + the doc blocks of the 8 results the header box shows; the page itself
-  excluded), raw and
-  gzipped, over 20 two-word queries taken from page titles: median and max;
+- bytes a browser downloads for a first query (search.js + manifest + the term shards and
+  typo dictionary files the query needs + the doc blocks of the 8 results the header box
+  shows; the page itself excluded), raw and gzipped, over 20 two-word queries taken from page
+  titles and 10 typo queries (a title word with one edit): median and max, as the site's own
+  search.js loads them under node;
 - time from the last keystroke to rendered results in headless Chromium, for the same
   queries typed into the search page (median and max).
 """
 import argparse
-import base64
 import glob
 import gzip
 import json
@@ -35,6 +35,7 @@ from corpus import BIN, ROOT, build_release, corpus, linked  # noqa: E402
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Results the header box shows for a query (static/search.js), whose metadata a first query loads.
 RESULTS = 8
+RUNNER = os.path.join(ROOT, "tests", "support", "search_run.js")
 
 
 
@@ -60,95 +61,32 @@ def paired_builds(book, plain, runs):
             med(p[0][1] for p in pairs), med(p[1][1] for p in pairs))
 
 
-def load_js(path):
-    """The JSON argument of a search file's callback."""
-    text = open(path, encoding="utf-8").read()
-    inner = text[text.index("(", text.index("stagebookSearch.")) + 1:text.rindex(")")]
-    if "manifest(" in text:
-        return json.loads(inner)
-    return json.loads(inner.split(",", 1)[1])
-
-
 def words(q):
     return [w for w in re.findall(r"\w+", q.lower()) if len(w) > 1 or w.isdigit()]
 
 
-def decode(postings):
-    """(doc, impact) pairs: runs of equal impact, [impact][count][doc id gaps], LEB128 numbers."""
-    data = base64.b64decode(postings)
-    out, i = [], 0
-
-    def number():
-        nonlocal i
-        v, shift = 0, 0
-        while True:
-            b = data[i]
-            i += 1
-            v |= (b & 0x7F) << shift
-            shift += 7
-            if not b & 0x80:
-                return v
-
-    while i < len(data):
-        impact = data[i]
-        i += 1
-        doc = 0
-        for _ in range(number()):
-            doc += number()
-            out.append((doc, impact))
-    return out
+def first_queries(out, queries):
+    """(raw bytes, gzipped bytes, results) a browser loads for each query typed into the header
+    box: search.js, the manifest and whatever the site's own search.js then loads under node
+    (tests/support/search_run.js: term shards, typo dictionary files, the doc blocks of the
+    results shown)."""
+    run = subprocess.run(["node", RUNNER, out, "--prefix", "--top", str(RESULTS), *queries],
+                         capture_output=True, text=True, check=True).stdout
+    runs = json.loads(run)
+    sizes = []
+    for q in queries:
+        files = {os.path.join(out, "static/search.js")} | {os.path.join(out, f) for f in runs[q]["files"]}
+        raw = sum(os.path.getsize(f) for f in files)
+        gz = sum(len(gzip.compress(open(f, "rb").read(), 9)) for f in files)
+        sizes.append((raw, gz, len(runs[q]["results"])))
+    return sizes
 
 
-def first_query(out, manifest, query):
-    """Files a browser loads for `query` (last word as a prefix), like static/search.js."""
-    shards = manifest["shards"]
-    files = {os.path.join(ROOT, "themes/default/static/search.js"), os.path.join(out, "search/manifest.js")}
-    cache = {}
-
-    def shard_of(key):
-        i = max(j for j, s in enumerate(shards) if s <= key)
-        path = os.path.join(out, f"search/t/{i}.js")
-        files.add(path)
-        if i not in cache:
-            cache[i] = load_js(path)
-        return i, cache[i]
-
-    alias = manifest["schema"]["alias"]
-
-    def resolve(key):
-        _, shard = shard_of(key)
-        value = shard.get(key)
-        if value and value.startswith(alias):
-            return resolve(value[len(alias):])
-        return value
-
-    stop = set(manifest["stopWords"])
-    terms = [w for w in words(query) if w not in stop]
-    scores = {}
-    for n, w in enumerate(terms):
-        keys = [w]
-        if n == len(terms) - 1:
-            i, shard = shard_of(w)
-            keys = [k for k in sorted(shard) if k.startswith(w)][:30]
-            if i + 1 < len(shards) and shards[i + 1].startswith(w):
-                _, nxt = shard_of(shards[i + 1])
-                keys += [k for k in sorted(nxt) if k.startswith(w)][:30 - len(keys)]
-        best = {}
-        for k in keys:
-            value = resolve(k)
-            if value:
-                for doc, impact in decode(value):
-                    best[doc] = max(best.get(doc, 0), impact)
-        for doc, impact in best.items():
-            scores[doc] = scores.get(doc, 0) + impact + 1000
-    top = sorted(scores, key=lambda d: -scores[d])[:RESULTS]
-    blocks = manifest["blocks"]
-    for doc in top:
-        b = max(j for j, s in enumerate(blocks) if s <= doc)
-        files.add(os.path.join(out, f"search/d/{b}.js"))
-    raw = sum(os.path.getsize(f) for f in files)
-    gz = sum(len(gzip.compress(open(f, "rb").read(), 9)) for f in files)
-    return raw, gz, len(top)
+def typo(word, rng):
+    """The word with one letter dropped, doubled or swapped with the next, after the first."""
+    i = rng.randrange(1, len(word) - 1)
+    return rng.choice([word[:i] + word[i + 1:], word[:i] + word[i] + word[i:],
+                       word[:i] + word[i + 1] + word[i] + word[i + 2:]])
 
 
 def browser_latency(out, queries):
@@ -195,6 +133,7 @@ def main():
     ap.add_argument("--pages", type=int, default=10000)
     ap.add_argument("--book", help="measure this handbook folder instead of a generated one")
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--no-builds", action="store_true", help="skip the paired build timings")
     ap.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "stagebook-bench"))
     args = ap.parse_args()
     build_release()
@@ -204,16 +143,16 @@ def main():
         book = corpus(args.pages, args.workdir)
     plain = linked(book, book + "-nosearch", "\n[search]\nenabled = false\n")
     timed_build(book)  # warm up and leave an output folder, as every timed run has
-    timed_build(plain)
-    with_search, without, ratio, mem, mem_plain = paired_builds(book, plain, args.runs)
+    if not args.no_builds:
+        timed_build(plain)
+        with_search, without, ratio, mem, mem_plain = paired_builds(book, plain, args.runs)
+        print(f"{book}: {args.runs} paired runs: build {with_search:.2f} s with search, "
+              f"{without:.2f} s without (median ratio +{100 * (ratio - 1):.0f}%); "
+              f"peak {mem:.0f} MiB with, {mem_plain:.0f} MiB without")
     out = os.path.join(book, "book")
     index_files = glob.glob(os.path.join(out, "search", "**", "*.js"), recursive=True)
     size = sum(os.path.getsize(f) for f in index_files)
-    print(f"{book}: {args.runs} paired runs: build {with_search:.2f} s with search, "
-          f"{without:.2f} s without (median ratio +{100 * (ratio - 1):.0f}%); "
-          f"peak {mem:.0f} MiB with, {mem_plain:.0f} MiB without")
     print(f"index: {len(index_files)} files, {size / 1e6:.1f} MB")
-    manifest = load_js(os.path.join(out, "search/manifest.js"))
     rng = random.Random(42)
     titles = []
     for path in glob.glob(os.path.join(book, "content", "**", "*.md"), recursive=True):
@@ -225,14 +164,24 @@ def main():
         w = words(t)
         if len(w) >= 2:
             queries.append(f"{w[0]} {w[1][:max(3, len(w[1]) - 2)]}")
-    results = [first_query(out, manifest, q) for q in queries]
-    raws = [r[0] for r in results]
-    gzs = [r[1] for r in results]
-    print(f"first query ({len(queries)} two-word queries, last word as a prefix): "
-          f"median {statistics.median(raws) / 1024:.0f} KB raw, {statistics.median(gzs) / 1024:.0f} KB gzipped; "
-          f"max {max(raws) / 1024:.0f} KB raw, {max(gzs) / 1024:.0f} KB gzipped; "
-          f"{min(r[2] for r in results)}-{max(r[2] for r in results)} results")
-    latency = browser_latency(out, queries)
+    # Typo queries: a title word of 5+ letters with one edit, alone or after a correct word.
+    typos = []
+    for t in rng.sample(sorted(titles), 40):
+        long = [x for x in words(t) if len(x) >= 5]
+        if long and len(typos) < 10:
+            bad = typo(long[0], rng)
+            typos.append(bad if len(typos) % 2 else f"{words(t)[0]} {bad}" if words(t)[0] != long[0] else bad)
+    results = first_queries(out, queries + typos)
+    for name, part in (("two-word queries, last word as a prefix", results[:len(queries)]),
+                       ("typo queries", results[len(queries):]), ("all", results)):
+        raws = [r[0] for r in part]
+        gzs = [r[1] for r in part]
+        print(f"first query ({len(part)} {name}): "
+              f"median {statistics.median(raws) / 1024:.0f} KB raw, {statistics.median(gzs) / 1024:.0f} KB gzipped; "
+              f"max {max(raws) / 1024:.0f} KB raw, {max(gzs) / 1024:.0f} KB gzipped; "
+              f"{min(r[2] for r in part)}-{max(r[2] for r in part)} results")
+    print("typo queries:", ", ".join(typos))
+    latency = browser_latency(out, queries + typos)
     if latency:
         ok = [x for x in latency if x >= 0]
         print(f"keystroke to results in headless Chromium: median {statistics.median(ok):.1f} ms, "

@@ -146,7 +146,6 @@ fn axe_finds_nothing_on_any_page_kind_in_either_scheme_at_desktop_and_phone_widt
 /// options). The markup belongs to that branch; once it is merged, remove the `ignore` so this
 /// runs in CI (`cargo test --test a11y -- --ignored` runs it now).
 #[test]
-#[ignore = "enable after merging i16-search (search dropdown markup: nested-interactive)"]
 fn axe_finds_nothing_in_the_open_search_dropdown() {
     let Some(browser) = Browser::launch() else { return };
     if !browser::axe_installed() {

@@ -118,7 +118,11 @@ fn search_page_from_file_url_finds_the_backup_pages_first() {
     let hrefs: Vec<&str> = results.split("href=\"").skip(1).map(|s| &s[..s.find('"').unwrap()]).collect();
     assert!(hrefs.len() >= 5, "results rendered from the URL: {results}");
     assert!(hrefs[0].contains("never-skip"), "the page about backups comes first: {hrefs:?}");
-    assert!(hrefs[..3].iter().all(|h| !h.contains("stages/")), "pages before matrix cells: {hrefs:?}");
+    // The matrix row once (on its category page), not once per stage.
+    let anchors: Vec<&str> = hrefs.iter().filter_map(|h| h.split_once('#').map(|a| a.1)).collect();
+    let distinct: std::collections::BTreeSet<&&str> = anchors.iter().collect();
+    assert_eq!(distinct.len(), anchors.len(), "each result once: {hrefs:?}");
+    assert!(hrefs.contains(&"../categories/data/index.html#data-backup"), "{hrefs:?}");
     let first = &results[..results.find("</li>").unwrap()];
     assert!(first.to_lowercase().contains("<mark>backup"), "snippet highlights the word: {first}");
     assert!(hrefs.iter().all(|h| h.starts_with("../")), "relative links: {hrefs:?}");
@@ -134,10 +138,19 @@ fn header_box_shows_results_as_you_type_and_keys_move_through_them() {
     // `/` focuses the box; then the reader types, and the results come as they type.
     tab.press("/").type_text("rollb");
     assert_eq!(tab.eval("document.activeElement.id"), "sb-search-q", "`/` focused the search box");
-    tab.wait_for("document.querySelector('#sb-search-list a')");
+    tab.wait_for("document.querySelector('#sb-search-list [role=option]')");
     let dom = tab.dom();
     let list = between(&dom, "id=\"sb-search-list\"", "</ul>");
-    assert!(list.contains("href=\"../guide/deploy/index.html#rollback\""), "prefix match on the last word: {list}");
+    assert!(
+        list.contains("data-href=\"../guide/deploy/index.html#rollback\""),
+        "prefix match on the last word: {list}"
+    );
+    // An option is not a link holding links (axe nested-interactive), and its name separates
+    // page, heading and snippet.
+    assert_eq!(tab.eval("String(document.querySelectorAll('[role=option] a, [role=option] [href]').length)"), "0");
+    let name = tab.eval("document.querySelector('[role=option][data-href$=\"#rollback\"]').textContent");
+    let name = name.as_str().unwrap_or_default();
+    assert!(name.contains(" — Rollback") && name.matches(" — ").count() >= 2, "page — heading — snippet: {name}");
     assert!(
         list.contains("<mark>Rollback</mark>") && list.contains("<mark>rollback</mark>()"),
         "heading and code highlighted: {list}"
@@ -151,6 +164,11 @@ fn header_box_shows_results_as_you_type_and_keys_move_through_them() {
     );
     assert_eq!(tab.eval(&format!("{input}.getAttribute('aria-expanded')")), "true");
     assert!(tab.console_errors().is_empty(), "{:?}", tab.console_errors());
+    // Enter opens the selected result: the option's address, not a link's.
+    let target = tab.eval("document.getElementById('sb-search-opt-0').dataset.href");
+    let target = target.as_str().unwrap().trim_start_matches("../").to_string();
+    tab.press("Enter");
+    tab.wait_for(&format!("location.href.endsWith({target:?})"));
 }
 
 #[test]
@@ -185,6 +203,23 @@ fn snippets_show_and_highlight_a_word_found_late_in_the_section() {
     let text = snippet.replace("<mark>", "").replace("</mark>", "");
     assert!(text.chars().count() <= 170 && text.ends_with('…'), "about 160 characters: {text}");
     assert!(!text.contains("  ") && !text[3..].starts_with(' '), "cut at spaces: {text}");
+}
+
+#[test]
+fn a_match_only_in_the_description_shows_the_description() {
+    let Some(browser) = Browser::launch() else { return };
+    let book = Book::fixture("basic");
+    book.write(
+        "content/guide/tanks.md",
+        "+++\ntitle = \"Tanks\"\ndescription = \"Notes on zebrafish husbandry for the lab.\"\n+++\n\n\
+         The water is changed weekly and the filters monthly.\n",
+    );
+    book.build_ok();
+    let url = format!("{}?q=husbandry", file_url(&book.path("book/search/index.html")));
+    let dom = search_results(&browser, &url);
+    let results = between(&dom, "id=\"sb-sp-results\"", "</ol>");
+    let snippet = between(results, "class=\"search-snippet\">", "</span>");
+    assert!(snippet.contains("zebrafish <mark>husbandry</mark>"), "the description says why: {results}");
 }
 
 #[test]

@@ -81,7 +81,9 @@ fn bundled_index_reads_back_as_written_and_filters_by_explicit_kind() {
         assert!(!pages.is_empty() && !matrix.is_empty(), "{q}: results of both groups");
         assert!(pages.iter().all(|&d| docs[d]["kind"] == "section"), "{q}: pages filter");
         assert!(matrix.iter().all(|&d| docs[d]["kind"] != "section"), "{q}: matrix filter");
-        assert!(stage0.iter().all(|&d| docs[d]["kind"] != "section" && docs[d]["stage"] == 0), "{q}: stage filter");
+        // An aspect (all stages in one result) or a checklist of several stages has stage -1.
+        let at_stage0 = |d: usize| docs[d]["stage"] == 0 || docs[d]["stage"] == -1;
+        assert!(stage0.iter().all(|&d| docs[d]["kind"] != "section" && at_stage0(d)), "{q}: stage filter");
         assert!(stage0.len() < matrix.len(), "{q}: the stage filter leaves some matrix results out");
         let mut both: Vec<usize> = pages.iter().chain(&matrix).copied().collect();
         both.sort_unstable();
@@ -141,4 +143,131 @@ fn extras_leave_the_search_index_to_its_own_step() {
     assert!(paths.contains(&"search/index.html") && paths.contains(&"static/search.js"), "{paths:?}");
     assert!(!paths.iter().any(|p| p.starts_with("search/") && *p != "search/index.html"), "{paths:?}");
     assert!(project.search_index().iter().any(|(p, _)| p == "search/manifest.js"));
+}
+
+/// Results of `queries` on the built site in `site`, as search.js ranks them under node
+/// (tests/support/search_run.js): the search page's mode, or the header box's with `prefix`.
+fn run(node: &Path, site: &Path, prefix: bool, queries: &[&str]) -> Value {
+    let harness = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/search_run.js");
+    let mut cmd = Command::new(node);
+    cmd.arg(harness).arg(site).args(["--top", "50"]);
+    if prefix {
+        cmd.arg("--prefix");
+    }
+    let out = cmd.args(queries).output().expect("run node");
+    assert!(out.status.success(), "search.js failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
+/// (kind, url#anchor, title) of each result of a query.
+fn results(run: &Value, q: &str) -> Vec<(String, String, String)> {
+    run[q]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let s = |k: &str| r[k].as_str().unwrap().to_string();
+            (s("kind"), format!("{}#{}", s("url"), s("anchor")), s("title"))
+        })
+        .collect()
+}
+
+#[test]
+fn bundled_search_lists_each_aspect_and_checklist_item_once_and_ranks_whole_title_matches_first() {
+    let Some(node) = node() else { return };
+    let book = Book::bundled();
+    book.build_ok();
+    let site = book.path("book");
+    let r = run(&node, &site, false, &["secrets management", "gdpr", "never skip", "elasticsearch", "backups"]);
+
+    let secrets = results(&r, "secrets management");
+    let mut seen = BTreeSet::new();
+    for (kind, at, _) in &secrets {
+        assert!(kind == "section" || seen.insert(at.clone()), "{at} listed twice: {secrets:?}");
+    }
+    let cells: Vec<&String> = secrets.iter().filter(|r| r.0 == "cell").map(|r| &r.1).collect();
+    assert_eq!(cells.iter().filter(|c| c.ends_with("#secrets-management")).count(), 1, "{secrets:?}");
+    assert!(cells.iter().all(|c| c.starts_with("categories/")), "aspects link to their category row: {cells:?}");
+    let first = &r["secrets management"]["results"].as_array().unwrap().iter().find(|d| d["kind"] == "cell").unwrap();
+    let text = first["text"].as_str().unwrap();
+    let (poc, mvp, m1) = (text.find("POC: "), text.find("MVP: "), text.find("1M+: "));
+    assert!(poc < mvp && mvp < m1 && poc.is_some(), "the stages' values in stage order: {text}");
+
+    let gdpr = results(&r, "gdpr");
+    assert!(
+        gdpr[..3].iter().any(|(k, at, _)| k == "checklist-item" && at.ends_with("#prod-compliance-gdpr")),
+        "the GDPR checklist item in the top 3: {gdpr:?}"
+    );
+    let items: Vec<&String> = gdpr.iter().filter(|r| r.0 == "checklist-item").map(|r| &r.1).collect();
+    assert_eq!(items.len(), items.iter().collect::<BTreeSet<_>>().len(), "each item once: {items:?}");
+
+    assert_eq!(results(&r, "never skip")[0].2, "The four things never to skip");
+    let elastic = results(&r, "elasticsearch");
+    assert!(
+        elastic.iter().any(|(_, at, _)| at == "scaling/infrastructure-triggers/index.html#infra-triggers"),
+        "the table embedded from the matrix file is found on its page: {elastic:?}"
+    );
+    assert!(results(&r, "backups").iter().any(|(_, at, _)| at.starts_with("stages/")), "generated pages' text");
+}
+
+#[test]
+fn the_results_page_matches_words_whole_and_the_header_box_ranks_completions_below_them() {
+    let Some(node) = node() else { return };
+    let book = Book::bundled();
+    let (_, record) = round_trip(&node, &book, &[]);
+    let docs_of = |stem: &str| -> BTreeSet<u64> {
+        match &record["terms"][stem]["postings"] {
+            Value::Array(p) => p.iter().map(|p| p[0].as_u64().unwrap()).collect(),
+            _ => panic!("{stem} is not a stem with postings"),
+        }
+    };
+    let site = book.path("book");
+    let ids = |r: &Value, q: &str| -> Vec<u64> {
+        r[q]["results"].as_array().unwrap().iter().map(|d| d["id"].as_u64().unwrap()).collect()
+    };
+    let page = run(&node, &site, false, &["audit log", "single sign-on"]);
+    let header = run(&node, &site, true, &["audit log"]);
+    // Docs that have "logic" but neither "log" nor "audit": only a completion finds them.
+    let logic: BTreeSet<u64> = &(&docs_of("logic") - &docs_of("log")) - &docs_of("audit");
+    assert!(!logic.is_empty(), "the handbook has such docs");
+    assert!(ids(&page, "audit log").iter().all(|d| !logic.contains(d)), "no completion on the results page");
+    let typed = ids(&header, "audit log");
+    let first_completion = typed.iter().position(|d| logic.contains(d)).expect("the header box completes `log`");
+    let exact = &docs_of("log") | &docs_of("audit");
+    assert!(typed[..first_completion].iter().all(|d| exact.contains(d)), "exact matches come first");
+    let signals: BTreeSet<u64> = &(&docs_of("signal") - &docs_of("sign")) - &docs_of("singl");
+    assert!(ids(&page, "single sign-on").iter().all(|d| !signals.contains(d)), "`sign` is not expanded to signals");
+}
+
+#[test]
+fn a_long_enough_word_finds_words_one_or_two_edits_away() {
+    let Some(node) = node() else { return };
+    let book = Book::bundled();
+    let (_, record) = round_trip(&node, &book, &[]);
+    let docs_of = |stem: &str| -> BTreeSet<u64> {
+        record["terms"][stem]["postings"].as_array().unwrap().iter().map(|p| p[0].as_u64().unwrap()).collect()
+    };
+    let site = book.path("book");
+    let typed = ["kubernets", "obervability", "secrts", "obsrvabilty", "kubernetse"];
+    let r = run(&node, &site, false, &typed);
+    let r_header = run(&node, &site, true, &typed);
+    for (q, stem) in [
+        ("kubernets", "kubernet"),
+        ("obervability", "observ"),
+        ("secrts", "secret"),
+        ("obsrvabilty", "observ"),
+        ("kubernetse", "kubernet"),
+    ] {
+        for (mode, r) in [("results page", &r), ("header box", &r_header)] {
+            let found: BTreeSet<u64> =
+                r[q]["results"].as_array().unwrap().iter().map(|d| d["id"].as_u64().unwrap()).collect();
+            assert!(!found.is_empty(), "{mode}: {q} finds results");
+            assert!(found.is_subset(&docs_of(stem)), "{mode}: {q} finds the docs of {stem}");
+        }
+    }
+    // Below five letters, or beyond the edits allowed for its length, a word finds nothing.
+    let r = run(&node, &site, false, &["kubx", "sacrts", "obsrvbilty"]);
+    for q in ["kubx", "sacrts", "obsrvbilty"] {
+        assert_eq!(r[q]["total"], 0, "{q}: {:?}", results(&r, q));
+    }
 }

@@ -39,7 +39,7 @@ pub(crate) fn stage_url(m: &Matrix, i: usize) -> String {
     format!("stages/{}/index.html", m.stages[i].id)
 }
 
-pub(super) fn category_url(m: &Matrix, i: usize) -> String {
+pub(crate) fn category_url(m: &Matrix, i: usize) -> String {
     format!("categories/{}/index.html", m.categories[i].id)
 }
 

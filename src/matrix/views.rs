@@ -8,8 +8,8 @@ use serde::Serialize;
 use super::rendered::{Html, Rendered};
 use super::{format, keys, Figure, Matrix};
 // The search index links its matrix results to these pages.
-use super::urls::{category_url, MATRIX_URL};
-pub(crate) use super::urls::{stage_url, STAGES_URL};
+use super::urls::MATRIX_URL;
+pub(crate) use super::urls::{category_url, stage_url, STAGES_URL};
 use crate::content::paths::relative_href;
 
 #[derive(Debug, Clone, Serialize)]

@@ -17,6 +17,29 @@ pub(super) const ALIAS: &str = "=";
 pub(super) const CALL_MANIFEST: &str = "manifest";
 pub(super) const CALL_TERMS: &str = "terms";
 pub(super) const CALL_DOCS: &str = "docs";
+pub(super) const CALL_WORDS: &str = "words";
+
+/// Typo tolerance: a query word of at least `TYPO_ONE` characters that finds nothing looks for
+/// keys one edit away, of `TYPO_TWO` or more, two edits.
+const TYPO_ONE: usize = 5;
+const TYPO_TWO: usize = 9;
+/// The length part of a [`typo_key`]: this code point plus the word's length in characters.
+const TYPO_LENGTH_BASE: u32 = 0x30;
+/// Longest word the typo dictionary holds (longer ones are rarely mistyped into a query).
+const TYPO_LONGEST: usize = 40;
+
+/// Where a key sorts in the typo dictionary: its first character, its length, then the key.
+/// The words a mistyped query word can be near (same first character, length within the edit
+/// count) are then one contiguous run, in one or two files. `None` for keys too short or too
+/// long to be a typo's target.
+pub(super) fn typo_key(word: &str) -> Option<String> {
+    let n = word.chars().count();
+    let first = word.chars().next()?;
+    (TYPO_ONE - 1..=TYPO_LONGEST).contains(&n).then(|| {
+        let length = char::from_u32(TYPO_LENGTH_BASE + n as u32).expect("a small code point");
+        format!("{first}{length}{word}")
+    })
+}
 
 /// Declares a row that is written as a JSON array, in field order, together with the list of
 /// its field names: the declaration is the table, so names and positions cannot drift apart.
@@ -47,6 +70,8 @@ row! {
     PageRow {
         title: &'a str,
         url: &'a str,
+        /// Shown instead of a snippet when only the description matched.
+        description: &'a str,
     }
 }
 
@@ -129,6 +154,7 @@ pub(super) fn schema() -> serde_json::Value {
         "doc": DocRow::FIELDS,
         "kinds": kinds,
         "alias": ALIAS,
+        "typo": { "one": TYPO_ONE, "two": TYPO_TWO, "lengthBase": TYPO_LENGTH_BASE },
     })
 }
 
@@ -145,12 +171,19 @@ impl Serialize for Shard<'_> {
     }
 }
 
-/// A stem's postings as (impact, doc) pairs in written order: impacts quantised to 1-255
-/// against `max` (the best score of the index), best first, doc ids increasing within an
-/// impact.
+/// A stem's postings as (impact, doc) pairs in written order: impacts quantised against `max`
+/// (the best score of the index) to 1-254, best first, doc ids increasing within an impact.
+/// The lowest bit says whether the stem is in the doc's title or heading (even: it is; in
+/// `list`, a negative score), so the browser can rank a doc whose title holds every query word
+/// first.
 pub(super) fn quantise(list: &[(u32, f32)], max: f32) -> Vec<(u8, u32)> {
-    let mut quantised: Vec<(u8, u32)> =
-        list.iter().map(|&(doc, impact)| (((impact / max) * 254.0).round().clamp(0.0, 254.0) as u8 + 1, doc)).collect();
+    let mut quantised: Vec<(u8, u32)> = list
+        .iter()
+        .map(|&(doc, signed)| {
+            let level = ((signed.abs() / max) * 126.0).round().clamp(0.0, 126.0) as u8;
+            (2 * level + 1 + u8::from(signed.is_sign_negative()), doc)
+        })
+        .collect();
     quantised.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     quantised
 }
@@ -214,7 +247,7 @@ mod tests {
         let mut expected = names.clone();
         expected[0] = 7.into();
         assert_eq!(written, serde_json::Value::Array(expected));
-        let page = PageRow { title: "title", url: "url" };
+        let page = PageRow { title: "title", url: "url", description: "description" };
         assert_eq!(serde_json::to_value(&page).unwrap(), serde_json::json!(PageRow::FIELDS));
     }
 
@@ -222,9 +255,20 @@ mod tests {
     fn schema_names_every_field_and_kind() {
         let s = schema();
         assert_eq!(s["doc"], serde_json::json!(["page", "anchor", "heading", "text", "label"]));
-        assert_eq!(s["page"], serde_json::json!(["title", "url"]));
+        assert_eq!(s["page"], serde_json::json!(["title", "url", "description"]));
         assert_eq!(s["kinds"][Kind::Cell.number() as usize]["name"], "cell");
         assert_eq!(s["kinds"][Kind::Section.number() as usize]["filter"], "pages");
+    }
+
+    #[test]
+    fn typo_keys_group_by_first_character_then_length() {
+        assert_eq!(typo_key("kubernetes").as_deref(), Some("k:kubernetes"));
+        assert_eq!(typo_key("abc"), None, "too short to be a typo's target");
+        assert_eq!(typo_key(&"x".repeat(TYPO_LONGEST + 1)), None);
+        let mut keys: Vec<String> =
+            ["kubernetes", "kafka", "key", "keys", "kubernet"].iter().filter_map(|w| typo_key(w)).collect();
+        keys.sort();
+        assert_eq!(keys, ["k4keys", "k5kafka", "k8kubernet", "k:kubernetes"]);
     }
 
     #[test]
@@ -272,14 +316,15 @@ mod tests {
 
     #[test]
     fn postings_are_runs_of_equal_impact_with_doc_id_gaps() {
-        // Best first, as scored: docs 900 and 5 tie, as do 7, 300 and 2.
-        let list = [(900, 8.0), (5, 8.0), (40, 6.0), (300, 2.0), (7, 2.0), (2, 2.0), (1, 0.0)];
+        // Best first, as scored: docs 900 and 5 tie, as do 7, 300 and 2; 40 has the word in its
+        // title (a negative score).
+        let list = [(900, 8.0), (5, 8.0), (40, -6.0), (300, 2.0), (7, 2.0), (2, 2.0), (1, 0.0)];
         let bytes = encode_postings(&quantise(&list, 8.0));
-        assert_eq!(bytes, [255, 2, 5, 0xff, 6, 192, 1, 40, 65, 3, 2, 5, 0xa5, 2, 1, 1, 1]);
+        assert_eq!(bytes, [253, 2, 5, 0xff, 6, 192, 1, 40, 65, 3, 2, 5, 0xa5, 2, 1, 1, 1]);
         assert_eq!(
             decode_postings(&bytes),
-            [(5, 255), (900, 255), (40, 192), (2, 65), (7, 65), (300, 65), (1, 1)],
-            "every doc keeps its quantised impact"
+            [(5, 253), (900, 253), (40, 192), (2, 65), (7, 65), (300, 65), (1, 1)],
+            "every doc keeps its quantised impact, even when the word is in its title"
         );
         assert!(encode_postings(&quantise(&[], 1.0)).is_empty());
     }

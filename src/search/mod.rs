@@ -29,7 +29,7 @@ use format::{Block, DocRow, Kind, PageRow, Runs, Shard};
 
 use crate::config::Config;
 use crate::content::Site;
-use crate::matrix::views::{stage_url, STAGES_URL};
+use crate::matrix::views::{category_url, stage_url, STAGES_URL};
 use crate::matrix::Matrix;
 use crate::url::encode_path;
 
@@ -57,6 +57,8 @@ struct Doc<'a> {
     code: &'a str,
     /// Text that counts as the page title (the page's first section only).
     title: Cow<'a, str>,
+    /// The page's description (first section only): weighs like body text, not like the title.
+    description: Cow<'a, str>,
     label: String,
     kind: Kind,
     stage: i32,
@@ -73,6 +75,8 @@ const MATRIX_WEIGHT: f32 = 0.4;
 struct PageRef {
     title: String,
     url: String,
+    /// Shown when a query matches only the description.
+    description: String,
 }
 
 /// Index statistics, for the build summary and the benchmark.
@@ -98,6 +102,7 @@ pub struct Record {
 pub struct RecordDoc {
     pub title: String,
     pub url: String,
+    pub description: String,
     pub anchor: String,
     pub heading: String,
     pub text: String,
@@ -146,7 +151,7 @@ fn write(config: &Config, site: &Site, matrix: Option<&Matrix>, record: bool) ->
 
     let (mut scored, surfaces) = score::score(&docs, &site.lexicon, &analyzer, config.search.boosts());
     lap("score");
-    let max = scored.iter().flat_map(|(_, l)| l.first()).map(|p| p.1).fold(f32::MIN_POSITIVE, f32::max);
+    let max = scored.iter().flat_map(|(_, l)| l.first()).map(|p| p.1.abs()).fold(f32::MIN_POSITIVE, f32::max);
     scored.sort_unstable_by(|a, b| a.0.cmp(&b.0));
 
     // Keys: stems with postings, and surface words that point to a different stem.
@@ -180,7 +185,8 @@ fn write(config: &Config, site: &Site, matrix: Option<&Matrix>, record: bool) ->
         })
         .collect();
     let doc_size = |i: usize| shown[i].len() + docs[i].heading.len() + docs[i].anchor.len() + docs[i].label.len() + 16;
-    let key_bytes: usize = entries.iter().map(|(k, v)| k.len() + v.len() + 6).sum();
+    // Keys, and their typo dictionary.
+    let key_bytes: usize = entries.iter().map(|(k, v)| 2 * k.len() + v.len() + 9).sum();
     let doc_bytes: usize = (0..docs.len()).map(doc_size).sum();
     let (shard_target, block_target) = targets(key_bytes, doc_bytes);
 
@@ -208,6 +214,26 @@ fn write(config: &Config, site: &Site, matrix: Option<&Matrix>, record: bool) ->
         shard_ranges.iter().enumerate().map(|(i, r)| if i == 0 { "" } else { entries[r.start].0.as_str() }).collect();
     lap("shards");
 
+    // Typo dictionary: the keys again, by first character and length, in runs of files.
+    let mut typos: Vec<(String, &str)> =
+        entries.iter().filter_map(|(k, _)| Some((format::typo_key(k)?, k.as_str()))).collect();
+    typos.sort_unstable_by(|a, b| utf16_order(&a.0, &b.0));
+    let mut typo_starts: Vec<&str> = Vec::new();
+    let mut start = 0;
+    let mut size = 0;
+    for (i, (_, word)) in typos.iter().enumerate() {
+        size += word.len() + 3;
+        if size >= shard_target || i + 1 == typos.len() {
+            let words: Vec<&str> = typos[start..=i].iter().map(|t| t.1).collect();
+            let n = typo_starts.len();
+            typo_starts.push(if n == 0 { "" } else { typos[start].0.as_str() });
+            files.push((format!("{DIR}/w/{n}.js"), format::script(format::CALL_WORDS, Some(n), &words)));
+            start = i + 1;
+            size = 0;
+        }
+    }
+    lap("typos");
+
     // Doc blocks: runs of docs with the pages they belong to, written in parallel.
     let mut ranges = Vec::new();
     let mut start = 0;
@@ -230,7 +256,11 @@ fn write(config: &Config, site: &Site, matrix: Option<&Matrix>, record: bool) ->
             let mut block = Block { pages: Vec::new(), docs: Vec::new() };
             for (d, shown) in docs[start..end].iter().zip(&shown[start..end]) {
                 let local = *page_index.entry(d.page).or_insert_with(|| {
-                    block.pages.push(PageRow { title: &pages[d.page].title, url: &pages[d.page].url });
+                    block.pages.push(PageRow {
+                        title: &pages[d.page].title,
+                        url: &pages[d.page].url,
+                        description: &pages[d.page].description,
+                    });
                     block.pages.len() - 1
                 });
                 block.docs.push(DocRow {
@@ -256,6 +286,7 @@ fn write(config: &Config, site: &Site, matrix: Option<&Matrix>, record: bool) ->
     let manifest = serde_json::json!({
         "schema": format::schema(),
         "shards": shard_starts,
+        "typos": typo_starts,
         "blocks": block_starts,
         "docs": docs.len(),
         "columns": {
@@ -281,6 +312,7 @@ fn write(config: &Config, site: &Site, matrix: Option<&Matrix>, record: bool) ->
             .map(|(d, shown)| RecordDoc {
                 title: pages[d.page].title.clone(),
                 url: pages[d.page].url.clone(),
+                description: pages[d.page].description.clone(),
                 anchor: d.anchor.to_string(),
                 heading: d.heading.to_string(),
                 text: shown.to_string(),
@@ -360,12 +392,19 @@ fn collect_docs<'a>(config: &Config, site: &'a Site, matrix: Option<&'a Matrix>)
     let mut pages = Vec::new();
     let mut docs = Vec::new();
     let mut collector = Collector::new(&site.lexicon, false);
+    let m = matrix.filter(|_| config.search.matrix);
+    // Checklists embedded in pages: their items' results point there, where they are read.
+    let mut embedded_lists: HashMap<&str, usize> = HashMap::new();
     for &i in site.nav.reading_order() {
         let page = &site.pages[i];
         if page.generated.is_some() || page.sections.is_empty() {
             continue;
         }
-        pages.push(PageRef { title: page.title.clone(), url: encode_path(&page.url).into_owned() });
+        pages.push(PageRef {
+            title: page.title.clone(),
+            url: encode_path(&page.url).into_owned(),
+            description: page.description.clone(),
+        });
         for (n, s) in page.sections.iter().enumerate() {
             if n > 0 && s.text.is_empty() && s.code.is_empty() && s.heading.is_empty() {
                 continue;
@@ -377,7 +416,8 @@ fn collect_docs<'a>(config: &Config, site: &'a Site, matrix: Option<&'a Matrix>)
                 heading: s.heading.as_str().into(),
                 words: s.words.as_slice().into(),
                 text: s.text.as_str().into(),
-                title: if n == 0 { format!("{} {}", page.title, page.description).into() } else { "".into() },
+                title: if n == 0 { page.title.as_str().into() } else { "".into() },
+                description: if n == 0 { page.description.as_str().into() } else { "".into() },
                 label: String::new(),
                 kind: Kind::Section,
                 stage: -1,
@@ -385,68 +425,172 @@ fn collect_docs<'a>(config: &Config, site: &'a Site, matrix: Option<&'a Matrix>)
                 weight: 1.0,
             });
         }
+        // Data tables embedded from the matrix file: shown on the page, so found there.
+        let Some(m) = m else { continue };
+        for e in &page.embeds {
+            let id = e.args.iter().find(|(k, _)| k == "id").map(|(_, v)| v.as_str());
+            match (e.name.as_str(), id) {
+                ("table", Some(id)) => {
+                    let Some(t) = m.table(id).map(|t| &m.tables[t]) else { continue };
+                    let mut text = plain(&t.intro.text);
+                    for row in &t.rows {
+                        for (c, cell) in t.columns.iter().zip(&row.cells) {
+                            text.push_str(&format!(" {}: {}.", c.name, plain(&cell.text)));
+                        }
+                    }
+                    let words = collector.words_of(&format!("{} {text}", t.title)).into();
+                    docs.push(Doc {
+                        words,
+                        page: pages.len() - 1,
+                        anchor: t.id.as_str().into(),
+                        heading: t.title.as_str().into(),
+                        text: truncate(&text, TEXT_CHARS).into(),
+                        code: "",
+                        title: "".into(),
+                        description: "".into(),
+                        label: String::new(),
+                        kind: Kind::Section,
+                        stage: -1,
+                        category: -1,
+                        weight: 1.0,
+                    });
+                }
+                ("checklist", Some(id)) => {
+                    if let Some(c) = m.checklist(id) {
+                        embedded_lists.entry(m.checklists[c].id.as_str()).or_insert(pages.len() - 1);
+                    }
+                }
+                _ => {}
+            }
+        }
     }
-    let Some(m) = matrix.filter(|_| config.search.matrix) else { return (pages, docs) };
+    let Some(m) = m else { return (pages, docs) };
     let mut page_of_url: HashMap<String, usize> = HashMap::new();
-    let mut page_ref = |pages: &mut Vec<PageRef>, url: String, title: &str| {
+    let mut page_ref = |pages: &mut Vec<PageRef>, url: String, title: &str, description: &str| {
         *page_of_url.entry(url.clone()).or_insert_with(|| {
-            pages.push(PageRef { title: title.to_string(), url: encode_path(&url).into_owned() });
+            pages.push(PageRef {
+                title: title.to_string(),
+                url: encode_path(&url).into_owned(),
+                description: description.to_string(),
+            });
             pages.len() - 1
         })
     };
+    let mut section = |page: usize, anchor: &'a str, heading: String, text: String| Doc {
+        words: collector.words_of(&format!("{heading} {text}")).into(),
+        page,
+        anchor: anchor.into(),
+        heading: heading.into(),
+        text: truncate(&text, TEXT_CHARS).into(),
+        code: "",
+        title: "".into(),
+        description: "".into(),
+        label: String::new(),
+        kind: Kind::Section,
+        stage: -1,
+        category: -1,
+        weight: 1.0,
+    };
+    // The generated pages' own text: a stage's card and costs, a category's introduction.
     for (s, stage) in m.stages.iter().enumerate() {
-        let page = page_ref(&mut pages, stage_url(m, s), &format!("{}: {}", stage.name, stage.goal));
-        for a in &m.aspects {
-            let Some(cell) = &a.cells[s] else { continue };
-            let text = plain(&cell.text);
+        let page = page_ref(&mut pages, stage_url(m, s), &stage_title(m, s), "");
+        let card = [stage.users.as_str(), &stage.goal, &stage.question, &plain(&stage.summary.text)].join(" ");
+        docs.push(section(page, "", String::new(), card));
+        if let Some(cost) = &stage.cost {
+            docs.push(section(page, "costs", "Cost and duration".into(), cost_text(cost)));
+        }
+    }
+    for (c, category) in m.categories.iter().enumerate() {
+        let page = page_ref(&mut pages, category_url(m, c), &category.name, "");
+        let text = format!("{} {}", plain(&category.lesson.text), plain(&category.intro.text));
+        docs.push(section(page, "", String::new(), text));
+    }
+    // One result per aspect, on its category page's row: the stages' values in stage order
+    // (a query would otherwise find the same aspect once per stage).
+    for a in &m.aspects {
+        let page = page_ref(&mut pages, category_url(m, a.category), &m.categories[a.category].name, "");
+        let values: Vec<String> = (0..m.stages.len())
+            .filter_map(|s| {
+                let cell = a.cells.get(s)?.as_ref()?;
+                // A no-requirement cell ("None") is not indexed as the aspect's requirement.
+                m.requires(a, s).then(|| format!("{}: {}", m.stages[s].name, plain(&cell.text)))
+            })
+            .collect();
+        let text = values.join(" · ");
+        docs.push(Doc {
+            words: collector.words_of(&format!("{text} {}", plain(&a.note.text))).into(),
+            page,
+            anchor: a.id.as_str().into(),
+            heading: a.name.as_str().into(),
+            text: truncate(&text, ASPECT_CHARS).into(),
+            code: "",
+            title: "".into(),
+            description: "".into(),
+            label: m.categories[a.category].name.clone(),
+            kind: Kind::Cell,
+            stage: -1,
+            category: a.category as i32,
+            weight: MATRIX_WEIGHT,
+        });
+    }
+    // One result per checklist item, on the first page that shows its list.
+    for list in &m.checklists {
+        let stage = if list.stages.len() == 1 { list.stages[0] as i32 } else { -1 };
+        let page = match (embedded_lists.get(list.id.as_str()), list.stages.first()) {
+            (Some(&page), _) => page,
+            (None, None) => page_ref(&mut pages, STAGES_URL.to_string(), "Stages", ""),
+            (None, Some(&s)) => page_ref(&mut pages, stage_url(m, s), &stage_title(m, s), ""),
+        };
+        let stage_names: Vec<&str> = list.stages.iter().map(|&s| m.stages[s].name.as_str()).collect();
+        let label = match stage_names.is_empty() {
+            true => list.title.clone(),
+            false => format!("{} · {}", list.title, stage_names.join(", ")),
+        };
+        for item in &list.items {
+            let text = plain(&item.detail.text);
             docs.push(Doc {
                 words: collector.words_of(&text).into(),
                 page,
-                anchor: a.id.as_str().into(),
-                heading: a.name.as_str().into(),
+                anchor: format!("{}-{}", list.id, item.id).into(),
+                heading: plain(&item.text.text).into(),
                 text: truncate(&text, TEXT_CHARS).into(),
                 code: "",
                 title: "".into(),
-                label: format!("{} · {}", m.categories[a.category].name, stage.name),
-                kind: Kind::Cell,
-                stage: s as i32,
-                category: a.category as i32,
+                description: "".into(),
+                label: label.clone(),
+                kind: Kind::ChecklistItem,
+                stage,
+                category: item.category.or(list.category).map_or(-1, |c| c as i32),
                 weight: MATRIX_WEIGHT,
             });
         }
     }
-    for list in &m.checklists {
-        let targets: Vec<(Option<usize>, String, String)> = if list.stages.is_empty() {
-            vec![(None, STAGES_URL.to_string(), "Stages".to_string())]
-        } else {
-            list.stages
-                .iter()
-                .map(|&s| (Some(s), stage_url(m, s), format!("{}: {}", m.stages[s].name, m.stages[s].goal)))
-                .collect()
-        };
-        for (stage, url, title) in targets {
-            let page = page_ref(&mut pages, url, &title);
-            for item in &list.items {
-                let stage_name = stage.map_or(String::new(), |s| format!(" · {}", m.stages[s].name));
-                let text = plain(&item.detail.text);
-                docs.push(Doc {
-                    words: collector.words_of(&text).into(),
-                    page,
-                    anchor: format!("{}-{}", list.id, item.id).into(),
-                    heading: plain(&item.text.text).into(),
-                    text: truncate(&text, TEXT_CHARS).into(),
-                    code: "",
-                    title: "".into(),
-                    label: format!("{}{stage_name}", list.title),
-                    kind: Kind::ChecklistItem,
-                    stage: stage.map_or(-1, |s| s as i32),
-                    category: item.category.or(list.category).map_or(-1, |c| c as i32),
-                    weight: MATRIX_WEIGHT,
-                });
-            }
-        }
-    }
     (pages, docs)
+}
+
+/// Characters of an aspect result's text: every stage's value, in stage order.
+const ASPECT_CHARS: usize = 2 * TEXT_CHARS;
+
+/// The title of a stage's page.
+fn stage_title(m: &Matrix, s: usize) -> String {
+    format!("{}: {}", m.stages[s].name, m.stages[s].goal)
+}
+
+/// A stage's costs as its page states them, for words and snippet.
+fn cost_text(cost: &crate::matrix::Cost) -> String {
+    use crate::matrix::Figure;
+    let figure = |label: &str, f: &Option<Figure>, unit: &str| match f {
+        Some(Figure::Range(r)) => format!("{label}: {}–{} {unit}. ", r.min, r.max),
+        Some(Figure::Text(t)) => format!("{label}: {t}. "),
+        None => String::new(),
+    };
+    format!(
+        "{}{}{}{}",
+        figure("Build cost", &cost.build, &cost.currency),
+        figure("Duration", &cost.duration, cost.duration_unit.name()),
+        figure("Monthly infrastructure", &cost.monthly, &cost.currency),
+        plain(&cost.source.text)
+    )
 }
 
 /// Markdown source as plain text (the data file's short fields).

@@ -13,10 +13,13 @@ const B: f32 = 0.75;
 /// A stem's postings beyond this many (the lowest impacts) are dropped: a query shows the top
 /// results, and the long tail of a very common word would dominate the bytes a query loads.
 const MAX_POSTINGS: usize = 250;
+/// Weight of the page description's words: like body text, below the title.
+const DESCRIPTION_WEIGHT: f32 = 1.0;
 /// Lexicon words that are not indexed (stop words).
 const NONE: u32 = u32::MAX;
 
-/// A stem and its (doc, score) pairs, best first.
+/// A stem and its (doc, signed score) pairs, best first: the score is negative when the stem
+/// is in the doc's title or heading (a flag in the sign keeps a posting at 8 bytes).
 pub(super) type Postings = (String, Vec<(u32, f32)>);
 
 /// BM25 impacts of every (stem, doc), best first and at most [`MAX_POSTINGS`] per stem, and the
@@ -29,17 +32,20 @@ pub(super) fn score(
 ) -> (Vec<Postings>, Vec<(String, String)>) {
     // Title and heading words with their weights (the body's were counted with the pages).
     let collectors = Collectors::new(lexicon, false);
-    let extra: Vec<Vec<(u32, u32, f32)>> = docs
+    let extra: Vec<Vec<(u32, u32, f32, bool)>> = docs
         .par_iter()
         .map(|d| {
             collectors.with(|c| {
                 // A field weighted 0 is not indexed at all.
-                let mut words: Vec<(u32, u32, f32)> = Vec::new();
+                let mut words: Vec<(u32, u32, f32, bool)> = Vec::new();
                 if bt > 0.0 {
-                    words.extend(c.words_of(&d.title).into_iter().map(|(w, n)| (w, n, bt)));
+                    words.extend(c.words_of(&d.title).into_iter().map(|(w, n)| (w, n, bt, true)));
+                    // Description-only matches weigh less than title matches.
+                    words
+                        .extend(c.words_of(&d.description).into_iter().map(|(w, n)| (w, n, DESCRIPTION_WEIGHT, false)));
                 }
                 if bh > 0.0 {
-                    words.extend(c.words_of(&d.heading).into_iter().map(|(w, n)| (w, n, bh)));
+                    words.extend(c.words_of(&d.heading).into_iter().map(|(w, n)| (w, n, bh, true)));
                 }
                 words
             })
@@ -67,13 +73,13 @@ pub(super) fn score(
     // The docs' (stem, count, weight) triples, grouped by stem for runs of docs in parallel.
     let seen: Vec<AtomicBool> = stem_of.iter().map(|_| AtomicBool::new(false)).collect();
     let entries = |d: usize| {
-        let body = docs[d].words.iter().map(|&(w, n)| (w, n, 1.0));
-        extra[d].iter().copied().chain(body).filter_map(|(w, n, weight)| {
+        let body = docs[d].words.iter().map(|&(w, n)| (w, n, 1.0, false));
+        extra[d].iter().copied().chain(body).filter_map(|(w, n, weight, titled)| {
             let stem = stem_of[w as usize];
             if !seen[w as usize].load(Ordering::Relaxed) {
                 seen[w as usize].store(true, Ordering::Relaxed);
             }
-            (stem != NONE).then_some((stem as usize, n, weight))
+            (stem != NONE).then_some((stem as usize, n, weight, titled))
         })
     };
     let run = docs.len().div_ceil(rayon::current_num_threads() * 4).max(256);
@@ -103,27 +109,32 @@ pub(super) fn score(
             // frequencies summed.
             list.clear();
             for r in &runs {
-                for &(doc, f) in r.group(s) {
+                for &(doc, signed) in r.group(s) {
+                    let (f, titled) = (signed.abs(), signed.is_sign_negative());
                     match list.last_mut() {
-                        Some((last, sum)) if *last == doc => *sum += f,
-                        _ => list.push((doc, f)),
+                        Some((last, sum, t)) if *last == doc => {
+                            *sum += f;
+                            *t |= titled;
+                        }
+                        _ => list.push((doc, f, titled)),
                     }
                 }
             }
             let df = list.len() as f32;
             let idf = ((n - df + 0.5) / (df + 0.5) + 1.0).ln();
-            for (doc, f) in list.iter_mut() {
+            for (doc, f, _) in list.iter_mut() {
                 let (norm, weight) = norms[*doc as usize];
                 *f = weight * idf * *f * (K1 + 1.0) / (*f + norm);
             }
-            let best_first = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+            let best_first = |a: &(u32, f32, bool), b: &(u32, f32, bool)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
             let top = if list.len() > MAX_POSTINGS {
                 list.select_nth_unstable_by(MAX_POSTINGS, best_first).0
             } else {
                 &mut list[..]
             };
             top.sort_unstable_by(best_first);
-            (!top.is_empty()).then(|| (stem.clone(), top.to_vec()))
+            let signed = top.iter().map(|&(doc, f, titled)| (doc, if titled { -f } else { f }));
+            (!top.is_empty()).then(|| (stem.clone(), signed.collect()))
         })
         .flatten()
         .collect();
@@ -147,14 +158,15 @@ pub(super) fn score(
 struct Run {
     /// Where each stem's group starts in `postings`, and the end.
     starts: Vec<u32>,
-    /// (doc, term frequency).
+    /// (doc, weighted term frequency), negative when from the title or heading (a flag in the
+    /// sign keeps the entries at 8 bytes: there is one per word per doc).
     postings: Vec<(u32, f32)>,
     /// Indexed words per doc.
     lengths: Vec<u32>,
 }
 
 impl Run {
-    fn new<I: Iterator<Item = (usize, u32, f32)>>(
+    fn new<I: Iterator<Item = (usize, u32, f32, bool)>>(
         docs: std::ops::Range<usize>,
         stems: usize,
         entries: impl Fn(usize) -> I,
@@ -163,7 +175,7 @@ impl Run {
         let mut lengths = Vec::with_capacity(docs.len());
         for d in docs.clone() {
             let mut length = 0;
-            for (stem, n, _) in entries(d) {
+            for (stem, n, _, _) in entries(d) {
                 starts[stem + 1] += 1;
                 length += n;
             }
@@ -175,8 +187,9 @@ impl Run {
         let mut next = starts.clone();
         let mut postings = vec![(0, 0.0); starts[stems] as usize];
         for d in docs {
-            for (stem, n, weight) in entries(d) {
-                postings[next[stem] as usize] = (d as u32, n as f32 * weight);
+            for (stem, n, weight, titled) in entries(d) {
+                let f = n as f32 * weight;
+                postings[next[stem] as usize] = (d as u32, if titled { -f } else { f });
                 next[stem] += 1;
             }
         }
@@ -202,6 +215,7 @@ mod tests {
             text: text.to_string().into(),
             code: "",
             title: title.to_string().into(),
+            description: "".into(),
             label: String::new(),
             kind: crate::search::format::Kind::Section,
             stage: -1,
@@ -243,7 +257,7 @@ mod tests {
         let l = Lexicon::default();
         let docs = vec![doc(&l, "", "", "deploy rollback"), doc(&l, "", "", "deploy"), doc(&l, "", "", "deploy")];
         let (scored, _) = score(&docs, &l, &Analyzer::new("en"), (3.0, 2.0));
-        let impact = |stem: &str| scored.iter().find(|(s, _)| s == stem).unwrap().1[0].1;
+        let impact = |stem: &str| scored.iter().find(|(s, _)| s == stem).unwrap().1[0].1.abs();
         assert!(impact("rollback") > impact("deploy"));
     }
 

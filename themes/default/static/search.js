@@ -1,7 +1,6 @@
-/* stagebook search: header box and search page. The index (search/manifest.js, t/<i>.js,
-   d/<i>.js) is loaded with <script> tags that call window.stagebookSearch, so it works
-   from file://. Rows are read by the field names of the manifest's schema (written by
-   src/search/format.rs), never by position. Index text goes into the page with textContent only. */
+/* stagebook search: header box and search page. Index files are <script>s calling
+   window.stagebookSearch (works from file://); rows are read by the schema's field names
+   (src/search/format.rs); index text enters the page as textContent only. */
 "use strict";
 (() => {
   const doc = document, root = doc.documentElement.dataset.root || "";
@@ -12,20 +11,20 @@
     delete waiting[k];
     if (ok) ok(o || i);
   };
-  window.stagebookSearch = { manifest: got("manifest"), terms: got("t/"), docs: got("d/") };
+  window.stagebookSearch = { manifest: got("manifest"), terms: got("t/"), docs: got("d/"), words: got("w/"), typo: got("typo") };
 
-  // One promise per file, rejected if it is missing or does not call back.
-  const load = (name) => files[name] || (files[name] = new Promise((ok, fail) => {
+  // A promise per file, rejected if missing or silent.
+  const load = (name, path) => files[name] || (files[name] = new Promise((ok, fail) => {
     const s = doc.createElement("script");
     waiting[name] = ok;
     s.onload = s.onerror = () => {
       s.remove();
       if (waiting[name]) { delete waiting[name]; fail(Error(name)); }
     };
-    s.src = root + "search/" + name + ".js";
+    s.src = root + (path || "search/" + name) + ".js";
     doc.head.append(s);
   }));
-  // A per-doc column from its runs [value, count, ...].
+  // A column from runs [value, count, ...].
   const expand = (runs) => {
     const out = [];
     for (let i = 0; i < runs.length; i += 2) for (let n = runs[i + 1]; n--;) out.push(runs[i]);
@@ -40,7 +39,7 @@
   });
   // A written row as an object, by the schema's field names.
   const row = (names, r) => { const o = {}; names.forEach((n, i) => { o[n] = r[i]; }); return o; };
-  // In a sorted array: index of the first item >= v (first), of the last item <= v (find).
+  // Sorted array: index of the first item >= v (first), of the last <= v (find).
   const first = (a, v) => {
     let lo = 0, hi = a.length;
     while (lo < hi) { const mid = (lo + hi) >> 1; if (a[mid] < v) lo = mid + 1; else hi = mid; }
@@ -49,7 +48,7 @@
   const find = (a, v) => { const i = first(a, v); return a[i] === v ? i : Math.max(i - 1, 0); };
   const shard = (i) => load("t/" + i).then((o) => { keys[i] = keys[i] || Object.keys(o).sort(); return o; });
 
-  // [surface, stem, postings] of the key t or, as a prefix, of up to 30 keys starting with t.
+  // [surface, stem, postings] of key t or (prefix) of up to 30 keys starting with t.
   const lookup = (t, prefix) => {
     const found = [];
     const scan = (i) => shard(i).then((o) => {
@@ -65,9 +64,7 @@
     })));
   };
 
-  // Postings: base64 of runs of docs of equal impact, best first: [impact byte][count] then
-  // the run's doc ids as gaps (the first from 0), numbers LEB128; decoded once per key to
-  // [id, impact, ...].
+  // Postings (format.rs) decoded once per key to [id, impact, ...].
   const decode = (b64) => {
     const s = atob(b64), out = [];
     let i = 0;
@@ -83,39 +80,65 @@
     return out;
   };
 
-  // Ranked doc ids: most distinct query words first, then summed impacts.
-  // f: {kind: "" | "pages" | "matrix", stage, category: index or -1}.
-  const search = (q, f) => manifest().then(() => {
+  // Keys near t (typo dictionary, static/search-typo.js).
+  const typos = (t) => {
+    const T = S.typo, cs = [...t], n = cs.length, k = n >= T.two ? 2 : n >= T.one ? 1 : 0, ts = M.typos || [];
+    if (!k || !ts.length) return Promise.resolve([]);
+    const key = (len) => cs[0] + String.fromCodePoint(T.lengthBase + Math.max(len, 0)), hi = key(n + k + 1), want = [];
+    for (let i = find(ts, key(n - k)); i < ts.length && (!want.length || ts[i] < hi); i++) want.push(i);
+    return Promise.all([load("typo", "static/search-typo"), ...want.map((i) => load("w/" + i))])
+      .then(([near, ...lists]) => near(t, [].concat(...lists), k));
+  };
+  // Completion, typo weights.
+  const EXPANDED = 0.5, TYPO = [1, 0.7, 0.5];
+
+  // Ranked ids: most words, whole title, impacts (exact > completion, typo). Last word a
+  // prefix only with `prefix`. f: {kind, stage, category}.
+  const search = (q, f, prefix) => manifest().then(() => {
     const toks = [];
     for (const t of q.toLowerCase().match(/[\p{L}\p{N}]+/gu) || []) {
       if (([...t].length > 1 || /^[0-9]$/.test(t)) && !stop.has(t) && !toks.includes(t)) toks.push(t);
     }
-    return Promise.all(toks.map((t, n) => lookup(t, n === toks.length - 1))).then((all) => {
+    const each = (t, n) => lookup(t, prefix && n === toks.length - 1).then((hits) => {
+      hits = hits.filter(Boolean);
+      const own = hits.find((h) => h[0] === t), stem = own ? own[1] : null;
+      const weighed = hits.map((h) => [h, h[0] === t || h[1] === stem ? 1 : EXPANDED]);
+      if (hits.length) return weighed;
+      return typos(t).then((near) => Promise.all(near.map(([d, w]) => lookup(w, false).then((hs) =>
+        hs.filter(Boolean).map((h) => [h, TYPO[d]])))).then((l) => [].concat(...l)));
+    });
+    return Promise.all(toks.map(each)).then((all) => {
       const acc = new Map(), words = new Set(), stems = toks.slice();
       for (const hits of all) {
-        const best = new Map();
-        for (const h of hits) {
-          if (!h) continue;
+        const best = new Map(), titled = new Set();
+        for (const [h, w] of hits) {
           words.add(h[0]);
           if (!stems.includes(h[1])) stems.push(h[1]);
           const p = posts[h[1]] = posts[h[1]] || decode(h[2]);
-          for (let j = 0; j < p.length; j += 2) if (!(best.get(p[j]) >= p[j + 1])) best.set(p[j], p[j + 1]);
+          for (let j = 0; j < p.length; j += 2) {
+            if (!(best.get(p[j]) >= p[j + 1] * w)) best.set(p[j], p[j + 1] * w);
+            // Even impact: in title or heading.
+            if (p[j + 1] % 2 === 0) titled.add(p[j]);
+          }
         }
-        best.forEach((v, d) => { const s = acc.get(d) || [0, 0, d]; acc.set(d, [s[0] + 1, s[1] + v, d]); });
+        best.forEach((v, d) => {
+          const s = acc.get(d) || [0, 0, d, 0];
+          acc.set(d, [s[0] + 1, s[1] + v, d, s[3] + titled.has(d)]);
+        });
       }
       const res = [...acc.values()].filter(([, , d]) => (!f.kind || S.kinds[cols.kind[d]].filter === f.kind) &&
-        !(f.stage >= 0 && cols.stage[d] !== f.stage || f.category >= 0 && cols.category[d] !== f.category))
-        .sort((a, b) => b[0] - a[0] || b[1] - a[1] || a[2] - b[2]);
+        !(f.stage >= 0 && cols.stage[d] >= 0 && cols.stage[d] !== f.stage || f.category >= 0 && cols.category[d] !== f.category))
+        .sort((a, b) => b[0] - a[0] || (b[3] === b[0]) - (a[3] === a[0]) || b[1] - a[1] || a[2] - b[2]);
       return {
         ids: res.map((r) => r[2]),
         toks,
-        // A matched key, or a word starting with a query word or its stem ("restor": restoring).
+        // A matched key, or starts with a query word or stem.
         hit: (w) => (w = w.toLowerCase(), words.has(w) || stems.some((t) => w.startsWith(t)))
       };
     });
   });
 
-  // Doc d: the fields of its page row and its doc row, its kind's name, stage and category.
+  // Doc d: its page row and doc row, kind, stage and category.
   const getDoc = (d) => {
     const b = find(M.blocks, d);
     return load("d/" + b).then((o) => {
@@ -124,8 +147,8 @@
         { kind: S.kinds[cols.kind[d]].name, stage: cols.stage[d], category: cols.category[d] });
     });
   };
-  // For tests that decode a built index with this very code.
-  window.stagebookSearch.read = { manifest, shard, lookup, decode, doc: getDoc, search };
+  // For tests.
+  window.stagebookSearch.read = { manifest, shard, lookup, decode, doc: getDoc, search, typos };
 
   /* ----- results ----- */
 
@@ -146,13 +169,11 @@
     parent.append(text.slice(at));
     return parent;
   };
-  // About 160 characters of text around its first matched word, cut at spaces, "…" where cut.
+  // ~160 characters around the first matched word, cut at spaces.
   const snippet = (text, hit) => {
     const re = /[\p{L}\p{N}]+/gu, n = text.length;
     let at = 0, m, start, end;
     while ((m = re.exec(text))) if (hit(m[0])) { at = m.index; break; }
-    // From up to 50 characters before the word (earlier when the text ends soon after it),
-    // at the start of a word.
     start = Math.max(0, Math.min(at - 50, n - 160));
     if (start) {
       const sp = text.indexOf(" ", start - 1);
@@ -162,17 +183,28 @@
     if (end <= at) end = Math.min(start + 160, n);
     return (start ? "…" : "") + text.slice(start, end) + (end < n ? "…" : "");
   };
-  const item = ({ title, url, anchor, heading, text, label }, hit) => {
-    const li = el("li", "search-result"), a = li.appendChild(el("a", "search-link")), t = a.appendChild(el("span", "search-title"));
-    a.href = root + url + (anchor ? "#" + anchor : "");
+  // "Page — Heading — snippet" for screen readers.
+  const sep = () => el("span", "visually-hidden", " — ");
+  const hasHit = (text, hit) => (text.match(/[\p{L}\p{N}]+/gu) || []).some(hit);
+  // A result and why it matched (snippet, else a matching description); in the header box an
+  // option holds the address, not a link.
+  const item = ({ title, url, anchor, heading, text, label, description }, hit, option) => {
+    const li = el("li", "search-result"), a = li.appendChild(el(option ? "div" : "a", "search-link"));
+    const t = a.appendChild(el("span", "search-title")), href = root + url + (anchor ? "#" + anchor : "");
+    if (option) li.dataset.href = href;
+    else a.href = href;
     mark(t.appendChild(el("span", "search-page")), title, hit);
-    if (heading) mark(t.appendChild(el("span", "search-heading")), heading, hit);
-    if (label) a.append(el("span", "badge search-label", label));
-    if (text) mark(a.appendChild(el("span", "search-snippet")), snippet(text, hit), hit);
+    if (heading) {
+      t.append(sep());
+      mark(t.appendChild(el("span", "search-heading")), heading, hit);
+    }
+    if (label) a.append(sep(), el("span", "badge search-label", label));
+    const why = text && hasHit(text, hit) || !(description && hasHit(description, hit)) ? text : description;
+    if (why) a.append(sep(), mark(el("span", "search-snippet"), snippet(why, hit), hit));
     return li;
   };
   const quoted = (q) => "“" + q.trim() + "”";
-  // "" for an empty query, else "n results" or "No results for “q”".
+
   const says = (r, q, n = r.ids.length) => !r.toks.length ? "" : n ? n + (n > 1 ? " results" : " result") : "No results for " + quoted(q);
   const NOT_FOUND = "Search index not found";
 
@@ -231,11 +263,10 @@
       clearTimeout(timer);
       timer = 0;
       const n = ++seq, q = input.value;
-      busy = search(q, {}).then((r) => Promise.all(r.ids.slice(0, 8).map(getDoc)).then((ds) => {
+      busy = search(q, {}, true).then((r) => Promise.all(r.ids.slice(0, 8).map(getDoc)).then((ds) => {
         if (n === seq) render(ds.map((d, i) => {
-          const li = item(d, r.hit);
+          const li = item(d, r.hit, true);
           attrs(li, { id: "sb-search-opt-" + i, role: "option", "aria-selected": "false" });
-          li.firstChild.tabIndex = -1;
           return li;
         }), says(r, q), r.ids.length);
       })).catch(() => { if (n === seq) render([], NOT_FOUND, 0); });
@@ -258,7 +289,7 @@
         busy.then(() => {
           const o = opts[Math.max(active, 0)];
           show(false);
-          if (o) location.href = o.firstChild.href;
+          if (o) location.href = o.dataset.href;
           else form.submit();
         });
       } else if (/^Esc/.test(k)) {
@@ -266,11 +297,15 @@
         else show(false);
       }
     });
-    // Keep the focus in the box while clicking a result; close when it leaves the form.
+    // Focus stays in the box on click; close when it leaves the form.
     panel.addEventListener("mousedown", (e) => e.preventDefault());
-    panel.addEventListener("click", () => show(false));
+    panel.addEventListener("click", (e) => {
+      const o = e.target.closest && e.target.closest("[role=option]");
+      show(false);
+      if (o) location.href = o.dataset.href;
+    });
     form.addEventListener("focusout", (e) => { if (!form.contains(e.relatedTarget)) show(false); });
-    // Loaded on first focus (nav.js): catch up with the focus and any text typed meanwhile.
+    // Loaded on first focus (nav.js): catch up.
     if (doc.activeElement === input) { manifest().catch(Boolean); if (input.value.trim()) run(); }
   }
 
