@@ -43,7 +43,19 @@ let s = \"text\"; /* block comment */\n    n * 2 + s.len() as u32\n}\n```\n\n\
 
 /// What one axe run found: the rule ids with their element counts.
 fn summary(found: &[browser::Violation]) -> String {
-    found.iter().map(|v| format!("{} ({})", v.id, v.targets.len())).collect::<Vec<_>>().join(", ")
+    // The count, then the first few elements, so a failure says where to look.
+    found
+        .iter()
+        .map(|v| {
+            format!(
+                "{} ({}: {})",
+                v.id,
+                v.targets.len(),
+                v.targets.iter().take(3).cloned().collect::<Vec<_>>().join(" | ")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Runs axe in both colour schemes on the tab's current state and checks the page does not
