@@ -412,7 +412,9 @@ impl Project {
         extra.extend(self.redirects.iter().map(|r| (r.from.clone(), redirects::page(r, lang).into_bytes())));
         for (rel, file) in &self.theme.statics {
             match file.source.read() {
-                Ok(bytes) => extra.push((format!("{STATIC_DIR}/{rel}"), bytes.into_owned())),
+                Ok(bytes) => {
+                    extra.push((format!("{STATIC_DIR}/{rel}"), crate::theme::published(rel, bytes).into_owned()))
+                }
                 Err(e) => errors.push(Diagnostic::error(file.shown.clone(), format!("cannot read: {e}"))),
             }
         }

@@ -105,9 +105,64 @@ impl Theme {
     }
 }
 
+/// What a theme script is published as: without its comment lines. Pages carry their scripts'
+/// bytes to every reader (the stage pages load about 30 KB), and the comments that explain the
+/// code in the theme folder help no reader. Only whole lines go: `// …` lines and `/* … */`
+/// blocks that start and end lines, so code, strings and regular expressions are untouched
+/// (a multi-line string or template literal whose line starts with `//` would lose it: theme
+/// scripts keep strings on one line). Other files are published as they are.
+pub(crate) fn published<'a>(rel: &str, bytes: std::borrow::Cow<'a, [u8]>) -> std::borrow::Cow<'a, [u8]> {
+    if !rel.ends_with(".js") {
+        return bytes;
+    }
+    let Ok(text) = std::str::from_utf8(&bytes) else { return bytes };
+    let mut out = String::with_capacity(text.len());
+    let mut in_block = false;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim();
+        if in_block {
+            if let Some(end) = line.find("*/") {
+                in_block = false;
+                let rest = &line[end + 2..];
+                if !rest.trim().is_empty() {
+                    out.push_str(rest);
+                }
+            }
+            continue;
+        }
+        if trimmed.starts_with("//") {
+            continue;
+        }
+        if let Some(body) = trimmed.strip_prefix("/*") {
+            match body.find("*/") {
+                Some(end) if body[end + 2..].trim().is_empty() => continue,
+                Some(_) => {}
+                None => {
+                    in_block = true;
+                    continue;
+                }
+            }
+        }
+        out.push_str(line);
+    }
+    std::borrow::Cow::Owned(out.into_bytes())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scripts_are_published_without_comment_lines() {
+        let js = "/* header\n   more */\n\"use strict\";\n  // a note\nconst a = \"// not a comment\"; // kept\nconst r = /\\/\\//;\n  /* one line */\nx(/* inline */ 1);\n/* c */ y();\n";
+        let out = published("static/a.js", std::borrow::Cow::Borrowed(js.as_bytes()));
+        assert_eq!(
+            std::str::from_utf8(&out).unwrap(),
+            "\"use strict\";\nconst a = \"// not a comment\"; // kept\nconst r = /\\/\\//;\nx(/* inline */ 1);\n/* c */ y();\n"
+        );
+        let css = "/* kept */\n";
+        assert_eq!(&*published("static/a.css", std::borrow::Cow::Borrowed(css.as_bytes())), css.as_bytes());
+    }
 
     #[test]
     fn default_theme_is_embedded() {

@@ -271,3 +271,30 @@ fn a_long_enough_word_finds_words_one_or_two_edits_away() {
         assert_eq!(r[q]["total"], 0, "{q}: {:?}", results(&r, q));
     }
 }
+
+/// Theme scripts are published without their comment lines (`theme::published`): every one
+/// of them must still parse, so `node --check` reads each as the site serves it.
+#[test]
+fn published_theme_scripts_still_parse() {
+    let Some(node) = node() else { return };
+    let book = Book::bundled();
+    book.build_ok();
+    let dir = book.path("book/static");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "js") {
+            let out = Command::new(&node).arg("--check").arg(&path).output().expect("run node");
+            assert!(
+                out.status.success(),
+                "{} does not parse:\n{}",
+                path.display(),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let text = std::fs::read_to_string(&path).unwrap();
+            assert!(!text.lines().any(|l| l.trim_start().starts_with("//")), "{} kept a comment line", path.display());
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "only {checked} scripts found in {}", dir.display());
+}

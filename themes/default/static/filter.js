@@ -52,24 +52,8 @@
 
   const C = window.stagebookCompare && window.stagebookCompare(stages, name, cell);
 
-  // A matrix table that scrolls sideways (phones) says how many stage columns are out of view.
-  const hints = [...doc.querySelectorAll(".matrix-wrap")].map((wrap) => {
-    const hint = doc.createElement("p");
-    hint.className = "more-cols";
-    hint.setAttribute("aria-hidden", "true"); /* visual cue: the table itself is read cell by cell */
-    hint.hidden = true;
-    wrap.before(hint);
-    const update = () => {
-      const edge = wrap.getBoundingClientRect().right;
-      const n = [...wrap.querySelectorAll("thead th[data-stage]:not([hidden])")].filter((th) => th.getBoundingClientRect().right > edge + 2).length;
-      hint.hidden = n === 0;
-      hint.textContent = n + " more stage" + (n === 1 ? "" : "s") + " →";
-    };
-    wrap.addEventListener("scroll", update, { passive: true });
-    return update;
-  });
-  const hint = () => hints.forEach((u) => u());
-  window.addEventListener("resize", hint);
+  // Matrix and category pages load columns.js, which counts the stage columns out of view.
+  const hint = window.stagebookMoreCols ? window.stagebookMoreCols() : () => {};
 
   const apply = (write) => {
     const on = C && cmp && cmp.getAttribute("aria-pressed") === "true";

@@ -1,0 +1,26 @@
+/* stagebook: on matrix and category pages, a matrix table that scrolls sideways (phones) says
+   how many stage columns are out of view ("3 more stages →"). Loaded before filter.js, which
+   calls the returned function again whenever filters hide or show columns. Kept out of
+   filter.js so stage pages, which have no matrix table, do not load it. */
+"use strict";
+window.stagebookMoreCols = () => {
+  const doc = document;
+  const hints = [...doc.querySelectorAll(".matrix-wrap")].map((wrap) => {
+    const hint = doc.createElement("p");
+    hint.className = "more-cols";
+    hint.setAttribute("aria-hidden", "true"); /* visual cue: the table itself is read cell by cell */
+    hint.hidden = true;
+    wrap.before(hint);
+    const update = () => {
+      const edge = wrap.getBoundingClientRect().right;
+      const n = [...wrap.querySelectorAll("thead th[data-stage]:not([hidden])")].filter((th) => th.getBoundingClientRect().right > edge + 2).length;
+      hint.hidden = n === 0;
+      hint.textContent = n + " more stage" + (n === 1 ? "" : "s") + " →";
+    };
+    wrap.addEventListener("scroll", update, { passive: true });
+    return update;
+  });
+  const hint = () => hints.forEach((u) => u());
+  window.addEventListener("resize", hint);
+  return hint;
+};
