@@ -90,7 +90,7 @@ fn rustdoc_include_and_playground_hide_and_wrap_lines() {
     let hidden: Vec<String> =
         rustdoc.split("<span class=\"code-hidden\">").skip(1).map(|p| text_of(&p[..p.find('\n').unwrap()])).collect();
     assert_eq!(hidden, ["use std::fmt;", "", "", "fn main() {", "    println!(\"{}\", greet(\"reader\"));", "}"]);
-    assert!(main.contains("<button type=\"button\" class=\"code-toggle\" aria-pressed=\"false\" hidden>Show hidden lines</button><pre class=\"code hl-code has-hidden\" data-lang=\"rust\">"), "{main}");
+    assert!(main.contains("<button type=\"button\" class=\"code-toggle\" aria-pressed=\"false\" hidden>Show hidden lines</button><pre class=\"code hl-code has-hidden\" tabindex=\"0\" data-lang=\"rust\">"), "{main}");
     // Hidden lines written by hand: `# ` hides, `#[derive]` does not, `##` is a `#`.
     let manual = code_texts(&format!("<pre{}", blocks[1]))[0].clone();
     assert_eq!(
@@ -99,7 +99,7 @@ fn rustdoc_include_and_playground_hide_and_wrap_lines() {
     );
     assert_eq!(blocks[1].matches("<span class=\"code-hidden\">").count(), 1, "{}", blocks[1]);
     // playground: a rust block of the file, its attributes kept (the language is `rust`).
-    assert!(blocks[2].starts_with(" class=\"code hl-code\" data-lang=\"rust\">"), "{}", blocks[2]);
+    assert!(blocks[2].starts_with(" class=\"code hl-code\" tabindex=\"0\" data-lang=\"rust\">"), "{}", blocks[2]);
     assert_eq!(code_texts(&format!("<pre{}", blocks[2]))[0], "fn main() {\n    println!(\"played\");\n}\n");
     // The toggle's script is loaded on this page only, and shipped.
     assert!(book.read("book/code/index.html").contains("static/code.js"));
@@ -156,7 +156,7 @@ fn every_listed_fence_name_is_highlighted() {
         "protobuf",
     ];
     let mut seen = Vec::new();
-    for block in main.split("<pre class=\"code hl-code\" data-lang=\"").skip(1) {
+    for block in main.split("<pre class=\"code hl-code\" tabindex=\"0\" data-lang=\"").skip(1) {
         let lang = &block[..block.find('"').unwrap()];
         let code = &block[..block.find("</code>").unwrap()];
         assert!(code.contains("<span class=\"hl-"), "`{lang}` is not highlighted: {code}");
