@@ -6,7 +6,7 @@
 
 mod common;
 use common::browser::{self, Browser, Scheme, Tab};
-use common::{file_url, Book};
+use common::{file_url, text_of, Book};
 
 const WCAG21_AA: &[&str] = &["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
 const WIDTHS: [(u32, u32, bool); 2] = [(1280, 900, false), (390, 844, true)];
@@ -263,9 +263,9 @@ fn playbook_checkboxes_name_aspect_and_stage_and_describe_the_requirement() {
         let item = &html[html.find(&format!("id=\"{id}\"")).unwrap()..];
         let cell = &item[item.find("class=\"cell-now\"").unwrap()..];
         let cell = &cell[cell.find("</span>").unwrap() + 7..cell.find("</p>").unwrap()];
-        let cell_text: String = strip_tags(cell).split_whitespace().collect::<Vec<_>>().join(" ");
+        let cell_text: String = text_of(cell).split_whitespace().collect::<Vec<_>>().join(" ");
         let aspect = &item[item.find("class=\"check-name\">").unwrap() + 19..];
-        let aspect = strip_tags(&aspect[..aspect.find('<').unwrap()]);
+        let aspect = text_of(&aspect[..aspect.find('<').unwrap()]);
         let (name, description) = name_and_description(&tab, sel);
         assert_eq!(name, format!("{aspect} at MVP"), "{sel}");
         assert!(description.contains(&cell_text), "{sel}: description {description:?} lacks {cell_text:?}");
@@ -274,20 +274,6 @@ fn playbook_checkboxes_name_aspect_and_stage_and_describe_the_requirement() {
     let (name, _) = name_and_description(&tab, "#sb-filter-q");
     assert!(name.eq_ignore_ascii_case("Filter by text"), "{name}"); // shown in capitals by CSS
     assert_eq!(tab.eval("document.getElementById('sb-filter-q').labels.length"), serde_json::json!(1));
-}
-
-fn strip_tags(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'")
 }
 
 #[test]

@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use common::serve::Preview;
-use common::Book;
+use common::{text_of, Book};
 
 /// The HTML inside `<main>` of a built page.
 fn main_of(book: &Book, rel: &str) -> String {
@@ -23,20 +23,6 @@ fn code_texts(html: &str) -> Vec<String> {
         .skip(1)
         .map(|part| text_of(&part[part.find('>').unwrap() + 1..part.find("</code>").unwrap()]))
         .collect()
-}
-
-fn text_of(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#x27;", "'").replace("&amp;", "&")
 }
 
 #[test]

@@ -32,21 +32,7 @@ fn element<'a>(dom: &'a str, id: &str) -> &'a str {
 fn text_of(dom: &str, class: &str) -> String {
     let at = dom.find(&format!("class=\"{class}\"")).unwrap_or_else(|| panic!(".{class} not in page"));
     let rest = &dom[at + dom[at..].find('>').unwrap() + 1..];
-    strip_tags(&rest[..rest.find("</p>").unwrap()])
-}
-
-fn strip_tags(html: &str) -> String {
-    let mut out = String::new();
-    let mut inside = false;
-    for c in html.chars() {
-        match c {
-            '<' => inside = true,
-            '>' => inside = false,
-            c if !inside => out.push(c),
-            _ => {}
-        }
-    }
-    out.replace("&amp;", "&")
+    common::text_of(&rest[..rest.find("</p>").unwrap()])
 }
 
 fn hidden(dom: &str, id: &str) -> bool {
@@ -121,7 +107,7 @@ fn comparison_shows_only_the_aspects_that_change() {
     );
     let mark = |id: &str| {
         let rest = element(&dom, id).split("class=\"compare-mark\"").nth(1).unwrap_or(">none");
-        strip_tags(&rest[rest.find('>').unwrap() + 1..])
+        common::text_of(&rest[rest.find('>').unwrap() + 1..])
     };
     assert!(mark("astreinte").starts_with("New at Série A"), "{}", mark("astreinte"));
     assert!(mark("prototype").starts_with("Dropped at Série A"), "{}", mark("prototype"));
@@ -167,7 +153,7 @@ fn where_are_we_marks_aspects_and_summarises_the_stage_on_the_home_page() {
     // The matrix page, opened later in the same browser, remembers the stage and marks each aspect.
     let dom = tab.goto(&file_url(&book.path("book/matrix/index.html"))).dom();
     assert!(tag(&dom, "sb-where").contains("sb-where"));
-    let mark = |id: &str| strip_tags(element(&dom, id).split("where-mark\">").nth(1).unwrap_or("none<"));
+    let mark = |id: &str| common::text_of(element(&dom, id).split("where-mark\">").nth(1).unwrap_or("none<"));
     assert!(mark("deploiement").starts_with("Build now"), "{}", mark("deploiement"));
     assert!(mark("fonctions").starts_with("Done by now"));
     assert!(element(&dom, "ops").contains("data-when=\"now\""), "the current stage's column is marked");
@@ -176,7 +162,7 @@ fn where_are_we_marks_aspects_and_summarises_the_stage_on_the_home_page() {
     let tab = open(&browser, &file_url(&book.path("book/stages/seed/index.html")));
     tab.select("#sb-where", "seed");
     let dom = tab.dom();
-    let item = strip_tags(element(&dom, "astreinte"));
+    let item = common::text_of(element(&dom, "astreinte"));
     assert!(item.contains("Not yet: skip until Série A"), "{item}");
     assert!(text_of(&dom, "where-summary").contains("This is your stage"));
 }
@@ -239,7 +225,7 @@ fn exports_match_the_ticked_items_and_import_restores_them() {
     let again = tab.reload().dom();
     assert!(element(&again, "deploiement").contains("data-done=\"true\""));
     assert!(element(&again, "astreinte").contains("data-done=\"false\""));
-    let progress = strip_tags(element(&again, "sb-page-progress"));
+    let progress = common::text_of(element(&again, "sb-page-progress"));
     assert!(progress.contains("2 / 5"), "{progress}");
 
     // Reset (confirmed) unticks everything.
@@ -292,7 +278,7 @@ fn the_calculator_sums_the_bundled_ranges() {
     let tab = open(&browser, &file_url(&book.path("book/stages/index.html")));
     tab.select("#sb-calc-to", ids[2]);
     let dom = tab.dom();
-    let out = |id: &str| strip_tags(element(&dom, id));
+    let out = |id: &str| common::text_of(element(&dom, id));
     assert!(
         out("sb-calc-build").starts_with(&format!("{}–{}", money(build.0), money(build.1))),
         "{}",
@@ -314,7 +300,7 @@ fn the_calculator_sums_the_bundled_ranges() {
 
     // All stages: the ones without ranges are named, not counted as zero.
     let dom = tab.reload().dom();
-    let missing = strip_tags(element(&dom, "sb-calc-missing"));
+    let missing = common::text_of(element(&dom, "sb-calc-missing"));
     for s in stages.iter().filter(|s| range(s, "build").is_none()) {
         assert!(missing.contains(s["name"].as_str().unwrap()), "{missing}");
     }
@@ -478,7 +464,7 @@ fn no_requirement_cells_and_reference_lists_have_no_boxes_and_old_ticks_are_kept
     );
     assert!(!list.contains("progress-count"), "a reference list has no counter");
     // Seed: Déploiement, Fonctions, Prototype and the two items of "Jamais sans".
-    assert!(strip_tags(element(&dom, "sb-page-progress")).contains("0 / 5"));
+    assert!(common::text_of(element(&dom, "sb-page-progress")).contains("0 / 5"));
 
     // Ticks saved earlier for boxes that are gone (an n/a cell, a reference item) plus one
     // real tick.
@@ -489,12 +475,16 @@ fn no_requirement_cells_and_reference_lists_have_no_boxes_and_old_ticks_are_kept
     }
     tab.eval(&format!("localStorage.setItem({:?}, 'seed')", format!("{prefix}where")));
     let dom = tab.reload().dom();
-    assert!(strip_tags(element(&dom, "sb-page-progress")).contains("1 / 5"), "{}", element(&dom, "sb-page-progress"));
+    assert!(
+        common::text_of(element(&dom, "sb-page-progress")).contains("1 / 5"),
+        "{}",
+        element(&dom, "sb-page-progress")
+    );
     let summary = text_of(&dom, "where-summary");
     assert!(summary.contains("Ticked for Seed: 1 / 5."), "{summary}");
     // The team's own page: "Paiement" waits until the stage that first asks for it.
-    assert!(strip_tags(element(&dom, "paiement")).contains("Not yet: skip until Scale-up"));
-    assert!(!strip_tags(element(&dom, "paiement")).contains("Build now"));
+    assert!(common::text_of(element(&dom, "paiement")).contains("Not yet: skip until Scale-up"));
+    assert!(!common::text_of(element(&dom, "paiement")).contains("Build now"));
     assert!(summary.contains(": 3 aspects to build now, 0 done by now, 2 not yet."), "{summary}");
 
     // The stages page counts the same way, and every saved key is still there.
@@ -502,7 +492,7 @@ fn no_requirement_cells_and_reference_lists_have_no_boxes_and_old_ticks_are_kept
     let li = element(&dom, "sb-calc-title"); // the page is rendered
     assert!(!li.is_empty());
     let at = dom.find("data-stage-progress=\"seed\"").unwrap();
-    let counter = strip_tags(&dom[at..at + dom[at..].find("</li>").unwrap()]);
+    let counter = common::text_of(&dom[at..at + dom[at..].find("</li>").unwrap()]);
     assert!(counter.contains("1 / 5"), "{counter}");
     for key in stale {
         assert_eq!(tab.eval(&format!("localStorage.getItem({:?})", format!("{prefix}{key}"))), "1", "{key} kept");

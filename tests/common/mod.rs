@@ -135,6 +135,27 @@ pub(crate) fn links(html: &str) -> Vec<String> {
     out
 }
 
+/// The text of some HTML: tags dropped, the entities stagebook writes decoded (`&amp;` last, so
+/// `&amp;lt;` stays `&lt;`).
+pub(crate) fn text_of(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&amp;", "&")
+}
+
 /// The headless browser for browser tests: `$CHROMIUM`, else Debian's chromium.
 /// `None` means skip, which is only allowed outside CI: under `CI=true` a missing browser
 /// fails the test run instead of silently skipping it.
