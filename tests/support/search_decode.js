@@ -5,33 +5,11 @@
 //    searches: {query: {all, pages, matrix, stage0: [doc ids]}}}
 // Usage: node search_decode.js <site folder> [query...]
 "use strict";
-const fs = require("fs"), path = require("path"), vm = require("vm");
+const path = require("path");
 
 const [site, ...queries] = process.argv.slice(2);
 const root = path.resolve(site) + path.sep;
-const noop = () => {};
-const ctx = { atob, console, setTimeout, clearTimeout };
-ctx.window = ctx;
-// Only what search.js touches when the page has no search box: script tags load index files.
-ctx.document = {
-  documentElement: { dataset: { root } },
-  getElementById: () => null,
-  addEventListener: noop,
-  activeElement: null,
-  createElement: () => ({ remove: noop }),
-  head: {
-    append: (s) => setImmediate(() => {
-      let code;
-      try { code = fs.readFileSync(s.src, "utf8"); } catch (e) { s.onerror(); return; }
-      vm.runInContext(code, ctx, { filename: s.src });
-      s.onload();
-    }),
-  },
-};
-vm.createContext(ctx);
-const script = path.join(root, "static", "search.js");
-vm.runInContext(fs.readFileSync(script, "utf8"), ctx, { filename: script });
-const sb = ctx.stagebookSearch.read;
+const sb = require("./search_context.js").reader(root);
 
 (async () => {
   const m = await sb.manifest();

@@ -5,7 +5,7 @@
 // Output: JSON {query: {results: [{id, url, anchor, title, heading, kind, text}], total, files: [path...]}}.
 // Used by search_eval.py (ranking quality) and search.py (first-query bytes).
 "use strict";
-const fs = require("fs"), path = require("path"), vm = require("vm");
+const path = require("path");
 
 const args = process.argv.slice(2);
 const site = args.shift();
@@ -18,39 +18,14 @@ while (args.length) {
   else queries.push(a);
 }
 const root = path.resolve(site) + path.sep;
-const noop = () => {};
-
-// A fresh script context per query, so each query's loads are those of a first query.
-const context = (loaded) => {
-  const ctx = { atob, console, setTimeout, clearTimeout };
-  ctx.window = ctx;
-  ctx.document = {
-    documentElement: { dataset: { root } },
-    getElementById: () => null,
-    addEventListener: noop,
-    activeElement: null,
-    createElement: () => ({ remove: noop }),
-    head: {
-      append: (s) => setImmediate(() => {
-        let code;
-        try { code = fs.readFileSync(s.src, "utf8"); } catch (e) { s.onerror(); return; }
-        loaded.add(s.src);
-        vm.runInContext(code, ctx, { filename: s.src });
-        s.onload();
-      }),
-    },
-  };
-  vm.createContext(ctx);
-  const script = path.join(root, "static", "search.js");
-  vm.runInContext(fs.readFileSync(script, "utf8"), ctx, { filename: script });
-  return ctx.stagebookSearch.read;
-};
+const { reader } = require("./search_context.js");
 
 (async () => {
   const out = {};
   for (const q of queries) {
+    // A fresh script context per query, so each query's loads are those of a first query.
     const loaded = new Set();
-    const sb = context(loaded);
+    const sb = reader(root, loaded);
     await sb.manifest();
     const r = await sb.search(q, {}, prefix);
     const results = [];
