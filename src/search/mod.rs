@@ -438,22 +438,7 @@ fn collect_docs<'a>(config: &Config, site: &'a Site, matrix: Option<&'a Matrix>)
                             text.push_str(&format!(" {}: {}.", c.name, plain(&cell.text)));
                         }
                     }
-                    let words = collector.words_of(&format!("{} {text}", t.title)).into();
-                    docs.push(Doc {
-                        words,
-                        page: pages.len() - 1,
-                        anchor: t.id.as_str().into(),
-                        heading: t.title.as_str().into(),
-                        text: truncate(&text, TEXT_CHARS).into(),
-                        code: "",
-                        title: "".into(),
-                        description: "".into(),
-                        label: String::new(),
-                        kind: Kind::Section,
-                        stage: -1,
-                        category: -1,
-                        weight: 1.0,
-                    });
+                    docs.push(text_section(&mut collector, pages.len() - 1, &t.id, t.title.as_str().into(), text));
                 }
                 ("checklist", Some(id)) => {
                     if let Some(c) = m.checklist(id) {
@@ -476,20 +461,8 @@ fn collect_docs<'a>(config: &Config, site: &'a Site, matrix: Option<&'a Matrix>)
             pages.len() - 1
         })
     };
-    let mut section = |page: usize, anchor: &'a str, heading: String, text: String| Doc {
-        words: collector.words_of(&format!("{heading} {text}")).into(),
-        page,
-        anchor: anchor.into(),
-        heading: heading.into(),
-        text: truncate(&text, TEXT_CHARS).into(),
-        code: "",
-        title: "".into(),
-        description: "".into(),
-        label: String::new(),
-        kind: Kind::Section,
-        stage: -1,
-        category: -1,
-        weight: 1.0,
+    let mut section = |page: usize, anchor: &'a str, heading: String, text: String| {
+        text_section(&mut collector, page, anchor, heading.into(), text)
     };
     // The generated pages' own text: a stage's card and costs, a category's introduction.
     for (s, stage) in m.stages.iter().enumerate() {
@@ -566,6 +539,32 @@ fn collect_docs<'a>(config: &Config, site: &'a Site, matrix: Option<&'a Matrix>)
         }
     }
     (pages, docs)
+}
+
+/// A section result made from text that is not a markdown section (an embedded data table, a
+/// generated page's card or costs): its words are the heading's and the text's.
+fn text_section<'a>(
+    collector: &mut Collector,
+    page: usize,
+    anchor: &'a str,
+    heading: Cow<'a, str>,
+    text: String,
+) -> Doc<'a> {
+    Doc {
+        words: collector.words_of(&format!("{heading} {text}")).into(),
+        page,
+        anchor: anchor.into(),
+        heading,
+        text: truncate(&text, TEXT_CHARS).into(),
+        code: "",
+        title: "".into(),
+        description: "".into(),
+        label: String::new(),
+        kind: Kind::Section,
+        stage: -1,
+        category: -1,
+        weight: 1.0,
+    }
 }
 
 /// Characters of an aspect result's text: every stage's value, in stage order.
