@@ -20,6 +20,8 @@ pub(crate) struct BookView {
     pub title: String,
     pub description: String,
     pub language: String,
+    /// `ltr` or `rtl`: the pages' `dir` attribute, which the theme's CSS mirrors by.
+    pub direction: &'static str,
     pub authors: Vec<String>,
     pub id: String,
     /// Extra style sheets and scripts (book.toml's `additional-css`/`-js`): paths from the
@@ -48,6 +50,7 @@ impl BookView {
             title: config.book.title.clone(),
             description: config.book.description.clone(),
             language: config.book.language.clone(),
+            direction: text_direction(&config.book.language),
             authors: config.book.authors.clone(),
             id: config.book_id(),
             additional_css: css.iter().map(|u| encode_path(u).into_owned()).collect(),
@@ -56,6 +59,18 @@ impl BookView {
             repository: html.git_repository_url.as_ref().map(|u| u.get_ref().trim().to_string()).unwrap_or_default(),
             edit_links: config.edit_links(),
         }
+    }
+}
+
+/// The direction a language is written in: `rtl` for Arabic, Hebrew, Persian and Urdu, with
+/// any region or script after the language (`ar-EG`, `fa_IR`), `ltr` for every other. The one
+/// place that says it, for the pages' and redirect pages' `dir` attribute.
+pub(crate) fn text_direction(language: &str) -> &'static str {
+    let primary = language.trim().split(['-', '_']).next().unwrap_or_default();
+    if ["ar", "he", "fa", "ur"].iter().any(|rtl| primary.eq_ignore_ascii_case(rtl)) {
+        "rtl"
+    } else {
+        "ltr"
     }
 }
 
@@ -355,6 +370,16 @@ mod tests {
         assert_eq!(window(100, Some(0)), (0, NAV_WINDOW));
         assert_eq!(window(100, Some(50)), (35, 65));
         assert_eq!(window(100, Some(99)), (70, 100));
+    }
+
+    #[test]
+    fn arabic_hebrew_persian_and_urdu_read_right_to_left_with_any_region() {
+        for rtl in ["ar", "he", "fa", "ur", "ar-EG", "AR", "fa_IR", "he-IL", " ur-PK "] {
+            assert_eq!(text_direction(rtl), "rtl", "{rtl}");
+        }
+        for ltr in ["en", "fr", "pt-BR", "ja", "", "arn", "hr", "ru", "far"] {
+            assert_eq!(text_direction(ltr), "ltr", "{ltr}");
+        }
     }
 
     use crate::content::nav::{NavBuilder, Place, Placement};

@@ -251,11 +251,12 @@ pub(crate) fn page(redirect: &Redirect, lang: &str) -> String {
         String::new()
     };
     format!(
-        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>Redirecting…</title>\n\
+        "<!DOCTYPE html>\n<html lang=\"{lang}\" dir=\"{dir}\">\n<head>\n<meta charset=\"utf-8\">\n<title>Redirecting…</title>\n\
          <meta name=\"robots\" content=\"noindex\">\n<meta http-equiv=\"refresh\" content=\"0; url={attr}\">\n\
          <link rel=\"canonical\" href=\"{attr}\">\n{script}</head>\n<body>\n\
          <p>This page has moved to <a href=\"{attr}\">{attr}</a>.</p>\n</body>\n</html>\n",
         lang = escape_html(lang),
+        dir = crate::context::text_direction(lang),
     )
 }
 
@@ -289,6 +290,9 @@ mod tests {
         let html = page(&Redirect { from: "old.html".into(), to }, "en");
         assert!(html.contains("url=x/index.html#sec\""));
         assert!(!html.contains("<script>"));
+        assert!(html.contains("<html lang=\"en\" dir=\"ltr\">"), "{html}");
+        // An Arabic handbook's redirect pages read right to left like its other pages.
+        assert!(page(&site("ch01.html", "ch01/index.html"), "ar").contains("<html lang=\"ar\" dir=\"rtl\">"));
     }
 
     #[test]

@@ -328,3 +328,133 @@ fn harness_emulates_viewport_and_colour_scheme_and_reports_errors() {
     tab.answer_dialogs(true);
     assert_eq!(tab.eval("confirm('sure?')"), serde_json::json!(true));
 }
+
+/// `[left, right]` of the first element matching `selector` (CSS pixels), as JavaScript.
+fn x_of(selector: &str) -> String {
+    format!("(function () {{ var r = document.querySelector({selector:?}).getBoundingClientRect(); return [r.left, r.right]; }})()")
+}
+
+fn xs(tab: &common::browser::Tab<'_>, selector: &str) -> (f64, f64) {
+    let v = tab.eval(&x_of(selector));
+    (v[0].as_f64().unwrap_or_else(|| panic!("{selector}: {v}")), v[1].as_f64().unwrap())
+}
+
+/// An Arabic handbook (`language = "ar"`) reads right to left: the sidebar on the right, the
+/// table of contents on the left, breadcrumbs from right to left, the matrix's first column
+/// on the right and sticking there while the table scrolls, the phone menu sliding in from
+/// the right, the cost chart mirrored; code stays left to right.
+#[test]
+fn an_arabic_handbook_mirrors_the_layout_right_to_left() {
+    let Some(browser) = Browser::launch() else { return };
+    let book = Book::fixture("i18n-ar");
+    book.build_ok();
+    let tab = browser.new_tab();
+    tab.viewport(1280, 900, false).goto(&file_url(&book.path("book/guide/operations/backups/index.html")));
+    assert_eq!(
+        tab.eval("[document.documentElement.lang, document.documentElement.dir]"),
+        serde_json::json!(["ar", "rtl"])
+    );
+    let width = tab.eval("document.documentElement.clientWidth").as_f64().unwrap();
+    let sidebar = xs(&tab, "#sb-sidebar");
+    let main = xs(&tab, "#content");
+    let toc = xs(&tab, ".page-toc");
+    assert!((sidebar.1 - width).abs() < 1.0 && sidebar.0 > main.1, "sidebar on the right: {sidebar:?}, main {main:?}");
+    assert!(toc.1 < main.0, "contents on the left of the text: {toc:?}, main {main:?}");
+    // The current page's accent bar is on its right edge (an inset shadow with a negative x).
+    let shadow = tab.eval("getComputedStyle(document.querySelector('#sb-nav-tree [aria-current=page]')).boxShadow");
+    assert!(shadow.as_str().unwrap().contains(" -3px 0px 0px"), "{shadow}");
+    // Breadcrumbs: each crumb left of the one before, the separators' chevrons mirrored.
+    let crumbs = tab.eval(
+        "Array.from(document.querySelectorAll('.breadcrumbs li')).map(function (li) { \
+         var r = li.getBoundingClientRect(); return [r.left, r.right]; })",
+    );
+    let crumbs = crumbs.as_array().unwrap();
+    assert!(crumbs.len() >= 3, "{crumbs:?}");
+    for pair in crumbs.windows(2) {
+        assert!(pair[1][1].as_f64().unwrap() <= pair[0][0].as_f64().unwrap() + 0.5, "right to left: {crumbs:?}");
+    }
+    assert_eq!(tab.eval("getComputedStyle(document.querySelector('.breadcrumbs li + li'), '::before').scale"), "-1 1");
+    // Code keeps reading left to right, from the left edge of its box.
+    assert_eq!(tab.eval("getComputedStyle(document.querySelector('pre')).direction"), "ltr");
+    let code_start = tab.eval(
+        "(function () { var p = document.querySelector('pre'), r = document.createRange(); \
+         r.setStart(p.querySelector('code').firstChild || p.querySelector('code'), 0); r.setEnd(r.startContainer, 1); \
+         return r.getBoundingClientRect().left - p.getBoundingClientRect().left; })()",
+    );
+    assert!(code_start.as_f64().unwrap() < 30.0, "code starts at the left: {code_start}");
+
+    // The matrix: its first column (the aspects) is on the right.
+    tab.goto(&file_url(&book.path("book/matrix/index.html")));
+    let table = xs(&tab, ".matrix-table");
+    let aspect = xs(&tab, ".matrix-table tbody th[scope=row]");
+    let first_stage = xs(&tab, ".matrix-table thead th[data-stage]");
+    assert!(
+        (aspect.1 - table.1).abs() < 2.0 && first_stage.1 <= aspect.0 + 1.0,
+        "{table:?} {aspect:?} {first_stage:?}"
+    );
+    assert!(tab.console_errors().is_empty(), "{:?}", tab.console_errors());
+
+    // The cost chart: the stage names right of the axis, the bars left of it.
+    tab.goto(&file_url(&book.path("book/stages/index.html")));
+    let axis = xs(&tab, "svg.cost-chart .chart-axis");
+    let label = xs(&tab, "svg.cost-chart .chart-label");
+    let bar = xs(&tab, "svg.cost-chart .chart-bar");
+    assert!(label.0 > axis.1 && bar.1 <= axis.0 + 1.0, "axis {axis:?}, label {label:?}, bar {bar:?}");
+    let value = xs(&tab, "svg.cost-chart .chart-value");
+    assert!(value.1 < bar.0, "the figures beside the bar's far end: {value:?} {bar:?}");
+
+    // On a phone: the matrix scrolls sideways with the first column stuck on the right.
+    tab.viewport(390, 844, true).goto(&file_url(&book.path("book/matrix/index.html")));
+    let wrap = "document.querySelector('.matrix-wrap')";
+    assert_eq!(tab.eval(&format!("{wrap}.scrollWidth > {wrap}.clientWidth + 100")), serde_json::json!(true));
+    let frame = xs(&tab, ".matrix-wrap");
+    let hint =
+        "(function () { var h = document.querySelector('.more-cols'); return h.hidden ? '' : h.textContent; })()";
+    let beyond = tab.eval(&format!(
+        "Array.from({wrap}.querySelectorAll('thead th[data-stage]')).filter(function (th) {{ \
+         return th.getBoundingClientRect().left < {wrap}.getBoundingClientRect().left - 2; }}).length"
+    ));
+    assert!((1..5).contains(&beyond.as_u64().unwrap()), "stage columns out of view on the left: {beyond}");
+    assert_eq!(tab.eval(hint), format!("{beyond} more stages ←"), "the hint points the way to scroll");
+    let stage_before = xs(&tab, ".matrix-table tbody td[data-stage]");
+    tab.eval(&format!("{wrap}.scrollLeft = -{wrap}.scrollWidth; new Promise(function (r) {{ setTimeout(r, 100); }})"));
+    assert!(tab.eval(&format!("{wrap}.scrollLeft")).as_f64().unwrap() < -100.0, "scrolled towards the left");
+    let aspect = xs(&tab, ".matrix-table tbody th[scope=row]");
+    let stage_after = xs(&tab, ".matrix-table tbody td[data-stage]");
+    assert!(
+        aspect.1 <= frame.1 && aspect.1 > frame.1 - 3.0,
+        "the first column stuck on the right: {aspect:?} {frame:?}"
+    );
+    assert!(stage_after.0 > stage_before.0 + 100.0, "the stage cells moved right: {stage_before:?} {stage_after:?}");
+    assert_eq!(tab.eval(hint), "", "scrolled to the last column");
+
+    // The phone menu: hidden off the right edge, slides in along it, no sideways scrolling.
+    tab.goto(&file_url(&book.path("book/guide/start/index.html")));
+    assert!(xs(&tab, "#sb-sidebar").0 >= 389.0, "closed drawer is off the right edge");
+    tab.click("#sb-menu-toggle");
+    tab.eval("new Promise(function (r) { setTimeout(r, 400); })");
+    let drawer = xs(&tab, "#sb-sidebar");
+    assert!((drawer.1 - 390.0).abs() < 1.0 && drawer.0 > 30.0, "open drawer along the right edge: {drawer:?}");
+    assert!(tab.eval("document.scrollingElement.scrollWidth").as_u64().unwrap() <= 390);
+    assert!(tab.console_errors().is_empty(), "{:?}", tab.console_errors());
+}
+
+/// The same checks on an English handbook: nothing moved.
+#[test]
+fn a_left_to_right_handbook_keeps_the_sidebar_on_the_left() {
+    let Some(browser) = Browser::launch() else { return };
+    let book = Book::fixture("basic");
+    book.build_ok();
+    let tab = browser.new_tab();
+    tab.viewport(1280, 900, false).goto(&file_url(&book.path("book/guide/advanced/tuning/index.html")));
+    assert_eq!(tab.eval("document.documentElement.dir"), "ltr");
+    let sidebar = xs(&tab, "#sb-sidebar");
+    let main = xs(&tab, "#content");
+    assert!(sidebar.0.abs() < 1.0 && sidebar.1 < main.0, "sidebar on the left: {sidebar:?}, main {main:?}");
+    let crumbs = tab.eval(
+        "Array.from(document.querySelectorAll('.breadcrumbs li')).map(function (li) { return li.getBoundingClientRect().left; })",
+    );
+    let crumbs: Vec<f64> = crumbs.as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+    assert!(crumbs.len() >= 2 && crumbs.windows(2).all(|p| p[1] > p[0]), "left to right: {crumbs:?}");
+    assert_eq!(tab.eval("getComputedStyle(document.querySelector('.breadcrumbs li + li'), '::before').scale"), "none");
+}

@@ -11,11 +11,19 @@ window.stagebookMoreCols = () => {
     hint.setAttribute("aria-hidden", "true"); /* visual cue: the table itself is read cell by cell */
     hint.hidden = true;
     wrap.before(hint);
+    /* The columns out of view are past the box's inline end: its right edge, or its left one
+       in a right-to-left page, where the arrow points left too. */
+    const rtl = getComputedStyle(wrap).direction === "rtl";
+    const arrow = rtl ? "←" : "→";
+    const past = (th, box) => {
+      const r = th.getBoundingClientRect();
+      return rtl ? r.left < box.left - 2 : r.right > box.right + 2;
+    };
     const update = () => {
-      const edge = wrap.getBoundingClientRect().right;
-      const n = [...wrap.querySelectorAll("thead th[data-stage]:not([hidden])")].filter((th) => th.getBoundingClientRect().right > edge + 2).length;
+      const box = wrap.getBoundingClientRect();
+      const n = [...wrap.querySelectorAll("thead th[data-stage]:not([hidden])")].filter((th) => past(th, box)).length;
       hint.hidden = n === 0;
-      hint.textContent = n + " more stage" + (n === 1 ? "" : "s") + " →";
+      hint.textContent = n + " more stage" + (n === 1 ? "" : "s") + " " + arrow;
     };
     wrap.addEventListener("scroll", update, { passive: true });
     return update;
