@@ -382,6 +382,11 @@ fn an_arabic_handbook_mirrors_the_layout_right_to_left() {
          return r.getBoundingClientRect().left - p.getBoundingClientRect().left; })()",
     );
     assert!(code_start.as_f64().unwrap() < 30.0, "code starts at the left: {code_start}");
+    // The header search box's results open under it, along its left edge (its inline end).
+    tab.focus("#sb-search-q").type_text("restore");
+    tab.wait_for("document.querySelector('#sb-search-list [role=option]')");
+    let (form, panel) = (xs(&tab, "#sb-search"), xs(&tab, ".search-panel"));
+    assert!((panel.0 - form.0).abs() < 1.0 && panel.1 <= width, "dropdown {panel:?} under the box {form:?}");
 
     // The matrix: its first column (the aspects) is on the right.
     tab.goto(&file_url(&book.path("book/matrix/index.html")));
