@@ -15,7 +15,7 @@ window.stagebookMoreCols = () => {
       const edge = wrap.getBoundingClientRect().right;
       const n = [...wrap.querySelectorAll("thead th[data-stage]:not([hidden])")].filter((th) => th.getBoundingClientRect().right > edge + 2).length;
       hint.hidden = n === 0;
-      hint.textContent = n + " more stage" + (n === 1 ? "" : "s") + " →";
+      hint.textContent = window.stagebookT("columns_more", { n });
     };
     wrap.addEventListener("scroll", update, { passive: true });
     return update;
