@@ -162,7 +162,7 @@ mod tests {
         );
         assert_eq!(
             js,
-            "window.stagebookStrings = {\"lang\":\"en\",\"dir\":\"ltr\",\"strings\":{\"ok_2\":\"fine\",\
+            "window.stagebookStrings = {\"dir\":\"ltr\",\"lang\":\"en\",\"strings\":{\"ok_2\":\"fine\",\
              \"pages\":{\"one\":\"{n} page\",\"other\":\"{n} pages\"}}};\n"
         );
     }

@@ -259,7 +259,10 @@ mod tests {
     fn the_overlay_script_comes_after_the_served_sites_strings() {
         let shared = Shared::new();
         let before = String::from_utf8(script(&shared)).unwrap();
-        assert!(before.starts_with("window.stagebookStrings = {\"lang\":\"en\""), "English until a build succeeds");
+        assert!(
+            before.starts_with("window.stagebookStrings = {\"dir\":\"ltr\",\"lang\":\"en\""),
+            "English until a build succeeds"
+        );
         assert!(before.contains("serve_failed") && before.ends_with(SCRIPT), "{before}");
         let mut files = Files::new();
         files.insert("static/strings.js".into(), Arc::from(&b"window.stagebookStrings = {\"lang\":\"fr\"};\n"[..]));

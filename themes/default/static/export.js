@@ -57,9 +57,9 @@
     setTimeout(() => URL.revokeObjectURL(a.href), 5000);
     say(t("export_saved", { file: a.download }));
   };
-  const load = (name, t) => {
+  const load = (name, body) => {
     let data = null;
-    try { data = JSON.parse(t); } catch (e) { /* reported below */ }
+    try { data = JSON.parse(body); } catch (e) { /* reported below */ }
     const isTick = P.matches(all);
     const ticks = data && Array.isArray(data.ticks) ? data.ticks.filter((k) => typeof k === "string" && isTick(k)) : null;
     if (!ticks) return say(t("export_invalid", { file: name }));
@@ -91,7 +91,7 @@
   if (bar) bar.addEventListener("click", click);
   file.addEventListener("change", () => {
     const f = file.files[0];
-    if (f) f.text().then((t) => load(f.name, t));
+    if (f) f.text().then((body) => load(f.name, body));
     file.value = "";
   });
 })();
