@@ -138,6 +138,29 @@ mod tests {
         assert_eq!(back["strings"]["a"], hostile);
         assert_eq!(back["strings"]["b"]["one"], "</SCRIPT>");
         assert_eq!(back["lang"], "fr\"</script>");
+        // And as a browser reads it: node runs the script and finds every value as written.
+        if let Some(node) = node() {
+            let mut run = std::process::Command::new(node)
+                .args(["-e", "const c = {}; c.window = c; require('vm').runInNewContext(require('fs').readFileSync(0, 'utf8'), c); process.stdout.write(JSON.stringify(c.stagebookStrings))"])
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .expect("run node");
+            std::io::Write::write_all(&mut run.stdin.take().unwrap(), js.as_bytes()).unwrap();
+            let out = run.wait_with_output().unwrap();
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            let read: Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert_eq!(read, back, "node reads what was written");
+        }
+    }
+
+    /// `$NODE` or `node`, if it runs; under CI a missing node fails instead of skipping.
+    fn node() -> Option<String> {
+        let node = std::env::var("NODE").ok().filter(|n| !n.is_empty()).unwrap_or_else(|| "node".into());
+        let works = std::process::Command::new(&node).arg("--version").output().is_ok_and(|o| o.status.success());
+        let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
+        assert!(works || !ci, "CI is set but no node was found (install Debian's nodejs, or set NODE)");
+        works.then_some(node)
     }
 
     #[test]
