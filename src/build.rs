@@ -13,6 +13,7 @@ use crate::content::{self, PageId, PageKind, Payload, Reserved, Site};
 use crate::context::{self, BookView};
 use crate::diagnostics::Diagnostic;
 use crate::highlight;
+use crate::i18n;
 use crate::matrix::{self, EmbedView, Views};
 use crate::output::{self, Discard, Published, Sink, Staging};
 use crate::redirects::{self, Redirect};
@@ -391,6 +392,9 @@ impl Project {
             Err(d) => errors.push(d),
         }
         extra.push((format!("{STATIC_DIR}/toc.js"), context::toc_js(&self.site).into_bytes()));
+        let (dir, strings) = i18n::script::builtin(&self.config.book.language);
+        let strings = i18n::script::strings_js(&self.config.book.language, &dir, &strings);
+        extra.push((format!("{STATIC_DIR}/{}", i18n::script::STRINGS_JS), strings.into_bytes()));
         extra.push((format!("{STATIC_DIR}/highlight.css"), self.code_css.clone().into_bytes()));
         if !base_url.is_empty() {
             extra.push(("sitemap.xml".into(), sitemap::sitemap(base_url, &self.site).into_bytes()));

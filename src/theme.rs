@@ -105,12 +105,14 @@ impl Theme {
     }
 }
 
-/// What a theme script is published as: without its comment lines. Pages carry their scripts'
-/// bytes to every reader (the stage pages load about 30 KB), and the comments that explain the
-/// code in the theme folder help no reader. Only whole lines go: `// …` lines and `/* … */`
-/// blocks that start and end lines, so code, strings and regular expressions are untouched
-/// (a multi-line string or template literal whose line starts with `//` would lose it: theme
-/// scripts keep strings on one line). Other files are published as they are.
+/// What a theme script is published as: without its comment lines and the indentation of the
+/// others. Pages carry their scripts' bytes to every reader (the stage pages load about 30 KB),
+/// and the comments and indentation that make the code readable in the theme folder help no
+/// reader. Only whole lines and leading spaces go: `// …` lines and `/* … */` blocks that start
+/// and end lines, so code, strings and regular expressions are untouched and every line break
+/// stays (a multi-line string or template literal would lose its lines' indentation, or a line
+/// starting with `//`: theme scripts keep strings on one line). Other files are published as
+/// they are.
 pub(crate) fn published<'a>(rel: &str, bytes: std::borrow::Cow<'a, [u8]>) -> std::borrow::Cow<'a, [u8]> {
     if !rel.ends_with(".js") {
         return bytes;
@@ -143,7 +145,7 @@ pub(crate) fn published<'a>(rel: &str, bytes: std::borrow::Cow<'a, [u8]>) -> std
                 }
             }
         }
-        out.push_str(line);
+        out.push_str(line.trim_start_matches([' ', '\t']));
     }
     std::borrow::Cow::Owned(out.into_bytes())
 }
@@ -153,12 +155,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn scripts_are_published_without_comment_lines() {
-        let js = "/* header\n   more */\n\"use strict\";\n  // a note\nconst a = \"// not a comment\"; // kept\nconst r = /\\/\\//;\n  /* one line */\nx(/* inline */ 1);\n/* c */ y();\n";
+    fn scripts_are_published_without_comment_lines_or_indentation() {
+        let js = "/* header\n   more */\n\"use strict\";\n  // a note\nconst a = \"// not a comment\"; // kept\nconst r = /\\/\\//;\n  /* one line */\nx(/* inline */ 1);\n/* c */ y();\nif (a) {\n\t  b(\"  two  spaces \");\n  }\n";
         let out = published("static/a.js", std::borrow::Cow::Borrowed(js.as_bytes()));
         assert_eq!(
             std::str::from_utf8(&out).unwrap(),
-            "\"use strict\";\nconst a = \"// not a comment\"; // kept\nconst r = /\\/\\//;\nx(/* inline */ 1);\n/* c */ y();\n"
+            "\"use strict\";\nconst a = \"// not a comment\"; // kept\nconst r = /\\/\\//;\nx(/* inline */ 1);\n/* c */ y();\nif (a) {\nb(\"  two  spaces \");\n}\n"
         );
         let css = "/* kept */\n";
         assert_eq!(&*published("static/a.css", std::borrow::Cow::Borrowed(css.as_bytes())), css.as_bytes());

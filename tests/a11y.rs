@@ -370,7 +370,8 @@ fn on_a_phone_the_matrix_shows_one_stage_at_a_time_and_the_cost_chart_stacks() {
          return th.getBoundingClientRect().right > {wrap}.getBoundingClientRect().right + 2; }}).length"
     ));
     assert!((1..5).contains(&beyond.as_u64().unwrap()), "{beyond}");
-    assert_eq!(text, format!("{beyond} more stages →"));
+    let want = if beyond == 1 { "1 more stage →".to_string() } else { format!("{beyond} more stages →") };
+    assert_eq!(text, want);
     tab.eval(&format!("{wrap}.scrollLeft = {wrap}.scrollWidth; new Promise(function (r) {{ setTimeout(r, 100); }})"));
     assert_eq!(tab.eval(hint), "", "scrolled to the last column");
     assert_ne!(tab.eval("getComputedStyle(document.querySelector('.filter-one')).display"), "none");

@@ -1,6 +1,7 @@
 //! The interactive playbook in headless Chromium, from `file://`: matrix filters with their
 //! state in the URL, stage comparison, "where are we?", saved ticks with export and import,
-//! and the cost calculator. The tests click, type and choose as a reader would.
+//! and the cost calculator. The tests click, type and choose as a reader would. The fixture
+//! `matrix-generic` is a French handbook: its scripts speak French (static/strings.js).
 
 mod common;
 use common::browser::{Browser, Tab};
@@ -50,7 +51,7 @@ fn url_filters_hide_the_right_rows_columns_and_categories() {
     // Accent-insensitive text, one stage: only "Déploiement" has text at Seed and matches.
     let dom = tab.goto(&format!("{matrix}?stage=seed&q=deplo")).dom();
     assert!(!hidden(&dom, "deploiement") && hidden(&dom, "astreinte") && hidden(&dom, "fonctions"));
-    assert_eq!(text_of(&dom, "filter-count"), "1 of 5 aspects");
+    assert_eq!(text_of(&dom, "filter-count"), "1 sur 5 aspects");
     assert!(dom.contains("<mark class=\"hit\">Déplo</mark>iement"), "the match is highlighted");
     assert!(hidden(&dom, "produit"), "a category with no matching row is hidden");
     let head = element(&dom, "ops");
@@ -61,14 +62,14 @@ fn url_filters_hide_the_right_rows_columns_and_categories() {
     let dom = tab.goto(&format!("{matrix}?category=produit")).dom();
     assert!(hidden(&dom, "deploiement") && hidden(&dom, "astreinte") && !hidden(&dom, "fonctions"));
     assert!(hidden(&dom, "ops") && !hidden(&dom, "produit"));
-    assert_eq!(text_of(&dom, "filter-count"), "3 of 5 aspects");
+    assert_eq!(text_of(&dom, "filter-count"), "3 sur 5 aspects");
 
     // Nothing matches: the empty state says what to clear.
     let dom = tab.goto(&format!("{matrix}?q=zzz&category=ops")).dom();
-    assert_eq!(text_of(&dom, "filter-count"), "0 of 5 aspects");
+    assert_eq!(text_of(&dom, "filter-count"), "0 sur 5 aspects");
     assert!(!hidden(&dom, "sb-filters"));
     let empty = text_of(&dom, "filter-empty");
-    assert!(empty.contains("“zzz”") && empty.contains("category filter"), "{empty}");
+    assert!(empty.contains("«&nbsp;zzz&nbsp;»") && empty.contains("filtre de catégorie"), "{empty}");
 }
 
 #[test]
@@ -84,7 +85,7 @@ fn editing_the_filters_updates_the_url_and_the_count() {
     let search = tab.eval("location.search");
     let dom = tab.dom();
     assert_eq!(search, "?category=ops&q=ROTATION", "URL follows the filters: {}", tag(&dom, "sb-filters"));
-    assert_eq!(text_of(&dom, "filter-count"), "1 of 5 aspects");
+    assert_eq!(text_of(&dom, "filter-count"), "1 sur 5 aspects");
     assert!(!hidden(&dom, "astreinte") && hidden(&dom, "deploiement"));
     assert!(dom.contains("<mark class=\"hit\">Rotation</mark> simple"));
 }
@@ -103,15 +104,15 @@ fn comparison_shows_only_the_aspects_that_change() {
     assert!(hidden(&dom, "fonctions") && hidden(&dom, "paiement"));
     assert_eq!(
         text_of(&dom, "filter-count"),
-        "3 of 5 aspects change from Seed to Série A: 1 new at Série A, 1 changed, 1 dropped; 2 unchanged"
+        "3 sur 5 aspects changent de Seed à Série A&nbsp;: 1 nouveau à Série A, 1 modifié, 1 abandonné\u{202f}; 2 inchangés"
     );
     let mark = |id: &str| {
         let rest = element(&dom, id).split("class=\"compare-mark\"").nth(1).unwrap_or(">none");
         common::text_of(&rest[rest.find('>').unwrap() + 1..])
     };
-    assert!(mark("astreinte").starts_with("New at Série A"), "{}", mark("astreinte"));
-    assert!(mark("prototype").starts_with("Dropped at Série A"), "{}", mark("prototype"));
-    assert!(mark("deploiement").starts_with("Changed"), "{}", mark("deploiement"));
+    assert!(mark("astreinte").starts_with("Nouveau à Série A"), "{}", mark("astreinte"));
+    assert!(mark("prototype").starts_with("Abandonné à Série A"), "{}", mark("prototype"));
+    assert!(mark("deploiement").starts_with("Modifié"), "{}", mark("deploiement"));
     let ops = element(&dom, "ops");
     assert!(ops.contains("data-stage=\"scale-up\" hidden=\"\""), "only the two compared columns show");
 
@@ -123,7 +124,7 @@ fn comparison_shows_only_the_aspects_that_change() {
     let dom = tab.dom();
     assert_eq!(
         text_of(&dom, "filter-count"),
-        "4 of 5 aspects change from Série A to Scale-up: 1 new at Scale-up, 3 changed, 0 dropped; 1 unchanged"
+        "4 sur 5 aspects changent de Série A à Scale-up&nbsp;: 1 nouveau à Scale-up, 3 modifiés, 0 abandonné\u{202f}; 1 inchangé"
     );
     assert_eq!(search, "?compare=serie-a,scale-up");
     assert!(tag(&dom, "sb-filters").contains("sb-filters") && dom.contains("aria-pressed=\"true\""));
@@ -131,7 +132,7 @@ fn comparison_shows_only_the_aspects_that_change() {
     // Nothing changes between a stage and itself: every category is hidden, and the page says why.
     let dom = tab.goto(&format!("{matrix}?compare=serie-a,serie-a")).dom();
     assert!(hidden(&dom, "ops") && hidden(&dom, "produit"), "a category without changes is hidden");
-    assert_eq!(text_of(&dom, "filter-empty"), "Nothing changes from Série A to Série A.");
+    assert_eq!(text_of(&dom, "filter-empty"), "Rien ne change de Série A à Série A.");
 }
 
 #[test]
@@ -145,17 +146,19 @@ fn where_are_we_marks_aspects_and_summarises_the_stage_on_the_home_page() {
     let home = tab.dom();
     let summary = text_of(&home, "where-summary");
     assert!(
-        summary.starts_with("Série A (stage 2 of 3): 2 aspects to build now, 1 done by now, 2 not yet."),
+        summary.starts_with(
+            "Série A (étape 2 sur 3)&nbsp;: 2 aspects à construire maintenant, 1 déjà fait, 2 pas encore."
+        ),
         "home summary: {summary}"
     );
-    assert!(summary.contains("Open the Série A checklist"));
+    assert!(summary.contains("Ouvrir la liste de contrôle de Série A"));
 
     // The matrix page, opened later in the same browser, remembers the stage and marks each aspect.
     let dom = tab.goto(&file_url(&book.path("book/matrix/index.html"))).dom();
     assert!(tag(&dom, "sb-where").contains("sb-where"));
     let mark = |id: &str| common::text_of(element(&dom, id).split("where-mark\">").nth(1).unwrap_or("none<"));
-    assert!(mark("deploiement").starts_with("Build now"), "{}", mark("deploiement"));
-    assert!(mark("fonctions").starts_with("Done by now"));
+    assert!(mark("deploiement").starts_with("À faire maintenant"), "{}", mark("deploiement"));
+    assert!(mark("fonctions").starts_with("Déjà fait"));
     assert!(element(&dom, "ops").contains("data-when=\"now\""), "the current stage's column is marked");
 
     // At Seed, the on-call aspect can wait until Série A.
@@ -163,8 +166,8 @@ fn where_are_we_marks_aspects_and_summarises_the_stage_on_the_home_page() {
     tab.select("#sb-where", "seed");
     let dom = tab.dom();
     let item = common::text_of(element(&dom, "astreinte"));
-    assert!(item.contains("Not yet: skip until Série A"), "{item}");
-    assert!(text_of(&dom, "where-summary").contains("This is your stage"));
+    assert!(item.contains("Pas encore&nbsp;: attendre Série A"), "{item}");
+    assert!(text_of(&dom, "where-summary").contains("C'est votre étape"));
 }
 
 #[test]
@@ -202,9 +205,9 @@ fn exports_match_the_ticked_items_and_import_restores_them() {
     assert!(!md.contains("Kubernetes") && !md.contains("Prototype"), "no task for a reference list or an n/a cell");
 
     let csv = export("csv");
-    assert!(csv.starts_with("group,item,key,done\n"));
-    assert!(csv.contains("Opérations & <Ops>,Déploiement: CI/CD,aspect:deploiement:serie-a,yes\n"), "{csv}");
-    assert!(csv.contains("aspect:astreinte:serie-a,no\n"));
+    assert!(csv.starts_with("groupe,élément,clé,fait\n"), "{csv}");
+    assert!(csv.contains("Opérations & <Ops>,Déploiement: CI/CD,aspect:deploiement:serie-a,oui\n"), "{csv}");
+    assert!(csv.contains("aspect:astreinte:serie-a,non\n"));
 
     let json_text = export("json");
     let json: serde_json::Value = serde_json::from_str(&json_text).unwrap();
@@ -218,10 +221,14 @@ fn exports_match_the_ticked_items_and_import_restores_them() {
     tab.answer_dialogs(true);
     tab.set_files(".progress-tools input[type=file]", &[&file]);
     let status = tab.wait_for(
-        "(function () { var t = document.querySelector('.progress-tools .tool-status').textContent; return t.indexOf('Import') === 0 && t; })()",
+        "(function () { var t = document.querySelector('.progress-tools .tool-status').textContent; return t.indexOf('progress.json') >= 0 && t; })()",
     );
-    assert!(status.as_str().unwrap().starts_with("Imported 2 ticks"), "{status}");
-    assert!(tab.dialogs().iter().any(|d| d.starts_with("Import 2 ticks from progress.json?")), "{:?}", tab.dialogs());
+    assert!(status.as_str().unwrap().starts_with("2 cases cochées importées depuis progress.json"), "{status}");
+    assert!(
+        tab.dialogs().iter().any(|d| d.starts_with("Importer 2 cases cochées depuis progress.json\u{202f}?")),
+        "{:?}",
+        tab.dialogs()
+    );
     let again = tab.reload().dom();
     assert!(element(&again, "deploiement").contains("data-done=\"true\""));
     assert!(element(&again, "astreinte").contains("data-done=\"false\""));
@@ -231,7 +238,7 @@ fn exports_match_the_ticked_items_and_import_restores_them() {
     // Reset (confirmed) unticks everything.
     tab.click("[data-act=reset]");
     let dom = tab.dom();
-    assert!(text_of(&dom, "tool-status").starts_with("Reset: 2 ticks removed"));
+    assert!(text_of(&dom, "tool-status").starts_with("Réinitialisé&nbsp;: 2 cases décochées"));
     assert!(!dom.contains("data-done=\"true\""));
 }
 
@@ -481,11 +488,11 @@ fn no_requirement_cells_and_reference_lists_have_no_boxes_and_old_ticks_are_kept
         element(&dom, "sb-page-progress")
     );
     let summary = text_of(&dom, "where-summary");
-    assert!(summary.contains("Ticked for Seed: 1 / 5."), "{summary}");
+    assert!(summary.contains("Cochés pour Seed&nbsp;: 1 / 5."), "{summary}");
     // The team's own page: "Paiement" waits until the stage that first asks for it.
-    assert!(common::text_of(element(&dom, "paiement")).contains("Not yet: skip until Scale-up"));
-    assert!(!common::text_of(element(&dom, "paiement")).contains("Build now"));
-    assert!(summary.contains(": 3 aspects to build now, 0 done by now, 2 not yet."), "{summary}");
+    assert!(common::text_of(element(&dom, "paiement")).contains("Pas encore&nbsp;: attendre Scale-up"));
+    assert!(!common::text_of(element(&dom, "paiement")).contains("À faire maintenant"));
+    assert!(summary.contains("&nbsp;: 3 aspects à construire maintenant, 0 déjà fait, 2 pas encore."), "{summary}");
 
     // The stages page counts the same way, and every saved key is still there.
     let dom = tab.goto(&file_url(&book.path("book/stages/index.html"))).dom();

@@ -7,7 +7,11 @@
    BroadcastChannel. When that tab closes or reloads, the lock passes to a waiting tab, which
    opens the stream again; its `hello` event carries the current version, so a tab that missed
    a rebuild during the handover still reloads. Where Web Locks are missing (a page served to
-   another machine over plain HTTP is not a secure context), each tab opens its own stream. */
+   another machine over plain HTTP is not a secure context), each tab opens its own stream.
+
+   The overlay's words come from the book's language: the server sends this script after the
+   site's static/strings.js (window.stagebookStrings), so they are there even on a page whose
+   theme does not load that file, and before the page's own scripts have run. */
 "use strict";
 (function () {
   var EVENTS = "/__stagebook/events";
@@ -21,6 +25,17 @@
     }
   } catch (e) { /* storage unavailable */ }
 
+  // The string `key` of static/strings.js with `{n}` filled in (a plural picked by n).
+  function say(key, n) {
+    var S = window.stagebookStrings || {}, s = (S.strings || {})[key];
+    if (s && typeof s === "object") {
+      var form = "other";
+      try { form = new Intl.PluralRules(S.lang).select(n); } catch (e) { /* no Intl or an unknown language */ }
+      s = s[form] || s.other;
+    }
+    return typeof s === "string" ? s.replace(/\{n\}/g, String(n)) : key;
+  }
+
   var overlay = null;
   function hide() {
     if (overlay) { overlay.remove(); overlay = null; }
@@ -33,16 +48,17 @@
     overlay.style.cssText = "position:fixed;inset:0;z-index:2147483647;overflow:auto;padding:2rem;" +
       "background:rgba(20,20,24,.94);color:#fff;font:14px/1.5 ui-monospace,Menlo,Consolas,monospace";
     var title = document.createElement("h2");
-    title.textContent = "Build failed: " + errors.length + " error" + (errors.length === 1 ? "" : "s");
+    title.textContent = say("serve_failed", errors.length);
     title.style.cssText = "margin:0 0 1rem;font:600 1.25rem system-ui,sans-serif;color:#ff8a8a";
     overlay.appendChild(title);
     var note = document.createElement("p");
-    note.textContent = "The last good version of the site is still being served. Fix the file and save; this page reloads.";
+    note.textContent = say("serve_note", 0);
     note.style.cssText = "margin:0 0 1.5rem;font:15px system-ui,sans-serif";
     overlay.appendChild(note);
     errors.forEach(function (text) {
       var pre = document.createElement("pre");
       pre.textContent = text;
+      pre.dir = "ltr"; /* paths and messages read left to right in any language */
       pre.style.cssText = "white-space:pre-wrap;margin:0 0 1rem;padding:1rem;background:#000;border-left:4px solid #ff6b6b";
       overlay.appendChild(pre);
     });

@@ -52,12 +52,27 @@ pub(crate) fn route(head: &Head, shared: &Shared, access: &Access) -> Route {
         }
         if path == SCRIPT_PATH {
             return Route::Respond(
-                Response::new(200, "text/javascript; charset=utf-8", Chunk::Static(SCRIPT.as_bytes()))
+                Response::new(200, "text/javascript; charset=utf-8", Chunk::Owned(script(shared)))
                     .header("Cache-Control", "no-store"),
             );
         }
     }
     Route::Respond(site_file(path, shared).header("Cache-Control", "no-store"))
+}
+
+/// The live-reload script after the strings its overlay shows: the served site's own
+/// `static/strings.js` (the book's language), or English while no build has succeeded yet.
+fn script(shared: &Shared) -> Vec<u8> {
+    let files = shared.files();
+    let mut out = match files.get(&format!("static/{}", crate::i18n::script::STRINGS_JS)) {
+        Some(strings) => strings.to_vec(),
+        None => {
+            let (dir, table) = crate::i18n::script::builtin("en");
+            crate::i18n::script::strings_js("en", &dir, &table).into_bytes()
+        }
+    };
+    out.extend_from_slice(SCRIPT.as_bytes());
+    out
 }
 
 fn site_file(path: &str, shared: &Shared) -> Response {
@@ -238,6 +253,22 @@ mod tests {
         assert!(matches!(lookup(&files, "guide"), Lookup::Folder));
         assert!(matches!(lookup(&files, "guide/index.html"), Lookup::Found(_)));
         assert!(matches!(lookup(&files, "nope"), Lookup::Missing));
+    }
+
+    #[test]
+    fn the_overlay_script_comes_after_the_served_sites_strings() {
+        let shared = Shared::new();
+        let before = String::from_utf8(script(&shared)).unwrap();
+        assert!(
+            before.starts_with("window.stagebookStrings = {\"dir\":\"ltr\",\"lang\":\"en\""),
+            "English until a build succeeds"
+        );
+        assert!(before.contains("serve_failed") && before.ends_with(SCRIPT), "{before}");
+        let mut files = Files::new();
+        files.insert("static/strings.js".into(), Arc::from(&b"window.stagebookStrings = {\"lang\":\"fr\"};\n"[..]));
+        shared.publish(Arc::new(files), "");
+        let after = String::from_utf8(script(&shared)).unwrap();
+        assert_eq!(after, format!("window.stagebookStrings = {{\"lang\":\"fr\"}};\n{SCRIPT}"));
     }
 
     #[test]

@@ -7,7 +7,7 @@
 (() => {
   const doc = document, from = doc.getElementById("sb-calc-from"), to = doc.getElementById("sb-calc-to");
   if (!from || !to) return;
-  const opts = [...from.options], $ = (id) => doc.getElementById("sb-calc-" + id);
+  const opts = [...from.options], $ = (id) => doc.getElementById("sb-calc-" + id), t = window.stagebookT;
   const WEEKS = { weeks: 1, months: 52 / 12 };
   const num = (n) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
   const run = () => {
@@ -18,12 +18,12 @@
     const p = [...prefixes][0] || "", range = (lo, hi, f) => lo === hi ? f(lo) : f(lo) + "–" + f(hi);
     const money = (v) => p + num(v);
     for (const [k, label, sum] of [
-      ["build", "build cost", true],
-      ["duration", "duration", true],
-      ["monthly", "monthly infrastructure", false],
+      ["build", t("calc_build"), true],
+      ["duration", t("calc_duration"), true],
+      ["monthly", t("calc_monthly"), false],
     ]) {
       const have = span.filter((o) => o.dataset[k]);
-      const words = span.filter((o) => o.dataset[k + "Text"]).map((o) => o.textContent + " (“" + o.dataset[k + "Text"] + "”)");
+      const words = span.filter((o) => o.dataset[k + "Text"]).map((o) => t("calc_quoted", { stage: o.textContent, text: o.dataset[k + "Text"] }));
       const none = span.filter((o) => !o.dataset[k] && !o.dataset[k + "Text"]).map((o) => o.textContent);
       // Durations: one unit if the stages agree on it, else weeks and an approximate sum.
       const units = new Set(have.map((o) => o.dataset.durationUnit || "weeks"));
@@ -33,17 +33,17 @@
       let lo = sum ? 0 : Infinity, hi = sum ? 0 : -Infinity;
       for (const [x, y] of r) if (sum) { lo += x; hi += y; } else { lo = Math.min(lo, x); hi = Math.max(hi, y); }
       if (mixed) { lo = Math.round(lo); hi = Math.round(hi); }
-      const show = k === "duration" ? range(lo, hi, num) + " " + unit
-        : k === "monthly" ? range(lo, hi, money) + " a month" : range(lo, hi, money);
-      $(k).textContent = !r.length ? (words.length ? words.join(", ") : "no range given for these stages")
-        : prefixes.size > 1 && k !== "duration" ? "not added up: the stages use different currencies"
-          : (mixed ? "≈ " : "") + (sum ? "" : "from ") + show;
+      const show = k === "duration" ? t(unit === "months" ? "calc_months" : "calc_weeks", { n: hi, range: range(lo, hi, num) })
+        : k === "monthly" ? t("calc_month", { range: range(lo, hi, money) }) : range(lo, hi, money);
+      const comma = t("list_comma"), shown = mixed ? t("calc_about", { range: show }) : sum ? show : t("calc_from", { range: show });
+      $(k).textContent = !r.length ? (words.length ? words.join(comma) : t("calc_none"))
+        : prefixes.size > 1 && k !== "duration" ? t("calc_currencies") : shown;
       if (r.length) {
-        if (words.length) left.push(label + " of " + words.join(", "));
-        if (none.length) left.push(label + " of " + none.join(", ") + " (no range given)");
+        if (words.length) left.push(t("calc_of", { what: label, stages: words.join(comma) }));
+        if (none.length) left.push(t("calc_of_none", { what: label, stages: none.join(comma) }));
       }
     }
-    $("missing").textContent = left.length ? "Not counted: " + left.join("; ") + "." : "";
+    $("missing").textContent = left.length ? t("calc_missing", { list: left.join(t("list_semicolon")) }) : "";
     doc.querySelectorAll(".calc-sources a").forEach((a) => { a.hidden = !ids.includes(a.dataset.stage); });
   };
   from.addEventListener("change", run);

@@ -10,7 +10,7 @@
     button.addEventListener("click", function () {
       var shown = pre.classList.toggle("show-hidden");
       button.setAttribute("aria-pressed", shown ? "true" : "false");
-      button.textContent = shown ? "Hide hidden lines" : "Show hidden lines";
+      button.textContent = window.stagebookT(shown ? "code_hide" : "code_show");
     });
   });
 })();

@@ -12,9 +12,8 @@ window.stagebookMoreCols = () => {
     hint.hidden = true;
     wrap.before(hint);
     /* The columns out of view are past the box's inline end: its right edge, or its left one
-       in a right-to-left page, where the arrow points left too. */
+       in a right-to-left page (the language's table points the hint's arrow that way). */
     const rtl = getComputedStyle(wrap).direction === "rtl";
-    const arrow = rtl ? "←" : "→";
     const past = (th, box) => {
       const r = th.getBoundingClientRect();
       return rtl ? r.left < box.left - 2 : r.right > box.right + 2;
@@ -23,7 +22,7 @@ window.stagebookMoreCols = () => {
       const box = wrap.getBoundingClientRect();
       const n = [...wrap.querySelectorAll("thead th[data-stage]:not([hidden])")].filter((th) => past(th, box)).length;
       hint.hidden = n === 0;
-      hint.textContent = n + " more stage" + (n === 1 ? "" : "s") + " " + arrow;
+      hint.textContent = window.stagebookT("columns_more", { n });
     };
     wrap.addEventListener("scroll", update, { passive: true });
     return update;

@@ -3,7 +3,7 @@
    elsewhere adds its ticks (after a confirmation) without removing any. */
 "use strict";
 (() => {
-  const doc = document, tools = doc.querySelector(".progress-tools"), P = window.stagebookProgress;
+  const doc = document, tools = doc.querySelector(".progress-tools"), P = window.stagebookProgress, t = window.stagebookT;
   if (!tools || !P) return;
   // A stage page's sticky bar has some of the same buttons.
   const bar = doc.getElementById("sb-stage-bar"), file = tools.querySelector("input[type=file]");
@@ -41,8 +41,8 @@
       }
       return s;
     }],
-    csv: ["text/csv", () => "group,item,key,done\n" +
-      items().map((i) => [i.group, i.item, i.key, i.done ? "yes" : "no"].map(csv).join(",") + "\n").join("")],
+    csv: ["text/csv", () => [t("export_group"), t("export_item"), t("export_key"), t("export_done")].map(csv).join(",") + "\n" +
+      items().map((i) => [i.group, i.item, i.key, t(i.done ? "export_yes" : "export_no")].map(csv).join(",") + "\n").join("")],
     json: ["application/json", () => JSON.stringify({
       stagebook: 1, book: P.book, exported: new Date().toISOString(), ticks: P.ticks(all),
     }, null, 2) + "\n"],
@@ -50,27 +50,26 @@
   const save = (kind) => {
     const [type, make] = formats[kind], a = doc.createElement("a");
     a.href = URL.createObjectURL(new Blob([make()], { type }));
-    a.download = P.book + "-" + (kind === "json" ? "progress" : title.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "-")) + "." + kind;
+    a.download = P.book + "-" + (kind === "json" ? t("export_progress") : title.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "-")) + "." + kind;
     doc.body.append(a);
     a.click();
     a.remove();
     setTimeout(() => URL.revokeObjectURL(a.href), 5000);
-    say("Exported " + a.download + ".");
+    say(t("export_saved", { file: a.download }));
   };
-  const load = (name, t) => {
+  const load = (name, body) => {
     let data = null;
-    try { data = JSON.parse(t); } catch (e) { /* reported below */ }
+    try { data = JSON.parse(body); } catch (e) { /* reported below */ }
     const isTick = P.matches(all);
     const ticks = data && Array.isArray(data.ticks) ? data.ticks.filter((k) => typeof k === "string" && isTick(k)) : null;
-    if (!ticks) return say(name + " is not a progress export (JSON with a list of ticks).");
+    if (!ticks) return say(t("export_invalid", { file: name }));
     const have = new Set(P.ticks(all)), add = ticks.filter((k) => !have.has(k));
-    if (!add.length) return say("Nothing to import: every tick in " + name + " is already saved here.");
-    const other = data.book && data.book !== P.book ? " It comes from another handbook (" + data.book + ")." : "";
-    if (!confirm("Import " + add.length + " ticks from " + name + "? They are added to the " + have.size +
-      " saved here; none are removed." + other)) return say("Import cancelled.");
+    if (!add.length) return say(t("export_nothing", { file: name }));
+    const other = data.book && data.book !== P.book ? t("export_other", { book: data.book }) : "";
+    if (!confirm(t("export_ask", { n: add.length, file: name, saved: have.size, other }))) return say(t("export_cancelled"));
     add.forEach((k) => P.set(k, true));
     P.refresh();
-    say("Imported " + add.length + " ticks from " + name + ".");
+    say(t("export_imported", { n: add.length, file: name }));
   };
   const click = (e) => {
     const b = e.target.closest("button");
@@ -81,18 +80,18 @@
     else if (b.dataset.act === "print") window.print();
     else if (b.dataset.act === "reset") {
       const saved = P.ticks(all);
-      if (!saved.length) return say("Nothing to reset: no ticks are saved.");
-      if (!confirm("Untick all " + saved.length + " saved ticks of this handbook in this browser? Export them first if you may want them back.")) return;
+      if (!saved.length) return say(t("export_reset_none"));
+      if (!confirm(t("export_reset_ask", { n: saved.length }))) return;
       saved.forEach((k) => P.set(k, false));
       P.refresh();
-      say("Reset: " + saved.length + " ticks removed.");
+      say(t("export_reset_done", { n: saved.length }));
     }
   };
   tools.addEventListener("click", click);
   if (bar) bar.addEventListener("click", click);
   file.addEventListener("change", () => {
     const f = file.files[0];
-    if (f) f.text().then((t) => load(f.name, t));
+    if (f) f.text().then((body) => load(f.name, body));
     file.value = "";
   });
 })();

@@ -5,7 +5,7 @@
    a stage picker offers the matrix one stage at a time (the stage filter with one stage). */
 "use strict";
 (() => {
-  const doc = document, form = doc.getElementById("sb-filters");
+  const doc = document, form = doc.getElementById("sb-filters"), t = window.stagebookT;
   if (!form) return;
   const rows = [...doc.querySelectorAll("[data-aspect]")], groups = doc.querySelectorAll("section[data-category]");
   const count = form.querySelector(".filter-count"), empty = doc.querySelector(".filter-empty");
@@ -89,16 +89,16 @@
       else if (!on2 && d.dataset.f) { d.open = false; delete d.dataset.f; }
     });
     if (picked) picked.textContent = cats.length ? "(" + cats.length + ")" : "";
-    count.textContent = pair ? C.count(shown, rows.length, pair, kinds) : shown + " of " + rows.length + " aspects";
+    count.textContent = pair ? C.count(shown, rows.length, pair, kinds) : t("filter_count", { shown, n: rows.length });
     const clear = [];
-    if (words.length) clear.push("the text “" + q.value.trim() + "”");
-    if (cats.length) clear.push("the category filter");
-    if (st.length && !pair) clear.push("the stage filter");
+    if (words.length) clear.push(t("filter_text", { q: q.value.trim() }));
+    if (cats.length) clear.push(t("filter_category"));
+    if (st.length && !pair) clear.push(t("filter_stage"));
     if (empty) {
       empty.hidden = shown > 0;
       empty.textContent = pair && !clear.length
-        ? "Nothing changes from " + name(pair[0]) + " to " + name(pair[1]) + "."
-        : "No aspect matches. Clear " + (clear.length > 1 ? clear.slice(0, -1).join(", ") + " or " + clear.pop() : clear[0] || "the comparison") + " to see more.";
+        ? t("filter_same", { from: name(pair[0]), to: name(pair[1]) })
+        : t("filter_empty", { what: clear.length > 1 ? clear.slice(0, -1).join(t("list_comma")) + t("list_or") + clear.pop() : clear[0] || t("filter_comparison") });
     }
     hint();
     if (!write) return;

@@ -76,7 +76,7 @@
       var btn = doc.createElement("button");
       btn.type = "button";
       btn.className = "nav-toggle";
-      btn.setAttribute("aria-label", "Pages in " + n[0]);
+      btn.setAttribute("aria-label", window.stagebookT("nav_pages_in", { title: n[0] }));
       row.appendChild(btn);
       nodes.set(btn, kids);
       setOpen(btn, open.indexOf(n) !== -1, open);

@@ -203,10 +203,10 @@
     if (why) a.append(sep(), mark(el("span", "search-snippet"), snippet(why, hit), hit));
     return li;
   };
-  const quoted = (q) => "“" + q.trim() + "”";
+  const t = (k, v) => window.stagebookT(k, v), quoted = (q) => t("search_quoted", { q: q.trim() });
 
-  const says = (r, q, n = r.ids.length) => !r.toks.length ? "" : n ? n + (n > 1 ? " results" : " result") : "No results for " + quoted(q);
-  const NOT_FOUND = "Search index not found";
+  const says = (r, q, n = r.ids.length) => !r.toks.length ? "" : n ? t("search_results", { n }) : t("search_none", { q: quoted(q) });
+  const NOT_FOUND = () => t("search_missing");
 
   const form = doc.getElementById("sb-search"), input = form && form.elements.q;
   const pageForm = doc.getElementById("sb-sp"), box = pageForm ? pageForm.elements.q : input;
@@ -230,7 +230,7 @@
     const msg = panel.appendChild(el("p", "search-msg")), all = panel.appendChild(el("a", "search-all")), live = el("p", "visually-hidden");
     let opts = [], active = -1, timer = 0, seq = 0, busy;
     list.id = "sb-search-list";
-    attrs(list, { role: "listbox", "aria-label": "Search results" });
+    attrs(list, { role: "listbox", "aria-label": t("search_label") });
     attrs(live, { role: "status", "aria-live": "polite" });
     attrs(input, { role: "combobox", "aria-autocomplete": "list", "aria-controls": list.id, "aria-expanded": "false" });
     panel.hidden = true;
@@ -255,7 +255,7 @@
       msg.textContent = live.textContent = text;
       msg.hidden = total || !text;
       all.hidden = !total;
-      all.textContent = "All " + text;
+      all.textContent = t("search_all", { results: text });
       all.href = root + "search/index.html?q=" + encodeURIComponent(input.value);
       show(!!text && doc.activeElement === input);
     };
@@ -269,7 +269,7 @@
           attrs(li, { id: "sb-search-opt-" + i, role: "option", "aria-selected": "false" });
           return li;
         }), says(r, q), r.ids.length);
-      })).catch(() => { if (n === seq) render([], NOT_FOUND, 0); });
+      })).catch(() => { if (n === seq) render([], NOT_FOUND(), 0); });
     };
 
     input.addEventListener("focus", () => {
@@ -345,9 +345,9 @@
         shown = 0;
         results.replaceChildren();
         more.hidden = true;
-        status.textContent = says(r, q) + (r.ids.length ? " for " + quoted(q) : "");
+        status.textContent = r.ids.length ? t("search_for", { results: says(r, q), q: quoted(q) }) : says(r, q);
         return page(n);
-      }).catch(() => { if (n === pseq) status.textContent = NOT_FOUND; });
+      }).catch(() => { if (n === pseq) status.textContent = NOT_FOUND(); });
     };
 
     box.value = P.get("q") || "";

@@ -8,7 +8,7 @@
   sel.dataset.ready = "1";
   const key = "stagebook:" + (doc.documentElement.dataset.book || "handbook") + ":where";
   const opts = [...sel.options].slice(1), out = sel.parentNode.querySelector(".where-summary");
-  const here = doc.querySelector(".stage-card[data-stage]");
+  const here = doc.querySelector(".stage-card[data-stage]"), t = window.stagebookT;
   const name = (i) => opts[i].dataset.name;
   const at = (id) => opts.findIndex((x) => x.value === id);
   const add = (parent, tag, text, cls) => {
@@ -22,15 +22,15 @@
   const markOf = (s, c, p) => {
     const next = (from, to) => [...s].findIndex((x, i) => i > from && i <= to && x === "n");
     if (p === c) {
-      if (s[c] === "n") return ["now", "Build now"];
-      if (s[c] === "s") return ["done", "Done by now"];
+      if (s[c] === "n") return ["now", t("where_now")];
+      if (s[c] === "s") return ["done", t("where_done")];
       const later = next(c, s.length);
-      return ["later", later < 0 ? "Not needed" : `Not yet: skip until ${name(later)}`];
+      return ["later", later < 0 ? t("where_never") : t("where_skip", { stage: name(later) })];
     }
     if (s[p] === "e") return null;
-    if (p < c) return ["done", "Should be done by now"];
+    if (p < c) return ["done", t("where_due")];
     const first = next(c, p);
-    return first < 0 ? ["same", `Same as at ${name(c)}`] : ["later", `Not yet: from ${name(first)}`];
+    return first < 0 ? ["same", t("where_same", { stage: name(c) })] : ["later", t("where_from", { stage: name(first) })];
   };
   const apply = () => {
     const c = at(sel.value), o = opts[c], p = here ? at(here.dataset.stage) : c;
@@ -38,7 +38,7 @@
     doc.querySelectorAll("[data-when]").forEach((e) => e.removeAttribute("data-when"));
     doc.querySelectorAll("[data-team]").forEach((e) => e.removeAttribute("data-team")); /* a11y: tinted column */
     out.textContent = "";
-    if (!o) { out.textContent = "Pick your team's stage to see what to build now, what should be done by now and what can wait."; return; }
+    if (!o) { out.textContent = t("where_pick"); return; }
     const tally = { now: 0, done: 0, later: 0, same: 0, none: 0 };
     for (const r of doc.querySelectorAll("[data-states]")) {
       const mark = markOf(r.dataset.states, c, p);
@@ -51,26 +51,26 @@
     for (const th of doc.querySelectorAll("th[data-stage]")) {
       const i = at(th.dataset.stage);
       th.dataset.when = i < c ? "done" : i === c ? "now" : "later";
-      add(th, "span", i < c ? "done by now" : i === c ? "your stage" : "not yet", "where-mark");
+      add(th, "span", t(i < c ? "where_col_done" : i === c ? "where_col_now" : "where_col_later"), "where-mark");
       if (i === c) [th, ...th.closest("table").querySelectorAll('td[data-stage="' + CSS.escape(o.value) + '"]')].forEach((e) => { e.dataset.team = ""; });
     }
     const d = o.dataset, P = window.stagebookProgress;
     add(out, "strong", name(c));
-    const t = tally, none = t.none ? `${t.none} aspects ask nothing at ${name(p)}` : "";
-    out.append(` (stage ${d.number} of ${opts.length})`);
+    const T = tally, none = T.none ? t("where_none_n", { n: T.none, stage: name(p) }) : "";
+    out.append(t("where_position", { number: d.number, total: opts.length }));
     if (!here || p === c) {
-      const [now, done, later] = here ? [t.now, t.done, t.later] : [d.new, d.same, d.empty];
-      out.append(`: ${now} aspects to build now, ${done} done by now, ${later} not yet.`);
-      if (here) out.append(" This is your stage: work on the aspects marked Build now.");
+      const [now, done, later] = (here ? [T.now, T.done, T.later] : [d.new, d.same, d.empty]).map(Number);
+      out.append(t("where_summary", { now: t("where_now_n", { n: now }), done: t("where_done_n", { n: done }), later: t("where_later_n", { n: later }) }));
+      if (here) out.append(t("where_own", { mark: t("where_now") }));
     } else if (p < c) {
-      out.append(`. ${name(p)} is behind you: its ${t.done} requirements should be done by now${none && "; " + none}.`);
+      out.append(t("where_behind", { stage: name(p), due: t("where_behind_n", { n: T.done }), none }));
     } else {
-      out.append(`. ${name(p)} is ahead of you: ${t.later} aspects not yet, ${t.same} the same as at ${name(c)}${none && "; " + none}. Skip it until you reach it.`);
+      out.append(t("where_ahead", { stage: name(p), later: t("where_ahead_n", { n: T.later }), same: t("where_same_n", { n: T.same, stage: name(c) }), none }));
     }
-    if (P && P.store) out.append(` Ticked for ${name(c)}: ${P.stageDone(d.ticks)} / ${d.boxes}.`);
+    if (P && P.store) out.append(t("where_ticked", { stage: name(c), done: P.stageDone(d.ticks), total: d.boxes }));
     if (!here || p !== c) {
       out.append(" ");
-      add(out, "a", "Open the " + name(c) + " checklist").href = d.url;
+      add(out, "a", t("where_open", { stage: name(c) })).href = d.url;
     }
   };
   const load = () => {
