@@ -14,7 +14,7 @@ pub(crate) const LAYERS: &[&[&str]] = &[
     &["words", "highlight", "render", "output", "init"],
     &["theme"],
     &["config"],
-    &["html", "slug", "url", "abspath", "diagnostics"],
+    &["html", "slug", "url", "abspath", "diagnostics", "numbers"],
 ];
 
 #[cfg(test)]
