@@ -8,6 +8,7 @@ use crate::content::nav::{EntryId, EntryKind};
 use crate::content::paths::{relative_href, root_prefix};
 use crate::content::{IdVec, Nav, Page, PageId, Site};
 use crate::html::escape_html;
+use crate::numbers::Numbers;
 use crate::url::encode_path;
 
 /// Children shown per folder in the server-rendered sidebar; bigger folders show a window
@@ -20,6 +21,9 @@ pub(crate) struct BookView {
     pub title: String,
     pub description: String,
     pub language: String,
+    /// The locale scripts format numbers in (`<html data-locale>`): the one the server wrote
+    /// its figures in, after falling back from `language` ([`Numbers::for_language`]).
+    pub locale: &'static str,
     pub authors: Vec<String>,
     pub id: String,
     /// Extra style sheets and scripts (book.toml's `additional-css`/`-js`): paths from the
@@ -48,6 +52,7 @@ impl BookView {
             title: config.book.title.clone(),
             description: config.book.description.clone(),
             language: config.book.language.clone(),
+            locale: Numbers::for_language(&config.book.language).browser_locale(),
             authors: config.book.authors.clone(),
             id: config.book_id(),
             additional_css: css.iter().map(|u| encode_path(u).into_owned()).collect(),

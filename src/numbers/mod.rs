@@ -124,7 +124,9 @@ impl Numbers {
                     out.push_str(&symbol);
                     // CLDR's currency spacing: a symbol ending in a letter ("CHF") is kept
                     // apart from the digits after it.
-                    if pattern[i + c.len_utf8()..].starts_with('#') && symbol.chars().last().is_some_and(char::is_alphanumeric) {
+                    if pattern[i + c.len_utf8()..].starts_with('#')
+                        && symbol.chars().last().is_some_and(char::is_alphanumeric)
+                    {
                         out.push(NBSP);
                     }
                 }

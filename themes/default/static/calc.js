@@ -9,14 +9,15 @@
   if (!from || !to) return;
   const opts = [...from.options], $ = (id) => doc.getElementById("sb-calc-" + id);
   const WEEKS = { weeks: 1, months: 52 / 12 };
-  const num = (n) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  // Numbers and money as the server wrote the figures beside them (static/numbers.js).
+  const N = window.stagebookNumbers, num = (n) => N ? N.integer(n) : String(n);
   const run = () => {
     let a = from.selectedIndex, b = to.selectedIndex;
     if (a > b) [a, b] = [b, a];
     const span = opts.slice(a, b + 1), ids = span.map((o) => o.value), left = [];
-    const prefixes = new Set(span.filter((o) => o.dataset.prefix).map((o) => o.dataset.prefix));
-    const p = [...prefixes][0] || "", range = (lo, hi, f) => lo === hi ? f(lo) : f(lo) + "–" + f(hi);
-    const money = (v) => p + num(v);
+    const currencies = new Set(span.filter((o) => o.dataset.currency !== undefined).map((o) => o.dataset.currency));
+    const priced = span.find((o) => o.dataset.currency !== undefined), range = (lo, hi, f) => lo === hi ? f(lo) : f(lo) + "–" + f(hi);
+    const money = (v) => N && priced ? N.money(v, priced.dataset.currency, priced.dataset.display) : num(v);
     for (const [k, label, sum] of [
       ["build", "build cost", true],
       ["duration", "duration", true],
@@ -36,7 +37,7 @@
       const show = k === "duration" ? range(lo, hi, num) + " " + unit
         : k === "monthly" ? range(lo, hi, money) + " a month" : range(lo, hi, money);
       $(k).textContent = !r.length ? (words.length ? words.join(", ") : "no range given for these stages")
-        : prefixes.size > 1 && k !== "duration" ? "not added up: the stages use different currencies"
+        : currencies.size > 1 && k !== "duration" ? "not added up: the stages use different currencies"
           : (mixed ? "≈ " : "") + (sum ? "" : "from ") + show;
       if (r.length) {
         if (words.length) left.push(label + " of " + words.join(", "));
