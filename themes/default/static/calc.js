@@ -15,7 +15,7 @@
     let a = from.selectedIndex, b = to.selectedIndex;
     if (a > b) [a, b] = [b, a];
     const span = opts.slice(a, b + 1), ids = span.map((o) => o.value), left = [];
-    const currencies = new Set(span.filter((o) => o.dataset.currency !== undefined).map((o) => o.dataset.currency));
+    const currencies = new Set(span.filter((o) => o.dataset.currency !== undefined).map((o) => o.dataset.currency.toUpperCase()));
     const priced = span.find((o) => o.dataset.currency !== undefined), range = (lo, hi, f) => lo === hi ? f(lo) : f(lo) + "–" + f(hi);
     const money = (v) => N && priced ? N.money(v, priced.dataset.currency, priced.dataset.display) : num(v);
     for (const [k, label, sum] of [
