@@ -245,7 +245,8 @@ impl Project {
         resolve_embeds(&config, &mut site, matrix.as_ref()).map_err(|f| fail(f, &site))?;
         let rendered = match &matrix {
             Some(m) => {
-                let (rendered, found) = matrix::Rendered::build(m, &config.markdown, &|dest| site.locate(dest));
+                let (mut rendered, found) = matrix::Rendered::build(m, &config.markdown, &|dest| site.locate(dest));
+                rendered.numbers = crate::numbers::Numbers::for_language(&config.book.language);
                 let (errors, warnings): (Vec<_>, Vec<_>) =
                     found.into_iter().map(|d| config.link_severity(d)).partition(Diagnostic::is_error);
                 site.warnings.extend(warnings);

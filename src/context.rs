@@ -8,6 +8,7 @@ use crate::content::nav::{EntryId, EntryKind};
 use crate::content::paths::{relative_href, root_prefix};
 use crate::content::{IdVec, Nav, Page, PageId, Site};
 use crate::html::escape_html;
+use crate::numbers::Numbers;
 use crate::url::encode_path;
 
 /// Children shown per folder in the server-rendered sidebar; bigger folders show a window
@@ -22,6 +23,9 @@ pub(crate) struct BookView {
     pub language: String,
     /// `ltr` or `rtl`: the pages' `dir` attribute, which the theme's CSS mirrors by.
     pub direction: &'static str,
+    /// The locale scripts format numbers in (`<html data-locale>`): the one the server wrote
+    /// its figures in, after falling back from `language` ([`Numbers::for_language`]).
+    pub locale: &'static str,
     pub authors: Vec<String>,
     pub id: String,
     /// Extra style sheets and scripts (book.toml's `additional-css`/`-js`): paths from the
@@ -51,6 +55,7 @@ impl BookView {
             description: config.book.description.clone(),
             language: config.book.language.clone(),
             direction: text_direction(&config.book.language),
+            locale: Numbers::for_language(&config.book.language).browser_locale(),
             authors: config.book.authors.clone(),
             id: config.book_id(),
             additional_css: css.iter().map(|u| encode_path(u).into_owned()).collect(),

@@ -20,6 +20,7 @@ pub mod init;
 mod layers;
 mod markdown;
 pub mod matrix;
+mod numbers;
 pub mod output;
 mod redirects;
 mod render;

@@ -60,8 +60,9 @@ fn stage_pages_show_checkboxes_with_the_previous_stage_beside_each_cell() {
     assert!(page.contains("data-key=\"checklist:jamais:sauvegardes\""));
     assert!(page.contains("Sauvegardes <strong>testées</strong>"));
     assert!(!page.contains("data-checklist=\"questions\""), "general checklist only on the stages page");
-    assert!(page.contains("€80,000–€200,000"));
-    assert!(page.contains("€1,000–€4,000 a month"));
+    // In French: narrow no-break spaces between groups, a no-break space before the symbol.
+    assert!(page.contains("80\u{202f}000\u{a0}€–200\u{202f}000\u{a0}€"));
+    assert!(page.contains("1\u{202f}000\u{a0}€–4\u{202f}000\u{a0}€ a month"));
     assert!(page.contains("Série A et après") && !page.contains(">2–3<"));
     // Links to the previous and next stage.
     assert!(page.contains("href=\"../seed/index.html\" rel=\"prev\""));
@@ -77,7 +78,9 @@ fn stages_page_has_a_server_rendered_cost_chart_and_general_checklists() {
     let page = book.read("book/stages/index.html");
     let svg = &page[page.find("<svg class=\"cost-chart\"").expect("chart")..];
     let svg = &svg[..svg.find("</svg>").unwrap()];
-    assert!(svg.contains("€5k–€20k") && svg.contains("€80k–€200k"), "{svg}");
+    // A French handbook: CLDR's French short forms, no-break spaces before the unit and symbol.
+    assert!(svg.contains(">5\u{a0}k\u{a0}€–20\u{a0}k\u{a0}€<"), "{svg}");
+    assert!(svg.contains(">80\u{a0}k\u{a0}€–200\u{a0}k\u{a0}€<"), "{svg}");
     assert!(svg.contains("no range given"), "stages without data are named: {svg}");
     assert!(svg.contains(">Scale-up</text>"));
     assert!(page.contains("<ol class=\"check-list\">"), "ordered checklist");

@@ -2,6 +2,7 @@
 
 use super::{format, DurationUnit, Figure, Matrix};
 use crate::html::escape_html;
+use crate::numbers::Numbers;
 
 /// One figure of the chart: where its bar spans in the panel's common unit (weeks for
 /// durations, so stages given in months and in weeks share one axis), and its label in the
@@ -24,17 +25,18 @@ impl Bar {
 
 /// A horizontal range chart of build cost and duration per stage, as inline SVG, so the
 /// stages page shows it without any script. Stages without a range are named, not drawn as 0.
-pub(crate) fn cost_chart(m: &Matrix) -> String {
+/// Figures are written the way `numbers` says (short money: "$50K", "50 k $US").
+pub(crate) fn cost_chart(m: &Matrix, numbers: Numbers) -> String {
     // Per stage: name, build-cost bar, duration bar.
     let rows: Vec<(&str, Option<Bar>, Option<Bar>)> = m
         .stages
         .iter()
         .map(|s| {
             let Some(c) = s.cost.as_ref() else { return (s.name.as_str(), None, None) };
-            let build = c.build.as_ref().map(|f| Bar::of(f, 1.0, |v| format::money_short(&c.currency, v), ""));
+            let build = c.build.as_ref().map(|f| Bar::of(f, 1.0, |v| numbers.money_short(&c.currency, v), ""));
             let unit = c.duration_unit;
             let suffix = if unit == DurationUnit::Weeks { "" } else { " months" };
-            let duration = c.duration.as_ref().map(|f| Bar::of(f, unit.in_weeks(), |v| v.to_string(), suffix));
+            let duration = c.duration.as_ref().map(|f| Bar::of(f, unit.in_weeks(), |v| numbers.integer(v), suffix));
             (s.name.as_str(), build, duration)
         })
         .collect();
@@ -125,7 +127,7 @@ mod tests {
             "[[stage]]\nid=\"a\"\nname=\"A <b>\"\ncost={build=[10,20],weeks=[1,2]}\n[[stage]]\nid=\"b\"\nname=\"B\"\n",
         )
         .unwrap();
-        let svg = cost_chart(&m);
+        let svg = cost_chart(&m, Numbers::default());
         assert!(svg.contains("A &lt;b&gt;"), "{svg}");
         assert!(svg.contains("no range given"), "{svg}");
         assert!(svg.contains("$10–$20"), "{svg}");
@@ -144,7 +146,7 @@ mod tests {
             "[[stage]]\nid=\"a\"\nname=\"A\"\ncost={build=\"nearly <none>\",weeks=[4,8]}\n[[stage]]\nid=\"b\"\nname=\"B\"\ncost={months=[2,4]}\n",
         )
         .unwrap();
-        let svg = cost_chart(&m);
+        let svg = cost_chart(&m, Numbers::default());
         assert!(svg.contains(">nearly &lt;none&gt;<"), "{svg}");
         assert!(svg.contains(">2–4 months<"), "{svg}");
         // 4 months is the longest, about 17.3 weeks, so the 4-week-wide bar is about 0.23 of the axis.
@@ -157,8 +159,20 @@ mod tests {
     }
 
     #[test]
+    fn figures_are_written_in_the_handbook_language() {
+        let m =
+            crate::matrix::parse("[[stage]]\nid=\"a\"\nname=\"A\"\ncost={build=[50000,1500000],months=[1000,2000]}\n")
+                .unwrap();
+        let svg = cost_chart(&m, Numbers::for_language("fr"));
+        assert!(svg.contains(">50\u{a0}k\u{a0}$US–1,5\u{a0}M\u{a0}$US<"), "{svg}");
+        assert!(svg.contains(">1\u{202f}000–2\u{202f}000 months<"), "{svg}");
+        let svg = cost_chart(&m, Numbers::default());
+        assert!(svg.contains(">$50K–$1.5M<"), "{svg}");
+    }
+
+    #[test]
     fn no_ranges_no_chart() {
         let m = crate::matrix::parse("[[stage]]\nid=\"a\"\nname=\"A\"\n").unwrap();
-        assert_eq!(cost_chart(&m), "");
+        assert_eq!(cost_chart(&m, Numbers::default()), "");
     }
 }

@@ -112,7 +112,7 @@ pub(crate) fn page_data<'a>(v: Views<'a>, view: View) -> PageData<'a> {
                 .map(|c| v.checklist(c))
                 .collect();
             data.tables = data.matrix.tables.clone();
-            data.cost_chart = cost_chart(m);
+            data.cost_chart = cost_chart(m, v.r.numbers);
         }
         View::Stage(i) => {
             data.stage = Some(v.stage(i));

@@ -16,6 +16,7 @@ use crate::content::paths::relative_href;
 use crate::content::{missing_rendered_id, Located, PageId};
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{self, Link};
+use crate::numbers::Numbers;
 
 /// A markdown field rendered to HTML, with holes where hrefs to pages and files go.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -131,6 +132,8 @@ pub(crate) struct Rendered {
     pub aspects: Vec<AspectHtml>,
     pub checklists: Vec<ChecklistHtml>,
     pub tables: Vec<TableHtml>,
+    /// How the handbook's language writes the cost figures (English until the build sets it).
+    pub numbers: Numbers,
     /// Links with an anchor into pages.
     links: Vec<PageLink>,
 }
@@ -207,6 +210,7 @@ impl Rendered {
                     rows: t.rows.iter().map(|row| row.cells.iter().map(|c| r.inline(c)).collect()).collect(),
                 })
                 .collect(),
+            numbers: Numbers::default(),
             links: Vec::new(),
         };
         let Renderer { errors, links, .. } = r;

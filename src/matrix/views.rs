@@ -38,8 +38,9 @@ pub(crate) struct CostView<'a> {
     pub monthly: Option<FigureView>,
     pub source: Cow<'a, str>,
     pub currency: &'a str,
-    /// What goes before an amount ("$", "CHF "), for scripts that format sums.
-    pub prefix: String,
+    /// How scripts that add up amounts ask `Intl` to show the currency so that their sums read
+    /// like these figures ([`crate::numbers::Numbers::currency_display`]).
+    pub display: &'static str,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -247,14 +248,15 @@ impl<'a> Views<'a> {
             ticks: &r.ticks,
             cost_source_id: keys::cost_source_id(&s.id),
             cost: s.cost.as_ref().map(|c| {
-                let money = |v| format::money(&c.currency, v);
+                let numbers = self.r.numbers;
+                let money = |v| numbers.money(&c.currency, v);
                 CostView {
                     build: figure(&c.build, &money, ""),
-                    duration: figure(&c.duration, &|v| v.to_string(), &format!(" {}", c.duration_unit.name())),
+                    duration: figure(&c.duration, &|v| numbers.integer(v), &format!(" {}", c.duration_unit.name())),
                     duration_unit: c.duration_unit.name(),
                     monthly: figure(&c.monthly, &money, " a month"),
                     source: self.html(&r.cost_source),
-                    prefix: format::currency_prefix(&c.currency),
+                    display: numbers.currency_display(&c.currency),
                     currency: &c.currency,
                 }
             }),
@@ -489,12 +491,17 @@ mod tests {
         let (m, r) = (sample(), Rendered::default_for(&sample()));
         let v = Views { m: &m, r: &r, page: "index.html" };
         let cost = v.stage(0).cost.expect("stage a has costs");
-        assert_eq!(cost.build.map(|r| r.text), Some("CHF 5,000".to_string()));
+        assert_eq!(cost.build.map(|r| r.text), Some("CHF\u{a0}5,000".to_string()));
         assert_eq!(cost.duration.map(|r| r.text), Some("2–6 weeks".to_string()));
         assert_eq!(cost.duration_unit, "weeks");
-        assert_eq!(cost.monthly.map(|r| r.text), Some("CHF 100–CHF 900 a month".to_string()));
-        assert_eq!(cost.prefix, "CHF ");
+        assert_eq!(cost.monthly.map(|r| r.text), Some("CHF\u{a0}100–CHF\u{a0}900 a month".to_string()));
+        assert_eq!(cost.display, "symbol");
         assert!(v.stage(1).cost.is_none());
+        // In the handbook's language.
+        let mut r = r;
+        r.numbers = crate::numbers::Numbers::for_language("de-CH");
+        let cost = Views { m: &m, r: &r, page: "index.html" }.stage(0).cost.expect("costs");
+        assert_eq!(cost.build.map(|r| r.text), Some("5.000\u{a0}CHF".to_string()));
     }
 
     #[test]

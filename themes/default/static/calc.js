@@ -9,14 +9,15 @@
   if (!from || !to) return;
   const opts = [...from.options], $ = (id) => doc.getElementById("sb-calc-" + id), t = window.stagebookT;
   const WEEKS = { weeks: 1, months: 52 / 12 };
-  const num = (n) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  // Numbers and money as the server wrote the figures beside them (static/numbers.js).
+  const N = window.stagebookNumbers, num = (n) => N ? N.integer(n) : String(n);
   const run = () => {
     let a = from.selectedIndex, b = to.selectedIndex;
     if (a > b) [a, b] = [b, a];
     const span = opts.slice(a, b + 1), ids = span.map((o) => o.value), left = [];
-    const prefixes = new Set(span.filter((o) => o.dataset.prefix).map((o) => o.dataset.prefix));
-    const p = [...prefixes][0] || "", range = (lo, hi, f) => lo === hi ? f(lo) : f(lo) + "–" + f(hi);
-    const money = (v) => p + num(v);
+    const currencies = new Set(span.filter((o) => o.dataset.currency !== undefined).map((o) => o.dataset.currency.toUpperCase()));
+    const priced = span.find((o) => o.dataset.currency !== undefined), range = (lo, hi, f) => lo === hi ? f(lo) : f(lo) + "–" + f(hi);
+    const money = (v) => N && priced ? N.money(v, priced.dataset.currency, priced.dataset.display) : num(v);
     for (const [k, label, sum] of [
       ["build", t("calc_build"), true],
       ["duration", t("calc_duration"), true],
@@ -37,7 +38,7 @@
         : k === "monthly" ? t("calc_month", { range: range(lo, hi, money) }) : range(lo, hi, money);
       const comma = t("list_comma"), shown = mixed ? t("calc_about", { range: show }) : sum ? show : t("calc_from", { range: show });
       $(k).textContent = !r.length ? (words.length ? words.join(comma) : t("calc_none"))
-        : prefixes.size > 1 && k !== "duration" ? t("calc_currencies") : shown;
+        : currencies.size > 1 && k !== "duration" ? t("calc_currencies") : shown;
       if (r.length) {
         if (words.length) left.push(t("calc_of", { what: label, stages: words.join(comma) }));
         if (none.length) left.push(t("calc_of_none", { what: label, stages: none.join(comma) }));

@@ -31,13 +31,14 @@
   // Ticks saved for one stage (its patterns cover its aspects and the items of its checklists).
   const stageDone = (patterns) => ticks(patterns).length;
   // A "done / total" counter with a bar, appended to host; returns its update function.
+  const N = window.stagebookNumbers, num = (n) => N ? N.integer(n) : String(n);
   const meter = (host) => {
     const out = doc.createElement("span"), bar = doc.createElement("progress"), label = doc.createElement("span");
     out.className = "progress-count";
     bar.setAttribute("aria-hidden", "true");
     out.append(bar, label);
     host.append(out);
-    return (done, total) => { bar.max = total; bar.value = done; label.textContent = done + " / " + total; };
+    return (done, total) => { bar.max = total; bar.value = done; label.textContent = num(done) + " / " + num(total); };
   };
   const count = (list) => [...list].filter((b) => b.checked).length;
   const meters = [];
