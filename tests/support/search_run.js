@@ -33,7 +33,7 @@ const { reader } = require("./search_context.js");
     // As the header box (its budget of files of more text) or the results page shows them.
     const ids = r.ids.slice(0, top), docs = await sb.rows(ids, r.hit, prefix ? sb.BOX_MORE : Infinity);
     docs.forEach((doc, i) => results.push({ id: ids[i], url: doc.url, anchor: doc.anchor, title: doc.title, heading: doc.heading,
-      kind: doc.kind, text: doc.text, shown: sb.shown(doc, r.hit) }));
+      kind: doc.kind, text: doc.text, shown: sb.reason(doc, r.hit) }));
     out[q] = { results, total: r.ids.length, files: [...loaded].map((f) => path.relative(root, f)) };
   }
   process.stdout.write(JSON.stringify(out));

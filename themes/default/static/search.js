@@ -206,13 +206,13 @@
   const sep = () => el("span", "visually-hidden", " — ");
   // Why a result matched: its text around a word found, else the rest of its text (passage)
   // around one, else a matching description.
-  const shown = ({ text, passage, description }, hit) => {
+  const reason = ({ text, passage, description }, hit) => {
     if (text && hasHit(text, hit)) return snippet(text, hit);
     if (passage) return ((s) => s[0] === "…" ? s : "…" + s)(snippet(passage, hit));
     if (description && hasHit(description, hit)) return snippet(description, hit);
     return text ? snippet(text, hit) : "";
   };
-  window.stagebookSearch.read.shown = shown;
+  window.stagebookSearch.read.reason = reason;
   // A result and why it matched; in the header box an option holds the address, not a link.
   const item = (d, hit, option) => {
     const { title, url, anchor, heading, label } = d;
@@ -226,7 +226,7 @@
       mark(t.appendChild(el("span", "search-heading")), heading, hit);
     }
     if (label) a.append(sep(), el("span", "badge search-label", label));
-    const why = shown(d, hit);
+    const why = reason(d, hit);
     if (why) a.append(sep(), mark(el("span", "search-snippet"), why, hit));
     return li;
   };
