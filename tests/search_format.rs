@@ -298,3 +298,37 @@ fn published_theme_scripts_still_parse() {
     }
     assert!(checked >= 10, "only {checked} scripts found in {}", dir.display());
 }
+
+/// Issue 16: a result whose match lies beyond the text stored in its doc row (every glossary
+/// term after the first few, in one ~6.5 KB section) shows a snippet around the match, loaded
+/// from the rest of its text; in the header box and on the results page alike.
+#[test]
+fn a_match_beyond_the_stored_text_shows_a_snippet_around_it() {
+    let Some(node) = node() else { return };
+    let book = Book::bundled();
+    book.build_ok();
+    let site = book.path("book");
+    let queries = ["dunning", "stateless", "bus factor"];
+    for (mode, prefix) in [("results page", false), ("header box", true)] {
+        let r = run(&node, &site, prefix, &queries);
+        for q in queries {
+            let word = q.split(' ').next().unwrap();
+            let found = r[q]["results"].as_array().unwrap();
+            let glossary = found
+                .iter()
+                .find(|d| d["url"].as_str().unwrap().starts_with("reference/glossary"))
+                .unwrap_or_else(|| panic!("{mode}: {q} finds the glossary: {found:?}"));
+            let (text, shown) = (glossary["text"].as_str().unwrap(), glossary["shown"].as_str().unwrap());
+            assert!(!text.to_lowercase().contains(word), "{mode}: {q} lies beyond the stored text: {text}");
+            assert!(shown.to_lowercase().contains(word), "{mode}: {q}: the snippet shows the match: {shown}");
+            assert!(shown.starts_with('…') && shown.chars().count() < 200, "{mode}: a window of the rest: {shown}");
+            let files: Vec<&str> = r[q]["files"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
+            assert!(files.iter().any(|f| f.starts_with("search/m/")), "{mode}: {q} loaded the rest: {files:?}");
+            // Every result says why it matched: the word is in what it shows.
+            for d in found.iter().filter(|_| q == "dunning") {
+                let shows = ["title", "heading", "shown"].map(|k| d[k].as_str().unwrap().to_lowercase()).join(" ");
+                assert!(shows.contains(word), "{mode}: {q}: {d}");
+            }
+        }
+    }
+}

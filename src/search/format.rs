@@ -7,7 +7,7 @@ use serde::ser::{SerializeMap, SerializeTuple};
 use serde::{Serialize, Serializer};
 
 /// Version of the layout below; the manifest says it.
-pub(super) const VERSION: u32 = 2;
+pub(super) const VERSION: u32 = 3;
 
 /// A term shard's value for a surface word starts with this, followed by the stem it stands for;
 /// any other value is base64 postings.
@@ -18,6 +18,7 @@ pub(super) const CALL_MANIFEST: &str = "manifest";
 pub(super) const CALL_TERMS: &str = "terms";
 pub(super) const CALL_DOCS: &str = "docs";
 pub(super) const CALL_WORDS: &str = "words";
+pub(super) const CALL_MORE: &str = "more";
 
 /// Typo tolerance: a query word of at least `TYPO_ONE` characters that finds nothing looks for
 /// keys one edit away, of `TYPO_TWO` or more, two edits.
@@ -85,6 +86,8 @@ row! {
         /// The snippet text ("…" at the end when cut).
         text: &'a str,
         label: &'a str,
+        /// The `m/<i>.js` file holding the rest of the text, -1 for none.
+        more: i32,
     }
 }
 
@@ -93,6 +96,19 @@ row! {
 pub(super) struct Block<'a> {
     pub(super) pages: Vec<PageRow<'a>>,
     pub(super) docs: Vec<DocRow<'a>>,
+}
+
+/// A file of the rest of the docs' text, written as `{"doc id": text, ...}`.
+pub(super) struct More<'a>(pub(super) &'a [(u32, &'a str)]);
+
+impl Serialize for More<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (doc, text) in self.0 {
+            m.serialize_entry(doc, text)?;
+        }
+        m.end()
+    }
 }
 
 /// What a result is. The search page filters on [`Kind::filter`] before any doc block loads, so
@@ -241,11 +257,12 @@ mod tests {
 
     #[test]
     fn rows_are_written_in_the_order_of_their_field_names() {
-        let doc = DocRow { page: 7, anchor: "anchor", heading: "heading", text: "text", label: "label" };
+        let doc = DocRow { page: 7, anchor: "anchor", heading: "heading", text: "text", label: "label", more: 3 };
         let written = serde_json::to_value(&doc).unwrap();
         let names: Vec<serde_json::Value> = DocRow::FIELDS.iter().map(|&n| n.into()).collect();
         let mut expected = names.clone();
         expected[0] = 7.into();
+        expected[5] = 3.into();
         assert_eq!(written, serde_json::Value::Array(expected));
         let page = PageRow { title: "title", url: "url", description: "description" };
         assert_eq!(serde_json::to_value(&page).unwrap(), serde_json::json!(PageRow::FIELDS));
@@ -254,7 +271,7 @@ mod tests {
     #[test]
     fn schema_names_every_field_and_kind() {
         let s = schema();
-        assert_eq!(s["doc"], serde_json::json!(["page", "anchor", "heading", "text", "label"]));
+        assert_eq!(s["doc"], serde_json::json!(["page", "anchor", "heading", "text", "label", "more"]));
         assert_eq!(s["page"], serde_json::json!(["title", "url", "description"]));
         assert_eq!(s["kinds"][Kind::Cell.number() as usize]["name"], "cell");
         assert_eq!(s["kinds"][Kind::Section.number() as usize]["filter"], "pages");

@@ -11,7 +11,9 @@
 //!   surface word pointing to its stem (`"=stem"`), so the browser needs no stemmer and the
 //!   last word of a query can be matched as a prefix;
 //! - `search/d/<i>.js`: titles, URLs, headings and the start of the text (a snippet of which
-//!   the browser shows around the words found) of a run of docs, for the results shown.
+//!   the browser shows around the words found) of a run of docs, for the results shown;
+//! - `search/m/<i>.js`: the rest of the text of a run of docs whose text was cut, loaded only
+//!   for a result whose shown fields hold none of the words found (a doc row names its file).
 
 mod format;
 mod score;
@@ -40,6 +42,11 @@ pub(crate) const DIR: &str = "search";
 /// (static hosts cap file counts).
 const SHARD_BYTES: usize = 8 * 1024;
 const BLOCK_BYTES: usize = 8 * 1024;
+/// Target raw size of one file of the rest of the docs' text (`m/<i>.js`), raised when there
+/// would be more than [`MAX_MORE_FILES`]: one is loaded per result that needs it (the header
+/// box loads two at most), so they are small, and they have their own budget of files.
+const MORE_BLOCK_BYTES: usize = 8 * 1024;
+const MAX_MORE_FILES: usize = 6000;
 const MAX_FILES: usize = 1900;
 /// Text shown per doc in results.
 const TEXT_CHARS: usize = crate::words::SNIPPET_CHARS;
@@ -55,6 +62,8 @@ struct Doc<'a> {
     /// (shown when the prose is short).
     text: Cow<'a, str>,
     code: &'a str,
+    /// The text beyond `text` (see [`crate::words::SectionText::more`]), else empty.
+    more: Cow<'a, str>,
     /// Text that counts as the page title (the page's first section only).
     title: Cow<'a, str>,
     /// The page's description (first section only): weighs like body text, not like the title.
@@ -106,6 +115,8 @@ pub struct RecordDoc {
     pub anchor: String,
     pub heading: String,
     pub text: String,
+    /// The rest of the text, as the browser loads it for a result that needs it.
+    pub more: String,
     pub label: String,
     pub kind: &'static str,
     pub stage: i32,
@@ -178,10 +189,15 @@ fn write(config: &Config, site: &Site, matrix: Option<&Matrix>, record: bool) ->
     let shown: Vec<Cow<str>> = docs
         .par_iter()
         .map(|d| {
-            ellipsis(match d.code {
-                "" => Cow::Borrowed(&*d.text),
-                code => Cow::Owned(truncate(&format!("{} {code}", d.text), TEXT_CHARS)),
-            })
+            // An aspect's values are cut at their own length.
+            let limit = if d.kind == Kind::Cell { ASPECT_CHARS } else { TEXT_CHARS };
+            ellipsis(
+                match d.code {
+                    "" => Cow::Borrowed(&*d.text),
+                    code => Cow::Owned(truncate(&format!("{} {code}", d.text), TEXT_CHARS)),
+                },
+                limit,
+            )
         })
         .collect();
     let doc_size = |i: usize| shown[i].len() + docs[i].heading.len() + docs[i].anchor.len() + docs[i].label.len() + 16;
@@ -234,6 +250,32 @@ fn write(config: &Config, site: &Site, matrix: Option<&Matrix>, record: bool) ->
     }
     lap("typos");
 
+    // The rest of the docs' text: runs of docs with some, each doc row naming its run's file.
+    let mut more_block = vec![-1i32; docs.len()];
+    let more_bytes: usize = docs.iter().map(|d| d.more.len() + 12).filter(|&n| n > 12).sum();
+    let more_target = more_target(more_bytes);
+    let mut more_ranges: Vec<Vec<usize>> = Vec::new();
+    let mut size = more_target;
+    for (i, d) in docs.iter().enumerate().filter(|(_, d)| !d.more.is_empty()) {
+        if size >= more_target {
+            more_ranges.push(Vec::new());
+            size = 0;
+        }
+        size += d.more.len() + 12;
+        more_block[i] = more_ranges.len() as i32 - 1;
+        more_ranges.last_mut().expect("pushed").push(i);
+    }
+    let more_files: Vec<(String, Vec<u8>)> = more_ranges
+        .par_iter()
+        .enumerate()
+        .map(|(b, ids)| {
+            let rows: Vec<(u32, &str)> = ids.iter().map(|&i| (i as u32, &*docs[i].more)).collect();
+            (format!("{DIR}/m/{b}.js"), format::script(format::CALL_MORE, Some(b), &format::More(&rows)))
+        })
+        .collect();
+    files.extend(more_files);
+    lap("more");
+
     // Doc blocks: runs of docs with the pages they belong to, written in parallel.
     let mut ranges = Vec::new();
     let mut start = 0;
@@ -254,7 +296,7 @@ fn write(config: &Config, site: &Site, matrix: Option<&Matrix>, record: bool) ->
         .map(|(i, &(start, end))| {
             let mut page_index: HashMap<usize, usize> = HashMap::new();
             let mut block = Block { pages: Vec::new(), docs: Vec::new() };
-            for (d, shown) in docs[start..end].iter().zip(&shown[start..end]) {
+            for ((d, shown), &more) in docs[start..end].iter().zip(&shown[start..end]).zip(&more_block[start..end]) {
                 let local = *page_index.entry(d.page).or_insert_with(|| {
                     block.pages.push(PageRow {
                         title: &pages[d.page].title,
@@ -269,6 +311,7 @@ fn write(config: &Config, site: &Site, matrix: Option<&Matrix>, record: bool) ->
                     heading: &d.heading,
                     text: shown,
                     label: &d.label,
+                    more,
                 });
             }
             (format!("{DIR}/d/{i}.js"), format::script(format::CALL_DOCS, Some(i), &block))
@@ -316,6 +359,7 @@ fn write(config: &Config, site: &Site, matrix: Option<&Matrix>, record: bool) ->
                 anchor: d.anchor.to_string(),
                 heading: d.heading.to_string(),
                 text: shown.to_string(),
+                more: d.more.to_string(),
                 label: d.label.clone(),
                 kind: d.kind.name(),
                 stage: d.stage,
@@ -365,22 +409,32 @@ fn targets(key_bytes: usize, doc_bytes: usize) -> (usize, usize) {
     (shard, block)
 }
 
+/// The target size of a file of the rest of the docs' text, raised so that `bytes` of it make
+/// at most [`MAX_MORE_FILES`] files.
+fn more_target(bytes: usize) -> usize {
+    let mut target = MORE_BLOCK_BYTES;
+    while bytes / target + 1 > MAX_MORE_FILES {
+        target += target / 4;
+    }
+    target
+}
+
 /// The first `chars` characters of `text`, with runs of white space folded to one space: a
 /// section's snippet rule, for text that comes whole.
 fn truncate(text: &str, chars: usize) -> String {
     crate::words::folded(text, chars)
 }
 
-/// A snippet as written. One of [`TEXT_CHARS`] characters was cut short (one fewer: it was cut
+/// A snippet as written. One of `limit` characters was cut short (one fewer: it was cut
 /// at a space), so it ends with "…", and the browser knows more text followed; cut within a
 /// word, it loses that word.
-fn ellipsis(text: Cow<str>) -> Cow<str> {
-    let n = if text.len() + 1 < TEXT_CHARS { 0 } else { text.chars().count() };
-    if n + 1 < TEXT_CHARS {
+fn ellipsis(text: Cow<str>, limit: usize) -> Cow<str> {
+    let n = if text.len() + 1 < limit { 0 } else { text.chars().count() };
+    if n + 1 < limit {
         return text;
     }
     let words = match text.rfind(' ') {
-        Some(space) if n >= TEXT_CHARS => &text[..space],
+        Some(space) if n >= limit => &text[..space],
         _ => &text,
     };
     let words = words.trim_end_matches([',', ';', ':', '.']);
@@ -411,6 +465,7 @@ fn collect_docs<'a>(config: &Config, site: &'a Site, matrix: Option<&'a Matrix>)
             }
             docs.push(Doc {
                 code: &s.code,
+                more: s.more.as_str().into(),
                 page: pages.len() - 1,
                 anchor: s.anchor.as_deref().unwrap_or_default().into(),
                 heading: s.heading.as_str().into(),
@@ -489,13 +544,16 @@ fn collect_docs<'a>(config: &Config, site: &'a Site, matrix: Option<&'a Matrix>)
                 m.requires(a, s).then(|| format!("{}: {}", m.stages[s].name, plain(&cell.text)))
             })
             .collect();
-        let text = values.join(" · ");
+        // The note is indexed too: it follows the values as the rest of the text.
+        let text = format!("{} {}", values.join(" · "), plain(&a.note.text));
+        let (shown, more) = crate::words::folded_and_more(&text, ASPECT_CHARS);
         docs.push(Doc {
-            words: collector.words_of(&format!("{text} {}", plain(&a.note.text))).into(),
+            words: collector.words_of(&text).into(),
             page,
             anchor: a.id.as_str().into(),
             heading: a.name.as_str().into(),
-            text: truncate(&text, ASPECT_CHARS).into(),
+            more: more.to_string().into(),
+            text: shown.into(),
             code: "",
             title: "".into(),
             description: "".into(),
@@ -521,12 +579,14 @@ fn collect_docs<'a>(config: &Config, site: &'a Site, matrix: Option<&'a Matrix>)
         };
         for item in &list.items {
             let text = plain(&item.detail.text);
+            let (shown, more) = crate::words::folded_and_more(&text, TEXT_CHARS);
             docs.push(Doc {
                 words: collector.words_of(&text).into(),
                 page,
                 anchor: format!("{}-{}", list.id, item.id).into(),
                 heading: plain(&item.text.text).into(),
-                text: truncate(&text, TEXT_CHARS).into(),
+                more: more.to_string().into(),
+                text: shown.into(),
                 code: "",
                 title: "".into(),
                 description: "".into(),
@@ -550,12 +610,14 @@ fn text_section<'a>(
     heading: Cow<'a, str>,
     text: String,
 ) -> Doc<'a> {
+    let (shown, more) = crate::words::folded_and_more(&text, TEXT_CHARS);
     Doc {
         words: collector.words_of(&format!("{heading} {text}")).into(),
         page,
         anchor: anchor.into(),
         heading,
-        text: truncate(&text, TEXT_CHARS).into(),
+        more: more.to_string().into(),
+        text: shown.into(),
         code: "",
         title: "".into(),
         description: "".into(),
@@ -631,16 +693,16 @@ mod tests {
         let cut = truncate(&long, TEXT_CHARS);
         assert_eq!(cut.chars().count(), TEXT_CHARS);
         assert!(cut.ends_with(" restored, backu"), "{cut}");
-        let shown = ellipsis(Cow::Owned(cut));
+        let shown = ellipsis(Cow::Owned(cut), TEXT_CHARS);
         assert!(shown.ends_with(" word restored…"), "{shown}");
-        assert_eq!(ellipsis(Cow::Borrowed("short text")), "short text");
+        assert_eq!(ellipsis(Cow::Borrowed("short text"), TEXT_CHARS), "short text");
         let one = "x".repeat(TEXT_CHARS);
-        assert_eq!(ellipsis(Cow::Borrowed(&one)), format!("{one}…"));
+        assert_eq!(ellipsis(Cow::Borrowed(&one), TEXT_CHARS), format!("{one}…"));
         // Cut at a space: one character short, and the last word is whole.
         let at_space = format!("{}restored, backups", "word ".repeat(TEXT_CHARS / 5 - 2));
         let cut = truncate(&at_space, TEXT_CHARS);
         assert_eq!(cut.chars().count(), TEXT_CHARS - 1);
-        assert!(ellipsis(Cow::Owned(cut)).ends_with(" word restored…"));
+        assert!(ellipsis(Cow::Owned(cut), TEXT_CHARS).ends_with(" word restored…"));
     }
 
     #[test]

@@ -214,6 +214,7 @@ mod tests {
             words: Collector::new(lexicon, false).words_of(text).into(),
             text: text.to_string().into(),
             code: "",
+            more: "".into(),
             title: title.to_string().into(),
             description: "".into(),
             label: String::new(),

@@ -28,6 +28,11 @@ pub(crate) fn analyzer(config: &Config) -> Analyzer {
 /// Characters of prose (then code) a section keeps for its result snippet.
 pub(crate) const SNIPPET_CHARS: usize = 400;
 
+/// Bytes of a section's text kept beyond its snippet ([`SectionText::more`]): a result whose
+/// match lies there shows a passage around it. Bounded so one huge page cannot make a huge
+/// file of the index.
+pub(crate) const MORE_BYTES: usize = 16 * 1024;
+
 /// English words too common to be worth indexing.
 const STOP_WORDS: &[&str] = &[
     "a", "about", "after", "all", "also", "an", "and", "any", "are", "as", "at", "be", "been", "but", "by", "can",
@@ -156,6 +161,10 @@ pub(crate) struct SectionText {
     pub text: String,
     /// The start of the code blocks, likewise (empty unless code is indexed).
     pub code: String,
+    /// The section's text from where `text` was cut (its cut word included), as the words were
+    /// counted: prose and indexed code in reading order, white space not folded; at most
+    /// [`MORE_BYTES`]. Empty when `text` holds all the prose.
+    pub more: String,
     /// (word id in the [`Lexicon`], occurrences) for the words of the prose and indexed code.
     pub words: Vec<(u32, u32)>,
 }
@@ -175,6 +184,8 @@ pub(crate) struct Collector<'a> {
     word: String,
     text: Snippet,
     code: Snippet,
+    /// Where in `pending` the text beyond the `text` snippet starts, once it is full.
+    more_from: Option<usize>,
 }
 
 impl<'a> Collector<'a> {
@@ -187,13 +198,19 @@ impl<'a> Collector<'a> {
             word: String::new(),
             text: Snippet::new(SNIPPET_CHARS),
             code: Snippet::new(SNIPPET_CHARS),
+            more_from: None,
         }
     }
 
     /// A piece of prose; a word at its end may go on in the next piece.
     pub(crate) fn prose(&mut self, text: &str) {
+        if self.more_from.is_none() {
+            let tail = self.text.push(text);
+            if self.text.is_full() {
+                self.more_from = Some(self.pending.len() + text.len() - tail.len());
+            }
+        }
         self.pending.push_str(text);
-        self.text.push(text);
     }
 
     /// A break between words (a line break, the end of a paragraph or table cell).
@@ -218,8 +235,12 @@ impl<'a> Collector<'a> {
         let pending = std::mem::take(&mut self.pending);
         self.count(&pending);
         self.pending = pending;
+        let more = match self.more_from.take() {
+            Some(from) => head_bytes(self.pending[from..].trim(), MORE_BYTES).to_string(),
+            None => String::new(),
+        };
         self.pending.clear();
-        SectionText { anchor, heading, text: self.text.take(), code: self.code.take(), words: self.table.take() }
+        SectionText { anchor, heading, text: self.text.take(), code: self.code.take(), more, words: self.table.take() }
     }
 
     /// The counted words of a short text on its own (titles, headings, matrix cells).
@@ -290,14 +311,41 @@ pub(crate) fn folded(text: &str, chars: usize) -> String {
     s.take()
 }
 
+/// [`folded`], and the rest of `text` from the word that was cut (at most [`MORE_BYTES`],
+/// trimmed): a section's `text` and `more` for text that comes whole.
+pub(crate) fn folded_and_more(text: &str, chars: usize) -> (String, &str) {
+    let mut s = Snippet::new(chars);
+    let tail = s.push(text);
+    let more = if s.is_full() { head_bytes(tail.trim(), MORE_BYTES) } else { "" };
+    (s.take(), more)
+}
+
+/// The longest start of `text` of at most `bytes` bytes that ends at a character boundary.
+fn head_bytes(text: &str, bytes: usize) -> &str {
+    if text.len() <= bytes {
+        return text;
+    }
+    let mut end = bytes;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
 impl Snippet {
     fn new(limit: usize) -> Snippet {
         Snippet { text: String::new(), chars: 0, limit, space: false }
     }
 
+    /// Whether nothing more can be kept.
+    fn is_full(&self) -> bool {
+        self.chars >= self.limit
+    }
+
     /// Takes whole runs of non-space characters at a time (most of a snippet is ASCII words);
-    /// counting characters one by one was a tenth of the tokenising time.
-    fn push(&mut self, text: &str) {
+    /// counting characters one by one was a tenth of the tokenising time. Returns the part of
+    /// `text` not kept once full, from the start of a word cut short (empty if not full).
+    fn push<'t>(&mut self, text: &'t str) -> &'t str {
         let mut rest = text;
         while self.chars < self.limit {
             let start = rest.find(|c: char| !c.is_whitespace()).unwrap_or(rest.len());
@@ -306,15 +354,14 @@ impl Snippet {
                 rest = &rest[start..];
             }
             if rest.is_empty() {
-                return;
+                return rest;
             }
             let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
-            let word = &rest[..end];
-            rest = &rest[end..];
+            let (word, after) = rest.split_at(end);
             if std::mem::take(&mut self.space) && !self.text.is_empty() {
                 if self.chars + 1 == self.limit {
                     self.chars += 1;
-                    return;
+                    return rest;
                 }
                 self.text.push(' ');
                 self.chars += 1;
@@ -327,7 +374,12 @@ impl Snippet {
             };
             self.text.push_str(kept);
             self.chars += if kept.is_ascii() { kept.len() } else { kept.chars().count() };
+            if kept.len() < word.len() {
+                return rest;
+            }
+            rest = after;
         }
+        rest
     }
 
     fn take(&mut self) -> String {
@@ -394,6 +446,48 @@ mod tests {
         let mut no_code = Collector::new(&lexicon, false);
         no_code.code("secret_token");
         assert_eq!(no_code.section(None, String::new()), SectionText::default());
+    }
+
+    #[test]
+    fn sections_keep_the_rest_of_their_text_from_the_word_cut_short() {
+        let lexicon = Lexicon::default();
+        let mut c = Collector::new(&lexicon, true);
+        let start = "word ".repeat(SNIPPET_CHARS / 5 - 1);
+        c.prose(&start);
+        c.prose("restored backups");
+        c.space();
+        c.code("pg_restore\n");
+        c.prose("stateless design");
+        let s = c.section(None, String::new());
+        assert!(s.text.ends_with(" word resto"), "{}", s.text);
+        assert_eq!(s.more, "restored backups  pg_restore\n stateless design", "the cut word whole, then in order");
+        // Short sections and the next section keep no rest.
+        c.prose("short");
+        assert_eq!(c.section(None, String::new()).more, "");
+
+        // Cut at a space: the rest starts with the next word; pieces after the cut go on.
+        let mut c = Collector::new(&lexicon, false);
+        c.prose(&"a".repeat(SNIPPET_CHARS - 1));
+        c.prose(" next");
+        c.prose(" piece");
+        c.code("not indexed");
+        let s = c.section(None, String::new());
+        assert_eq!((s.text.chars().count(), s.more.as_str()), (SNIPPET_CHARS - 1, "next piece"));
+
+        // Bounded, at a character boundary.
+        c.prose(&"é".repeat(SNIPPET_CHARS + MORE_BYTES));
+        let s = c.section(None, String::new());
+        assert_eq!(s.more.len(), MORE_BYTES);
+        assert!(s.more.chars().all(|ch| ch == 'é'));
+    }
+
+    #[test]
+    fn whole_texts_split_into_snippet_and_rest_alike() {
+        let text = format!("{} restored  backups", "word ".repeat(SNIPPET_CHARS / 5 - 1));
+        let (shown, more) = folded_and_more(&text, SNIPPET_CHARS);
+        assert_eq!(shown, folded(&text, SNIPPET_CHARS));
+        assert_eq!(more, "restored  backups");
+        assert_eq!(folded_and_more("short  text", SNIPPET_CHARS), ("short text".to_string(), ""));
     }
 
     /// The snippet of `pieces` character by character: what [`Snippet::push`] must match.

@@ -1,6 +1,6 @@
 // Reads a built search index with the site's own static/search.js, run against a stub
 // document, and prints what the script decoded as JSON:
-//   {docs: [{title, url, anchor, heading, text, label, kind, stage, category}],
+//   {docs: [{title, url, anchor, heading, text, more, label, kind, stage, category}],
 //    terms: {key: {postings: [[doc, impact], ...]} | {alias: stem} | null},
 //    searches: {query: {all, pages, matrix, stage0: [doc ids]}}}
 // Usage: node search_decode.js <site folder> [query...]
@@ -17,6 +17,7 @@ const sb = require("./search_context.js").reader(root);
   for (let d = 0; d < m.docs; d++) {
     const doc = await sb.doc(d);
     delete doc.page; // the block-local page number
+    doc.more = await sb.rest(doc, d); // the file's number, read as the text it holds
     out.docs.push(doc);
   }
   for (let i = 0; i < m.shards.length; i++) {

@@ -2,7 +2,8 @@
 // document whose <script> tags read the index files from disk) and prints, per query, the
 // ranked results and the index files the query loaded.
 //   node tests/support/search_run.js <site folder> [--prefix] [--top N] query...
-// Output: JSON {query: {results: [{id, url, anchor, title, heading, kind, text}], total, files: [path...]}}.
+// Output: JSON {query: {results: [{id, url, anchor, title, heading, kind, text, shown}], total, files: [path...]}}.
+// `shown` is the snippet line the result shows (search.js's own choice of text and window).
 // Used by search_eval.py (ranking quality) and search.py (first-query bytes).
 "use strict";
 const path = require("path");
@@ -29,10 +30,10 @@ const { reader } = require("./search_context.js");
     await sb.manifest();
     const r = await sb.search(q, {}, prefix);
     const results = [];
-    for (const d of r.ids.slice(0, top)) {
-      const doc = await sb.doc(d);
-      results.push({ id: d, url: doc.url, anchor: doc.anchor, title: doc.title, heading: doc.heading, kind: doc.kind, text: doc.text });
-    }
+    // As the header box (its budget of files of more text) or the results page shows them.
+    const ids = r.ids.slice(0, top), docs = await sb.rows(ids, r.hit, prefix ? sb.BOX_MORE : Infinity);
+    docs.forEach((doc, i) => results.push({ id: ids[i], url: doc.url, anchor: doc.anchor, title: doc.title, heading: doc.heading,
+      kind: doc.kind, text: doc.text, shown: sb.reason(doc, r.hit) }));
     out[q] = { results, total: r.ids.length, files: [...loaded].map((f) => path.relative(root, f)) };
   }
   process.stdout.write(JSON.stringify(out));

@@ -11,7 +11,7 @@
     delete waiting[k];
     if (ok) ok(o || i);
   };
-  window.stagebookSearch = { manifest: got("manifest"), terms: got("t/"), docs: got("d/"), words: got("w/"), typo: got("typo") };
+  window.stagebookSearch = { manifest: got("manifest"), terms: got("t/"), docs: got("d/"), words: got("w/"), typo: got("typo"), more: got("m/") };
 
   // A promise per file, rejected if missing or silent.
   const load = (name, path) => files[name] || (files[name] = new Promise((ok, fail) => {
@@ -147,8 +147,27 @@
         { kind: S.kinds[cols.kind[d]].name, stage: cols.stage[d], category: cols.category[d] });
     });
   };
+  const hasHit = (text, hit) => (text.match(/[\p{L}\p{N}]+/gu) || []).some(hit);
+  // The rest of doc d's text beyond its row's (o), "" if none.
+  const rest = (o, d) => o.more < 0 ? Promise.resolve("") : load("m/" + o.more).then((m) => m[d] || "");
+  // Whether result o shows none of the words found (title, heading, label, text, description)
+  // but has more text, which may.
+  const lacks = (o, hit) => o.more >= 0 && ![o.title, o.heading, o.label, o.text, o.description].some((t) => t && hasHit(t, hit));
+  // The results ids as rows, each that lacks a word found with `passage`, the rest of its text,
+  // if that holds one; from at most `files` files of such text (the header box's budget: each is
+  // a download), best results first.
+  const rows = (ids, hit, files = Infinity) => Promise.all(ids.map(getDoc)).then((os) => {
+    const want = new Set();
+    return Promise.all(os.map((o, i) => {
+      if (!lacks(o, hit) || !want.has(o.more) && want.size >= files) return o;
+      want.add(o.more);
+      return rest(o, ids[i]).then((t) => { if (hasHit(t, hit)) o.passage = t.replace(/\s+/g, " "); return o; }, () => o);
+    }));
+  });
+  // Files of more text the header box loads for one list of results.
+  const BOX_MORE = 2;
   // For tests.
-  window.stagebookSearch.read = { manifest, shard, lookup, decode, doc: getDoc, search, typos };
+  window.stagebookSearch.read = { manifest, shard, lookup, decode, doc: getDoc, search, typos, rest, rows, BOX_MORE };
 
   /* ----- results ----- */
 
@@ -185,10 +204,18 @@
   };
   // "Page — Heading — snippet" for screen readers.
   const sep = () => el("span", "visually-hidden", " — ");
-  const hasHit = (text, hit) => (text.match(/[\p{L}\p{N}]+/gu) || []).some(hit);
-  // A result and why it matched (snippet, else a matching description); in the header box an
-  // option holds the address, not a link.
-  const item = ({ title, url, anchor, heading, text, label, description }, hit, option) => {
+  // Why a result matched: its text around a word found, else the rest of its text (passage)
+  // around one, else a matching description.
+  const reason = ({ text, passage, description }, hit) => {
+    if (text && hasHit(text, hit)) return snippet(text, hit);
+    if (passage) return ((s) => s[0] === "…" ? s : "…" + s)(snippet(passage, hit));
+    if (description && hasHit(description, hit)) return snippet(description, hit);
+    return text ? snippet(text, hit) : "";
+  };
+  window.stagebookSearch.read.reason = reason;
+  // A result and why it matched; in the header box an option holds the address, not a link.
+  const item = (d, hit, option) => {
+    const { title, url, anchor, heading, label } = d;
     const li = el("li", "search-result"), a = li.appendChild(el(option ? "div" : "a", "search-link"));
     const t = a.appendChild(el("span", "search-title")), href = root + url + (anchor ? "#" + anchor : "");
     if (option) li.dataset.href = href;
@@ -199,8 +226,8 @@
       mark(t.appendChild(el("span", "search-heading")), heading, hit);
     }
     if (label) a.append(sep(), el("span", "badge search-label", label));
-    const why = text && hasHit(text, hit) || !(description && hasHit(description, hit)) ? text : description;
-    if (why) a.append(sep(), mark(el("span", "search-snippet"), snippet(why, hit), hit));
+    const why = reason(d, hit);
+    if (why) a.append(sep(), mark(el("span", "search-snippet"), why, hit));
     return li;
   };
   const t = (k, v) => window.stagebookT(k, v), quoted = (q) => t("search_quoted", { q: q.trim() });
@@ -263,7 +290,7 @@
       clearTimeout(timer);
       timer = 0;
       const n = ++seq, q = input.value;
-      busy = search(q, {}, true).then((r) => Promise.all(r.ids.slice(0, 8).map(getDoc)).then((ds) => {
+      busy = search(q, {}, true).then((r) => rows(r.ids.slice(0, 8), r.hit, BOX_MORE).then((ds) => {
         if (n === seq) render(ds.map((d, i) => {
           const li = item(d, r.hit, true);
           attrs(li, { id: "sb-search-opt-" + i, role: "option", "aria-selected": "false" });
@@ -317,7 +344,7 @@
     let pseq = 0, timer = 0, res, shown;
     const page = (n, focus) => {
       const ids = res.ids.slice(shown, shown += 10);
-      return Promise.all(ids.map(getDoc)).then((ds) => {
+      return rows(ids, res.hit).then((ds) => {
         if (n !== pseq) return;
         ds.forEach((d, i) => {
           const li = results.appendChild(item(d, res.hit));
