@@ -29,6 +29,8 @@ pub(crate) struct BookView {
     /// The colour scheme a reader who has not chosen one starts with: "dark", or "" for the
     /// system's.
     pub default_theme: &'static str,
+    /// The writing direction of the book's language ("ltr" or "rtl"), for `<html dir>`.
+    pub direction: &'static str,
     /// The book's repository (an http(s) URL), or "".
     pub repository: String,
     #[serde(skip)]
@@ -53,6 +55,7 @@ impl BookView {
             additional_css: css.iter().map(|u| encode_path(u).into_owned()).collect(),
             additional_js: js.iter().map(|u| encode_path(u).into_owned()).collect(),
             default_theme: if dark { "dark" } else { "" },
+            direction: "ltr",
             repository: html.git_repository_url.as_ref().map(|u| u.get_ref().trim().to_string()).unwrap_or_default(),
             edit_links: config.edit_links(),
         }

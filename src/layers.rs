@@ -12,6 +12,7 @@ pub(crate) const LAYERS: &[&[&str]] = &[
     &["content"],
     &["markdown"],
     &["words", "highlight", "render", "output", "init"],
+    &["i18n"],
     &["theme"],
     &["config"],
     &["html", "slug", "url", "abspath", "diagnostics"],

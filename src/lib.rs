@@ -14,6 +14,7 @@ mod context;
 pub mod diagnostics;
 mod highlight;
 mod html;
+mod i18n;
 pub mod init;
 #[cfg(test)]
 mod layers;
