@@ -69,8 +69,7 @@ pub fn init(dir: &Path, title: &str, language: &str) -> Result<Vec<PathBuf>, Ini
             text = text.replacen("language = \"en\"", &format!("language = \"{language}\""), 1);
             text = text.replacen("language = \"fr\"", &format!("language = \"{language}\""), 1);
         }
-        std::fs::write(path, text)
-            .map_err(|source| InitError::Io { path: path.clone(), source })?;
+        std::fs::write(path, text).map_err(|source| InitError::Io { path: path.clone(), source })?;
     }
     Ok(targets)
 }

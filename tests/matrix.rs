@@ -22,7 +22,8 @@ fn a_generic_three_stage_book_builds_every_generated_page() {
     }
     // Navigation and sitemap know the generated pages.
     let toc = book.read("book/static/toc.js");
-    for title in ["\"Stages\"", "\"Série A: Croître\"", "\"Matrice de maturité\"", "\"Opérations & \\u003cOps>\""] {
+    for title in ["\"Étapes\"", "\"Série A: Croître\"", "\"Matrice de maturité\"", "\"Opérations & \\u003cOps>\""]
+    {
         assert!(toc.contains(title), "{title} missing from {toc}");
     }
     let sitemap = book.read("book/sitemap.xml");
@@ -50,18 +51,19 @@ fn stage_pages_show_checkboxes_with_the_previous_stage_beside_each_cell() {
     let item = &item[..item.find("</li>").unwrap()];
     assert!(item.contains("CI/CD") && item.contains("À la main"), "{item}");
     assert!(item.contains("<span class=\"cell-label\">Seed</span>"), "{item}");
-    // An unchanged aspect says so in text; a deliberately empty cell is shown as such.
+    // An unchanged aspect says so in text; a deliberately empty cell is shown as such (in the
+    // book's language, French).
     let same = &page[page.find("id=\"fonctions\"").unwrap()..];
-    assert!(same[..same.find("</li>").unwrap()].contains("same as Seed"));
+    assert!(same[..same.find("</li>").unwrap()].contains("comme à Seed"));
     let seed = book.read("book/stages/seed/index.html");
     let empty = &seed[seed.find("id=\"astreinte\"").unwrap()..];
-    assert!(empty[..empty.find("</li>").unwrap()].contains("nothing at this stage"));
+    assert!(empty[..empty.find("</li>").unwrap()].contains("rien à cette étape"));
     // The stage's checklists (not other stages'), its costs and its table rows.
     assert!(page.contains("data-key=\"checklist:jamais:sauvegardes\""));
     assert!(page.contains("Sauvegardes <strong>testées</strong>"));
     assert!(!page.contains("data-checklist=\"questions\""), "general checklist only on the stages page");
     assert!(page.contains("€80,000–€200,000"));
-    assert!(page.contains("€1,000–€4,000 a month"));
+    assert!(page.contains("€1,000–€4,000 par mois"));
     assert!(page.contains("Série A et après") && !page.contains(">2–3<"));
     // Links to the previous and next stage.
     assert!(page.contains("href=\"../seed/index.html\" rel=\"prev\""));

@@ -82,7 +82,10 @@ impl Translations {
         }
         let english = chain.len() - 1;
         let Some((_, _, reference)) = layers.iter().find(|(rank, user, _)| *rank == english && !user) else {
-            return Err(vec![Diagnostic::error("themes/default/i18n/en.toml", "the built-in English table is missing")]);
+            return Err(vec![Diagnostic::error(
+                "themes/default/i18n/en.toml",
+                "the built-in English table is missing",
+            )]);
         };
         let mut warnings = Vec::new();
         for (_, _, t) in layers.iter().filter(|(_, user, _)| *user) {
@@ -161,10 +164,7 @@ impl Translations {
     // For static/strings.js (the `[js]` section, src/i18n/script.rs).
     #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn section(&self, name: &str) -> BTreeMap<String, toml::Value> {
-        self.sections
-            .get(name)
-            .map(|s| s.iter().map(|(k, v)| (k.clone(), v.to_value())).collect())
-            .unwrap_or_default()
+        self.sections.get(name).map(|s| s.iter().map(|(k, v)| (k.clone(), v.to_value())).collect()).unwrap_or_default()
     }
 
     /// The text of a key of `[ui]`, in the form for the count `n` when it has plural forms

@@ -85,7 +85,10 @@ pub(crate) fn parse(shown: &Path, source: &str) -> Result<Table, Vec<Diagnostic>
         Table { shown: shown.to_path_buf(), source: source.to_string(), direction: None, sections: BTreeMap::new() };
     for (name, value) in doc.get_ref().iter() {
         let DeValue::Table(entries) = value.get_ref() else {
-            errors.push(error(name.span().start, format!("`{}` must be a section ([{}])", name.get_ref(), name.get_ref())));
+            errors.push(error(
+                name.span().start,
+                format!("`{}` must be a section ([{}])", name.get_ref(), name.get_ref()),
+            ));
             continue;
         };
         if name.get_ref() == "meta" {
@@ -135,13 +138,8 @@ fn text(
     error: &impl Fn(usize, String) -> Diagnostic,
     errors: &mut Vec<Diagnostic>,
 ) -> Option<Text> {
-    let wrong = || {
-        format!(
-            "`{}` must be a string or a table of plural forms ({})",
-            key.get_ref(),
-            CATEGORIES.join(", ")
-        )
-    };
+    let wrong =
+        || format!("`{}` must be a string or a table of plural forms ({})", key.get_ref(), CATEGORIES.join(", "));
     match value.get_ref() {
         DeValue::String(s) => Some(Text::Plain(s.to_string())),
         DeValue::Table(forms) => {
@@ -157,7 +155,10 @@ fn text(
                 };
                 match form.get_ref() {
                     DeValue::String(s) => found[i] = Some(s.to_string()),
-                    _ => errors.push(error(form.span().start, format!("plural form `{}` must be a string", category.get_ref()))),
+                    _ => errors.push(error(
+                        form.span().start,
+                        format!("plural form `{}` must be a string", category.get_ref()),
+                    )),
                 }
             }
             if found[5].is_none() && errors.len() == before {
@@ -177,13 +178,20 @@ mod tests {
     use super::*;
 
     fn errors(source: &str) -> Vec<String> {
-        parse(Path::new("t.toml"), source).unwrap_err().iter().map(|d| format!("{}: {}", d.location(), d.message)).collect()
+        parse(Path::new("t.toml"), source)
+            .unwrap_err()
+            .iter()
+            .map(|d| format!("{}: {}", d.location(), d.message))
+            .collect()
     }
 
     #[test]
     fn texts_and_plural_forms_are_read() {
-        let t = parse(Path::new("t.toml"), "[meta]\ndirection = \"rtl\"\n[ui]\na = \"A\"\nb = { one = \"x\", other = \"y\" }\n")
-            .unwrap();
+        let t = parse(
+            Path::new("t.toml"),
+            "[meta]\ndirection = \"rtl\"\n[ui]\na = \"A\"\nb = { one = \"x\", other = \"y\" }\n",
+        )
+        .unwrap();
         assert_eq!(t.direction, Some(Direction::Rtl));
         let ui = &t.sections["ui"].1;
         assert_eq!(ui["a"].text, Text::Plain("A".into()));
@@ -196,9 +204,15 @@ mod tests {
     #[test]
     fn hostile_tables_are_errors_at_their_place() {
         assert_eq!(errors("[ui]\na = \"x\n"), ["t.toml:2:7: invalid basic string, expected `\"`"]);
-        assert_eq!(errors("[ui]\na = 3\n"), ["t.toml:2:5: `a` must be a string or a table of plural forms (zero, one, two, few, many, other)"]);
+        assert_eq!(
+            errors("[ui]\na = 3\n"),
+            ["t.toml:2:5: `a` must be a string or a table of plural forms (zero, one, two, few, many, other)"]
+        );
         assert_eq!(errors("[ui]\na = { one = \"x\" }\n"), ["t.toml:2:1: `a` has plural forms but no `other`"]);
-        assert_eq!(errors("[ui]\na = { lots = \"x\", other = \"y\" }\n")[0], "t.toml:2:7: unknown plural form `lots` (known: zero, one, two, few, many, other)");
+        assert_eq!(
+            errors("[ui]\na = { lots = \"x\", other = \"y\" }\n")[0],
+            "t.toml:2:7: unknown plural form `lots` (known: zero, one, two, few, many, other)"
+        );
         assert_eq!(errors("[ui]\na = { other = 1 }\n"), ["t.toml:2:15: plural form `other` must be a string"]);
         assert_eq!(errors("[meta]\ndirection = \"up\"\n"), ["t.toml:2:13: `direction` must be \"ltr\" or \"rtl\""]);
         assert_eq!(errors("[meta]\ncolour = 1\n"), ["t.toml:2:1: unknown key `meta.colour` (known: direction)"]);

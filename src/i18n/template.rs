@@ -1,8 +1,8 @@
 //! Interface strings in templates: `{{ t(key="users") }}`, with a count
 //! (`t(key="show_empty", n=3, stage=stage.name)`) and links (`[text](name)` in the string, its
 //! address given as `name=url`). The string is escaped here, the values put in it too (an
-//! argument named `*_html` is HTML the template built and goes in as it is), so the function's
-//! output is safe to print.
+//! argument `name_html=` fills `{name}` with HTML the template built, as it is), so the
+//! function's output is safe to print.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -21,14 +21,16 @@ impl tera::Function for Lookup {
         let text = self.0.ui(key, n).ok_or_else(|| {
             tera::Error::msg(format!("t(): unknown interface string `{key}` (not in the [ui] table of i18n/en.toml)"))
         })?;
-        Ok(tera::Value::String(fill_html(text, |name| {
-            let value = args.get(name)?;
-            let shown = match value {
-                tera::Value::String(s) => Cow::Borrowed(s.as_str()),
-                tera::Value::Null => Cow::Borrowed(""),
-                other => Cow::Owned(other.to_string()),
-            };
-            Some(if name.ends_with("_html") { Arg::Html(shown) } else { Arg::Text(shown) })
+        let shown = |value: &'_ tera::Value| -> String {
+            match value {
+                tera::Value::String(s) => s.clone(),
+                tera::Value::Null => String::new(),
+                other => other.to_string(),
+            }
+        };
+        Ok(tera::Value::String(fill_html(text, |name| match args.get(name) {
+            Some(value) => Some(Arg::Text(Cow::Owned(shown(value)))),
+            None => args.get(&format!("{name}_html")).map(|v| Arg::Html(Cow::Owned(shown(v)))),
         })))
     }
 
@@ -157,6 +159,35 @@ mod tests {
             let (_, v) = args.iter().find(|(k, _)| *k == name)?;
             Some(if name.ends_with("_html") { Arg::Html(Cow::Borrowed(v)) } else { Arg::Text(Cow::Borrowed(v)) })
         })
+    }
+
+    #[test]
+    fn the_template_function_picks_the_form_and_fills_text_and_html() {
+        use tera::Function;
+        let t = Lookup(Arc::new(Translations::english()));
+        let call = |pairs: &[(&str, tera::Value)]| {
+            let args: HashMap<String, tera::Value> = pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+            t.call(&args).map(|v| v.as_str().unwrap().to_string())
+        };
+        let key = |k: &str| ("key", tera::Value::from(k));
+        assert_eq!(
+            call(&[key("show_empty"), ("n", 1.into()), ("stage", "<B>".into())]).unwrap(),
+            "Show the 1 aspect that asks nothing at &lt;B&gt;"
+        );
+        assert_eq!(
+            call(&[key("show_empty"), ("n", 2.into()), ("stage", "B".into())]).unwrap(),
+            "Show the 2 aspects that ask nothing at B"
+        );
+        assert_eq!(
+            call(&[key("not_found_text"), ("book_html", "<cite>T</cite>".into())]).unwrap(),
+            "Sorry, there is no page at this address in <cite>T</cite>. It may have been moved, renamed or removed."
+        );
+        assert!(call(&[key("no_such_key")])
+            .unwrap_err()
+            .to_string()
+            .contains("unknown interface string `no_such_key`"));
+        assert!(call(&[]).is_err());
+        assert!(t.is_safe());
     }
 
     #[test]

@@ -47,8 +47,10 @@ fn a_regional_table_overrides_its_base_which_overrides_english() {
 
 #[test]
 fn a_handbook_overrides_one_string_and_is_warned_about_unknown_keys() {
-    let (t, warnings) =
-        load("fr", &[("fr", "[ui]\nusers = \"Clients\"\nuserz = \"Typo\"\n[jss]\nx = \"y\"\n[meta]\ndirection = \"ltr\"\n")]);
+    let (t, warnings) = load(
+        "fr",
+        &[("fr", "[ui]\nusers = \"Clients\"\nuserz = \"Typo\"\n[jss]\nx = \"y\"\n[meta]\ndirection = \"ltr\"\n")],
+    );
     assert_eq!(t.ui("users", None), Some("Clients"));
     assert_eq!(t.ui("goal", None), Some("Objectif"), "the rest stays the built-in French");
     let sections: Vec<&str> = t.sections.keys().map(String::as_str).collect();
@@ -113,7 +115,10 @@ fn arabic_counts_take_six_forms() {
     let forms: Vec<&str> = [0, 1, 2, 3, 11, 100].iter().map(|&n| t.ui("show_empty", Some(n)).unwrap()).collect();
     let distinct: BTreeSet<&&str> = forms.iter().collect();
     assert_eq!(distinct.len(), 6, "{forms:#?}");
-    assert_eq!(t.ui_plain("show_empty", Some(11), &[("stage", "س")]), forms[4].replace("{n}", "11").replace("{stage}", "س"));
+    assert_eq!(
+        t.ui_plain("show_empty", Some(11), &[("stage", "س")]),
+        forms[4].replace("{n}", "11").replace("{stage}", "س")
+    );
 }
 
 /// Placeholders (`{name}`, `[..](name)`) of a text, sorted.

@@ -1,8 +1,8 @@
 //! The cost chart of the stages page: server-rendered SVG, so it shows without any script.
 
 use super::{format, Figure, Matrix};
-use crate::i18n::Translations;
 use crate::html::escape_html;
+use crate::i18n::Translations;
 
 /// One figure of the chart: where its bar spans in the panel's common unit (weeks for
 /// durations, so stages given in months and in weeks share one axis), and its label in the
@@ -34,7 +34,11 @@ pub(crate) fn cost_chart(m: &Matrix, strings: &Translations) -> String {
             let Some(c) = s.cost.as_ref() else { return (s.name.as_str(), None, None) };
             let build = c.build.as_ref().map(|f| Bar::of(f, 1.0, |v| format::money_short(&c.currency, v), ""));
             let unit = c.duration_unit;
-            let suffix = if unit == super::DurationUnit::Weeks { String::new() } else { super::views::unit_suffix(strings, unit) };
+            let suffix = if unit == super::DurationUnit::Weeks {
+                String::new()
+            } else {
+                super::views::unit_suffix(strings, unit)
+            };
             let duration = c.duration.as_ref().map(|f| Bar::of(f, unit.in_weeks(), |v| v.to_string(), &suffix));
             (s.name.as_str(), build, duration)
         })
