@@ -65,11 +65,12 @@ fn pieces(text: &str) -> Vec<Piece<'_>> {
     let mut i = 0;
     while i < text.len() {
         let rest = &text[i..];
-        let found = if rest.starts_with('{') {
-            rest[1..].find('}').map(|end| (end + 2, Piece::Slot(&rest[1..end + 1]))).filter(|(_, p)| match p {
-                Piece::Slot(name) => name_ok(name),
-                _ => false,
-            })
+        let found = if let Some(inner) = rest.strip_prefix('{') {
+            inner
+                .find('}')
+                .map(|end| (end + 2, &inner[..end]))
+                .filter(|(_, name)| name_ok(name))
+                .map(|(len, name)| (len, Piece::Slot(name)))
         } else if rest.starts_with('[') {
             rest.find("](").and_then(|mid| {
                 let close = rest[mid + 2..].find(')')? + mid + 2;
