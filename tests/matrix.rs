@@ -80,7 +80,7 @@ fn stages_page_has_a_server_rendered_cost_chart_and_general_checklists() {
     let svg = &page[page.find("<svg class=\"cost-chart\"").expect("chart")..];
     let svg = &svg[..svg.find("</svg>").unwrap()];
     assert!(svg.contains("€5k–€20k") && svg.contains("€80k–€200k"), "{svg}");
-    assert!(svg.contains("no range given"), "stages without data are named: {svg}");
+    assert!(svg.contains("pas de fourchette"), "stages without data are named (in French): {svg}");
     assert!(svg.contains(">Scale-up</text>"));
     assert!(page.contains("<ol class=\"check-list\">"), "ordered checklist");
     assert!(page.contains("Est-ce bloquant ?"));
