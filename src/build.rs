@@ -14,6 +14,7 @@ use crate::context::{self, BookView};
 use crate::diagnostics::Diagnostic;
 use crate::highlight;
 use crate::i18n;
+use crate::i18n::Translations;
 use crate::matrix::{self, EmbedView, Views};
 use crate::output::{self, Discard, Published, Sink, Staging};
 use crate::redirects::{self, Redirect};
@@ -150,6 +151,8 @@ pub struct Project {
     pub(crate) config: Config,
     pub(crate) theme: Theme,
     pub(crate) renderer: Renderer,
+    /// The interface strings in the book's language, resolved once for every page.
+    pub(crate) strings: std::sync::Arc<Translations>,
     code_css: String,
     pub(crate) matrix: Option<matrix::Loaded>,
     /// The matrix's markdown, rendered once for every page that shows it.
@@ -206,8 +209,16 @@ impl Project {
 
         // The matrix next: its generated pages join the content's navigation and link checks.
         let matrix = matrix::load(&config);
+        let english;
+        let strings = match &themed {
+            Ok(themed) => &themed.3,
+            Err(_) => {
+                english = Translations::english();
+                &english
+            }
+        };
         let generated = match &matrix {
-            Ok(m) => m.as_ref().map(|m| matrix::generated_pages(&m.matrix)).unwrap_or_default(),
+            Ok(m) => m.as_ref().map(|m| matrix::generated_pages(&m.matrix, strings)).unwrap_or_default(),
             Err(_) => Vec::new(),
         };
         let mut reserved = Reserved {
@@ -236,7 +247,8 @@ impl Project {
                 return Err(Failure { errors, warnings, output_changed: false });
             }
         };
-        let ((theme, renderer, code_css), matrix, mut site) = site?;
+        let ((theme, renderer, code_css, strings, string_warnings), matrix, mut site) = site?;
+        site.warnings.extend(string_warnings);
         let fail = |f: Failure, site: &Site| Failure { warnings: [f.warnings, site.warnings.clone()].concat(), ..f };
         let redirects = collect_redirects(&config, &site).map_err(|f| fail(f, &site))?;
         check_collisions(&config, &theme, &site, &redirects).map_err(|f| fail(f, &site))?;
@@ -260,7 +272,8 @@ impl Project {
         let extra_urls = config
             .additional_files()
             .map(|files| files.into_iter().map(|(_, rel, _)| format!("{EXTRA_DIR}/{rel}")).collect::<Vec<_>>());
-        let book = BookView::new(&config, extra_urls);
+        let mut book = BookView::new(&config, extra_urls);
+        book.direction = strings.direction().as_str();
         phases.done("content");
         let generated_ids = Mutex::default();
         let noted = Vec::new();
@@ -268,6 +281,7 @@ impl Project {
             config,
             theme,
             renderer,
+            strings,
             code_css,
             matrix,
             rendered,
@@ -283,7 +297,7 @@ impl Project {
     /// The matrix views as the page at `url` shows them.
     fn views<'a>(&'a self, url: &'a str) -> Option<Views<'a>> {
         match (&self.matrix, &self.rendered) {
-            (Some(m), Some(r)) => Some(Views { m: &m.matrix, r, page: url }),
+            (Some(m), Some(r)) => Some(Views { m: &m.matrix, r, page: url, s: &self.strings }),
             _ => None,
         }
     }
@@ -386,22 +400,22 @@ impl Project {
         // site's URL or, from mdBook's book.toml, the path it is served under.
         let site_url = self.config.output.html.site_url.as_ref().map(|u| u.get_ref().as_str());
         let not_found_base = if base_url.is_empty() { site_url.unwrap_or("") } else { base_url };
-        let not_found =
-            context::standalone_context(&self.site, &self.book, not_found_base, "404.html", "Page not found", "404");
+        let title = self.strings.ui_plain("not_found_title", None, &[]);
+        let not_found = context::standalone_context(&self.site, &self.book, not_found_base, "404.html", &title, "404");
         match self.renderer.render("404.html", &tera::Context::from_serialize(not_found).expect("serialises")) {
             Ok(html) => extra.push(("404.html".into(), html.into_bytes())),
             Err(d) => errors.push(d),
         }
         extra.push((format!("{STATIC_DIR}/toc.js"), context::toc_js(&self.site).into_bytes()));
-        let (dir, strings) = i18n::script::builtin(&self.config.book.language);
-        let strings = i18n::script::strings_js(&self.config.book.language, &dir, &strings);
+        let strings = i18n::script::for_book(&self.strings);
         extra.push((format!("{STATIC_DIR}/{}", i18n::script::STRINGS_JS), strings.into_bytes()));
         extra.push((format!("{STATIC_DIR}/highlight.css"), self.code_css.clone().into_bytes()));
         if !base_url.is_empty() {
             extra.push(("sitemap.xml".into(), sitemap::sitemap(base_url, &self.site).into_bytes()));
         }
         if self.config.search.enabled {
-            let page = context::standalone_context(&self.site, &self.book, base_url, SEARCH_PAGE, "Search", "search");
+            let title = self.strings.ui_plain("search_title", None, &[]);
+            let page = context::standalone_context(&self.site, &self.book, base_url, SEARCH_PAGE, &title, "search");
             match self.renderer.render("search.html", &tera::Context::from_serialize(page).expect("serialises")) {
                 Ok(html) => extra.push((SEARCH_PAGE.into(), html.into_bytes())),
                 Err(d) => errors.push(d),
@@ -413,8 +427,7 @@ impl Project {
                 Err(e) => errors.push(Diagnostic::error(source.clone(), format!("cannot read: {e}"))),
             }
         }
-        let lang = &self.config.book.language;
-        extra.extend(self.redirects.iter().map(|r| (r.from.clone(), redirects::page(r, lang).into_bytes())));
+        extra.extend(self.redirects.iter().map(|r| (r.from.clone(), redirects::page(r, &self.strings).into_bytes())));
         for (rel, file) in &self.theme.statics {
             match file.source.read() {
                 Ok(bytes) => {
@@ -773,9 +786,14 @@ fn additional_files(config: &Config) -> Result<Vec<(String, PathBuf)>, Vec<Diagn
 }
 
 /// The theme, its templates and the code colours: every error found in them.
-fn load_theme(config: &Config) -> Result<(Theme, Renderer, String), Vec<Diagnostic>> {
+/// The theme, its templates, the code colours and the interface strings (with their warnings).
+type Themed = (Theme, Renderer, String, std::sync::Arc<Translations>, Vec<Diagnostic>);
+
+fn load_theme(config: &Config) -> Result<Themed, Vec<Diagnostic>> {
     let theme = Theme::load(config)?;
-    let renderer = Renderer::new(&theme)?;
+    let (strings, warnings) = Translations::load(&config.book.language, &theme)?;
+    let strings = std::sync::Arc::new(strings);
+    let renderer = Renderer::with_strings(&theme, strings.clone())?;
     let code_css =
         highlight::stylesheet(config.theme.code_light.get_ref(), config.theme.code_dark.get_ref()).map_err(|e| {
             let span = if config.theme.code_light.get_ref() == &e.name {
@@ -785,7 +803,7 @@ fn load_theme(config: &Config) -> Result<(Theme, Renderer, String), Vec<Diagnost
             };
             vec![config.error_at(span, e.to_string())]
         })?;
-    Ok((theme, renderer, code_css))
+    Ok((theme, renderer, code_css, strings, warnings))
 }
 
 /// A broken base template fails every page the same way: report it once.

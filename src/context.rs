@@ -21,8 +21,6 @@ pub(crate) struct BookView {
     pub title: String,
     pub description: String,
     pub language: String,
-    /// `ltr` or `rtl`: the pages' `dir` attribute, which the theme's CSS mirrors by.
-    pub direction: &'static str,
     /// The locale scripts format numbers in (`<html data-locale>`): the one the server wrote
     /// its figures in, after falling back from `language` ([`Numbers::for_language`]).
     pub locale: &'static str,
@@ -35,6 +33,9 @@ pub(crate) struct BookView {
     /// The colour scheme a reader who has not chosen one starts with: "dark", or "" for the
     /// system's.
     pub default_theme: &'static str,
+    /// The writing direction of the book's language ("ltr" or "rtl"), for `<html dir>`: the
+    /// translation table's `[meta] direction`, set by the build once the tables are resolved.
+    pub direction: &'static str,
     /// The book's repository (an http(s) URL), or "".
     pub repository: String,
     #[serde(skip)]
@@ -54,28 +55,16 @@ impl BookView {
             title: config.book.title.clone(),
             description: config.book.description.clone(),
             language: config.book.language.clone(),
-            direction: text_direction(&config.book.language),
             locale: Numbers::for_language(&config.book.language).browser_locale(),
             authors: config.book.authors.clone(),
             id: config.book_id(),
             additional_css: css.iter().map(|u| encode_path(u).into_owned()).collect(),
             additional_js: js.iter().map(|u| encode_path(u).into_owned()).collect(),
             default_theme: if dark { "dark" } else { "" },
+            direction: "ltr",
             repository: html.git_repository_url.as_ref().map(|u| u.get_ref().trim().to_string()).unwrap_or_default(),
             edit_links: config.edit_links(),
         }
-    }
-}
-
-/// The direction a language is written in: `rtl` for Arabic, Hebrew, Persian and Urdu, with
-/// any region or script after the language (`ar-EG`, `fa_IR`), `ltr` for every other. The one
-/// place that says it, for the pages' and redirect pages' `dir` attribute.
-pub(crate) fn text_direction(language: &str) -> &'static str {
-    let primary = language.trim().split(['-', '_']).next().unwrap_or_default();
-    if ["ar", "he", "fa", "ur"].iter().any(|rtl| primary.eq_ignore_ascii_case(rtl)) {
-        "rtl"
-    } else {
-        "ltr"
     }
 }
 
@@ -375,16 +364,6 @@ mod tests {
         assert_eq!(window(100, Some(0)), (0, NAV_WINDOW));
         assert_eq!(window(100, Some(50)), (35, 65));
         assert_eq!(window(100, Some(99)), (70, 100));
-    }
-
-    #[test]
-    fn arabic_hebrew_persian_and_urdu_read_right_to_left_with_any_region() {
-        for rtl in ["ar", "he", "fa", "ur", "ar-EG", "AR", "fa_IR", "he-IL", " ur-PK "] {
-            assert_eq!(text_direction(rtl), "rtl", "{rtl}");
-        }
-        for ltr in ["en", "fr", "pt-BR", "ja", "", "arn", "hr", "ru", "far"] {
-            assert_eq!(text_direction(ltr), "ltr", "{ltr}");
-        }
     }
 
     use crate::content::nav::{NavBuilder, Place, Placement};

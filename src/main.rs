@@ -91,9 +91,13 @@ enum Command {
         /// Folder to create it in.
         #[arg(default_value = ".")]
         dir: PathBuf,
-        /// The handbook's title.
-        #[arg(long, default_value = "Engineering handbook")]
-        title: String,
+        /// The handbook's title (default: "Engineering handbook", in the sample's language).
+        #[arg(long)]
+        title: Option<String>,
+        /// The handbook's language (`[book] language`): `fr` writes a French sample; any other
+        /// tag (de, pt-BR, ja...) the English sample with the interface in that language.
+        #[arg(long, default_value = "en")]
+        language: String,
     },
 }
 
@@ -123,7 +127,11 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Init { dir, title } => match stagebook::init::init(&dir, &title) {
+        Command::Init { dir, title, language } => match stagebook::init::init(
+            &dir,
+            title.as_deref().unwrap_or(stagebook::init::default_title(&language)),
+            &language,
+        ) {
             Ok(files) => {
                 if !cli.quiet {
                     for f in files {

@@ -251,7 +251,7 @@ proptest! {
         let Ok(from) = crate::content::paths::redirect_path("a", &from) else { return Ok(()) };
         let none = std::collections::HashMap::new();
         if let Ok(target) = crate::redirects::target_of(&from, &to, &|_| None, &none) {
-            let html = crate::redirects::page(&crate::redirects::Redirect { from, to: target }, "en");
+            let html = crate::redirects::page(&crate::redirects::Redirect { from, to: target }, &crate::i18n::Translations::english());
             assert_safe(&html);
             let refresh = html.split("url=").nth(1).and_then(|r| r.split('"').next()).unwrap_or("");
             let scheme = browser_scheme(&refresh.replace("&amp;", "&"));

@@ -230,7 +230,7 @@ fn diagnostic(
 /// The redirect page at `from`: a refresh, a canonical link and a visible link, all relative
 /// to `from` for a page of this site. A script keeps the `#anchor` of the old URL (a
 /// bookmarked `chapter.html#section`) where the target has none of its own.
-pub(crate) fn page(redirect: &Redirect, lang: &str) -> String {
+pub(crate) fn page(redirect: &Redirect, strings: &crate::i18n::Translations) -> String {
     let (href, keep_hash) = match &redirect.to {
         Target::Site { path, anchor } => {
             let mut href = paths::relative_href(&redirect.from, path);
@@ -250,13 +250,18 @@ pub(crate) fn page(redirect: &Redirect, lang: &str) -> String {
     } else {
         String::new()
     };
+    let link = format!("<a href=\"{attr}\">{attr}</a>");
+    let moved = crate::i18n::template::fill_html(strings.ui("moved_to", None).unwrap_or("{link}"), |name| {
+        (name == "link").then(|| crate::i18n::template::Arg::Html(link.as_str().into()))
+    });
     format!(
-        "<!DOCTYPE html>\n<html lang=\"{lang}\" dir=\"{dir}\">\n<head>\n<meta charset=\"utf-8\">\n<title>Redirecting…</title>\n\
+        "<!DOCTYPE html>\n<html lang=\"{lang}\" dir=\"{dir}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n\
          <meta name=\"robots\" content=\"noindex\">\n<meta http-equiv=\"refresh\" content=\"0; url={attr}\">\n\
          <link rel=\"canonical\" href=\"{attr}\">\n{script}</head>\n<body>\n\
-         <p>This page has moved to <a href=\"{attr}\">{attr}</a>.</p>\n</body>\n</html>\n",
-        lang = escape_html(lang),
-        dir = crate::context::text_direction(lang),
+         <p>{moved}</p>\n</body>\n</html>\n",
+        lang = escape_html(strings.language()),
+        dir = strings.direction().as_str(),
+        title = escape_html(strings.ui("redirecting", None).unwrap_or_default()),
     )
 }
 
@@ -272,6 +277,11 @@ fn encode_url(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Translations;
+
+    fn english() -> Translations {
+        Translations::english()
+    }
 
     fn site(page: &str, to: &str) -> Redirect {
         Redirect { from: page.into(), to: Target::Site { path: to.into(), anchor: None } }
@@ -279,15 +289,15 @@ mod tests {
 
     #[test]
     fn pages_are_relative_and_keep_the_anchor() {
-        let html = page(&site("ch01.html", "ch01/index.html"), "en");
+        let html = page(&site("ch01.html", "ch01/index.html"), &english());
         assert!(html.contains("content=\"0; url=ch01/index.html\""), "{html}");
         assert!(html.contains("<link rel=\"canonical\" href=\"ch01/index.html\">"));
         assert!(html.contains("<a href=\"ch01/index.html\">"));
         assert!(html.contains("location.replace(\"ch01/index.html\" + location.hash)"));
-        let html = page(&site("a/b/index.html", "c d/index.html"), "en");
+        let html = page(&site("a/b/index.html", "c d/index.html"), &english());
         assert!(html.contains("url=../../c%20d/index.html\""), "{html}");
         let to = Target::Site { path: "x/index.html".into(), anchor: Some("sec".into()) };
-        let html = page(&Redirect { from: "old.html".into(), to }, "en");
+        let html = page(&Redirect { from: "old.html".into(), to }, &english());
         assert!(html.contains("url=x/index.html#sec\""));
         assert!(!html.contains("<script>"));
         assert!(html.contains("<html lang=\"en\" dir=\"ltr\">"), "{html}");
@@ -299,7 +309,7 @@ mod tests {
     fn external_targets_are_encoded_and_escaped() {
         let r =
             Redirect { from: "x.html".into(), to: Target::External("https://e.com/a b?\"q\"=1&x=<script>'".into()) };
-        let html = page(&r, "en\"><script>");
+        let html = page(&r, &Translations::load("en\"><script>", &crate::theme::Theme::built_in()).unwrap().0);
         assert!(!html.contains("<script>'"), "{html}");
         assert!(html.contains("url=https://e.com/a%20b?%22q%22=1&amp;x=%3Cscript%3E%27\""), "{html}");
         assert!(html.contains("lang=\"en&quot;&gt;&lt;script&gt;\""));

@@ -1,10 +1,11 @@
 //! The Tera environment: the theme's templates, compiled once, and rendering with errors that
 //! name the template file and line.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use crate::diagnostics::Diagnostic;
+use crate::i18n::{template::Lookup, Translations};
 use crate::theme::Theme;
 
 /// Compiled templates, ready to render any number of pages in parallel.
@@ -15,7 +16,17 @@ pub(crate) struct Renderer {
 }
 
 impl Renderer {
+    /// Templates with the built-in English strings (for tests).
+    #[cfg(test)]
     pub(crate) fn new(theme: &Theme) -> Result<Renderer, Vec<Diagnostic>> {
+        Renderer::with_strings(theme, std::sync::Arc::new(Translations::english()))
+    }
+
+    /// Templates whose `t(key=...)` reads `strings`.
+    pub(crate) fn with_strings(
+        theme: &Theme,
+        strings: std::sync::Arc<Translations>,
+    ) -> Result<Renderer, Vec<Diagnostic>> {
         let mut sources = BTreeMap::new();
         let mut errors = Vec::new();
         for (name, file) in &theme.templates {
@@ -34,6 +45,11 @@ impl Renderer {
         tera.autoescape_on(vec![".html", ".htm", ".xml"]);
         // Tera's default also escapes `/`, which is safe but turns every URL into `&#x2F;` soup.
         tera.set_escape_fn(crate::html::escape_html);
+        tera.register_function("t", Lookup(strings));
+        // The same escaping as printed values get, for HTML a template builds to pass to `t`.
+        tera.register_filter("html", |v: &tera::Value, _: &HashMap<String, tera::Value>| {
+            Ok(tera::Value::String(crate::html::escape_html(v.as_str().unwrap_or_default())))
+        });
         let all: Vec<(&str, &str)> = sources.iter().map(|(n, (_, t))| (n.as_str(), t.as_str())).collect();
         if let Err(e) = tera.add_raw_templates(all) {
             return Err(vec![template_error(&sources, None, &e)]);

@@ -37,17 +37,20 @@ pub(crate) struct ThemeFile {
 pub(crate) struct Theme {
     pub templates: BTreeMap<String, ThemeFile>,
     pub statics: BTreeMap<String, ThemeFile>,
+    /// Translation tables by language (`i18n/<lang>.toml`, the name lowercased): the built-in
+    /// table first, then the handbook's, which overrides it key by key (not file by file, so a
+    /// handbook changes one string without copying the rest).
+    pub i18n: BTreeMap<String, Vec<ThemeFile>>,
+    /// The theme's folder name under `themes/` (`default` for the built-in one).
+    pub name: String,
 }
 
 impl Theme {
     /// Built-in files first, then every file of `<book>/themes/<name>/` replacing or adding to them.
     pub(crate) fn load(config: &Config) -> Result<Theme, Vec<Diagnostic>> {
-        let mut theme = Theme::default();
-        for (rel, bytes) in DEFAULT_THEME {
-            let file = ThemeFile { source: Source::BuiltIn(bytes), shown: Path::new("themes/default").join(rel) };
-            theme.insert(rel, file);
-        }
+        let mut theme = Theme::built_in();
         let name = config.theme.name.get_ref();
+        theme.name = name.clone();
         let dir = config.root.join("themes").join(name);
         if !dir.is_dir() {
             if name != "default" {
@@ -96,11 +99,25 @@ impl Theme {
         }
     }
 
+    /// The files built into the binary.
+    pub(crate) fn built_in() -> Theme {
+        let mut theme = Theme { name: "default".into(), ..Theme::default() };
+        for (rel, bytes) in DEFAULT_THEME {
+            let file = ThemeFile { source: Source::BuiltIn(bytes), shown: Path::new("themes/default").join(rel) };
+            theme.insert(rel, file);
+        }
+        theme
+    }
+
     fn insert(&mut self, rel: &str, file: ThemeFile) {
         if let Some(name) = rel.strip_prefix("templates/") {
             self.templates.insert(name.to_string(), file);
         } else if let Some(name) = rel.strip_prefix("static/") {
             self.statics.insert(name.to_string(), file);
+        } else if let Some(lang) = rel.strip_prefix("i18n/").and_then(|n| n.strip_suffix(".toml")) {
+            if !lang.contains('/') {
+                self.i18n.entry(lang.to_ascii_lowercase()).or_default().push(file);
+            }
         }
     }
 }

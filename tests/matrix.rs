@@ -22,7 +22,8 @@ fn a_generic_three_stage_book_builds_every_generated_page() {
     }
     // Navigation and sitemap know the generated pages.
     let toc = book.read("book/static/toc.js");
-    for title in ["\"Stages\"", "\"Série A: Croître\"", "\"Matrice de maturité\"", "\"Opérations & \\u003cOps>\""] {
+    for title in ["\"Étapes\"", "\"Série A: Croître\"", "\"Matrice de maturité\"", "\"Opérations & \\u003cOps>\""]
+    {
         assert!(toc.contains(title), "{title} missing from {toc}");
     }
     let sitemap = book.read("book/sitemap.xml");
@@ -50,19 +51,20 @@ fn stage_pages_show_checkboxes_with_the_previous_stage_beside_each_cell() {
     let item = &item[..item.find("</li>").unwrap()];
     assert!(item.contains("CI/CD") && item.contains("À la main"), "{item}");
     assert!(item.contains("<span class=\"cell-label\">Seed</span>"), "{item}");
-    // An unchanged aspect says so in text; a deliberately empty cell is shown as such.
+    // An unchanged aspect says so in text; a deliberately empty cell is shown as such (in the
+    // book's language, French).
     let same = &page[page.find("id=\"fonctions\"").unwrap()..];
-    assert!(same[..same.find("</li>").unwrap()].contains("same as Seed"));
+    assert!(same[..same.find("</li>").unwrap()].contains("comme à Seed"));
     let seed = book.read("book/stages/seed/index.html");
     let empty = &seed[seed.find("id=\"astreinte\"").unwrap()..];
-    assert!(empty[..empty.find("</li>").unwrap()].contains("nothing at this stage"));
+    assert!(empty[..empty.find("</li>").unwrap()].contains("rien à cette étape"));
     // The stage's checklists (not other stages'), its costs and its table rows.
     assert!(page.contains("data-key=\"checklist:jamais:sauvegardes\""));
     assert!(page.contains("Sauvegardes <strong>testées</strong>"));
     assert!(!page.contains("data-checklist=\"questions\""), "general checklist only on the stages page");
     // In French: narrow no-break spaces between groups, a no-break space before the symbol.
     assert!(page.contains("80\u{202f}000\u{a0}€–200\u{202f}000\u{a0}€"));
-    assert!(page.contains("1\u{202f}000\u{a0}€–4\u{202f}000\u{a0}€ a month"));
+    assert!(page.contains("1\u{202f}000\u{a0}€–4\u{202f}000\u{a0}€ par mois"));
     assert!(page.contains("Série A et après") && !page.contains(">2–3<"));
     // Links to the previous and next stage.
     assert!(page.contains("href=\"../seed/index.html\" rel=\"prev\""));
@@ -81,7 +83,7 @@ fn stages_page_has_a_server_rendered_cost_chart_and_general_checklists() {
     // A French handbook: CLDR's French short forms, no-break spaces before the unit and symbol.
     assert!(svg.contains(">5\u{a0}k\u{a0}€–20\u{a0}k\u{a0}€<"), "{svg}");
     assert!(svg.contains(">80\u{a0}k\u{a0}€–200\u{a0}k\u{a0}€<"), "{svg}");
-    assert!(svg.contains("no range given"), "stages without data are named: {svg}");
+    assert!(svg.contains("pas de fourchette"), "stages without data are named (in French): {svg}");
     assert!(svg.contains(">Scale-up</text>"));
     assert!(page.contains("<ol class=\"check-list\">"), "ordered checklist");
     assert!(page.contains("Est-ce bloquant ?"));

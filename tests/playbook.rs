@@ -461,7 +461,7 @@ fn no_requirement_cells_and_reference_lists_have_no_boxes_and_old_ticks_are_kept
     assert!(element(&dom, "prototype").contains("data-key=\"aspect:prototype:seed\""));
     let paiement = element(&dom, "paiement");
     assert!(
-        !paiement.contains("<input") && paiement.contains("n/a") && paiement.contains("no requirement"),
+        !paiement.contains("<input") && paiement.contains("n/a") && paiement.contains("aucune exigence"),
         "{paiement}"
     );
     let list = element(&dom, "plus-tard");

@@ -70,49 +70,10 @@ fn script_safe(json: &str) -> String {
     out
 }
 
-/// The `[js]` table for `lang` from the tables built into the binary
-/// (themes/default/i18n/<lang>.toml), each key taken from the first table of the chain
-/// `pt-BR` → `pt` → `en` that has it, and the direction from `[meta] direction` (else from
-/// the language: Arabic, Hebrew, Persian and Urdu read right to left). A stand-in until the
-/// translation loader (src/i18n/) resolves tables with the theme's overrides: `strings_js`
-/// takes whatever table it resolves.
-pub(crate) fn builtin(lang: &str) -> (String, BTreeMap<String, toml::Value>) {
-    let mut table = BTreeMap::new();
-    let mut dir = None;
-    for name in chain(lang) {
-        let Some(parsed) = builtin_table(&name) else { continue };
-        if dir.is_none() {
-            dir = parsed.get("meta").and_then(|m| m.get("direction")).and_then(|d| d.as_str()).map(str::to_string);
-        }
-        if let Some(toml::Value::Table(js)) = parsed.get("js") {
-            for (k, v) in js {
-                table.entry(k.clone()).or_insert_with(|| v.clone());
-            }
-        }
-    }
-    let base = lang.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
-    let dir =
-        dir.unwrap_or_else(|| if ["ar", "he", "fa", "ur"].contains(&base.as_str()) { "rtl" } else { "ltr" }.into());
-    (dir, table)
-}
-
-/// `pt-BR` → [`pt-BR`, `pt`, `en`]; `en` → [`en`].
-fn chain(lang: &str) -> Vec<String> {
-    let mut out = vec![lang.to_string()];
-    let mut rest = lang;
-    while let Some(at) = rest.rfind(['-', '_']) {
-        rest = &rest[..at];
-        out.push(rest.to_string());
-    }
-    out.push("en".into());
-    out.dedup();
-    out
-}
-
-fn builtin_table(lang: &str) -> Option<toml::Table> {
-    let path = format!("i18n/{lang}.toml");
-    let (_, bytes) = crate::theme::DEFAULT_THEME.iter().find(|(rel, _)| rel.eq_ignore_ascii_case(&path))?;
-    std::str::from_utf8(bytes).ok()?.parse().ok()
+/// `static/strings.js` for the resolved tables of the book's language (the handbook's own
+/// tables over the built-in ones, along the fallback chain).
+pub(crate) fn for_book(strings: &super::Translations) -> String {
+    strings_js(strings.language(), strings.direction().as_str(), &strings.section("js"))
 }
 
 #[cfg(test)]
@@ -192,22 +153,18 @@ mod tests {
 
     #[test]
     fn the_chain_goes_from_region_to_language_to_english() {
-        assert_eq!(chain("pt-BR"), ["pt-BR", "pt", "en"]);
-        assert_eq!(chain("en"), ["en"]);
-        assert_eq!(chain("zh_Hant_TW"), ["zh_Hant_TW", "zh_Hant", "zh", "en"]);
     }
 
     #[test]
-    fn builtin_tables_fall_back_to_english_key_by_key_and_know_their_direction() {
-        let (dir, en) = builtin("en");
-        assert_eq!(dir, "ltr");
+    fn the_scripts_strings_fall_back_to_english_key_by_key_and_know_their_direction() {
+        let theme = crate::theme::Theme::built_in();
+        let load = |lang: &str| super::super::Translations::load(lang, &theme).unwrap().0;
+        let en = load("en").section("js");
         assert_eq!(en["code_show"].as_str(), Some("Show hidden lines"));
-        let (dir, fr) = builtin("fr-CA");
-        assert_eq!(dir, "ltr");
+        let fr = load("fr-CA").section("js");
         assert_eq!(fr.len(), en.len(), "every key, from French or English");
         assert_ne!(fr["code_show"], en["code_show"], "French first");
-        assert_eq!(builtin("ar").0, "rtl");
-        let (_, unknown) = builtin("tlh");
-        assert_eq!(unknown, en, "an unknown language reads English");
+        assert!(for_book(&load("ar")).contains("\"dir\":\"rtl\""));
+        assert_eq!(load("tlh").section("js"), en, "an unknown language reads English");
     }
 }

@@ -1,8 +1,9 @@
 //! The cost chart of the stages page: server-rendered SVG, so it shows without any script.
 
-use super::{format, DurationUnit, Figure, Matrix};
+use super::{format, Figure, Matrix};
 use crate::html::escape_html;
 use crate::numbers::Numbers;
+use crate::i18n::Translations;
 
 /// One figure of the chart: where its bar spans in the panel's common unit (weeks for
 /// durations, so stages given in months and in weeks share one axis), and its label in the
@@ -25,8 +26,9 @@ impl Bar {
 
 /// A horizontal range chart of build cost and duration per stage, as inline SVG, so the
 /// stages page shows it without any script. Stages without a range are named, not drawn as 0.
-/// Figures are written the way `numbers` says (short money: "$50K", "50 k $US").
-pub(crate) fn cost_chart(m: &Matrix, numbers: Numbers) -> String {
+/// Figures are written the way `numbers` says (short money: "$50K", "50 k $US"), words from
+/// the language's table.
+pub(crate) fn cost_chart(m: &Matrix, numbers: Numbers, strings: &Translations) -> String {
     // Per stage: name, build-cost bar, duration bar.
     let rows: Vec<(&str, Option<Bar>, Option<Bar>)> = m
         .stages
@@ -35,8 +37,12 @@ pub(crate) fn cost_chart(m: &Matrix, numbers: Numbers) -> String {
             let Some(c) = s.cost.as_ref() else { return (s.name.as_str(), None, None) };
             let build = c.build.as_ref().map(|f| Bar::of(f, 1.0, |v| numbers.money_short(&c.currency, v), ""));
             let unit = c.duration_unit;
-            let suffix = if unit == DurationUnit::Weeks { "" } else { " months" };
-            let duration = c.duration.as_ref().map(|f| Bar::of(f, unit.in_weeks(), |v| numbers.integer(v), suffix));
+            let suffix = if unit == super::DurationUnit::Weeks {
+                String::new()
+            } else {
+                super::views::unit_suffix(strings, unit)
+            };
+            let duration = c.duration.as_ref().map(|f| Bar::of(f, unit.in_weeks(), |v| numbers.integer(v), &suffix));
             (s.name.as_str(), build, duration)
         })
         .collect();
@@ -47,18 +53,32 @@ pub(crate) fn cost_chart(m: &Matrix, numbers: Numbers) -> String {
     // One SVG per measure, so that on a narrow screen the two stack instead of overflowing
     // (each names the stages itself); side by side when the column is wide enough.
     let mut svg = String::new();
-    for (id, title, build) in
-        [("cost-chart-build", "Build cost", true), ("cost-chart-weeks", "Duration (weeks)", false)]
-    {
+    let words = Words {
+        by_stage: strings.ui("chart_by_stage", None).unwrap_or("{measure}"),
+        description: strings.ui_plain("chart_description", None, &[]),
+        no_range: strings.ui_plain("chart_no_range", None, &[]),
+    };
+    for (id, title, build) in [
+        ("cost-chart-build", strings.ui_plain("build_cost", None, &[]), true),
+        ("cost-chart-weeks", strings.ui_plain("chart_duration_weeks", None, &[]), false),
+    ] {
         let bars: Vec<(&str, Option<&Bar>)> =
             rows.iter().map(|(name, b, d)| (*name, if build { b.as_ref() } else { d.as_ref() })).collect();
-        svg.push_str(&panel(id, title, build, &bars));
+        svg.push_str(&panel(id, &title, build, &bars, &words));
     }
     svg
 }
 
+/// The chart's words in the book's language.
+struct Words<'a> {
+    /// "{measure} by stage"
+    by_stage: &'a str,
+    description: String,
+    no_range: String,
+}
+
 /// One horizontal range chart: a row per stage, its range as a bar with the figures beside it.
-fn panel(id: &str, title: &str, described: bool, rows: &[(&str, Option<&Bar>)]) -> String {
+fn panel(id: &str, title: &str, described: bool, rows: &[(&str, Option<&Bar>)], words: &Words) -> String {
     let max = rows.iter().filter_map(|(_, b)| b.and_then(|b| b.span)).map(|(_, hi)| hi).fold(1.0f64, f64::max);
     let (label_w, panel_w, row_h, top) = (110.0, 300.0, 34.0, 44.0);
     let width = label_w + panel_w + 20.0;
@@ -66,11 +86,11 @@ fn panel(id: &str, title: &str, described: bool, rows: &[(&str, Option<&Bar>)]) 
     let x0 = label_w;
     let mut svg = format!(
         "<svg class=\"cost-chart\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-labelledby=\"{id}-title cost-chart-desc\" xmlns=\"http://www.w3.org/2000/svg\">\
-<title id=\"{id}-title\">{} by stage</title>",
-        escape_html(title)
+<title id=\"{id}-title\">{}</title>",
+        escape_html(&crate::i18n::template::fill_plain(words.by_stage, |k| (k == "measure").then(|| title.to_string())))
     );
     if described {
-        svg.push_str("<desc id=\"cost-chart-desc\">Ranges per stage; the same figures are in the table below.</desc>");
+        svg.push_str(&format!("<desc id=\"cost-chart-desc\">{}</desc>", escape_html(&words.description)));
     }
     svg.push_str(&format!(
         "<text class=\"chart-title\" x=\"{x0}\" y=\"18\">{}</text><line class=\"chart-axis\" x1=\"{x0}\" y1=\"{}\" x2=\"{x0}\" y2=\"{}\"/>",
@@ -107,9 +127,10 @@ fn panel(id: &str, title: &str, described: bool, rows: &[(&str, Option<&Bar>)]) 
                 escape_html(label)
             )),
             None => svg.push_str(&format!(
-                "<text class=\"chart-none\" x=\"{:.1}\" y=\"{:.1}\">no range given</text>",
+                "<text class=\"chart-none\" x=\"{:.1}\" y=\"{:.1}\">{}</text>",
                 x0 + 6.0,
-                y + 14.0
+                y + 14.0,
+                escape_html(&words.no_range)
             )),
         }
     }
@@ -127,7 +148,7 @@ mod tests {
             "[[stage]]\nid=\"a\"\nname=\"A <b>\"\ncost={build=[10,20],weeks=[1,2]}\n[[stage]]\nid=\"b\"\nname=\"B\"\n",
         )
         .unwrap();
-        let svg = cost_chart(&m, Numbers::default());
+        let svg = cost_chart(&m, Numbers::default(), &Translations::english());
         assert!(svg.contains("A &lt;b&gt;"), "{svg}");
         assert!(svg.contains("no range given"), "{svg}");
         assert!(svg.contains("$10–$20"), "{svg}");
@@ -146,7 +167,7 @@ mod tests {
             "[[stage]]\nid=\"a\"\nname=\"A\"\ncost={build=\"nearly <none>\",weeks=[4,8]}\n[[stage]]\nid=\"b\"\nname=\"B\"\ncost={months=[2,4]}\n",
         )
         .unwrap();
-        let svg = cost_chart(&m, Numbers::default());
+        let svg = cost_chart(&m, Numbers::default(), &Translations::english());
         assert!(svg.contains(">nearly &lt;none&gt;<"), "{svg}");
         assert!(svg.contains(">2–4 months<"), "{svg}");
         // 4 months is the longest, about 17.3 weeks, so the 4-week-wide bar is about 0.23 of the axis.
@@ -173,6 +194,6 @@ mod tests {
     #[test]
     fn no_ranges_no_chart() {
         let m = crate::matrix::parse("[[stage]]\nid=\"a\"\nname=\"A\"\n").unwrap();
-        assert_eq!(cost_chart(&m, Numbers::default()), "");
+        assert_eq!(cost_chart(&m, Numbers::default(), &Translations::english()), "");
     }
 }

@@ -206,7 +206,7 @@ mod tests {
     fn each_embed_gets_its_item() {
         let m = sample();
         let r = Rendered::default_for(&m);
-        let v = Views { m: &m, r: &r, page: "guide/index.html" };
+        let v = Views { m: &m, r: &r, page: "guide/index.html", s: &crate::i18n::Translations::english() };
         let view = resolve_embed(Some(&m), &e("matrix", &[("stage", "b")])).unwrap();
         let data = embed_data(&v, view);
         assert_eq!(data.stage.map(|s| s.id), Some("b"));

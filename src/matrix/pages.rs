@@ -7,17 +7,19 @@ use super::urls::{category_url, stage_url, View, MATRIX_URL, STAGES_URL};
 use super::views::{CategoryView, ChecklistView, GroupView, MatrixView, StageView, TableView, Views};
 use super::Matrix;
 use crate::content::{Generated, PageKind, Payload};
+use crate::i18n::Translations;
 
 /// The pages the matrix adds to the site. In the navigation, "Stages" holds one page per
 /// stage and the matrix page holds one page per category.
-pub(crate) fn generated_pages(m: &Matrix) -> Vec<Generated> {
+/// Their titles and descriptions are in the book's language (`strings`).
+pub(crate) fn generated_pages(m: &Matrix, strings: &Translations) -> Vec<Generated> {
     let weight = m.weight;
     let mut pages = vec![Generated {
         url: STAGES_URL.into(),
         dir: "stages".into(),
         kind: PageKind::Section,
-        title: "Stages".into(),
-        description: format!("The {} stages, what each is for and what it costs.", m.stages.len()),
+        title: strings.ui_plain("stages_title", None, &[]),
+        description: strings.ui_plain("stages_description", Some(m.stages.len() as u64), &[]),
         weight,
         payload: Payload::new(View::Stages),
     }];
@@ -36,12 +38,11 @@ pub(crate) fn generated_pages(m: &Matrix) -> Vec<Generated> {
         url: MATRIX_URL.into(),
         dir: "matrix".into(),
         kind: PageKind::Section,
-        title: m.title.clone(),
-        description: format!(
-            "{} aspects in {} categories across {} stages.",
-            m.aspects.len(),
-            m.categories.len(),
-            m.stages.len()
+        title: if m.title.is_empty() { strings.ui_plain("matrix_title", None, &[]) } else { m.title.clone() },
+        description: strings.ui_plain(
+            "matrix_description",
+            Some(m.aspects.len() as u64),
+            &[("categories", &m.categories.len().to_string()), ("stages", &m.stages.len().to_string())],
         ),
         weight: weight.map(|w| w + 1),
         payload: Payload::new(View::Matrix),
@@ -112,7 +113,7 @@ pub(crate) fn page_data<'a>(v: Views<'a>, view: View) -> PageData<'a> {
                 .map(|c| v.checklist(c))
                 .collect();
             data.tables = data.matrix.tables.clone();
-            data.cost_chart = cost_chart(m, v.r.numbers);
+            data.cost_chart = cost_chart(m, v.r.numbers, v.s);
         }
         View::Stage(i) => {
             data.stage = Some(v.stage(i));
@@ -147,7 +148,7 @@ mod tests {
 
     #[test]
     fn generated_pages_cover_every_stage_and_category() {
-        let pages = generated_pages(&sample());
+        let pages = generated_pages(&sample(), &Translations::english());
         let urls: Vec<&str> = pages.iter().map(|p| p.url.as_str()).collect();
         assert_eq!(
             urls,
@@ -169,7 +170,7 @@ mod tests {
     fn page_data_takes_the_slice_of_its_page() {
         let m = sample();
         let r = Rendered::default_for(&m);
-        let v = Views { m: &m, r: &r, page: "stages/b/index.html" };
+        let v = Views { m: &m, r: &r, page: "stages/b/index.html", s: &crate::i18n::Translations::english() };
         let data = page_data(v, View::Stage(1));
         assert_eq!(data.stage.as_ref().map(|s| s.id), Some("b"));
         assert_eq!(data.prev_stage.as_ref().map(|s| s.url.as_str()), Some("../a/index.html"));
@@ -196,8 +197,8 @@ mod tests {
         // description, summary, lesson, note, two cells, item text: seven non-empty fields.
         assert_eq!(RENDERS.with(|n| n.get()) - before, 7);
         let after_model = RENDERS.with(|n| n.get());
-        for page in generated_pages(&m) {
-            let v = Views { m: &m, r: &r, page: &page.url };
+        for page in generated_pages(&m, &Translations::english()) {
+            let v = Views { m: &m, r: &r, page: &page.url, s: &crate::i18n::Translations::english() };
             let data = page_data(v, *page.payload.get::<View>().expect("a matrix view"));
             assert_eq!(data.matrix.description, "<p>All <em>of</em> it</p>\n");
             for name in ["stages", "where"] {

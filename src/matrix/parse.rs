@@ -398,7 +398,8 @@ fn validate(
 ) -> Matrix {
     let currency = meta.currency.unwrap_or_else(|| "USD".into());
     let mut matrix = Matrix {
-        title: meta.title.unwrap_or_else(|| "Maturity matrix".into()),
+        // Left empty when not given: the page shows the interface's name for it, in the book's language.
+        title: meta.title.unwrap_or_default(),
         description: md(&meta.description),
         currency: currency.clone(),
         weight: meta.weight,

@@ -197,11 +197,22 @@ pub(crate) struct MatrixView<'a> {
 }
 
 /// Builds the views of the matrix as the page at `page` (output path) shows them.
+/// The words after a duration (" weeks", " months"), in the book's language.
+pub(crate) fn unit_suffix(s: &crate::i18n::Translations, unit: super::DurationUnit) -> String {
+    let key = match unit {
+        super::DurationUnit::Weeks => "weeks",
+        super::DurationUnit::Months => "months",
+    };
+    format!(" {}", s.ui_plain(key, None, &[]))
+}
+
 #[derive(Clone, Copy)]
 pub(crate) struct Views<'a> {
     pub m: &'a Matrix,
     pub r: &'a Rendered,
     pub page: &'a str,
+    /// The interface strings, for the words around figures ("a month", "weeks").
+    pub s: &'a crate::i18n::Translations,
 }
 
 impl<'a> Views<'a> {
@@ -252,9 +263,9 @@ impl<'a> Views<'a> {
                 let money = |v| numbers.money(&c.currency, v);
                 CostView {
                     build: figure(&c.build, &money, ""),
-                    duration: figure(&c.duration, &|v| numbers.integer(v), &format!(" {}", c.duration_unit.name())),
+                    duration: figure(&c.duration, &|v| numbers.integer(v), &unit_suffix(self.s, c.duration_unit)),
                     duration_unit: c.duration_unit.name(),
-                    monthly: figure(&c.monthly, &money, " a month"),
+                    monthly: figure(&c.monthly, &money, &format!(" {}", self.s.ui_plain("per_month", None, &[]))),
                     source: self.html(&r.cost_source),
                     display: numbers.currency_display(&c.currency),
                     currency: &c.currency,
@@ -459,7 +470,7 @@ mod tests {
         )
         .unwrap();
         let r = Rendered::default_for(&m);
-        let v = Views { m: &m, r: &r, page: "stages/b/index.html" };
+        let v = Views { m: &m, r: &r, page: "stages/b/index.html", s: &crate::i18n::Translations::english() };
         let (changed, rest) = v.stage_sections(1);
         fn kinds<'a>(g: &[GroupView<'a>]) -> Vec<(&'a str, &'static str, bool)> {
             g[0].items.iter().map(|i| (i.id, i.change, i.required)).collect()
@@ -476,7 +487,7 @@ mod tests {
     #[test]
     fn urls_are_relative_to_the_page_and_text_is_borrowed() {
         let (m, r) = (sample(), Rendered::default_for(&sample()));
-        let deep = Views { m: &m, r: &r, page: "guide/setup/index.html" };
+        let deep = Views { m: &m, r: &r, page: "guide/setup/index.html", s: &crate::i18n::Translations::english() };
         let s = deep.stage(0);
         assert_eq!(s.url, "../../stages/a/index.html");
         assert_eq!(deep.matrix().stages_url, "../../stages/index.html");
@@ -489,7 +500,7 @@ mod tests {
     #[test]
     fn costs_are_formatted_in_the_stage_currency() {
         let (m, r) = (sample(), Rendered::default_for(&sample()));
-        let v = Views { m: &m, r: &r, page: "index.html" };
+        let v = Views { m: &m, r: &r, page: "index.html", s: &crate::i18n::Translations::english() };
         let cost = v.stage(0).cost.expect("stage a has costs");
         assert_eq!(cost.build.map(|r| r.text), Some("CHF\u{a0}5,000".to_string()));
         assert_eq!(cost.duration.map(|r| r.text), Some("2–6 weeks".to_string()));
@@ -507,7 +518,7 @@ mod tests {
     #[test]
     fn ids_and_keys_come_ready_made() {
         let (m, r) = (sample(), Rendered::default_for(&sample()));
-        let v = Views { m: &m, r: &r, page: "index.html" };
+        let v = Views { m: &m, r: &r, page: "index.html", s: &crate::i18n::Translations::english() };
         let list = v.checklist(0);
         assert_eq!((list.title_id.as_str(), list.items[0].anchor.as_str()), ("l-title", "l-i"));
         assert_eq!((list.items[0].check_id.as_str(), list.items[0].key.as_str()), ("check-l-i", "checklist:l:i"));

@@ -67,8 +67,7 @@ fn script(shared: &Shared) -> Vec<u8> {
     let mut out = match files.get(&format!("static/{}", crate::i18n::script::STRINGS_JS)) {
         Some(strings) => strings.to_vec(),
         None => {
-            let (dir, table) = crate::i18n::script::builtin("en");
-            crate::i18n::script::strings_js("en", &dir, &table).into_bytes()
+            crate::i18n::script::for_book(&crate::i18n::Translations::english()).into_bytes()
         }
     };
     out.extend_from_slice(SCRIPT.as_bytes());
