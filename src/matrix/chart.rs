@@ -184,10 +184,11 @@ mod tests {
         let m =
             crate::matrix::parse("[[stage]]\nid=\"a\"\nname=\"A\"\ncost={build=[50000,1500000],months=[1000,2000]}\n")
                 .unwrap();
-        let svg = cost_chart(&m, Numbers::for_language("fr"));
+        let fr = Translations::load("fr", &crate::theme::Theme::built_in()).unwrap().0;
+        let svg = cost_chart(&m, Numbers::for_language("fr"), &fr);
         assert!(svg.contains(">50\u{a0}k\u{a0}$US–1,5\u{a0}M\u{a0}$US<"), "{svg}");
-        assert!(svg.contains(">1\u{202f}000–2\u{202f}000 months<"), "{svg}");
-        let svg = cost_chart(&m, Numbers::default());
+        assert!(svg.contains(">1\u{202f}000–2\u{202f}000"), "{svg}");
+        let svg = cost_chart(&m, Numbers::default(), &Translations::english());
         assert!(svg.contains(">$50K–$1.5M<"), "{svg}");
     }
 

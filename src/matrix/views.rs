@@ -511,7 +511,8 @@ mod tests {
         // In the handbook's language.
         let mut r = r;
         r.numbers = crate::numbers::Numbers::for_language("de-CH");
-        let cost = Views { m: &m, r: &r, page: "index.html" }.stage(0).cost.expect("costs");
+        let english = crate::i18n::Translations::english();
+        let cost = Views { m: &m, r: &r, page: "index.html", s: &english }.stage(0).cost.expect("costs");
         assert_eq!(cost.build.map(|r| r.text), Some("5.000\u{a0}CHF".to_string()));
     }
 
