@@ -7,7 +7,7 @@ use serde::ser::{SerializeMap, SerializeTuple};
 use serde::{Serialize, Serializer};
 
 /// Version of the layout below; the manifest says it.
-pub(super) const VERSION: u32 = 2;
+pub(super) const VERSION: u32 = 3;
 
 /// A term shard's value for a surface word starts with this, followed by the stem it stands for;
 /// any other value is base64 postings.
