@@ -104,7 +104,7 @@ fn french_words_are_found_in_any_form_with_or_without_accents() {
     let b = book(
         "fr",
         &[
-            ("donnees.md", "Sauvegardes", "Les données des clients sont sauvegardées chaque nuit."),
+            ("donnees.md", "Sauvegardes", "Les données (ou « donnees ») des clients sont sauvegardées chaque nuit."),
             ("equipe.md", "Équipe", "Une équipe de garde répond aux alertes."),
         ],
     );

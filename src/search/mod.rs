@@ -164,15 +164,17 @@ fn write(config: &Config, site: &Site, matrix: Option<&Matrix>, record: bool) ->
         })
         .unzip();
     let stems: std::collections::HashSet<&str> = scored.iter().map(|(s, _)| s.as_str()).collect();
-    let mut surfaces: Vec<(String, String)> =
-        surfaces.into_iter().filter(|(w, s)| !stems.contains(w.as_str()) && stems.contains(s.as_str())).collect();
-    // Words that fold to one surface ("données", "donnees") may have had different stems: one
-    // key each, the same whatever order the lexicon met them in.
-    surfaces.sort_unstable();
-    surfaces.dedup_by(|b, a| a.0 == b.0);
-    entries.extend(surfaces.into_iter().map(|(w, s)| (w, format!("{}{s}", format::ALIAS))));
+    entries.extend(
+        surfaces
+            .into_iter()
+            .filter(|(w, s)| !stems.contains(w.as_str()) && stems.contains(s.as_str()))
+            .map(|(w, s)| (w, format!("{}{s}", format::ALIAS))),
+    );
     // In the order of the browser's string comparison, which its binary searches rely on.
-    entries.sort_unstable_by(|a, b| utf16_order(&a.0, &b.0));
+    // Words that fold to one surface ("données", "donnees") may have had different stems: the
+    // first alias is kept, the same whatever order the lexicon met them in.
+    entries.sort_unstable_by(|a, b| utf16_order(&a.0, &b.0).then_with(|| a.1.cmp(&b.1)));
+    entries.dedup_by(|b, a| a.0 == b.0);
     lap("encode");
 
     // Snippets: the prose, then the code when the prose is short.
