@@ -13,7 +13,7 @@ use std::process::{Command, Output};
 pub(crate) fn node() -> Option<PathBuf> {
     let candidate = std::env::var("NODE").ok().filter(|n| !n.is_empty()).unwrap_or_else(|| "node".into());
     let works = Command::new(&candidate).arg("--version").output().is_ok_and(|o| o.status.success());
-    if !works && std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0") {
+    if !works && in_ci() {
         panic!("CI is set but no node was found (install Debian's nodejs, or set NODE)");
     }
     if !works {
