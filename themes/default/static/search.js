@@ -94,10 +94,10 @@
   const EXPANDED = 0.5, TYPO = [1, 0.7, 0.5];
 
   /* Query words as the index keys them (src/words: fold.rs, Collector; a test runs both on the
-     same text): runs of letters, digits and marks, lowercased a character at a time (Turkish I to ı by the
-     index's lang), stop words and single letters dropped, accents folded; runs of Han, kana or
-     Hangul cut into overlapping pairs. Not Intl.Segmenter: its words differ between browsers,
-     and the query must split exactly as the index did. */
+     same text): runs of letters, digits and marks, lowercased a character at a time (Turkish
+     I to ı by the index's lang), stop words and single letters dropped, accents folded; runs
+     of Han, kana or Hangul cut into overlapping pairs. Not Intl.Segmenter: its words differ
+     between browsers, and the query must split exactly as the index did. */
   const CJK = "\\u1100-\\u11ff\\u3005-\\u3007\\u3040-\\u30ff\\u3130-\\u318f\\u31f0-\\u31ff\\u3400-\\u4dbf\\u4e00-\\u9fff" +
     "\\uac00-\\ud7af\\uf900-\\ufaff\\uff66-\\uff9f\\u{20000}-\\u{3ffff}";
   const isCjk = RegExp("[" + CJK + "]", "u"), WORD = /[\p{Alphabetic}\p{N}\p{M}]+/gu, MARKS = /[\u0300-\u036f\u0640\u064b-\u065f\u0670]/g;
