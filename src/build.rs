@@ -381,6 +381,12 @@ impl Project {
         search::build_recorded(&self.config, &self.site, self.matrix.as_ref().map(|m| &m.matrix))
     }
 
+    /// The keys the browser's search looks up for the query `text` (tests/search_i18n.rs
+    /// compares them with what the theme's search.js makes of the same text).
+    pub fn search_terms(&self, text: &str) -> Vec<String> {
+        crate::words::query_terms(&crate::words::analyzer(&self.config), text)
+    }
+
     /// The search index files (none when search is off).
     pub fn search_index(&self) -> Vec<(String, Vec<u8>)> {
         if !self.config.search.enabled {

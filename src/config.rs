@@ -256,8 +256,9 @@ pub(crate) struct SearchConfig {
     /// not indexed).
     #[serde(default)]
     pub boost_heading: Option<Spanned<f32>>,
-    /// Language of the text: English ("en") gets stemming and stop words; others are indexed
-    /// word for word. Defaults to `[book] language`.
+    /// Language of the text: the languages Snowball stems (ar, da, de, el, en, es, fi, fr, hu,
+    /// it, nl, no, pt, ro, ru, sv, ta, tr) get stemming and stop words; others are indexed word
+    /// for word. Defaults to `[book] language`.
     #[serde(default)]
     pub language: Option<String>,
 }

@@ -182,7 +182,10 @@ fn write(config: &Config, site: &Site, matrix: Option<&Matrix>, record: bool) ->
             .map(|(w, s)| (w, format!("{}{s}", format::ALIAS))),
     );
     // In the order of the browser's string comparison, which its binary searches rely on.
-    entries.sort_unstable_by(|a, b| utf16_order(&a.0, &b.0));
+    // Words that fold to one surface ("données", "donnees") may have had different stems: the
+    // first alias is kept, the same whatever order the lexicon met them in.
+    entries.sort_unstable_by(|a, b| utf16_order(&a.0, &b.0).then_with(|| a.1.cmp(&b.1)));
+    entries.dedup_by(|b, a| a.0 == b.0);
     lap("encode");
 
     // Snippets: the prose, then the code when the prose is short.
@@ -340,6 +343,7 @@ fn write(config: &Config, site: &Site, matrix: Option<&Matrix>, record: bool) ->
         "stages": stages,
         "categories": categories,
         "stopWords": analyzer.stop_words(),
+        "lang": analyzer.lang(),
     });
     files.push((format!("{DIR}/manifest.js"), format::script(format::CALL_MANIFEST, None, &manifest)));
     let stats = Stats {

@@ -23,7 +23,8 @@ const NONE: u32 = u32::MAX;
 pub(super) type Postings = (String, Vec<(u32, f32)>);
 
 /// BM25 impacts of every (stem, doc), best first and at most [`MAX_POSTINGS`] per stem, and the
-/// surface words that map to a different stem.
+/// surface words (folded, as the browser looks them up) that map to a different stem; two
+/// words may fold to one surface.
 pub(super) fn score(
     docs: &[Doc],
     lexicon: &Lexicon,
@@ -146,8 +147,11 @@ pub(super) fn score(
             .iter()
             .zip(&stem_of)
             .zip(&seen)
-            .filter(|((word, &s), seen)| s != NONE && seen.load(Ordering::Relaxed) && stems[s as usize] != ***word)
-            .map(|((word, &s), _)| (word.to_string(), stems[s as usize].clone()))
+            .filter(|((_, &s), seen)| s != NONE && seen.load(Ordering::Relaxed))
+            .filter_map(|((word, &s), _)| {
+                let surface = analyzer.surface(word);
+                (stems[s as usize] != *surface).then(|| (surface.into_owned(), stems[s as usize].clone()))
+            })
             .collect()
     });
     (scored, surfaces)

@@ -10,19 +10,42 @@
 
 use std::sync::{Mutex, RwLock};
 
-use rust_stemmers::{Algorithm, Stemmer};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
+use unicode_normalization::char::is_combining_mark;
 
 use table::WordTable;
 
 use crate::config::Config;
 
+mod analyzer;
+mod fold;
 mod split;
 mod table;
+
+pub(crate) use analyzer::Analyzer;
+use fold::cjk_pieces;
 
 /// The analyzer for the configured search language (else the book's language).
 pub(crate) fn analyzer(config: &Config) -> Analyzer {
     Analyzer::new(config.search.language.as_deref().unwrap_or(&config.book.language))
+}
+
+/// The keys the browser looks up for the query `text`: its words as the index counts them
+/// (lowercase, stop words dropped, CJK pairs), folded, each once, in order. `terms` in the
+/// theme's search.js must give the same (tests/search_i18n.rs runs both).
+pub(crate) fn query_terms(analyzer: &Analyzer, text: &str) -> Vec<String> {
+    let lexicon = Lexicon::new(analyzer);
+    let counted = Collector::new(&lexicon, true).words_of(text);
+    let mut out: Vec<String> = Vec::new();
+    lexicon.with_words(|words| {
+        for &(id, _) in &counted {
+            let key = analyzer.surface(&words[id as usize]).into_owned();
+            if !out.contains(&key) {
+                out.push(key);
+            }
+        }
+    });
+    out
 }
 
 /// Characters of prose (then code) a section keeps for its result snippet.
@@ -33,45 +56,6 @@ pub(crate) const SNIPPET_CHARS: usize = 400;
 /// file of the index.
 pub(crate) const MORE_BYTES: usize = 16 * 1024;
 
-/// English words too common to be worth indexing.
-const STOP_WORDS: &[&str] = &[
-    "a", "about", "after", "all", "also", "an", "and", "any", "are", "as", "at", "be", "been", "but", "by", "can",
-    "could", "did", "do", "does", "for", "from", "had", "has", "have", "he", "her", "his", "how", "i", "if", "in",
-    "into", "is", "it", "its", "just", "me", "more", "most", "my", "no", "not", "of", "on", "one", "only", "or",
-    "other", "our", "out", "over", "she", "so", "some", "such", "than", "that", "the", "their", "them", "then",
-    "there", "these", "they", "this", "those", "through", "to", "too", "up", "us", "very", "was", "we", "were", "what",
-    "when", "where", "which", "while", "who", "why", "will", "with", "would", "you", "your",
-];
-
-/// How words become index keys: stemmed and stop-word filtered for English, word for word
-/// otherwise.
-pub(crate) struct Analyzer {
-    stemmer: Option<Stemmer>,
-}
-
-impl Analyzer {
-    pub(crate) fn new(language: &str) -> Analyzer {
-        let english = language.eq_ignore_ascii_case("en") || language.to_ascii_lowercase().starts_with("en-");
-        Analyzer { stemmer: english.then(|| Stemmer::create(Algorithm::English)) }
-    }
-
-    pub(crate) fn stop_words(&self) -> &'static [&'static str] {
-        if self.stemmer.is_some() {
-            STOP_WORDS
-        } else {
-            &[]
-        }
-    }
-
-    /// The key a (lowercase) word is indexed under, or `None` for stop words.
-    pub(crate) fn stem(&self, word: &str) -> Option<String> {
-        match &self.stemmer {
-            Some(s) => (!STOP_WORDS.contains(&word)).then(|| s.stem(word).into_owned()),
-            None => Some(word.to_string()),
-        }
-    }
-}
-
 /// Every distinct word the build has met, numbered in the order first seen. Shared by the
 /// threads that parse pages; each goes through a [`Collector`], which remembers the ids it
 /// has looked up, so the lock is taken about once per distinct word and thread.
@@ -81,7 +65,9 @@ impl Analyzer {
 #[derive(Default)]
 pub(crate) struct Lexicon {
     table: RwLock<Table>,
-    stop_words: &'static [&'static str],
+    stop_words: FxHashSet<&'static str>,
+    /// Lowercase `I` to `ı` and `İ` to `i` (Turkish, Azerbaijani).
+    dotless_i: bool,
 }
 
 #[derive(Default)]
@@ -93,14 +79,15 @@ struct Table {
 impl Lexicon {
     /// A lexicon that drops the analyzer's stop words.
     pub(crate) fn new(analyzer: &Analyzer) -> Lexicon {
-        Lexicon { table: RwLock::default(), stop_words: analyzer.stop_words() }
+        let stop_words = analyzer.stop_words().iter().copied().collect();
+        Lexicon { table: RwLock::default(), stop_words, dotless_i: analyzer.dotless_i() }
     }
 
     fn id(&self, word: &str) -> Option<u32> {
         if let Some(&id) = self.table.read().unwrap_or_else(|e| e.into_inner()).ids.get(word) {
             return Some(id);
         }
-        if self.stop_words.contains(&word) {
+        if self.stop_words.contains(word) {
             return None;
         }
         let mut table = self.table.write().unwrap_or_else(|e| e.into_inner());
@@ -261,17 +248,33 @@ impl<'a> Collector<'a> {
                     false => table::head(run),
                 };
                 self.count_word(run, head);
-            } else if run.is_ascii() {
+            } else if run.is_ascii() && !(self.lexicon.dotless_i && run.contains('I')) {
                 word.push_str(run);
                 word.make_ascii_lowercase();
                 self.count_word(&word, table::head(&word));
                 word.clear();
             } else {
-                // Non-ASCII: split at characters that are not letters or digits (dashes,
-                // curly quotes), lowercase the rest.
-                for piece in run.split(|c: char| !c.is_alphanumeric()) {
-                    word.extend(piece.chars().flat_map(char::to_lowercase));
-                    self.count_word(&word, table::head(&word));
+                // Non-ASCII: split at characters that are not letters, digits or combining
+                // marks (dashes, curly quotes), lowercase the rest; CJK runs count as pairs of
+                // characters.
+                let dotless_i = self.lexicon.dotless_i;
+                for piece in run.split(|c: char| !c.is_alphanumeric() && !is_combining_mark(c)) {
+                    for c in piece.chars() {
+                        match c {
+                            'I' if dotless_i => word.push('ı'),
+                            'İ' if dotless_i => word.push('i'),
+                            _ => word.extend(c.to_lowercase()),
+                        }
+                    }
+                    if word.is_ascii() || !word.chars().any(fold::is_cjk) {
+                        self.count_word(&word, table::head(&word));
+                    } else {
+                        cjk_pieces(&word, |p, cjk| match cjk {
+                            // A single CJK character is a word.
+                            true => self.table.count(p, table::head(p), |w| self.lexicon.id(w)),
+                            false => self.count_word(p, table::head(p)),
+                        });
+                    }
                     word.clear();
                 }
             }
@@ -560,16 +563,28 @@ mod tests {
         assert_eq!(words, ["backup", "database", "restore"]);
         let french = Lexicon::new(&Analyzer::new("fr"));
         let mut c = Collector::new(&french, true);
-        assert_eq!(c.words_of("the de la").len(), 3, "no English stop words for French");
+        let kept = c.words_of("the de la");
+        assert_eq!(
+            french.with_words(|w| kept.iter().map(|&(id, _)| w[id as usize].to_string()).collect::<Vec<_>>()),
+            ["the"]
+        );
     }
 
     #[test]
-    fn english_is_stemmed_without_stop_words() {
-        let en = Analyzer::new("en");
-        let keys: Vec<_> = ["the", "backups", "running", "databases"].iter().filter_map(|w| en.stem(w)).collect();
-        assert_eq!(keys, ["backup", "run", "databas"]);
-        let fr = Analyzer::new("fr");
-        assert_eq!(fr.stem("sauvegardes").as_deref(), Some("sauvegardes"));
-        assert!(fr.stop_words().is_empty());
+    fn cjk_text_counts_pairs_and_turkish_lowercases_its_own_way() {
+        let lexicon = Lexicon::default();
+        let mut c = Collector::new(&lexicon, true);
+        let words = |c: &mut Collector, text: &str| -> Vec<String> {
+            let counted = c.words_of(text);
+            lexicon.with_words(|w| counted.iter().map(|&(id, _)| w[id as usize].to_string()).collect())
+        };
+        assert_eq!(words(&mut c, "APIの設計。本 x"), ["api", "の設", "設計", "本"]);
+        assert_eq!(words(&mut c, "KAPI İz"), ["kapi", "i\u{307}z"]);
+        let tr = Lexicon::new(&Analyzer::new("tr"));
+        let mut c = Collector::new(&tr, true);
+        let counted = c.words_of("KAPI İzmir kapı");
+        let got: Vec<(String, u32)> =
+            tr.with_words(|w| counted.iter().map(|&(id, n)| (w[id as usize].to_string(), n)).collect());
+        assert_eq!(got, [("kapı".to_string(), 2), ("izmir".to_string(), 1)]);
     }
 }

@@ -7,6 +7,21 @@ pub(crate) mod serve;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// `$NODE`, else `node` on the PATH, for the tests that run the theme's scripts. `None` means
+/// skip, allowed only outside CI (like the browser tests): under `CI=true` a missing node fails
+/// the run.
+pub(crate) fn node() -> Option<PathBuf> {
+    let candidate = std::env::var("NODE").ok().filter(|n| !n.is_empty()).unwrap_or_else(|| "node".into());
+    let works = Command::new(&candidate).arg("--version").output().is_ok_and(|o| o.status.success());
+    if !works && in_ci() {
+        panic!("CI is set but no node was found (install Debian's nodejs, or set NODE)");
+    }
+    if !works {
+        eprintln!("skipping a test of the theme's scripts: no node found (set NODE=/path/to/node)");
+    }
+    works.then(|| PathBuf::from(candidate))
+}
+
 pub(crate) struct Book {
     pub dir: tempfile::TempDir,
 }

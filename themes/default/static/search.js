@@ -5,7 +5,7 @@
 (() => {
   const doc = document, root = doc.documentElement.dataset.root || "";
   const files = {}, waiting = {}, keys = {}, posts = {};
-  let M, S, stop, cols;
+  let M, S, stop, cols, dotless;
   const got = (name) => (i, o) => {
     const k = o ? name + i : name, ok = waiting[k];
     delete waiting[k];
@@ -33,6 +33,7 @@
   const manifest = () => load("manifest").then((m) => {
     if (!M) {
       M = m; S = m.schema; stop = new Set(m.stopWords); cols = {};
+      dotless = /^(tr|az)\b/i.test(m.lang || "");
       for (const c in m.columns) cols[c] = expand(m.columns[c]);
     }
     return m;
@@ -92,20 +93,61 @@
   // Completion, typo weights.
   const EXPANDED = 0.5, TYPO = [1, 0.7, 0.5];
 
+  /* Query words as the index keys them (src/words: fold.rs, Collector; a test runs both on the
+     same text): runs of letters, digits and marks, lowercased a character at a time (Turkish
+     I to ı by the index's lang), stop words and single letters dropped, accents folded; runs
+     of Han, kana or Hangul cut into overlapping pairs. Not Intl.Segmenter: its words differ
+     between browsers, and the query must split exactly as the index did. */
+  const CJK = "\\u1100-\\u11ff\\u3005-\\u3007\\u3040-\\u30ff\\u3130-\\u318f\\u31f0-\\u31ff\\u3400-\\u4dbf\\u4e00-\\u9fff" +
+    "\\uac00-\\ud7af\\uf900-\\ufaff\\uff66-\\uff9f\\u{20000}-\\u{3ffff}";
+  const isCjk = RegExp("[" + CJK + "]", "u"), WORD = /[\p{Alphabetic}\p{N}\p{M}]+/gu, MARKS = /[\u0300-\u036f\u0640\u064b-\u065f\u0670]/g;
+  const lower = (w) => [...w].map((c) => dotless && c === "I" ? "ı" : dotless && c === "İ" ? "i" : c.toLowerCase()).join("");
+  const fold = (w) => /^[\0-\x7f]*$/.test(w) ? w : [...w].map((c) => c === "й" ? c : c === "ß" ? "ss" : c === "ς" ? "σ" : c === "ı" ? "i" :
+    c >= "\uff01" && c <= "\uff5e" ? String.fromCharCode(c.charCodeAt(0) - 0xfee0) : c.normalize("NFD").replace(MARKS, "")).join("").normalize("NFC");
+  // [piece, cjk] of a lowercase word: CJK runs as pairs (a lone character alone), others whole.
+  const pieces = (w) => {
+    const out = [];
+    for (const r of w.match(RegExp("[" + CJK + "]+|[^" + CJK + "]+", "gu")) || []) {
+      const cs = [...r];
+      if (!isCjk.test(r)) out.push([r, false]);
+      else if (cs.length === 1) out.push([r, true]);
+      else for (let i = 1; i < cs.length; i++) out.push([cs[i - 1] + cs[i], true]);
+    }
+    return out;
+  };
+  const terms = (q) => {
+    const out = [];
+    for (const run of q.match(WORD) || []) {
+      for (const [p, cjk] of pieces(lower(run))) {
+        const t = fold(p);
+        if ((cjk || [...p].length > 1 || /^[0-9]$/.test(p)) && !stop.has(p) && !out.includes(t)) out.push(t);
+      }
+    }
+    return out;
+  };
+  // A form of a word the text does not have ("donnee" for "données"): keys that share all but
+  // its last three characters (at least four) whose stem starts it, the longest shared first.
+  const stemmed = (t) => {
+    const cs = [...t], least = Math.max(4, cs.length - 3);
+    const at = (n) => n < least ? Promise.resolve([]) : lookup(cs.slice(0, n).join(""), true).then((hits) => {
+      const ok = hits.filter((h) => h && h[1].length < t.length && t.startsWith(h[1]));
+      return ok.length ? ok.map((h) => [h, 1]) : at(n - 1);
+    });
+    return at(cs.length - 1);
+  };
+
   // Ranked ids: most words, whole title, impacts (exact > completion, typo). Last word a
   // prefix only with `prefix`. f: {kind, stage, category}.
   const search = (q, f, prefix) => manifest().then(() => {
-    const toks = [];
-    for (const t of q.toLowerCase().match(/[\p{L}\p{N}]+/gu) || []) {
-      if (([...t].length > 1 || /^[0-9]$/.test(t)) && !stop.has(t) && !toks.includes(t)) toks.push(t);
-    }
-    const each = (t, n) => lookup(t, prefix && n === toks.length - 1).then((hits) => {
+    const toks = terms(q);
+    // A lone CJK character: the pairs that start with it.
+    const each = (t, n) => lookup(t, prefix && n === toks.length - 1 || isCjk.test(t) && [...t].length === 1).then((hits) => {
       hits = hits.filter(Boolean);
       const own = hits.find((h) => h[0] === t), stem = own ? own[1] : null;
       const weighed = hits.map((h) => [h, h[0] === t || h[1] === stem ? 1 : EXPANDED]);
       if (hits.length) return weighed;
-      return typos(t).then((near) => Promise.all(near.map(([d, w]) => lookup(w, false).then((hs) =>
-        hs.filter(Boolean).map((h) => [h, TYPO[d]])))).then((l) => [].concat(...l)));
+      return stemmed(t).then((found) => found.length ? found : typos(t).then((near) => Promise.all(near.map(([d, w]) => lookup(w, false).then((hs) =>
+        hs.filter(Boolean).map((h) => [h, TYPO[d]])))).then((l) => [].concat(...l))));
     });
     return Promise.all(toks.map(each)).then((all) => {
       const acc = new Map(), words = new Set(), stems = toks.slice();
@@ -129,12 +171,17 @@
       const res = [...acc.values()].filter(([, , d]) => (!f.kind || S.kinds[cols.kind[d]].filter === f.kind) &&
         !(f.stage >= 0 && cols.stage[d] >= 0 && cols.stage[d] !== f.stage || f.category >= 0 && cols.category[d] !== f.category))
         .sort((a, b) => b[0] - a[0] || (b[3] === b[0]) - (a[3] === a[0]) || b[1] - a[1] || a[2] - b[2]);
-      return {
-        ids: res.map((r) => r[2]),
-        toks,
-        // A matched key, or starts with a query word or stem.
-        hit: (w) => (w = w.toLowerCase(), words.has(w) || stems.some((t) => w.startsWith(t)))
+      // A matched key, or starts with a query word or stem; CJK text: holds a query pair.
+      const pairs = toks.filter((t) => isCjk.test(t));
+      const hit = (w) => isCjk.test(w) ? pairs.some((t) => w.includes(t)) : (w = fold(lower(w)), words.has(w) || stems.some((t) => w.startsWith(t)));
+      // [start, end] of the query's pairs in a CJK run, overlaps merged.
+      hit.spans = (w) => {
+        const at = [];
+        for (const t of pairs) for (let i = w.indexOf(t); i >= 0; i = w.indexOf(t, i + 1)) at.push([i, i + t.length]);
+        at.sort((a, b) => a[0] - b[0]);
+        return at.reduce((o, a) => (o.length && a[0] <= o[o.length - 1][1] ? o[o.length - 1][1] = Math.max(o[o.length - 1][1], a[1]) : o.push(a), o), []);
       };
+      return { ids: res.map((r) => r[2]), toks, hit };
     });
   });
 
@@ -167,7 +214,7 @@
   // Files of more text the header box loads for one list of results.
   const BOX_MORE = 2;
   // For tests.
-  window.stagebookSearch.read = { manifest, shard, lookup, decode, doc: getDoc, search, typos, rest, rows, BOX_MORE };
+  window.stagebookSearch.read = { manifest, shard, lookup, decode, doc: getDoc, search, typos, terms, rest, rows, BOX_MORE };
 
   /* ----- results ----- */
 
@@ -178,12 +225,13 @@
     return e;
   };
   const attrs = (e, a) => { for (const k in a) e.setAttribute(k, a[k]); };
-  // Adds text to parent with the matched words in <mark>.
+  // Adds text to parent with the matched words (in CJK text, the query's pairs) in <mark>.
   const mark = (parent, text, hit) => {
-    const re = /[\p{L}\p{N}]+/gu;
+    const re = RegExp("[" + CJK + "]+|(?:(?![" + CJK + "])[\\p{Alphabetic}\\p{N}\\p{M}])+", "gu");
     let at = 0, m;
+    const put = (s, e) => { parent.append(text.slice(at, s), el("mark", "", text.slice(s, e))); at = e; };
     while ((m = re.exec(text))) {
-      if (hit(m[0])) { parent.append(text.slice(at, m.index), el("mark", "", m[0])); at = re.lastIndex; }
+      if (!isCjk.test(m[0])) { if (hit(m[0])) put(m.index, re.lastIndex); } else if (hit.spans) for (const [s, e] of hit.spans(m[0])) put(m.index + s, m.index + e);
     }
     parent.append(text.slice(at));
     return parent;
