@@ -10,7 +10,7 @@ pub(crate) fn escape_html(s: &str) -> String {
 
 /// Appends `s` escaped; copies runs of plain bytes at once (this runs for every value a
 /// template prints, so it is on the hot path).
-fn push_escaped(out: &mut String, s: &str) {
+pub(crate) fn push_escaped(out: &mut String, s: &str) {
     let bytes = s.as_bytes();
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
