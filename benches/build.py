@@ -19,6 +19,14 @@ alternating order (so drift in a noisy machine's load hits both alike), each wri
 output folder in --workdir; the table gives both medians and the median of the per-pair
 ratios (this / baseline), for wall time and for CPU time (user + system), which a loaded
 machine disturbs less.
+
+With --floor PATH_TO_MDFLOOR (the markdown floor, ../shared/bench/floor: pulldown-cmark alone
+over the same `content/`, in memory, on all cores), a floor run follows every fresh build and
+the table adds the floor's median wall time and the median per-pair ratio build / floor, the
+figure issue 18's goal is stated in (a noisy machine moves both alike).
+
+    python3 benches/build.py --book /work/corpus10k/neutral --workdir /dev/shm/stagebook-bench \
+        --floor /tmp/floor/target/release/mdfloor --runs 5
 """
 import argparse
 import os
@@ -64,32 +72,52 @@ def one(binary, book, out, case):
     return run(cmd)
 
 
+def floor_wall(args, book):
+    """Wall time of one run of the markdown floor over `book`'s content folder."""
+    wall, _, _ = run([args.floor, os.path.join(book, "content")])
+    return wall
+
+
+def floor_columns(args, floors, walls):
+    """The floor's median and the median per-pair ratio, or blanks without --floor."""
+    if not floors:
+        return f"{'':>8} {'':>8}" if args.floor else ""
+    ratios = [w / f for w, f in zip(walls, floors)]
+    return f"{statistics.median(floors):>8.2f} {statistics.median(ratios):>7.1f}x"
+
+
 def single(args, books):
-    print(f"{'book':>10}  {'case':<10} {'median s':>9} {'min s':>7} {'max s':>7} {'cpu s':>7} {'peak MiB':>9}")
+    extra = f" {'floor s':>8} {'x floor':>8}" if args.floor else ""
+    print(f"{'book':>10}  {'case':<10} {'median s':>9} {'min s':>7} {'max s':>7} {'cpu s':>7} {'peak MiB':>9}{extra}")
     for label, book in books:
         out = os.path.join(args.workdir, f"out-{label}")
-        for case in ("fresh", "unchanged"):
-            walls, mems, cpus = [], [], []
+        for case in args.cases.split(","):
+            walls, mems, cpus, floors = [], [], [], []
             for _ in range(args.runs):
                 wall, mem, cpu = one(args.bin, book, out, case)
                 walls.append(wall)
                 mems.append(mem)
                 cpus.append(cpu)
+                if args.floor and case == "fresh":
+                    floors.append(floor_wall(args, book))
             print(f"{label:>10}  {case:<10} {statistics.median(walls):>9.2f} {min(walls):>7.2f} "
-                  f"{max(walls):>7.2f} {statistics.median(cpus):>7.2f} {statistics.median(mems):>9.0f}")
+                  f"{max(walls):>7.2f} {statistics.median(cpus):>7.2f} {statistics.median(mems):>9.0f} "
+                  f"{floor_columns(args, floors, walls)}", flush=True)
 
 
 def paired(args, books):
+    extra = f" {'floor s':>8} {'x floor':>8}" if args.floor else ""
     print(f"{'book':>10}  {'case':<10} {'base s':>7} {'this s':>7} {'ratio':>6} {'ratio range':>13} "
-          f"{'base cpu':>8} {'this cpu':>8} {'cpu ratio':>9} {'base MiB':>9} {'this MiB':>9}")
+          f"{'base cpu':>8} {'this cpu':>8} {'cpu ratio':>9} {'base MiB':>9} {'this MiB':>9}{extra}")
     for label, book in books:
         outs = {"base": os.path.join(args.workdir, f"out-{label}-base"),
                 "this": os.path.join(args.workdir, f"out-{label}-this")}
         bins = {"base": args.baseline, "this": args.bin}
-        for case in ("fresh", "unchanged"):
+        for case in args.cases.split(","):
             walls = {"base": [], "this": []}
             cpus = {"base": [], "this": []}
             mems = {"base": [], "this": []}
+            floors = []
             for i in range(args.runs):
                 order = ("base", "this") if i % 2 == 0 else ("this", "base")
                 for who in order:
@@ -97,13 +125,15 @@ def paired(args, books):
                     walls[who].append(wall)
                     cpus[who].append(cpu)
                     mems[who].append(mem)
+                if args.floor and case == "fresh":
+                    floors.append(floor_wall(args, book))
             ratios = sorted(t / b for t, b in zip(walls["this"], walls["base"]))
             cpu_ratios = [t / b for t, b in zip(cpus["this"], cpus["base"])]
             med = statistics.median
             print(f"{label:>10}  {case:<10} {med(walls['base']):>7.2f} {med(walls['this']):>7.2f} "
                   f"{med(ratios):>6.2f} {ratios[0]:>6.2f}-{ratios[-1]:<6.2f} {med(cpus['base']):>8.2f} "
                   f"{med(cpus['this']):>8.2f} {med(cpu_ratios):>9.2f} {med(mems['base']):>9.0f} "
-                  f"{med(mems['this']):>9.0f}", flush=True)
+                  f"{med(mems['this']):>9.0f} {floor_columns(args, floors, walls['this'])}", flush=True)
         for out in outs.values():
             remove_output(out)
 
@@ -116,6 +146,8 @@ def main():
     ap.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "stagebook-bench"))
     ap.add_argument("--bin", default=BIN, help="binary to measure (default: this repository's release build)")
     ap.add_argument("--baseline", help="another binary to pair every run with")
+    ap.add_argument("--cases", default="fresh,unchanged", help="which of fresh,unchanged to run")
+    ap.add_argument("--floor", help="the markdown floor's binary (mdfloor): adds the ratio to it")
     args = ap.parse_args()
     if args.bin == BIN:
         build_release()

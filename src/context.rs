@@ -5,9 +5,9 @@ use serde::Serialize;
 
 use crate::config::{Config, EditLinks};
 use crate::content::nav::{EntryId, EntryKind};
-use crate::content::paths::{relative_href, root_prefix};
+use crate::content::paths::{push_relative_href, relative_href, root_prefix};
 use crate::content::{IdVec, Nav, Page, PageId, Site};
-use crate::html::escape_html;
+use crate::html::push_escaped;
 use crate::numbers::Numbers;
 use crate::url::encode_path;
 
@@ -241,75 +241,90 @@ fn toc(page: &Page) -> Vec<TocEntry> {
 fn nav_html(pages: &Pages, nav: &Nav, url: &str, here: Option<PageId>, path: &[EntryId]) -> String {
     let mut html = String::with_capacity(4096);
     if !nav.top().is_empty() {
-        nav_level(&mut html, pages, nav, nav.top(), url, here, path);
+        let mut at = Sidebar { html: &mut html, href: String::with_capacity(128), pages, nav, url, here, path };
+        at.level(nav.top());
     }
     html
 }
 
-fn nav_level(
-    html: &mut String,
-    pages: &Pages,
-    nav: &Nav,
-    level: &[EntryId],
-    url: &str,
+/// The sidebar being written, and one scratch buffer its links are made in.
+struct Sidebar<'a> {
+    html: &'a mut String,
+    href: String,
+    pages: &'a Pages,
+    nav: &'a Nav,
+    url: &'a str,
     here: Option<PageId>,
-    path: &[EntryId],
-) {
-    let open_at = level.iter().position(|e| path.contains(e));
-    // The page listing this level links to the entries not shown; under a draft there is
-    // none, so such a level is shown whole.
-    let listed_on = nav.parent_page(level[0]);
-    let (start, end) = if listed_on.is_some() { window(level.len(), open_at) } else { (0, level.len()) };
-    html.push_str("<ul>");
-    for &e in &level[start..end] {
-        let entry = nav.entry(e);
-        let open = path.contains(&e);
-        // Compact markup (no wrapper elements): this list is repeated on every page.
-        match entry.kind {
-            EntryKind::Page(p) => {
-                html.push_str(match (entry.section, open) {
-                    (true, true) => "<li class=\"nav-section is-open\"><a href=\"",
-                    (true, false) => "<li class=\"nav-section\"><a href=\"",
-                    (false, _) => "<li><a href=\"",
-                });
-                html.push_str(&escape_html(&relative_href(url, &pages[p].url)));
-                html.push('"');
-                if here == Some(p) {
-                    html.push_str(" aria-current=\"page\"");
+    path: &'a [EntryId],
+}
+
+impl Sidebar<'_> {
+    /// Appends the escaped href from this page to page `to`.
+    fn push_href(&mut self, to: PageId) {
+        self.href.clear();
+        push_relative_href(&mut self.href, self.url, &self.pages[to].url);
+        push_escaped(self.html, &self.href);
+    }
+
+    fn level(&mut self, level: &[EntryId]) {
+        let (nav, path, here) = (self.nav, self.path, self.here);
+        let open_at = level.iter().position(|e| path.contains(e));
+        // The page listing this level links to the entries not shown; under a draft there is
+        // none, so such a level is shown whole.
+        let listed_on = nav.parent_page(level[0]);
+        let (start, end) = if listed_on.is_some() { window(level.len(), open_at) } else { (0, level.len()) };
+        self.html.push_str("<ul>");
+        for &e in &level[start..end] {
+            let entry = nav.entry(e);
+            let open = path.contains(&e);
+            // Compact markup (no wrapper elements): this list is repeated on every page.
+            match entry.kind {
+                EntryKind::Page(p) => {
+                    self.html.push_str(match (entry.section, open) {
+                        (true, true) => "<li class=\"nav-section is-open\"><a href=\"",
+                        (true, false) => "<li class=\"nav-section\"><a href=\"",
+                        (false, _) => "<li><a href=\"",
+                    });
+                    self.push_href(p);
+                    self.html.push('"');
+                    if here == Some(p) {
+                        self.html.push_str(" aria-current=\"page\"");
+                    }
+                    self.html.push('>');
+                    push_escaped(self.html, &entry.title);
+                    self.html.push_str("</a>");
                 }
-                html.push('>');
-                html.push_str(&escape_html(&entry.title));
-                html.push_str("</a>");
+                EntryKind::Draft => {
+                    self.html.push_str(match (entry.section, open) {
+                        (true, true) => "<li class=\"nav-section nav-draft is-open\"><span>",
+                        (true, false) => "<li class=\"nav-section nav-draft\"><span>",
+                        (false, _) => "<li class=\"nav-draft\"><span>",
+                    });
+                    push_escaped(self.html, &entry.title);
+                    self.html.push_str("</span>");
+                }
+                EntryKind::PartTitle => {
+                    self.html.push_str("<li class=\"nav-part\">");
+                    push_escaped(self.html, &entry.title);
+                }
+                EntryKind::Separator => self.html.push_str("<li class=\"nav-separator\" role=\"separator\">"),
             }
-            EntryKind::Draft => {
-                html.push_str(match (entry.section, open) {
-                    (true, true) => "<li class=\"nav-section nav-draft is-open\"><span>",
-                    (true, false) => "<li class=\"nav-section nav-draft\"><span>",
-                    (false, _) => "<li class=\"nav-draft\"><span>",
-                });
-                html.push_str(&escape_html(&entry.title));
-                html.push_str("</span>");
+            if entry.section && open && !entry.children.is_empty() {
+                self.level(&entry.children);
             }
-            EntryKind::PartTitle => {
-                html.push_str("<li class=\"nav-part\">");
-                html.push_str(&escape_html(&entry.title));
-            }
-            EntryKind::Separator => html.push_str("<li class=\"nav-separator\" role=\"separator\">"),
+            self.html.push_str("</li>");
         }
-        if entry.section && open && !entry.children.is_empty() {
-            nav_level(html, pages, nav, &entry.children, url, here, path);
+        let hidden = level.len() - (end - start);
+        if let (true, Some(folder)) = (hidden > 0, listed_on) {
+            // The folder page lists everything; link to it for the entries not shown.
+            self.html.push_str("<li class=\"nav-more\"><a href=\"");
+            self.push_href(folder);
+            self.html.push_str("\">");
+            self.html.push_str(&hidden.to_string());
+            self.html.push_str(" more<span class=\"visually-hidden\"> pages in this section</span>…</a></li>");
         }
-        html.push_str("</li>");
+        self.html.push_str("</ul>");
     }
-    let hidden = level.len() - (end - start);
-    if let (true, Some(folder)) = (hidden > 0, listed_on) {
-        // The folder page lists everything; link to it for the entries not shown.
-        html.push_str(&format!(
-            "<li class=\"nav-more\"><a href=\"{}\">{hidden} more<span class=\"visually-hidden\"> pages in this section</span>…</a></li>",
-            escape_html(&relative_href(url, &pages[folder].url))
-        ));
-    }
-    html.push_str("</ul>");
 }
 
 fn window(len: usize, focus: Option<usize>) -> (usize, usize) {

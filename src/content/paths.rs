@@ -120,20 +120,40 @@ pub(crate) fn root_prefix(url: &str) -> String {
 
 /// An href from the page at `from` to the output file `to` (both site-root relative).
 pub(crate) fn relative_href(from: &str, to: &str) -> String {
-    let from_dir: Vec<&str> = from.split('/').collect();
-    let from_dir = &from_dir[..from_dir.len() - 1];
-    let to_parts: Vec<&str> = to.split('/').collect();
-    let common = from_dir.iter().zip(&to_parts).take_while(|(a, b)| a == b).count();
-    // Keep at least the file name.
-    let common = common.min(to_parts.len() - 1);
-    let mut href = "../".repeat(from_dir.len() - common);
-    for (i, part) in to_parts[common..].iter().enumerate() {
-        if i > 0 {
-            href.push('/');
-        }
-        href.push_str(&encode_segment(part));
-    }
+    let mut href = String::with_capacity(to.len() + 16);
+    push_relative_href(&mut href, from, to);
     href
+}
+
+/// [`relative_href`] appended to `out` without allocating: the sidebar makes one for every
+/// entry it shows on every page, which made it the costliest step of rendering.
+pub(crate) fn push_relative_href(out: &mut String, from: &str, to: &str) {
+    // `from`'s folders: every segment but the file name.
+    let from_dir = from.rsplit_once('/').map_or("", |(dir, _)| dir);
+    let mut from_parts = from_dir.split('/').filter(|_| !from_dir.is_empty());
+    let to_dirs = to.matches('/').count();
+    // Segments shared from the top, keeping at least `to`'s file name.
+    let mut common = 0;
+    let mut rest = to;
+    while common < to_dirs {
+        let Some(part) = from_parts.next() else { break };
+        let (head, tail) = rest.split_once('/').expect("fewer segments taken than `to` has folders");
+        if head != part {
+            break;
+        }
+        common += 1;
+        rest = tail;
+    }
+    let from_depth = if from_dir.is_empty() { 0 } else { from_dir.matches('/').count() + 1 };
+    for _ in common..from_depth {
+        out.push_str("../");
+    }
+    for (i, part) in rest.split('/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        out.push_str(&encode_segment(part));
+    }
 }
 
 /// Resolves `link` (a path written in the page at content-relative `base_dir`) to a
@@ -207,6 +227,19 @@ mod tests {
         assert_eq!(relative_href("a/b/index.html", "a/img/x y.png"), "../img/x%20y.png");
         assert_eq!(relative_href("a/index.html", "a/b/index.html"), "b/index.html");
         assert_eq!(relative_href("index.html", "a:b/c d#/index.html"), "a%3Ab/c%20d%23/index.html");
+    }
+
+    #[test]
+    fn hrefs_are_appended_to_what_is_there() {
+        let mut out = String::from("<a href=\"");
+        push_relative_href(&mut out, "a/b/c/index.html", "a/x/index.html");
+        push_relative_href(&mut out, "index.html", "index.html");
+        assert_eq!(out, "<a href=\"../../x/index.htmlindex.html");
+        // A page deeper than its target, and a target deeper than the page.
+        assert_eq!(relative_href("a/b/c/d/index.html", "a/b/index.html"), "../../index.html");
+        assert_eq!(relative_href("a/index.html", "a/b/c/d/index.html"), "b/c/d/index.html");
+        // Same folder names at different depths are not shared.
+        assert_eq!(relative_href("x/a/index.html", "a/index.html"), "../../a/index.html");
     }
 
     #[test]
