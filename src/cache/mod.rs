@@ -143,10 +143,8 @@ impl Cache {
         warnings: &[Diagnostic],
     ) -> Option<Diagnostic> {
         let output = match &self.mode {
-            Mode::Build { output, .. } => match output_stamps(output) {
-                Some(o) => o,
-                None => return None,
-            },
+            // An output folder without a readable manifest: nothing to record it by.
+            Mode::Build { output, .. } => output_stamps(output)?,
             Mode::Check => Vec::new(),
         };
         let mut includes: Vec<PathBuf> = includes.into_iter().map(|p| absolute(&p)).collect();
@@ -216,7 +214,8 @@ fn sources(config: &Config, root: &Path, mode: &Mode, includes: &[PathBuf]) -> S
     if !content.starts_with(root) {
         walked.push(content);
     }
-    let mut files = vec![absolute(&config.matrix_path())];
+    // Read by path, so inputs even where a `.gitignore` hides them from the walk.
+    let mut files = vec![root.join("book.toml"), absolute(&config.matrix_path())];
     files.extend(config.additional_files().into_iter().flatten().map(|(path, _, _)| absolute(&path)));
     files.extend(includes.iter().cloned());
     let mut skipped = vec![root.join(FOLDER)];
