@@ -24,7 +24,7 @@ pub(crate) struct Folder {
 /// Why the cache cannot be used this time (the build goes on without it).
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum Unusable {
-    #[error("cannot create the build cache {}: {source}; building without it (--no-cache turns it off)", .dir.display())]
+    #[error("cannot write the build cache {}: {source}; the next build builds everything (--no-cache turns the cache off)", .dir.display())]
     Create { dir: PathBuf, source: io::Error },
     #[error(
         "{} exists but stagebook did not make it (it has no CACHEDIR.TAG); building without the cache",
@@ -34,28 +34,33 @@ pub(crate) enum Unusable {
 }
 
 impl Folder {
-    /// The cache folder of the handbook in `root`, made (with its tag and `.gitignore`) when missing.
+    /// The cache folder of the handbook in `root`: made (with its tag and `.gitignore`) by the
+    /// first write, so a build that fails or finds it unwritable leaves nothing behind.
     pub(crate) fn open(root: &Path) -> Result<Folder, Unusable> {
         let dir = root.join(NAME);
-        match std::fs::create_dir(&dir) {
+        if std::fs::symlink_metadata(&dir).is_ok() {
+            let tagged = std::fs::read(dir.join("CACHEDIR.TAG")).is_ok_and(|t| t.starts_with(SIGNATURE.as_bytes()));
+            if !tagged || !dir.is_dir() {
+                return Err(Unusable::Foreign(dir));
+            }
+            let folder = Folder { dir };
+            folder.remove_leftovers();
+            return Ok(folder);
+        }
+        Ok(Folder { dir })
+    }
+
+    /// Makes the folder, marked, unless it is there.
+    fn make(&self) -> Result<(), Unusable> {
+        match std::fs::create_dir(&self.dir) {
             Ok(()) => {
-                let folder = Folder { dir };
-                let marked = folder
-                    .write(".gitignore", b"# Made by stagebook: the whole build cache is local.\n*\n")
-                    .and_then(|()| folder.write("CACHEDIR.TAG", tag().as_bytes()));
-                marked.map_err(|source| Unusable::Create { dir: folder.dir.clone(), source })?;
-                Ok(folder)
+                let marked = self
+                    .replace(".gitignore", b"# Made by stagebook: the whole build cache is local.\n*\n")
+                    .and_then(|()| self.replace("CACHEDIR.TAG", tag().as_bytes()));
+                marked.map_err(|source| Unusable::Create { dir: self.dir.clone(), source })
             }
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                let tagged = std::fs::read(dir.join("CACHEDIR.TAG")).is_ok_and(|t| t.starts_with(SIGNATURE.as_bytes()));
-                if !tagged || !dir.is_dir() {
-                    return Err(Unusable::Foreign(dir));
-                }
-                let folder = Folder { dir };
-                folder.remove_leftovers();
-                Ok(folder)
-            }
-            Err(source) => Err(Unusable::Create { dir, source }),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(()),
+            Err(source) => Err(Unusable::Create { dir: self.dir.clone(), source }),
         }
     }
 
@@ -68,8 +73,14 @@ impl Folder {
         std::fs::read(self.dir.join(name)).ok()
     }
 
-    /// Replaces `name` in one step: written to a temporary file, flushed, then renamed over it.
-    pub(crate) fn write(&self, name: &str, bytes: &[u8]) -> io::Result<()> {
+    /// Replaces `name` in one step (the folder made first if need be).
+    pub(crate) fn write(&self, name: &str, bytes: &[u8]) -> Result<(), Unusable> {
+        self.make()?;
+        self.replace(name, bytes).map_err(|source| Unusable::Create { dir: self.dir.clone(), source })
+    }
+
+    /// Written to a temporary file, flushed, then renamed over `name`.
+    fn replace(&self, name: &str, bytes: &[u8]) -> io::Result<()> {
         let mut tmp = tempfile::Builder::new().prefix(TEMP_PREFIX).tempfile_in(&self.dir)?;
         tmp.write_all(bytes)?;
         tmp.as_file().sync_data()?;
@@ -107,6 +118,8 @@ mod tests {
     fn a_new_folder_is_tagged_and_ignored_by_git() {
         let tmp = tempfile::tempdir().unwrap();
         let folder = Folder::open(tmp.path()).unwrap();
+        assert!(!folder.path().exists(), "made by the first write only");
+        folder.write("r", b"x").unwrap();
         let tag = std::fs::read_to_string(folder.path().join("CACHEDIR.TAG")).unwrap();
         assert!(tag.starts_with("Signature: 8a477f597d28d172789f06886806bc55\n"));
         let ignore = std::fs::read_to_string(folder.path().join(".gitignore")).unwrap();
@@ -130,6 +143,7 @@ mod tests {
     fn writes_replace_whole_files_and_leave_no_temporary_file() {
         let tmp = tempfile::tempdir().unwrap();
         let folder = Folder::open(tmp.path()).unwrap();
+        assert!(folder.read("r").is_none());
         folder.write("r", b"one").unwrap();
         folder.write("r", b"two").unwrap();
         assert_eq!(folder.read("r").unwrap(), b"two");
@@ -150,12 +164,12 @@ mod tests {
         let book = tmp.path().join("book");
         std::fs::create_dir(&book).unwrap();
         std::fs::set_permissions(&book, std::fs::Permissions::from_mode(0o555)).unwrap();
-        let opened = Folder::open(&book);
+        let written = Folder::open(&book).unwrap().write("r", b"x");
         std::fs::set_permissions(&book, std::fs::Permissions::from_mode(0o755)).unwrap();
         // root ignores permissions; then the folder is simply made.
-        if let Err(e) = opened {
+        if let Err(e) = written {
             assert!(matches!(e, Unusable::Create { .. }));
-            assert!(e.to_string().contains("building without it"), "{e}");
+            assert!(e.to_string().contains("the next build builds everything"), "{e}");
         }
     }
 }

@@ -1,9 +1,12 @@
-//! Every file a build may read, by content: the handbook folder (as the content walk sees it:
-//! `.gitignore`d folders left out, hidden files kept), the theme folders, book.toml, the
-//! matrix, `additional-css`/`-js` files and the files pages included last time. A file's hash
-//! is taken again unless its identity on disk (size, times, inode) is exactly what it was
-//! when last hashed and that was not within [`RACY`] of its last change, so a save in the same
-//! clock tick as the last build is still seen (git's "racy clean" problem).
+//! Every file a build may read, by identity on disk: the handbook folder (as the content walk
+//! sees it: `.gitignore`d folders left out, hidden files kept), the theme folders, book.toml,
+//! the matrix, `additional-css`/`-js` files and the files pages included last time. A file
+//! counts as unchanged when its stamp (size, modification and change times, inode) is exactly
+//! what it was, as Cargo and git judge files, so an unchanged rebuild reads none of them.
+//! A file changed within [`RACY`] of being stamped is also hashed, then and by the next build,
+//! so a same-size save in the same clock tick as the last build is still seen (git's "racy
+//! clean" problem). Folders count by name only: their times change whenever a build writes
+//! beside them.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -12,8 +15,8 @@ use std::time::{Duration, SystemTime};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::hex;
 use super::stamp::Stamp;
-use super::{hex, Digest};
 
 /// A file changed this close to when it was hashed is hashed again by the next build.
 const RACY: Duration = Duration::from_secs(2);
@@ -23,7 +26,9 @@ const RACY: Duration = Duration::from_secs(2);
 pub(crate) struct Entry {
     pub(crate) path: PathBuf,
     pub(crate) stamp: Stamp,
-    /// xxh3-128 of the bytes, `dir`, `missing` or `link:<target>` (for a link the walk does not follow).
+    /// For a file changed close to when it was stamped (now or last time), xxh3-128 of its
+    /// bytes; `dir`, `missing` or `link:<target>` (a link to nothing); otherwise empty: the
+    /// stamp stands for the bytes.
     pub(crate) hash: String,
     /// Changed within [`RACY`] of being hashed: its stamp proves nothing.
     pub(crate) racy: bool,
@@ -46,21 +51,16 @@ pub(crate) struct Table {
     pub(crate) entries: Vec<Entry>,
 }
 
-impl Table {
-    /// What the inputs hold: equal digests, equal bytes in every file at every path.
-    pub(crate) fn digest(&self) -> Digest {
-        let mut h = xxhash_rust::xxh3::Xxh3::new();
-        for e in &self.entries {
-            h.update(e.path.as_os_str().as_encoded_bytes());
-            h.update(&[0]);
-            h.update(e.hash.as_bytes());
-            h.update(&[0]);
-        }
-        h.digest128()
-    }
+/// Are `now`'s inputs those of `before` (a scan that took `before` as its previous)? The same
+/// files with the same stamps, and the same bytes where `before` found a stamp too recent to
+/// trust (`now` hashed those again).
+pub(crate) fn unchanged(before: &[Entry], now: &[Entry]) -> bool {
+    before.len() == now.len()
+        && before.iter().zip(now).all(|(b, n)| b.path == n.path && b.stamp == n.stamp && (!b.racy || b.hash == n.hash))
 }
 
-/// Finds and hashes the inputs, reusing `previous` hashes of files whose stamp did not change.
+/// Finds and stamps the inputs, hashing those whose stamp may hide a change (see the module
+/// doc): racy now, or racy in `previous` with the stamp unchanged.
 pub(crate) fn scan(sources: &Sources, previous: &[Entry]) -> Table {
     let now = SystemTime::now();
     let mut found: BTreeMap<PathBuf, ()> = BTreeMap::new();
@@ -78,13 +78,14 @@ pub(crate) fn scan(sources: &Sources, previous: &[Entry]) -> Table {
     let entries = paths
         .into_par_iter()
         .map(|path| {
-            let meta = std::fs::metadata(&path);
+            let meta = std::fs::metadata(&path).ok();
+            if meta.as_ref().is_some_and(|m| m.is_dir()) {
+                return Entry { path, stamp: Stamp::default(), hash: "dir".into(), racy: false };
+            }
             let stamp = meta.as_ref().map(Stamp::of).unwrap_or_default();
-            let racy = stamp.within(now, RACY);
-            let hash = match known.get(path.as_path()) {
-                Some(old) if !old.racy && old.stamp == stamp && meta.is_ok() => old.hash.clone(),
-                _ => hash_of(&path, meta.ok().as_ref()),
-            };
+            let racy = meta.is_some() && stamp.within(now, RACY);
+            let was_racy = known.get(path.as_path()).is_some_and(|old| old.racy && old.stamp == stamp);
+            let hash = if meta.is_none() || racy || was_racy { hash_of(&path, meta.as_ref()) } else { String::new() };
             Entry { path, stamp, hash, racy }
         })
         .collect();
@@ -139,7 +140,7 @@ mod tests {
         assert!(first.entries.iter().any(|e| e.path.ends_with("a.md") && e.racy));
         std::fs::write(tmp.path().join("a.md"), "two").unwrap();
         let second = scan(&sources(tmp.path()), &first.entries);
-        assert_ne!(first.digest(), second.digest());
+        assert!(!unchanged(&first.entries, &second.entries));
     }
 
     #[test]
@@ -153,9 +154,30 @@ mod tests {
         std::fs::write(tmp.path().join("out/index.html"), "x").unwrap();
         std::fs::write(tmp.path().join("target/big"), "x").unwrap();
         let after = scan(&sources(tmp.path()), &before.entries);
-        assert_eq!(before.digest(), after.digest());
+        assert!(unchanged(&before.entries, &after.entries));
         std::fs::write(tmp.path().join("b.md"), "").unwrap();
-        assert_ne!(after.digest(), scan(&sources(tmp.path()), &after.entries).digest());
+        assert!(!unchanged(&after.entries, &scan(&sources(tmp.path()), &after.entries).entries));
+    }
+
+    #[test]
+    fn an_old_file_is_judged_by_its_stamp_without_being_read() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("a.md");
+        std::fs::write(&file, "one").unwrap();
+        let old = SystemTime::now() - Duration::from_secs(600);
+        std::fs::File::options().write(true).open(&file).unwrap().set_modified(old).unwrap();
+        let s = Sources { walked: vec![], whole: vec![], files: vec![file.clone()], skipped: vec![] };
+        let first = scan(&s, &[]);
+        // The change time is now: racy, hashed; the next scan still hashes it (it was racy).
+        assert!(!first.entries[0].hash.is_empty());
+        let second = scan(&s, &first.entries);
+        assert!(unchanged(&first.entries, &second.entries));
+        // Its stamp alone (not racy: no hash) decides from now on.
+        let third = scan(&s, &second.entries);
+        assert!(unchanged(&second.entries, &third.entries));
+        // Touched: another stamp, so changed, though the bytes are the same.
+        std::fs::File::options().write(true).open(&file).unwrap().set_modified(old + Duration::from_secs(1)).unwrap();
+        assert!(!unchanged(&third.entries, &scan(&s, &third.entries).entries));
     }
 
     #[test]
@@ -165,6 +187,6 @@ mod tests {
         let s = Sources { walked: vec![], whole: vec![], files: vec![file.clone()], skipped: vec![] };
         let missing = scan(&s, &[]);
         std::fs::write(&file, "").unwrap();
-        assert_ne!(missing.digest(), scan(&s, &missing.entries).digest());
+        assert!(!unchanged(&missing.entries, &scan(&s, &missing.entries).entries));
     }
 }

@@ -1,6 +1,6 @@
 //! The persistent build cache: `.stagebook-cache/` beside book.toml remembers, for the last
-//! successful build (and, apart, the last check), every input file by content hash
-//! ([`inputs`]), the settings it ran with, each file it wrote by its identity on disk
+//! successful build (and, apart, the last check), every input file by its identity on disk
+//! ([`inputs`]: size, times, inode; bytes where those could hide a change), the settings it ran with, each file it wrote by its identity on disk
 //! ([`stamp`]) and the warnings it printed. A build whose inputs, settings and output are all
 //! as recorded is not done again: the same warnings are printed and the output is left
 //! alone. Anything else (one changed byte in any input, another stagebook binary, an output
@@ -28,9 +28,6 @@ pub(crate) use folder::NAME as FOLDER;
 use inputs::{Entry, Sources};
 use stamp::Stamp;
 
-/// xxh3-128, written as hex.
-type Digest = u128;
-
 /// Changes whenever the record's meaning changes, so an older stagebook's record is ignored.
 const FORMAT: u32 = 1;
 
@@ -40,7 +37,8 @@ const VERSION_SALT: &str = "STAGEBOOK_CACHE_SALT";
 /// Environment variables that change what a build does (test hooks of the output folder).
 const BUILD_ENV: [&str; 3] = [VERSION_SALT, "STAGEBOOK_FAILPOINT", "STAGEBOOK_SWAP"];
 
-pub(crate) fn hex(d: Digest) -> String {
+/// xxh3-128 digests, written as hex.
+pub(crate) fn hex(d: u128) -> String {
     format!("{d:032x}")
 }
 
@@ -76,7 +74,8 @@ pub(crate) struct Hit {
 struct Record {
     format: u32,
     settings: String,
-    inputs_digest: String,
+    /// Every input is among `inputs` (see [`Cache::store`]).
+    complete: bool,
     inputs: Vec<Entry>,
     /// Files pages included: inputs next time even where the folder walk leaves them out.
     includes: Vec<PathBuf>,
@@ -87,7 +86,7 @@ struct Record {
     warnings: Vec<Diagnostic>,
 }
 
-/// The cache as one build uses it: the inputs, hashed before the build reads them.
+/// The cache as one build uses it: the inputs, stamped before the build reads them.
 pub(crate) struct Cache {
     folder: folder::Folder,
     mode: Mode,
@@ -98,7 +97,7 @@ pub(crate) struct Cache {
 
 impl Cache {
     /// The cache of the handbook `config` describes (command-line options applied), with its
-    /// inputs hashed; a warning instead when the folder cannot be used (a read-only handbook).
+    /// inputs stamped; a warning instead when the folder is not stagebook's.
     pub(crate) fn open(config: &Config, mode: Mode) -> Result<Cache, Diagnostic> {
         let root = absolute(&config.root);
         let folder = folder::Folder::open(&root)
@@ -118,7 +117,7 @@ impl Cache {
     /// build) its output folder still holds exactly the files it wrote.
     pub(crate) fn hit(&self) -> Option<Hit> {
         let r = self.previous.as_ref()?;
-        if r.inputs_digest != hex(self.inputs.digest()) {
+        if !r.complete || !inputs::unchanged(&r.inputs, &self.inputs.entries) {
             return None;
         }
         if let Mode::Build { output, .. } = &self.mode {
@@ -134,7 +133,7 @@ impl Cache {
     }
 
     /// Records a successful build (after its output is in place): a warning when the record
-    /// cannot be written, and the next build simply builds.
+    /// cannot be written (a read-only handbook), and the next build simply builds.
     pub(crate) fn store(
         self,
         includes: Vec<PathBuf>,
@@ -150,15 +149,13 @@ impl Cache {
         let mut includes: Vec<PathBuf> = includes.into_iter().map(|p| absolute(&p)).collect();
         includes.sort();
         includes.dedup();
-        // An included file the walk left out was not hashed before this build: the record
-        // cannot prove it unchanged, so it only names it, for the next build to hash.
+        // An included file the walk left out was not stamped before this build: the record
+        // cannot prove it unchanged, so it only names it, for the next build to stamp.
         let known: std::collections::HashSet<&Path> = self.inputs.entries.iter().map(|e| e.path.as_path()).collect();
-        let proven = includes.iter().all(|i| known.contains(i.as_path()));
+        let complete = includes.iter().all(|i| known.contains(i.as_path()));
         let mut record = self.record(includes, pages, assets, warnings);
         record.output = output;
-        if !proven {
-            record.inputs_digest = String::new();
-        }
+        record.complete = complete;
         self.write(record)
     }
 
@@ -166,7 +163,7 @@ impl Cache {
         Record {
             format: FORMAT,
             settings: self.settings.clone(),
-            inputs_digest: hex(self.inputs.digest()),
+            complete: true,
             inputs: self.inputs.entries.clone(),
             includes,
             output: Vec::new(),
@@ -179,11 +176,7 @@ impl Cache {
     fn write(&self, record: Record) -> Option<Diagnostic> {
         let bytes = serde_json::to_vec(&record).expect("a record serialises");
         let file = self.mode.record_file();
-        self.folder.write(file, &bytes).err().map(|e| {
-            let path = self.folder.path().join(file);
-            Diagnostic::error(path, format!("cannot write the build cache: {e}; the next build builds everything"))
-                .warning()
-        })
+        self.folder.write(file, &bytes).err().map(|e| Diagnostic::error(self.folder.path(), e.to_string()).warning())
     }
 }
 
