@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
+use crate::cache::{self, Cache};
 use crate::config::{BrokenLinks, Config, ConfigError};
 use crate::content::{self, PageId, PageKind, Payload, Reserved, Site};
 use crate::context::{self, BookView};
@@ -38,6 +39,9 @@ pub struct BuildOptions {
     pub force: bool,
     /// Broken links are warnings and the site is still written (`[build] broken_links = "warn"`).
     pub warn_links: bool,
+    /// Use the build cache (`.stagebook-cache/` beside book.toml): skip a build whose inputs,
+    /// settings and output are as the last one left them. The command line's default.
+    pub cache: bool,
 }
 
 impl BuildOptions {
@@ -49,6 +53,7 @@ impl BuildOptions {
             check_only: false,
             force: false,
             warn_links: false,
+            cache: false,
         }
     }
 }
@@ -537,26 +542,31 @@ impl Project {
 /// Builds (or, with `check_only`, checks) the handbook.
 pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
     let started = Instant::now();
+    let (cache, cache_warning) = if options.cache { open_cache(options) } else { (None, None) };
+    if let Some((hit, shown_output)) = cache.as_ref().and_then(|(c, shown)| Some((c.hit()?, shown.clone()))) {
+        // Said with the phase timings: the tests and benchmarks tell a skipped build by it.
+        Phases::new().done("cache hit");
+        let cache::Hit { pages, assets, warnings } = hit;
+        return Ok(Report { pages, assets, elapsed: started.elapsed(), output: shown_output, warnings });
+    }
     // An output folder inside the sources hides them from the content walk, so its errors
     // (broken links...) would only be symptoms: the location is checked first and reported alone.
     let mut location = Ok(());
     let loaded = Project::load(&options.root, |config| {
-        if let Some(out) = &options.output {
-            config.build.output = std::env::current_dir().map(|d| d.join(out)).unwrap_or_else(|_| out.clone());
-        }
-        config.build.drafts |= options.drafts;
-        if options.warn_links {
-            config.build.broken_links = BrokenLinks::Warn;
-        }
+        configure(options, config);
         if !options.check_only {
             location = output::location::check(config, &shown_output(config));
         }
     });
+    let with_cache_warning = |mut warnings: Vec<Diagnostic>| {
+        warnings.extend(cache_warning.clone());
+        warnings
+    };
     if let Err(d) = location {
         let warnings = loaded.map(|p| p.site.warnings).unwrap_or_else(|f| f.warnings);
-        return Err(Failure { errors: vec![d], warnings, output_changed: false });
+        return Err(Failure { errors: vec![d], warnings: with_cache_warning(warnings), output_changed: false });
     }
-    let project = loaded?;
+    let project = loaded.map_err(|f| Failure { warnings: with_cache_warning(f.warnings), ..f })?;
     let mut phases = Phases::new();
     let shown_output = project.shown_output();
     let staging = if options.check_only {
@@ -564,7 +574,7 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
     } else {
         Some(Staging::new(&project.config.output_dir(), options.force).map_err(|e| Failure {
             errors: vec![Diagnostic::error(shown_output.clone(), e.to_string())],
-            warnings: project.site.warnings.clone(),
+            warnings: with_cache_warning(project.site.warnings.clone()),
             output_changed: false,
         })?)
     };
@@ -574,11 +584,14 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
     };
     let (errors, late_warnings): (Vec<_>, Vec<_>) =
         project.write_all(sink, &shown_output, &mut phases).into_iter().partition(Diagnostic::is_error);
+    let includes: Vec<PathBuf> = project.site.pages.iter().flat_map(|p| p.includes.iter().cloned()).collect();
     let Site { pages, assets, mut warnings, .. } = project.site;
     warnings.extend(late_warnings);
     if !errors.is_empty() {
-        return Err(Failure { errors, warnings, output_changed: false });
+        return Err(Failure { errors, warnings: with_cache_warning(warnings), output_changed: false });
     }
+    // What a build skipped next time reports: not the leftovers of this publish.
+    let recorded = warnings.clone();
     if let Some(staging) = staging {
         match staging.commit() {
             Ok(Published::Unchanged) => {}
@@ -588,12 +601,48 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
             Err(e) => {
                 let output_changed = e.output_changed();
                 let errors = vec![Diagnostic::error(shown_output.clone(), e.to_string())];
-                return Err(Failure { errors, warnings, output_changed });
+                return Err(Failure { errors, warnings: with_cache_warning(warnings), output_changed });
             }
         }
     }
     phases.done("publish");
+    if let Some((cache, _)) = cache {
+        warnings.extend(cache.store(includes, pages.len(), assets.len(), &recorded));
+        phases.done("cache");
+    }
+    let warnings = with_cache_warning(warnings);
     Ok(Report { pages: pages.len(), assets: assets.len(), elapsed: started.elapsed(), output: shown_output, warnings })
+}
+
+/// The command line's overrides of book.toml.
+fn configure(options: &BuildOptions, config: &mut Config) {
+    if let Some(out) = &options.output {
+        config.build.output = std::env::current_dir().map(|d| d.join(out)).unwrap_or_else(|_| out.clone());
+    }
+    config.build.drafts |= options.drafts;
+    if options.warn_links {
+        config.build.broken_links = BrokenLinks::Warn;
+    }
+}
+
+/// The build cache with the inputs hashed, and the output folder as shown; or the warning
+/// saying why the build goes without it. A book.toml that does not load has no cache: the
+/// build reports why.
+fn open_cache(options: &BuildOptions) -> (Option<(Cache, PathBuf)>, Option<Diagnostic>) {
+    let Ok(mut config) = Config::load(&options.root) else { return (None, None) };
+    configure(options, &mut config);
+    let mut phases = Phases::new();
+    let mode = if options.check_only {
+        cache::Mode::Check
+    } else {
+        cache::Mode::Build { output: crate::abspath::absolute(&config.output_dir()), force: options.force }
+    };
+    let opened = Cache::open(&config, mode);
+    phases.done("cache");
+    match opened {
+        Ok(c) => (Some((c, shown_output(&config))), None),
+        Err(warning) => (None, Some(warning)),
+    }
 }
 
 /// The output folder as the user would type it.

@@ -7,7 +7,7 @@
 pub(crate) const LAYERS: &[&[&str]] = &[
     &["serve"],
     &["build"],
-    &["search", "sitemap", "redirects"],
+    &["search", "sitemap", "redirects", "cache"],
     &["context", "matrix"],
     &["content"],
     &["markdown"],

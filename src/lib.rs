@@ -8,6 +8,7 @@
 
 mod abspath;
 pub mod build;
+mod cache;
 mod config;
 mod content;
 mod context;

@@ -44,6 +44,9 @@ enum Command {
         /// `[build] broken_links = "warn"` does).
         #[arg(long)]
         warn_links: bool,
+        /// Build everything, without reading or writing the build cache (.stagebook-cache/).
+        #[arg(long)]
+        no_cache: bool,
     },
     /// Check config, pages, links and templates without writing anything.
     Check {
@@ -56,6 +59,9 @@ enum Command {
         /// Report broken links and anchors as warnings instead of errors.
         #[arg(long)]
         warn_links: bool,
+        /// Check everything, without reading or writing the build cache (.stagebook-cache/).
+        #[arg(long)]
+        no_cache: bool,
     },
     /// Build into memory, serve on localhost, rebuild on every save and reload the browser.
     Serve {
@@ -104,11 +110,20 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Build { dir, output, drafts, force, warn_links } => {
-            run_build(BuildOptions { root: dir, output, drafts, check_only: false, force, warn_links }, cli.quiet)
-        }
-        Command::Check { dir, drafts, warn_links } => run_build(
-            BuildOptions { root: dir, output: None, drafts, check_only: true, force: false, warn_links },
+        Command::Build { dir, output, drafts, force, warn_links, no_cache } => run_build(
+            BuildOptions { root: dir, output, drafts, check_only: false, force, warn_links, cache: !no_cache },
+            cli.quiet,
+        ),
+        Command::Check { dir, drafts, warn_links, no_cache } => run_build(
+            BuildOptions {
+                root: dir,
+                output: None,
+                drafts,
+                check_only: true,
+                force: false,
+                warn_links,
+                cache: !no_cache,
+            },
             cli.quiet,
         ),
         Command::Serve { dir, port, bind, open, drafts, allow_hosts, poll, warn_links } => {

@@ -220,7 +220,7 @@ fn a_failed_build_keeps_the_previous_output_byte_for_byte() {
     let leftovers: Vec<String> = std::fs::read_dir(book.dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains("stagebook"))
+        .filter(|n| n.contains("stagebook") && n != ".stagebook-cache")
         .collect();
     assert!(leftovers.is_empty(), "staging folders left behind: {leftovers:?}");
 }

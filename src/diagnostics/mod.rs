@@ -53,7 +53,7 @@ impl Problem {
 
 /// A source line as quoted under a diagnostic: clipped to [`Excerpt::WIDTH`] characters around
 /// the column, so a 36 KB line quoted 4,000 times costs 4,000 short strings, not 144 MB.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Excerpt {
     /// The shown text (tabs as spaces, `...` where clipped).
     pub text: String,
@@ -107,14 +107,15 @@ impl Excerpt {
 }
 
 /// How serious a diagnostic is: errors fail the build, warnings are printed only.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Severity {
     Error,
     Warning,
 }
 
-/// One problem found in the user's files.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One problem found in the user's files. Serialisable: the build cache prints a skipped
+/// build's warnings again.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Diagnostic {
     pub severity: Severity,
     /// Path as shown to the user: relative to where the command ran, as the book folder was given.

@@ -21,6 +21,8 @@ use std::sync::Mutex;
 
 use crate::abspath::absolute;
 
+pub(crate) use lock::state_dir;
+pub(crate) use manifest::{read as read_manifest, FILE as MANIFEST};
 pub(crate) use publish::{Published, Staging};
 
 /// Somewhere rendered files go. `Sync` so pages can be written from parallel workers.

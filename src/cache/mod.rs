@@ -1,0 +1,236 @@
+//! The persistent build cache: `.stagebook-cache/` beside book.toml remembers, for the last
+//! successful build (and, apart, the last check), every input file by its identity on disk
+//! ([`inputs`]: size, times, inode; bytes where those could hide a change), the settings it ran with, each file it wrote by its identity on disk
+//! ([`stamp`]) and the warnings it printed. A build whose inputs, settings and output are all
+//! as recorded is not done again: the same warnings are printed and the output is left
+//! alone. Anything else (one changed byte in any input, another stagebook binary, an output
+//! file touched, a missing, damaged or foreign record) is a full build. The record is only
+//! ever a reason to skip work, never a source of output, so a wrong record can cost time but
+//! cannot publish stale pages; it is written after the output is in place, by rename
+//! ([`folder`]), describing the inputs as they were *before* the build read them, so a file
+//! saved during a build makes the next one build again.
+
+mod folder;
+mod inputs;
+mod stamp;
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::abspath::absolute;
+use crate::config::Config;
+use crate::diagnostics::Diagnostic;
+use crate::output;
+
+pub(crate) use folder::NAME as FOLDER;
+use inputs::{Entry, Sources};
+use stamp::Stamp;
+
+/// Changes whenever the record's meaning changes, so an older stagebook's record is ignored.
+const FORMAT: u32 = 1;
+
+/// A hidden test hook: set, its value is part of the settings, as another stagebook version would be.
+const VERSION_SALT: &str = "STAGEBOOK_CACHE_SALT";
+
+/// Environment variables that change what a build does (test hooks of the output folder).
+const BUILD_ENV: [&str; 3] = [VERSION_SALT, "STAGEBOOK_FAILPOINT", "STAGEBOOK_SWAP"];
+
+/// xxh3-128 digests, written as hex.
+pub(crate) fn hex(d: u128) -> String {
+    format!("{d:032x}")
+}
+
+/// What is being done: the two keep separate records (a check writes no output).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// A build into this output folder (absolute), `--force` or not.
+    Build {
+        output: PathBuf,
+        force: bool,
+    },
+    Check,
+}
+
+impl Mode {
+    fn record_file(&self) -> &'static str {
+        match self {
+            Mode::Build { .. } => "build.json",
+            Mode::Check => "check.json",
+        }
+    }
+}
+
+/// What a skipped build reports: the recorded build's figures and warnings.
+#[derive(Debug)]
+pub(crate) struct Hit {
+    pub(crate) pages: usize,
+    pub(crate) assets: usize,
+    pub(crate) warnings: Vec<Diagnostic>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Record {
+    format: u32,
+    settings: String,
+    /// Every input is among `inputs` (see [`Cache::store`]).
+    complete: bool,
+    inputs: Vec<Entry>,
+    /// Files pages included: inputs next time even where the folder walk leaves them out.
+    includes: Vec<PathBuf>,
+    /// Every file the build wrote into the output folder (and its manifest), as it left them.
+    output: Vec<(String, Stamp)>,
+    pages: usize,
+    assets: usize,
+    warnings: Vec<Diagnostic>,
+}
+
+/// The cache as one build uses it: the inputs, stamped before the build reads them.
+pub(crate) struct Cache {
+    folder: folder::Folder,
+    mode: Mode,
+    settings: String,
+    inputs: inputs::Table,
+    previous: Option<Record>,
+}
+
+impl Cache {
+    /// The cache of the handbook `config` describes (command-line options applied), with its
+    /// inputs stamped; a warning instead when the folder is not stagebook's.
+    pub(crate) fn open(config: &Config, mode: Mode) -> Result<Cache, Diagnostic> {
+        let root = absolute(&config.root);
+        let folder = folder::Folder::open(&root)
+            .map_err(|e| Diagnostic::error(config.root.join(FOLDER), e.to_string()).warning())?;
+        let previous = folder
+            .read(mode.record_file())
+            .and_then(|bytes| serde_json::from_slice::<Record>(&bytes).ok())
+            .filter(|r| r.format == FORMAT);
+        let settings = settings(config, &mode);
+        let previous = previous.filter(|r| r.settings == settings);
+        let sources = sources(config, &root, &mode, previous.as_ref().map_or(&[][..], |r| &r.includes));
+        let inputs = inputs::scan(&sources, previous.as_ref().map_or(&[][..], |r| &r.inputs));
+        Ok(Cache { folder, mode, settings, inputs, previous })
+    }
+
+    /// The recorded build, when it ran with these settings over these exact inputs and (for a
+    /// build) its output folder still holds exactly the files it wrote.
+    pub(crate) fn hit(&self) -> Option<Hit> {
+        let r = self.previous.as_ref()?;
+        if !r.complete || !inputs::unchanged(&r.inputs, &self.inputs.entries) {
+            return None;
+        }
+        if let Mode::Build { output, .. } = &self.mode {
+            let intact = !r.output.is_empty()
+                && r.output.par_iter().all(|(rel, stamp)| {
+                    std::fs::symlink_metadata(output.join(rel)).is_ok_and(|m| m.is_file() && Stamp::of(&m) == *stamp)
+                });
+            if !intact {
+                return None;
+            }
+        }
+        Some(Hit { pages: r.pages, assets: r.assets, warnings: r.warnings.clone() })
+    }
+
+    /// Records a successful build (after its output is in place): a warning when the record
+    /// cannot be written (a read-only handbook), and the next build simply builds.
+    pub(crate) fn store(
+        self,
+        includes: Vec<PathBuf>,
+        pages: usize,
+        assets: usize,
+        warnings: &[Diagnostic],
+    ) -> Option<Diagnostic> {
+        let output = match &self.mode {
+            // An output folder without a readable manifest: nothing to record it by.
+            Mode::Build { output, .. } => output_stamps(output)?,
+            Mode::Check => Vec::new(),
+        };
+        let mut includes: Vec<PathBuf> = includes.into_iter().map(|p| absolute(&p)).collect();
+        includes.sort();
+        includes.dedup();
+        // An included file the walk left out was not stamped before this build: the record
+        // cannot prove it unchanged, so it only names it, for the next build to stamp.
+        let known: std::collections::HashSet<&Path> = self.inputs.entries.iter().map(|e| e.path.as_path()).collect();
+        let complete = includes.iter().all(|i| known.contains(i.as_path()));
+        let mut record = self.record(includes, pages, assets, warnings);
+        record.output = output;
+        record.complete = complete;
+        self.write(record)
+    }
+
+    fn record(&self, includes: Vec<PathBuf>, pages: usize, assets: usize, warnings: &[Diagnostic]) -> Record {
+        Record {
+            format: FORMAT,
+            settings: self.settings.clone(),
+            complete: true,
+            inputs: self.inputs.entries.clone(),
+            includes,
+            output: Vec::new(),
+            pages,
+            assets,
+            warnings: warnings.to_vec(),
+        }
+    }
+
+    fn write(&self, record: Record) -> Option<Diagnostic> {
+        let bytes = serde_json::to_vec(&record).expect("a record serialises");
+        let file = self.mode.record_file();
+        self.folder.write(file, &bytes).err().map(|e| Diagnostic::error(self.folder.path(), e.to_string()).warning())
+    }
+}
+
+/// Everything besides the input files that decides what a build produces or reports.
+fn settings(config: &Config, mode: &Mode) -> String {
+    let exe = std::env::current_exe().ok().and_then(|p| std::fs::metadata(p).ok()).map(|m| Stamp::of(&m));
+    let env: Vec<String> =
+        BUILD_ENV.iter().map(|k| format!("{k}={:?}", std::env::var_os(k).unwrap_or_default())).collect();
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let text = format!(
+        "stagebook {} exe {:?} env {:?} cwd {:?} root {:?} drafts {} links {:?} mode {:?}",
+        env!("CARGO_PKG_VERSION"),
+        exe,
+        env,
+        cwd,
+        config.root,
+        config.build.drafts,
+        config.build.broken_links,
+        mode
+    );
+    hex(xxhash_rust::xxh3::xxh3_128(text.as_bytes()))
+}
+
+/// Where a build's inputs are (all absolute).
+fn sources(config: &Config, root: &Path, mode: &Mode, includes: &[PathBuf]) -> Sources {
+    let mut walked = vec![root.to_path_buf()];
+    let content = absolute(&config.content_dir());
+    if !content.starts_with(root) {
+        walked.push(content);
+    }
+    // Read by path, so inputs even where a `.gitignore` hides them from the walk.
+    let mut files = vec![root.join("book.toml"), absolute(&config.matrix_path())];
+    files.extend(config.additional_files().into_iter().flatten().map(|(path, _, _)| absolute(&path)));
+    files.extend(includes.iter().cloned());
+    let mut skipped = vec![root.join(FOLDER)];
+    let out = match mode {
+        Mode::Build { output, .. } => output.clone(),
+        Mode::Check => absolute(&config.output_dir()),
+    };
+    skipped.push(output::state_dir(&out));
+    skipped.push(out);
+    Sources { walked, whole: vec![root.join("themes")], files, skipped }
+}
+
+/// The stamps of every file the output folder's manifest lists, and of the manifest.
+fn output_stamps(dir: &Path) -> Option<Vec<(String, Stamp)>> {
+    let owned = output::read_manifest(dir).ok()??;
+    let mut rels: Vec<String> = owned.into_iter().collect();
+    rels.push(output::MANIFEST.to_string());
+    rels.sort_unstable();
+    rels.into_par_iter()
+        .map(|rel| {
+            let m = std::fs::symlink_metadata(dir.join(&rel)).ok()?;
+            Some((rel, Stamp::of(&m)))
+        })
+        .collect()
+}
