@@ -18,6 +18,10 @@ const SAME_IN_FRENCH: &[(&str, &str)] = &[
     ("ui.source_label", "\"Source:\" is \"Source :\" in French: the same word, spaced"),
     ("ui.list_separator", "punctuation only: \", \""),
     ("ui.with_count", "no words: \"{label} ({n})\""),
+    ("js.filter_count", "\"{shown} of {n} aspects\": \"aspects\" is the French word too"),
+    ("js.export_ask", "\"Import\" is a French word too (\"Import annulé\")"),
+    ("js.calc_about", "no words: \"≈ {range}\""),
+    ("js.list_comma", "punctuation only"),
 ];
 
 /// The words of an English value worth looking for: its text between `{slots}`, and the text
@@ -146,8 +150,8 @@ fn the_french_handbook_shows_no_english_interface_string() {
             haystacks.push((rel, format!("{}\n{}", text_of(&text), attributes(&text))));
         } else if rel == "static/strings.js" {
             // (static/toc.js holds the sidebar's titles, which every page's own sidebar shows
-            // too, and URLs, whose words are not shown.)
-            haystacks.push((rel, text));
+            // too, and URLs, whose words are not shown.) Its values only: its keys are names.
+            haystacks.push((rel, script_values(&text)));
         }
     }
     assert!(pages >= 14, "{pages} pages");
@@ -270,4 +274,32 @@ fn init_writes_a_french_sample_that_builds_in_french() {
     let bad = book.run(&["init", "autre", "--language", "fr\"x"]);
     assert_eq!(bad.code, Some(1));
     assert!(bad.stderr.contains("is not a language tag"), "{}", bad.stderr);
+}
+
+/// The shown strings of static/strings.js (`window.stagebookStrings = {lang, dir, strings}`),
+/// one a line, plural forms each on their own.
+fn script_values(script: &str) -> String {
+    let json = &script[script.find('{').expect("an object")..=script.rfind('}').expect("an object")];
+    let value: serde_json::Value = serde_json::from_str(json).expect("strings.js holds JSON");
+    fn walk(v: &serde_json::Value, out: &mut String) {
+        match v {
+            // `{name}` slots are filled by the script, never shown as such.
+            serde_json::Value::String(s) => {
+                let mut rest = s.as_str();
+                while let Some(open) = rest.find('{') {
+                    out.push_str(&rest[..open]);
+                    out.push(' ');
+                    rest = rest[open..].find('}').map_or("", |close| &rest[open + close + 1..]);
+                }
+                out.push_str(rest);
+                out.push('\n');
+            }
+            serde_json::Value::Object(o) => o.values().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = String::new();
+    walk(&value["strings"], &mut out);
+    assert!(!out.is_empty(), "strings.js has strings");
+    out
 }

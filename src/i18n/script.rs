@@ -152,8 +152,7 @@ mod tests {
     }
 
     #[test]
-    fn the_chain_goes_from_region_to_language_to_english() {
-    }
+    fn the_chain_goes_from_region_to_language_to_english() {}
 
     #[test]
     fn the_scripts_strings_fall_back_to_english_key_by_key_and_know_their_direction() {

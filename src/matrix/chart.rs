@@ -2,8 +2,8 @@
 
 use super::{format, Figure, Matrix};
 use crate::html::escape_html;
-use crate::numbers::Numbers;
 use crate::i18n::Translations;
+use crate::numbers::Numbers;
 
 /// One figure of the chart: where its bar spans in the panel's common unit (weeks for
 /// durations, so stages given in months and in weeks share one axis), and its label in the
@@ -40,7 +40,7 @@ pub(crate) fn cost_chart(m: &Matrix, numbers: Numbers, strings: &Translations) -
             let suffix = if unit == super::DurationUnit::Weeks {
                 String::new()
             } else {
-                super::views::unit_suffix(strings, unit)
+                super::views::unit_suffix(strings, unit, c.duration.as_ref())
             };
             let duration = c.duration.as_ref().map(|f| Bar::of(f, unit.in_weeks(), |v| numbers.integer(v), &suffix));
             (s.name.as_str(), build, duration)

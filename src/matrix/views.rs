@@ -197,13 +197,22 @@ pub(crate) struct MatrixView<'a> {
 }
 
 /// Builds the views of the matrix as the page at `page` (output path) shows them.
-/// The words after a duration (" weeks", " months"), in the book's language.
-pub(crate) fn unit_suffix(s: &crate::i18n::Translations, unit: super::DurationUnit) -> String {
+/// The words after a duration (" weeks", " months"), in the book's language and in the plural
+/// form for the duration's upper end, as the calculator picks it (`calc_weeks` with `n`).
+pub(crate) fn unit_suffix(
+    s: &crate::i18n::Translations,
+    unit: super::DurationUnit,
+    duration: Option<&super::Figure>,
+) -> String {
     let key = match unit {
         super::DurationUnit::Weeks => "weeks",
         super::DurationUnit::Months => "months",
     };
-    format!(" {}", s.ui_plain(key, None, &[]))
+    let n = match duration {
+        Some(super::Figure::Range(r)) => u64::try_from(r.max).ok(),
+        _ => None,
+    };
+    format!(" {}", s.ui_plain(key, n, &[]))
 }
 
 #[derive(Clone, Copy)]
@@ -263,7 +272,11 @@ impl<'a> Views<'a> {
                 let money = |v| numbers.money(&c.currency, v);
                 CostView {
                     build: figure(&c.build, &money, ""),
-                    duration: figure(&c.duration, &|v| numbers.integer(v), &unit_suffix(self.s, c.duration_unit)),
+                    duration: figure(
+                        &c.duration,
+                        &|v| numbers.integer(v),
+                        &unit_suffix(self.s, c.duration_unit, c.duration.as_ref()),
+                    ),
                     duration_unit: c.duration_unit.name(),
                     monthly: figure(&c.monthly, &money, &format!(" {}", self.s.ui_plain("per_month", None, &[]))),
                     source: self.html(&r.cost_source),

@@ -66,9 +66,7 @@ fn script(shared: &Shared) -> Vec<u8> {
     let files = shared.files();
     let mut out = match files.get(&format!("static/{}", crate::i18n::script::STRINGS_JS)) {
         Some(strings) => strings.to_vec(),
-        None => {
-            crate::i18n::script::for_book(&crate::i18n::Translations::english()).into_bytes()
-        }
+        None => crate::i18n::script::for_book(&crate::i18n::Translations::english()).into_bytes(),
     };
     out.extend_from_slice(SCRIPT.as_bytes());
     out
