@@ -40,7 +40,8 @@ import time
 from corpus import BIN, build_release, corpus  # noqa: E402
 
 
-def run(cmd, env=None):
+def run_full(cmd, env=None):
+    """One process: wall s, peak RSS MiB, CPU s (user + system) and its stderr; exits on failure."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -50,7 +51,12 @@ def run(cmd, env=None):
     proc.returncode = status
     if status != 0:
         sys.exit(f"{' '.join(cmd)} failed:\n{err}")
-    return wall, usage.ru_maxrss / 1024.0, usage.ru_utime + usage.ru_stime  # MiB, CPU s
+    return wall, usage.ru_maxrss / 1024.0, usage.ru_utime + usage.ru_stime, err
+
+
+def run(cmd, env=None):
+    wall, rss, cpu, _ = run_full(cmd, env)
+    return wall, rss, cpu  # MiB, CPU s
 
 
 def remove_output(out):

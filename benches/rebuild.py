@@ -25,32 +25,10 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
-import time
 
+from build import remove_output, run_full  # noqa: E402
 from corpus import BIN, build_release
-
-
-def run(cmd, env=None, quiet=True):
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL if quiet else subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=env)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    err = proc.stderr.read().decode()
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"{' '.join(cmd)} failed:\n{err}")
-    return wall, usage.ru_utime + usage.ru_stime, err
-
-
-def remove_output(out):
-    """The output folder and the state folder a build keeps beside it."""
-    shutil.rmtree(out, ignore_errors=True)
-    parent, name = os.path.split(out)
-    for entry in os.listdir(parent):
-        if entry.startswith(f".{name}.stagebook"):
-            shutil.rmtree(os.path.join(parent, entry), ignore_errors=True)
 
 
 class Bench:
@@ -66,11 +44,11 @@ class Bench:
         self.env = env
 
     def build(self, *extra):
-        wall, cpu, err = run([self.bin, "build", "--quiet", self.book, "-o", self.out, *extra], env=self.env)
+        wall, _, cpu, err = run_full([self.bin, "build", "--quiet", self.book, "-o", self.out, *extra], env=self.env)
         return wall, cpu, "cache hit" in err
 
     def floor_run(self):
-        wall, cpu, _ = run([self.floor, os.path.join(self.book, "content")])
+        wall, _, cpu, _ = run_full([self.floor, os.path.join(self.book, "content")])
         return wall, cpu
 
     def page(self):

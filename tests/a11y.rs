@@ -6,7 +6,7 @@
 
 mod common;
 use common::browser::{self, Browser, Scheme, Tab};
-use common::{file_url, text_of, Book};
+use common::{file_url, files_under, text_of, Book};
 
 const WCAG21_AA: &[&str] = &["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
 const WIDTHS: [(u32, u32, bool); 2] = [(1280, 900, false), (390, 844, true)];
@@ -98,7 +98,7 @@ fn axe_finds_nothing_on_any_page_kind_in_either_scheme_at_desktop_and_phone_widt
 
     // Every kind of page the build writes is in the list.
     let mut kinds = std::collections::BTreeSet::new();
-    for entry in walk(&book.path("book")) {
+    for entry in files_under(&book.path("book")) {
         if entry.extension().is_some_and(|e| e == "html") {
             let html = std::fs::read_to_string(&entry).unwrap();
             if let Some(at) = html.find("<body class=\"kind-") {
@@ -206,19 +206,6 @@ fn axe_finds_nothing_in_the_open_search_dropdown() {
     assert!(failures.is_empty(), "axe found violations or the page overflowed:\n{}", failures.join("\n"));
 }
 
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
-}
-
 /// The accessible name and description Chromium computes for the first element matching
 /// `selector` (from its accessibility tree, as a screen reader gets them).
 fn name_and_description(tab: &Tab<'_>, selector: &str) -> (String, String) {
@@ -250,7 +237,7 @@ fn scroll_boxes_are_focusable_and_named_in_every_page() {
     );
     book.build_ok();
     let (mut wraps, mut pres, mut tasks) = (0, 0, 0);
-    for path in walk(&book.path("book")) {
+    for path in files_under(&book.path("book")) {
         if path.extension().is_none_or(|e| e != "html") {
             continue;
         }

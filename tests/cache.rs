@@ -37,29 +37,13 @@ fn diagnostics(r: &Run) -> Vec<String> {
     r.stderr.lines().filter(|l| !l.starts_with("  ") || l.starts_with("  |")).map(str::to_string).collect()
 }
 
-/// Every file under `dir`, sorted, with its bytes.
+/// Every file under `dir`, sorted, with its bytes (none when there is no `dir`).
 fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files = Vec::new();
     if dir.exists() {
-        for e in walk(dir) {
-            files.push((e.strip_prefix(dir).unwrap().to_string_lossy().into_owned(), std::fs::read(&e).unwrap()));
-        }
+        common::tree(dir)
+    } else {
+        Vec::new()
     }
-    files.sort();
-    files
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 /// A copy of the fixture with its output folder outside it (so the book folder holds only

@@ -6,7 +6,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use common::{text_of, Book};
+use common::{files_under, text_of, Book};
 
 /// English values identical in French, or too generic to tell apart from other text, with why.
 const SAME_IN_FRENCH: &[(&str, &str)] = &[
@@ -117,17 +117,6 @@ fn has_words(hay: &str, needle: &str) -> bool {
     })
 }
 
-fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            files(&p, out);
-        } else {
-            out.push(p);
-        }
-    }
-}
-
 #[test]
 fn the_french_handbook_shows_no_english_interface_string() {
     let book = Book::fixture("i18n-fr");
@@ -138,8 +127,7 @@ fn the_french_handbook_shows_no_english_interface_string() {
     let excluded: Vec<&str> = SAME_IN_FRENCH.iter().map(|(k, _)| *k).collect();
     // What a reader sees or hears: text and attributes of every page (redirects and 404
     // included), and the scripts' strings.
-    let mut all = Vec::new();
-    files(&book.path("book"), &mut all);
+    let all = files_under(&book.path("book"));
     let mut pages = 0;
     let mut haystacks = Vec::new();
     for path in &all {

@@ -104,23 +104,36 @@ impl Book {
 
     /// Every file under `dir` (relative paths, sorted) with its bytes.
     pub(crate) fn snapshot(&self, dir: &str) -> Vec<(String, Vec<u8>)> {
-        let root = self.path(dir);
-        let mut files = Vec::new();
-        collect(&root, &root, &mut files);
-        files.sort();
-        files
+        tree(&self.path(dir))
     }
 }
 
-fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            collect(root, &p, out);
-        } else {
-            out.push((p.strip_prefix(root).unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()));
+/// Every file below `dir` (not folders), at any depth, sorted.
+pub(crate) fn files_under(dir: &Path) -> Vec<PathBuf> {
+    fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                collect(&p, out);
+            } else {
+                out.push(p);
+            }
         }
     }
+    let mut out = Vec::new();
+    collect(dir, &mut out);
+    out.sort();
+    out
+}
+
+/// Every file below `dir` with its path from `dir` and its bytes, sorted by path.
+pub(crate) fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<_> = files_under(dir)
+        .into_iter()
+        .map(|p| (p.strip_prefix(dir).unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
+        .collect();
+    files.sort();
+    files
 }
 
 pub(crate) fn copy_dir(src: &Path, dst: &Path) {
