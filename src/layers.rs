@@ -16,6 +16,7 @@ pub(crate) const LAYERS: &[&[&str]] = &[
     &["theme"],
     &["config"],
     &["html", "slug", "url", "abspath", "diagnostics", "numbers"],
+    &["lang"],
 ];
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ mod highlight;
 mod html;
 mod i18n;
 pub mod init;
+mod lang;
 #[cfg(test)]
 mod layers;
 mod markdown;

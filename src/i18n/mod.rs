@@ -35,13 +35,7 @@ pub(crate) struct Translations {
 
 /// The languages to look in, most specific first, lowercased: `pt-BR` → `pt-br`, `pt`, `en`.
 fn chain(language: &str) -> Vec<String> {
-    let tag = language.trim().replace('_', "-").to_ascii_lowercase();
-    let mut chain = Vec::new();
-    let mut rest = tag.as_str();
-    while !rest.is_empty() {
-        chain.push(rest.to_string());
-        rest = rest.rfind('-').map_or("", |i| &rest[..i]);
-    }
+    let mut chain = crate::lang::fallbacks(language);
     if chain.last().map(String::as_str) != Some("en") {
         chain.push("en".into());
     }

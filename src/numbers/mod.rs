@@ -47,17 +47,10 @@ impl Numbers {
     /// The conventions for a language tag (`fr`, `pt-BR`, `zh_Hant_TW`): the longest prefix of
     /// the tag the table has, else English.
     pub(crate) fn for_language(language: &str) -> Numbers {
-        let tag = language.trim().replace('_', "-").to_ascii_lowercase();
-        let mut candidate = tag.as_str();
-        loop {
-            if let Some(l) = LOCALES.iter().find(|l| l.tag == candidate) {
-                return Numbers(l);
-            }
-            match candidate.rfind('-') {
-                Some(at) => candidate = &candidate[..at],
-                None => return Numbers::default(),
-            }
-        }
+        crate::lang::fallbacks(language)
+            .iter()
+            .find_map(|tag| LOCALES.iter().find(|l| l.tag == tag))
+            .map_or_else(Numbers::default, Numbers)
     }
 
     /// The locale the page's scripts hand to `Intl.NumberFormat` (`<html data-locale>`).
