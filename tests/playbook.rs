@@ -14,6 +14,22 @@ fn open<'b>(browser: &'b Browser, url: &str) -> Tab<'b> {
     tab
 }
 
+/// Loads `url` in `tab` and waits until the page shows the team's stage `stage`, chosen on an
+/// earlier page.
+///
+/// The stage is kept in localStorage, which each renderer process caches: a write reaches
+/// another process's pages later, through a storage event (where.js then marks them again).
+/// A page that has not caught up marks the aspects for the stage chosen before, and choosing
+/// the new stage on a page that already shows it writes the same value again, which changes
+/// nothing and is not passed on, so the older stage can arrive afterwards and win. One tab
+/// keeps the pages in one process; the wait covers a navigation that changes process.
+fn goto_at_stage(tab: &Tab, url: &str, stage: &str) {
+    tab.goto(url);
+    let want = serde_json::to_string(stage).unwrap();
+    tab.try_wait_for(&format!("document.getElementById('sb-where').value === {want}"), common::browser::WAIT)
+        .unwrap_or_else(|e| panic!("{url} does not show the stage {stage} chosen before: {e}"));
+}
+
 /// The opening tag of the element with `id`.
 fn tag<'a>(dom: &'a str, id: &str) -> &'a str {
     let at = dom.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("#{id} not in page"));
@@ -154,7 +170,8 @@ fn where_are_we_marks_aspects_and_summarises_the_stage_on_the_home_page() {
     assert!(summary.contains("Ouvrir la liste de contrôle de Série A"));
 
     // The matrix page, opened later in the same browser, remembers the stage and marks each aspect.
-    let dom = tab.goto(&file_url(&book.path("book/matrix/index.html"))).dom();
+    goto_at_stage(&tab, &file_url(&book.path("book/matrix/index.html")), "serie-a");
+    let dom = tab.dom();
     assert!(tag(&dom, "sb-where").contains("sb-where"));
     let mark = |id: &str| common::text_of(element(&dom, id).split("where-mark\">").nth(1).unwrap_or("none<"));
     assert!(mark("deploiement").starts_with("À faire maintenant"), "{}", mark("deploiement"));
@@ -162,7 +179,7 @@ fn where_are_we_marks_aspects_and_summarises_the_stage_on_the_home_page() {
     assert!(element(&dom, "ops").contains("data-when=\"now\""), "the current stage's column is marked");
 
     // At Seed, the on-call aspect can wait until Série A.
-    let tab = open(&browser, &file_url(&book.path("book/stages/seed/index.html")));
+    goto_at_stage(&tab, &file_url(&book.path("book/stages/seed/index.html")), "serie-a");
     tab.select("#sb-where", "seed");
     let dom = tab.dom();
     let item = common::text_of(element(&dom, "astreinte"));
@@ -403,8 +420,7 @@ fn stage_pages_mark_aspects_against_the_team_stage_and_agree_with_the_summary() 
 
     // Team at MVP, reading the last stage (ahead of it): nothing to build now; each requirement
     // names the first stage after MVP that asks for it.
-    let tab = open(&browser, &page(&asks.stages[last]));
-    assert_eq!(tab.eval("document.getElementById('sb-where').value"), "10k", "the stage is remembered");
+    goto_at_stage(&tab, &page(&asks.stages[last]), "10k"); // the stage is remembered
     tab.select("#sb-where", "mvp");
     assert_eq!(marks(&tab, "Build now"), 0);
     let firsts: Vec<String> = asks
@@ -431,7 +447,7 @@ fn stage_pages_mark_aspects_against_the_team_stage_and_agree_with_the_summary() 
 
     // Team at 10k on its own page: "Build now" exactly for what is new or changed at 10k,
     // never beside a cell that asks nothing.
-    let tab = open(&browser, &page("10k"));
+    goto_at_stage(&tab, &page("10k"), "mvp");
     tab.select("#sb-where", "10k");
     let build = asks.new_at(tenk);
     assert_eq!(marks(&tab, "Build now"), build);
@@ -442,7 +458,7 @@ fn stage_pages_mark_aspects_against_the_team_stage_and_agree_with_the_summary() 
     assert_eq!(beside_none, 0);
 
     // The matrix page keeps per-column marks: the team's column, the same counts as the summary.
-    let tab = open(&browser, &file_url(&book.path("book/matrix/index.html")));
+    goto_at_stage(&tab, &file_url(&book.path("book/matrix/index.html")), "10k");
     assert_eq!(marks(&tab, "Build now"), build);
     assert!(text_of(&tab.dom(), "where-summary").contains(&format!("{build} aspects to build now")));
 }

@@ -45,11 +45,15 @@ fn after_35_idle_seconds_pages_are_served_and_a_save_reaches_the_open_tab() {
 
     assert_eq!(serve.get("/").status, 200, "a new connection after the idle spell");
     let text = book.read("content/guide/setup.md").replace("Run the installer.", "Run the RESTED installer.");
+    let from = serve.lines().len();
     book.write("content/guide/setup.md", text);
     let (event, data) = events.next(WAIT).expect("the save reaches the stream opened before the idle spell");
     assert_eq!(event, "reload", "{data}");
     assert!(serve.get("/guide/setup/").body.contains("Run the RESTED installer."));
-    assert!(serve.lines().iter().any(|l| l.starts_with("Rebuilt 1 page")));
+    // The server says "Rebuilt" after it tells the tabs, and the line reaches this process
+    // through a pipe and a reader thread: under load it can come after the reload, so wait for it.
+    let rebuilt = serve.wait_for(from, |l| l.starts_with("Rebuilt 1 page"));
+    assert!(rebuilt.is_some(), "no \"Rebuilt 1 page\" line: {:?}", serve.lines());
     serve.assert_alive_without_panic();
 }
 

@@ -21,6 +21,10 @@ use serde_json::{json, Value};
 /// How long a protocol call or a wait may take unless told otherwise.
 pub(crate) const WAIT: Duration = Duration::from_secs(10);
 
+/// How long a click waits for its element to hold still, in view and uncovered (within the
+/// [`WAIT`] its script call has).
+const CLICK_WAIT: Duration = Duration::from_secs(5);
+
 /// The flags every test browser runs with: headless, and closed to the network except for the
 /// pages a test opens (no background requests, updates, sync or QUIC).
 const FLAGS: &[&str] = &[
@@ -439,22 +443,32 @@ impl Tab<'_> {
     /// box, or if something else covers its middle (the reader would click that instead).
     pub(crate) fn click(&self, selector: &str) -> &Self {
         let sel = serde_json::to_string(selector).unwrap();
-        // The element's box must hold still for a few frames first: a smooth scroll still
-        // under way (a focus, an anchor) would move it between measuring and clicking.
+        // The element's box must hold still for a few frames before it is measured, and it is
+        // scrolled into view only once the page holds still: a smooth scroll under way (the
+        // theme scrolls smoothly, and focusing a control below the fold starts one) runs on
+        // after an instant scroll and carries the element off screen or under the sticky
+        // header. So: wait until still; if the middle is not the element's, scroll it to the
+        // centre and wait again, until `CLICK_WAIT` has passed.
         let at = self.eval(&format!(
             "new Promise(function (done) {{ var e = document.querySelector({sel}); \
              if (!e) return done('nothing matches'); \
-             e.scrollIntoView({{ block: 'center', inline: 'center', behavior: 'instant' }}); \
-             var last = '', same = 0, t0 = performance.now(); \
+             var last = '', same = 0, scrolls = 0, t0 = performance.now(); \
              var next = document.hidden ? function (f) {{ setTimeout(f, 16); }} : requestAnimationFrame; \
              (function check() {{ var r = e.getBoundingClientRect(), now = [r.left, r.top, r.width, r.height].join(); \
                same = now === last ? same + 1 : 0; last = now; \
-               if (same < 3 && performance.now() - t0 < 1000) return next(check); \
+               var late = performance.now() - t0 >= {limit}; \
+               if (same < 3 && !late) return next(check); \
                if (!r.width || !r.height) return done('it has no box'); \
                var x = r.left + r.width / 2, y = r.top + r.height / 2, top = document.elementFromPoint(x, y); \
                var mine = top && (e.contains(top) || top.contains(e) && top.tagName === 'LABEL' || \
                  Array.from(e.labels || []).some(function (l) {{ return l.contains(top); }})); \
-               done(mine ? [x, y] : 'it is covered by ' + (top ? top.outerHTML.slice(0, 160) : 'nothing')); }})(); }})"
+               if (mine) return done([x, y]); \
+               if (late) return done('it is covered by ' + (top ? top.outerHTML.slice(0, 160) : 'nothing (outside the viewport)') + \
+                 ' (its box ' + [r.left, r.top, r.width, r.height].map(Math.round) + ' in a ' + [innerWidth, innerHeight] + \
+                 ' viewport scrolled to ' + [scrollX, scrollY].map(Math.round) + ', after ' + scrolls + ' scrolls)'); \
+               scrolls++; e.scrollIntoView({{ block: 'center', inline: 'center', behavior: 'instant' }}); \
+               same = 0; last = ''; next(check); }})(); }})",
+            limit = CLICK_WAIT.as_millis()
         ));
         let Some([x, y]) = at.as_array().and_then(|a| Some([a.first()?.as_f64()?, a.get(1)?.as_f64()?])) else {
             panic!("click {selector}: {}", at.as_str().unwrap_or_default())
