@@ -131,20 +131,22 @@ pub(crate) fn push_relative_href(out: &mut String, from: &str, to: &str) {
     // `from`'s folders: everything before its last `/`.
     let from_dir = &from.as_bytes()[..from.bytes().rposition(|b| b == b'/').unwrap_or(0)];
     // Folders shared from the top, keeping at least `to`'s file name: `shared` bytes of `to`.
-    let (mut common, mut shared) = (0, 0);
-    if !from_dir.is_empty() {
-        for part in from_dir.split(|&b| b == b'/') {
-            let rest = &to_bytes[shared..];
-            if rest.get(part.len()) != Some(&b'/') || &rest[..part.len()] != part {
-                break;
-            }
-            common += 1;
-            shared += part.len() + 1;
+    // A folder of `from` is shared when `to` starts with the same bytes up to its end and has
+    // a `/` there: all of them, or those ending before the first byte that differs.
+    let same = from_dir.iter().zip(to_bytes).take_while(|(a, b)| a == b).count();
+    let shared = if from_dir.is_empty() {
+        0
+    } else if same == from_dir.len() && to_bytes.get(same) == Some(&b'/') {
+        same + 1
+    } else {
+        from_dir[..same].iter().rposition(|&b| b == b'/').map_or(0, |slash| slash + 1)
+    };
+    // One `../` for each folder of `from` past the shared ones.
+    if !from_dir.is_empty() && shared <= from_dir.len() {
+        let ups = from_dir[shared..].iter().filter(|&&b| b == b'/').count() + 1;
+        for _ in 0..ups {
+            out.push_str("../");
         }
-    }
-    let from_depth = if from_dir.is_empty() { 0 } else { from_dir.iter().filter(|&&b| b == b'/').count() + 1 };
-    for _ in common..from_depth {
-        out.push_str("../");
     }
     out.push_str(&crate::url::encode_path(&to[shared..]));
 }
@@ -244,6 +246,7 @@ mod tests {
                 .collect();
             paths.extend(longer);
         }
+        paths.extend(["/", "/a", "//a", "a/", "/a/index.html"].map(String::from));
         paths.sort();
         paths.dedup();
         for from in &paths {
