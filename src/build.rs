@@ -541,6 +541,18 @@ impl Project {
 
 /// Builds (or, with `check_only`, checks) the handbook.
 pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
+    build_then(options, drop)
+}
+
+/// [`build`] for a process that ends right after it (the command line): the pages, kept
+/// until the site is written, are left to the operating system instead of freed one
+/// allocation at a time (a hundredth of a 10,000-page build).
+pub fn build_to_exit(options: &BuildOptions) -> Result<Report, Failure> {
+    build_then(options, std::mem::forget)
+}
+
+/// [`build`], handing the project to `dispose` once its pages are written.
+fn build_then(options: &BuildOptions, dispose: fn(Project)) -> Result<Report, Failure> {
     let started = Instant::now();
     let (cache, cache_warning) = if options.cache { open_cache(options) } else { (None, None) };
     if let Some((hit, shown_output)) = cache.as_ref().and_then(|(c, shown)| Some((c.hit()?, shown.clone()))) {
@@ -566,7 +578,7 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
         let warnings = loaded.map(|p| p.site.warnings).unwrap_or_else(|f| f.warnings);
         return Err(Failure { errors: vec![d], warnings: with_cache_warning(warnings), output_changed: false });
     }
-    let project = loaded.map_err(|f| Failure { warnings: with_cache_warning(f.warnings), ..f })?;
+    let mut project = loaded.map_err(|f| Failure { warnings: with_cache_warning(f.warnings), ..f })?;
     let mut phases = Phases::new();
     let shown_output = project.shown_output();
     let staging = if options.check_only {
@@ -585,7 +597,9 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
     let (errors, late_warnings): (Vec<_>, Vec<_>) =
         project.write_all(sink, &shown_output, &mut phases).into_iter().partition(Diagnostic::is_error);
     let includes: Vec<PathBuf> = project.site.pages.iter().flat_map(|p| p.includes.iter().cloned()).collect();
-    let Site { pages, assets, mut warnings, .. } = project.site;
+    let (pages, assets) = (project.site.pages.len(), project.site.assets.len());
+    let mut warnings = std::mem::take(&mut project.site.warnings);
+    dispose(project);
     warnings.extend(late_warnings);
     if !errors.is_empty() {
         return Err(Failure { errors, warnings: with_cache_warning(warnings), output_changed: false });
@@ -607,11 +621,11 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
     }
     phases.done("publish");
     if let Some((cache, _)) = cache {
-        warnings.extend(cache.store(includes, pages.len(), assets.len(), &recorded));
+        warnings.extend(cache.store(includes, pages, assets, &recorded));
         phases.done("cache");
     }
     let warnings = with_cache_warning(warnings);
-    Ok(Report { pages: pages.len(), assets: assets.len(), elapsed: started.elapsed(), output: shown_output, warnings })
+    Ok(Report { pages, assets, elapsed: started.elapsed(), output: shown_output, warnings })
 }
 
 /// The command line's overrides of book.toml.

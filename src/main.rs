@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use stagebook::build::{build, BuildOptions, Failure};
+use stagebook::build::{build_to_exit, BuildOptions, Failure};
 use stagebook::diagnostics::{render_capped, Diagnostic};
 
 #[derive(Parser)]
@@ -165,7 +165,8 @@ fn main() -> ExitCode {
 }
 
 fn run_build(options: BuildOptions, quiet: bool) -> ExitCode {
-    match build(&options) {
+    // The process ends once the result is printed: nothing of the build is freed before.
+    match build_to_exit(&options) {
         Ok(report) => {
             print_diagnostics(&report.warnings);
             if !quiet {

@@ -1,7 +1,9 @@
 //! Where links point and whether they still work: resolving a destination to a page or file,
 //! and checking pages' links once every page is parsed. Pure: no disk access.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+use rustc_hash::FxHashMap;
 
 use super::ids::{IdVec, PageId};
 use super::{paths, Asset, Page};
@@ -14,10 +16,12 @@ pub(crate) type PageLink = PendingLink<PageId>;
 /// Where links can point: pages by source file and by output path, and copied files.
 /// Built from the page slots before parsing (to rewrite links while rendering), and again
 /// from the final pages for links in data files.
+/// Fx-hashed maps: every link of every page is looked up here, and the keys are the
+/// handbook's own paths (no one to flood them).
 #[derive(Debug, Default)]
 pub(crate) struct Lookup {
-    pub(super) by_source: HashMap<String, PageId>,
-    by_url: HashMap<String, PageId>,
+    pub(super) by_source: FxHashMap<String, PageId>,
+    by_url: FxHashMap<String, PageId>,
     urls: IdVec<PageId, String>,
     assets: HashSet<String>,
     /// Markdown files that exist but are not published because SUMMARY.md does not list them.

@@ -219,8 +219,8 @@ pub(crate) fn parse(
         .collect();
     // Links and embeds are checked after every page is read: keep just their places, not the text.
     let aliases = page.redirect_from.iter().map(|(_, at)| *at);
-    page.file =
-        Some(file.keep(page.links.iter().map(|l| l.offset).chain(page.embeds.iter().map(|e| e.offset)).chain(aliases)));
+    let offsets = page.links.iter().map(|l| l.offset).chain(page.embeds.iter().map(|e| e.offset)).chain(aliases);
+    page.file = Some(file.keep(config.content_dir().join(rel), offsets));
     Ok(Parsed { page, errors, warnings })
 }
 

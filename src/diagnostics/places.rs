@@ -1,86 +1,89 @@
-//! The few places of a source file that diagnostics found later may point at, placed while
-//! the text was at hand: a page keeps these instead of its whole text (71 MB for 10,000
-//! pages, kept for the life of `serve`), and still never reads its file again to report one.
+//! The few places of a source file that diagnostics found later may point at: a page keeps
+//! these instead of its whole text (71 MB for 10,000 pages, kept for the life of `serve`).
+//! Lines and columns are worked out while the text is at hand; the quoted line is not, as
+//! almost no link turns out broken: the file is read again for it when one does, and only if
+//! it still is the text the places were worked out in.
 
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
+use super::source::{digest, SourceFile};
 use super::{Diagnostic, Excerpt, Severity};
 
-/// A file's path and, for each byte offset chosen when it was read, the line, column and
-/// excerpt that [`SourceFile::error_at`](super::SourceFile::error_at) gives there.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A file's path and, for each byte offset chosen when it was read, the line and column
+/// [`SourceFile::error_at`] gives there; the excerpt it gives comes from the file read again.
+#[derive(Debug, Clone)]
 pub(crate) struct SourcePlaces {
+    /// As shown in diagnostics.
     path: PathBuf,
-    /// Sorted by offset, one per offset.
-    spots: Box<[Spot]>,
-    /// The excerpts' texts end to end, one allocation per file; links on one short line share
-    /// one copy of it.
-    quoted: Box<str>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Spot {
-    offset: usize,
-    position: (usize, usize),
-    /// The excerpt: its text's byte range in `quoted`, and its caret.
-    text: std::ops::Range<usize>,
-    caret: usize,
+    /// Where the file is read again from.
+    disk: PathBuf,
+    /// [`digest`] of the text the places were worked out in.
+    digest: u64,
+    /// Sorted by offset, one per offset: (offset, (line, column)).
+    spots: Box<[(usize, (usize, usize))]>,
+    /// The file read again, once a diagnostic needed it; `None` when it could not be read or
+    /// is no longer the same text (its diagnostics then have no quoted line).
+    reread: OnceLock<Option<Box<SourceFile<'static>>>>,
 }
 
 impl SourcePlaces {
-    /// Built by [`SourceFile::keep`](super::SourceFile::keep).
-    pub(super) fn new(path: PathBuf, placed: impl Iterator<Item = (usize, ((usize, usize), Excerpt))>) -> SourcePlaces {
-        let mut placed: Vec<_> = placed.collect();
-        placed.sort_by_key(|&(offset, _)| offset);
-        placed.dedup_by_key(|&mut (offset, _)| offset);
-        let mut quoted = String::new();
-        let mut spots = Vec::with_capacity(placed.len());
-        let mut last: Option<std::ops::Range<usize>> = None;
-        for (offset, (position, excerpt)) in placed {
-            let text = match last.filter(|r| quoted[r.clone()] == excerpt.text) {
-                Some(same) => same,
-                None => {
-                    quoted.push_str(&excerpt.text);
-                    quoted.len() - excerpt.text.len()..quoted.len()
-                }
-            };
-            last = Some(text.clone());
-            spots.push(Spot { offset, position, text, caret: excerpt.caret });
-        }
-        SourcePlaces { path, spots: spots.into_boxed_slice(), quoted: quoted.into_boxed_str() }
+    /// Built by [`SourceFile::keep`], with `spots` sorted by offset.
+    pub(super) fn new(
+        path: PathBuf,
+        disk: PathBuf,
+        digest: u64,
+        spots: impl Iterator<Item = (usize, (usize, usize))>,
+    ) -> SourcePlaces {
+        SourcePlaces { path, disk, digest, spots: spots.collect(), reread: OnceLock::new() }
     }
 
     /// An error at byte `offset`, as the whole file would have placed it. An offset that was
     /// not kept (a caller bug, not a user's) still names the file, without a position.
     pub(crate) fn error_at(&self, offset: usize, message: impl Into<String>) -> Diagnostic {
-        match self.spots.binary_search_by_key(&offset, |s| s.offset) {
-            Ok(i) => {
-                let spot = &self.spots[i];
-                Diagnostic {
-                    severity: Severity::Error,
-                    path: self.path.clone(),
-                    position: Some(spot.position),
-                    message: message.into(),
-                    excerpt: Some(Excerpt { text: self.quoted[spot.text.clone()].to_string(), caret: spot.caret }),
-                    link: false,
-                }
-            }
+        match self.spots.binary_search_by_key(&offset, |s| s.0) {
+            Ok(i) => Diagnostic {
+                severity: Severity::Error,
+                path: self.path.clone(),
+                position: Some(self.spots[i].1),
+                message: message.into(),
+                excerpt: self.excerpt(offset),
+                link: false,
+            },
             Err(_) => {
                 debug_assert!(false, "offset {offset} of {} was not kept", self.path.display());
                 Diagnostic::error(self.path.clone(), message)
             }
         }
     }
+
+    /// The quoted line at `offset`, from the file read again (once for all its diagnostics).
+    fn excerpt(&self, offset: usize) -> Option<Excerpt> {
+        let file = self.reread.get_or_init(|| {
+            let text = std::fs::read_to_string(&self.disk).ok()?;
+            (digest(&text) == self.digest).then(|| Box::new(SourceFile::new(self.path.clone(), text)))
+        });
+        file.as_ref().map(|f| f.place(offset).1)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::SourceFile;
+    use std::path::{Path, PathBuf};
+
+    /// `text` written to a file in `dir`, and the file over it.
+    fn on_disk<'a>(dir: &Path, text: &'a str) -> (PathBuf, SourceFile<'a>) {
+        let disk = dir.join("page.md");
+        std::fs::write(&disk, text).unwrap();
+        (disk, SourceFile::new("dir/page.md", text))
+    }
 
     /// Every offset of `text`, kept, gives the very diagnostic the whole file gives.
     fn agrees_everywhere(text: &str) {
-        let file = SourceFile::new("dir/page.md", text);
-        let kept = file.keep((0..=text.len() + 2).rev());
+        let dir = tempfile::tempdir().unwrap();
+        let (disk, file) = on_disk(dir.path(), text);
+        let kept = file.keep(disk, (0..=text.len() + 2).rev());
         for offset in 0..=text.len() + 2 {
             assert_eq!(kept.error_at(offset, "m"), file.error_at(offset, "m"), "offset {offset} of {text:?}");
         }
@@ -108,27 +111,36 @@ mod tests {
     }
 
     #[test]
-    fn keeps_only_the_chosen_offsets_and_clips_their_excerpts() {
+    fn keeps_only_the_chosen_offsets_and_no_text() {
+        let dir = tempfile::tempdir().unwrap();
         let text = format!("{}[a](b.md)\n", "z".repeat(10_000));
-        let file = SourceFile::new("p.md", text.as_str());
-        let kept = file.keep([10_000, 10_000]);
+        let (disk, file) = on_disk(dir.path(), &text);
+        let kept = file.keep(disk, [10_000, 10_000]);
         assert_eq!(kept.spots.len(), 1);
-        assert!(kept.quoted.len() < 200, "the kept excerpt is clipped, not the whole line");
-        assert_eq!(kept.error_at(10_000, "broken").position, Some((1, 10_001)));
+        assert!(kept.reread.get().is_none(), "nothing is read again before a diagnostic needs it");
+        let d = kept.error_at(10_000, "broken");
+        assert_eq!(d.position, Some((1, 10_001)));
+        assert!(d.excerpt.unwrap().text.len() < 200, "the quoted line is clipped");
     }
 
     #[test]
-    fn links_on_one_short_line_share_its_text() {
-        let text = "see [a](a.md) and [b](b.md)\n[c](c.md)";
-        let file = SourceFile::new("p.md", text);
-        let kept = file.keep([4, 18, 28]);
-        assert_eq!(&*kept.quoted, "see [a](a.md) and [b](b.md)[c](c.md)");
-        assert_eq!(kept.error_at(18, "m"), file.error_at(18, "m"));
+    fn a_file_changed_since_it_was_read_is_not_quoted() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "# T\n\nsee [a](a.md)\n";
+        let (disk, file) = on_disk(dir.path(), text);
+        let kept = file.keep(disk.clone(), [10]);
+        std::fs::write(&disk, "# T\n\nsomething else entirely [b](b.md)\n").unwrap();
+        let d = kept.error_at(10, "broken");
+        assert_eq!(d.position, file.error_at(10, "m").position, "the place is the one the build saw");
+        assert_eq!(d.excerpt, None, "another text's line is never quoted under it");
+        std::fs::remove_file(&disk).unwrap();
+        let gone = file.keep(disk, [10]).error_at(10, "broken");
+        assert_eq!((gone.position, gone.excerpt), (file.error_at(10, "m").position, None));
     }
 
     #[test]
     #[should_panic(expected = "was not kept")]
     fn an_offset_not_kept_is_a_bug_caught_in_tests() {
-        SourceFile::new("p.md", "abc").keep([1]).error_at(2, "m");
+        SourceFile::new("p.md", "abc").keep("p.md".into(), [1]).error_at(2, "m");
     }
 }

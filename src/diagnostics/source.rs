@@ -1,44 +1,64 @@
-//! A source file kept with its line index, so any number of diagnostics in it cost a binary
-//! search each instead of a scan of the file (and no file is read again to place one).
+//! A source file with a line index built on the first diagnostic in it, so any number of
+//! diagnostics cost a binary search each instead of a scan of the file, and a file with none
+//! (nearly every page) costs no scan at all.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use super::places::SourcePlaces;
 use super::{Diagnostic, Excerpt, Problem, Severity};
 
-/// The text of one user file, the path it is shown under, and where its lines start.
+/// The text of one user file (borrowed while a page is parsed, owned when kept), the path it
+/// is shown under, and where its lines start once a diagnostic needs them.
 #[derive(Debug, Clone)]
-pub(crate) struct SourceFile {
+pub(crate) struct SourceFile<'a> {
     path: PathBuf,
-    text: String,
+    text: Cow<'a, str>,
+    lines: OnceLock<LineIndex>,
+}
+
+#[derive(Debug, Clone)]
+struct LineIndex {
     /// Byte offset of the start of every line (the first is 0).
-    line_starts: Vec<usize>,
+    starts: Vec<usize>,
     /// All ASCII: a column is then a byte difference, not a count of characters.
     ascii: bool,
 }
 
-impl SourceFile {
-    pub(crate) fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> SourceFile {
-        let text = text.into();
-        let line_starts = std::iter::once(0).chain(memchr_newlines(&text)).collect();
-        let ascii = text.is_ascii();
-        SourceFile { path: path.into(), text, line_starts, ascii }
+impl<'a> SourceFile<'a> {
+    pub(crate) fn new(path: impl Into<PathBuf>, text: impl Into<Cow<'a, str>>) -> SourceFile<'a> {
+        SourceFile { path: path.into(), text: text.into(), lines: OnceLock::new() }
     }
 
     pub(crate) fn text(&self) -> &str {
         &self.text
     }
 
-    /// 1-based line, 1-based character column, and the byte range of the line holding `offset`.
-    pub(crate) fn locate(&self, offset: usize) -> (usize, usize, std::ops::Range<usize>) {
+    fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex {
+            starts: std::iter::once(0).chain(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| i + 1)).collect(),
+            ascii: self.text.is_ascii(),
+        })
+    }
+
+    /// `offset` clamped to the text and moved back to the start of the character it is in.
+    fn boundary(&self, offset: usize) -> usize {
         let mut offset = offset.min(self.text.len());
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let index = self.line_starts.partition_point(|&s| s <= offset) - 1;
-        let start = self.line_starts[index];
-        let end = self.line_starts.get(index + 1).map_or(self.text.len(), |&next| next - 1);
-        let col = if self.ascii { offset - start } else { self.text[start..offset].chars().count() } + 1;
+        offset
+    }
+
+    /// 1-based line, 1-based character column, and the byte range of the line holding `offset`.
+    pub(crate) fn locate(&self, offset: usize) -> (usize, usize, std::ops::Range<usize>) {
+        let offset = self.boundary(offset);
+        let lines = self.lines();
+        let index = lines.starts.partition_point(|&s| s <= offset) - 1;
+        let start = lines.starts[index];
+        let end = lines.starts.get(index + 1).map_or(self.text.len(), |&next| next - 1);
+        let col = if lines.ascii { offset - start } else { self.text[start..offset].chars().count() } + 1;
         (index + 1, col, start..end)
     }
 
@@ -56,16 +76,35 @@ impl SourceFile {
     }
 
     /// Line and column of byte `offset`, and the excerpt a diagnostic there quotes.
-    fn place(&self, offset: usize) -> ((usize, usize), Excerpt) {
+    pub(super) fn place(&self, offset: usize) -> ((usize, usize), Excerpt) {
         let (line, col, range) = self.locate(offset);
         let text = self.text[range.clone()].trim_end_matches('\r');
         let within = (offset.min(self.text.len()) - range.start).min(text.len());
         ((line, col), Excerpt::around(text, within))
     }
 
-    /// What diagnostics at `offsets` need, placed now, so the text can be dropped.
-    pub(crate) fn keep(&self, offsets: impl IntoIterator<Item = usize>) -> SourcePlaces {
-        SourcePlaces::new(self.path.clone(), offsets.into_iter().map(|offset| (offset, self.place(offset))))
+    /// What diagnostics at `offsets` need later, so the text can be dropped: their lines and
+    /// columns, worked out in one forward pass (no line index), and where to read the file
+    /// again (`disk`) for the quoted line if one is ever reported.
+    pub(crate) fn keep(&self, disk: PathBuf, offsets: impl IntoIterator<Item = usize>) -> SourcePlaces {
+        let mut offsets: Vec<usize> = offsets.into_iter().collect();
+        offsets.sort_unstable();
+        offsets.dedup();
+        let bytes = self.text.as_bytes();
+        let (mut line, mut line_start, mut scanned) = (1, 0, 0);
+        let spots = offsets.into_iter().map(|offset| {
+            // Monotonic in `offset`, so each byte is scanned once.
+            let at = self.boundary(offset);
+            for newline in memchr::memchr_iter(b'\n', &bytes[scanned..at]) {
+                line += 1;
+                line_start = scanned + newline + 1;
+            }
+            scanned = at;
+            let before = &self.text[line_start..at];
+            let col = if before.is_ascii() { before.len() } else { before.chars().count() } + 1;
+            (offset, (line, col))
+        });
+        SourcePlaces::new(self.path.clone(), disk, digest(&self.text), spots)
     }
 
     /// The diagnostic for a problem found in this file.
@@ -80,9 +119,10 @@ impl SourceFile {
     }
 }
 
-/// Offsets just after every `\n`.
-fn memchr_newlines(text: &str) -> impl Iterator<Item = usize> + '_ {
-    text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1)
+/// What tells the text a file was kept from from any other: a file read again to quote its
+/// line must be the one its places were worked out in.
+pub(super) fn digest(text: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(text.as_bytes())
 }
 
 #[cfg(test)]
@@ -118,5 +158,15 @@ mod tests {
         let f = SourceFile::new("x", "abc");
         assert!(f.diagnostic(Problem::error(1, "e")).is_error());
         assert!(!f.diagnostic(Problem::warning(1, "w")).is_error());
+    }
+
+    #[test]
+    fn borrows_the_text_and_indexes_lines_only_when_asked() {
+        let text = String::from("one\ntwo");
+        let f = SourceFile::new("x", text.as_str());
+        assert!(matches!(f.text, Cow::Borrowed(_)));
+        assert!(f.lines.get().is_none());
+        assert_eq!(f.error_at(5, "m").position, Some((2, 2)));
+        assert!(f.lines.get().is_some());
     }
 }

@@ -244,13 +244,13 @@ impl Matrix {
 pub(crate) struct Loaded {
     pub matrix: Matrix,
     /// The file with its line index, which places every error found later in the build.
-    file: SourceFile,
+    file: SourceFile<'static>,
 }
 
 impl Loaded {
     #[cfg(test)]
     pub(crate) fn new(matrix: Matrix, path: impl Into<PathBuf>, text: impl Into<String>) -> Loaded {
-        Loaded { matrix, file: SourceFile::new(path, text) }
+        Loaded { matrix, file: SourceFile::new(path, text.into()) }
     }
 
     pub(crate) fn error_at(&self, offset: usize, message: impl Into<String>) -> Diagnostic {
