@@ -20,8 +20,20 @@ Runs (--runs, comma-separated; default all):
 - ulimit: start the server under `ulimit -n 256` (soft and hard), open 300 connections;
   report how many were refused or closed, a GET meanwhile, a GET after they closed, and
   whether the server panicked.
+- startup: issue 18's goal 3, start-up no slower than a fresh build. Each of --startup-runs
+  rounds times, in alternating order, `serve` from launch until the site is complete and its
+  first page served (the "Serving" line, then a GET of `/` answered 200) and a fresh
+  `build --no-cache` of the same book into --workdir (put it on tmpfs: serve writes no files);
+  it reports both medians, the median per-round ratio serve / build, CPU seconds and peak
+  memory (the server's, stopped once the page is served). With --baseline, the baseline
+  binary's serve and build join every round too, and the table adds this / baseline for
+  serve. Handbooks are read in place for this run (neither command writes into them).
 
-Handbooks are copied to a temporary folder first (edits never touch the originals).
+    python3 benches/serve.py --book /work/corpus10k/neutral --pages 0 --no-bundled --runs startup \
+        --startup-runs 5 --workdir /dev/shm/stagebook-bench --baseline /work/ref/stagebook-s5start
+
+Handbooks are copied to a temporary folder first (edits never touch the originals), except
+for a startup-only run.
 """
 import argparse
 import os
@@ -36,6 +48,7 @@ import time
 import urllib.request
 
 import corpus as _corpus
+from build import remove_output, run_full  # noqa: E402
 from corpus import ROOT, build_release, corpus  # noqa: E402
 
 BIN = _corpus.BIN
@@ -296,6 +309,68 @@ def ulimit_run(book):
            f"{'PANIC' if panicked else 'no panic'}, {'alive' if alive else 'EXITED'}"
 
 
+def startup_once(binary, book):
+    """One serve start-up: seconds from launch until `/` is served (the site complete), then
+    the server is stopped; (seconds, CPU seconds, peak MiB)."""
+    began = time.perf_counter()
+    proc = subprocess.Popen([binary, "serve", "--port", "0", book], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    addr = None
+    try:
+        for line in proc.stdout:  # ends if the server exits
+            if line.startswith("Serving http://"):
+                addr = line.split("http://")[1].split("/")[0]
+                break
+        if addr is None:
+            sys.exit(f"{binary} serve {book}: no server")
+        status, _ = get(addr, "/", timeout=120)
+        seconds = time.perf_counter() - began
+        if status != 200:
+            sys.exit(f"{binary} serve {book}: GET / answered {status}")
+    finally:
+        proc.terminate()
+        _, _, usage = os.wait4(proc.pid, 0)
+        proc.stdout.close()
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024.0
+
+
+def build_once(binary, book, out):
+    """One fresh build without the cache: (seconds, CPU seconds, peak MiB)."""
+    remove_output(out)
+    wall, mem, cpu, _ = run_full([binary, "build", "--quiet", "--no-cache", book, "-o", out])
+    remove_output(out)
+    return wall, cpu, mem
+
+
+def startup(book, runs, workdir, baseline=None):
+    """Lines comparing serve's start-up with a fresh build, per binary, paired in turns."""
+    os.makedirs(workdir, exist_ok=True)
+    bins = {"this": BIN} if not baseline else {"base": os.path.abspath(baseline), "this": BIN}
+    jobs = [(who, kind) for who in bins for kind in ("serve", "build")]
+    took = {job: [] for job in jobs}
+    out = os.path.join(workdir, "startup-build-out")
+    for i in range(runs):
+        for who, kind in (jobs if i % 2 == 0 else jobs[::-1]):
+            b = bins[who]
+            took[(who, kind)].append(startup_once(b, book) if kind == "serve" else build_once(b, book, out))
+    med = statistics.median
+    lines = [f"{'binary':>6} {'serve s':>8} {'build s':>8} {'serve/build':>11} {'range':>11} "
+             f"{'serve cpu':>9} {'build cpu':>9} {'serve MiB':>9} {'build MiB':>9}"]
+    for who in bins:
+        serve, build = took[(who, "serve")], took[(who, "build")]
+        ratios = sorted(s[0] / b[0] for s, b in zip(serve, build))
+        lines.append(f"{who:>6} {med(s[0] for s in serve):>8.2f} {med(b[0] for b in build):>8.2f} "
+                     f"{med(ratios):>11.2f} {ratios[0]:>5.2f}-{ratios[-1]:<5.2f} "
+                     f"{med(s[1] for s in serve):>9.2f} {med(b[1] for b in build):>9.2f} "
+                     f"{med(s[2] for s in serve):>9.0f} {med(b[2] for b in build):>9.0f}")
+    if baseline:
+        pairs = sorted(t[0] / b[0] for t, b in zip(took[("this", "serve")], took[("base", "serve")]))
+        cpu = [t[1] / b[1] for t, b in zip(took[("this", "serve")], took[("base", "serve")])]
+        lines.append(f"serve this / base: wall {med(pairs):.2f} ({pairs[0]:.2f}-{pairs[-1]:.2f}), "
+                     f"cpu {med(cpu):.2f}")
+    return "\n".join(lines)
+
+
 def copy_book(src):
     work = tempfile.mkdtemp(prefix="stagebook-serve-bench-")
     book = os.path.join(work, "book")
@@ -313,10 +388,12 @@ def main():
                     help="generated corpus size (repeatable; 0 for none; default 1000 and 10000)")
     ap.add_argument("--book", action="append", default=[], help="also run on this handbook folder (copied first)")
     ap.add_argument("--no-bundled", action="store_true", help="skip the bundled handbook")
-    ap.add_argument("--runs", default="latency,soak,load,ulimit")
+    ap.add_argument("--runs", default="latency,soak,load,ulimit,startup")
     ap.add_argument("--edits", type=int, default=20)
     ap.add_argument("--idle-seconds", type=int, default=40)
+    ap.add_argument("--startup-runs", type=int, default=5, help="rounds of the startup run")
     ap.add_argument("--bin", help="stagebook binary to measure (default: this checkout's release build)")
+    ap.add_argument("--baseline", help="startup run: another binary to pair every round with")
     ap.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "stagebook-bench"))
     args = ap.parse_args()
     runs = set(args.runs.split(","))
@@ -327,7 +404,9 @@ def main():
         build_release()
     books = [] if args.no_bundled else [("bundled handbook", lambda: copy_book(ROOT))]
     books += [(f"{n} pages", lambda n=n: corpus(n, args.workdir)) for n in (args.pages or [1000, 10000]) if n]
-    books += [(os.path.basename(os.path.normpath(b)) or b, lambda b=b: copy_book(b)) for b in args.book]
+    in_place = runs <= {"startup"}  # nothing written into the handbook: no copy needed
+    books += [(os.path.basename(os.path.normpath(b)) or b, lambda b=b: b if in_place else copy_book(b))
+              for b in args.book]
     for name, make in books:
         book = make()
         print(f"== {name} ({book})", flush=True)
@@ -351,6 +430,10 @@ def main():
             print(f"  load: {connection_load(book)}", flush=True)
         if "ulimit" in runs:
             print(f"  ulimit: {ulimit_run(book)}", flush=True)
+        if "startup" in runs:
+            print("  startup (serve until / is served, vs build --no-cache fresh):", flush=True)
+            for line in startup(book, args.startup_runs, args.workdir, args.baseline).splitlines():
+                print(f"    {line}", flush=True)
         if os.path.basename(os.path.dirname(book)).startswith("stagebook-serve-bench-"):
             shutil.rmtree(os.path.dirname(book))  # a copy made by copy_book
 

@@ -346,7 +346,7 @@ impl Project {
                         let found = crate::markdown::element_ids(&html).into_iter().collect();
                         ids.lock().expect("no panics while holding it").insert(i, found);
                     }
-                    sink.write(url, html.as_bytes())
+                    sink.write_owned(url, html.into_bytes())
                         .err()
                         .map(|e| write_error(shown_output, url, e))
                         .into_iter()
@@ -462,8 +462,8 @@ impl Project {
         errors.extend(extra_errors);
         // Extras include the search index: some two thousand files.
         let write_errors: Vec<Diagnostic> = extra
-            .par_iter()
-            .filter_map(|(rel, bytes)| sink.write(rel, bytes).err().map(|e| write_error(shown_output, rel, e)))
+            .into_par_iter()
+            .filter_map(|(rel, bytes)| sink.write_owned(&rel, bytes).err().map(|e| write_error(shown_output, &rel, e)))
             .collect();
         errors.extend(write_errors);
         let copy_errors: Vec<Diagnostic> = self

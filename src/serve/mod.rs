@@ -281,7 +281,7 @@ impl Builder {
             let (extra, extra_errors) = project.extras();
             errors.extend(extra_errors);
             for (rel, bytes) in extra {
-                let _ = memory.write(&rel, &bytes);
+                let _ = memory.write_owned(&rel, bytes);
             }
         }
         for rel in assets {
@@ -330,7 +330,7 @@ impl Builder {
         let started = Instant::now();
         let (files, stats) =
             crate::search::build(&project.config, &project.site, project.matrix.as_ref().map(|m| &m.matrix));
-        self.shared.update(files.into_iter().map(|(k, v)| (k, Arc::from(v))).collect());
+        self.shared.update(files.into_iter().map(|(k, v)| (k, Arc::new(v))).collect());
         say(&format!("Updated the search index ({} entries) in {} ms", stats.docs, started.elapsed().as_millis()));
     }
 }

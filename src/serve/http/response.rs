@@ -4,11 +4,13 @@
 
 use std::sync::Arc;
 
+use crate::output::Body;
+
 /// Bytes queued on a connection.
 #[derive(Debug, Clone)]
 pub(crate) enum Chunk {
     Static(&'static [u8]),
-    Shared(Arc<[u8]>),
+    Shared(Body),
     Text(Arc<str>),
     Owned(Vec<u8>),
 }

@@ -8,7 +8,7 @@ use super::access::Access;
 use super::head::Head;
 use super::response::{Chunk, Response};
 use super::shared::Shared;
-use crate::output::Files;
+use crate::output::{Body, Files};
 
 /// Path of the live-reload event stream and script.
 pub(crate) const EVENTS_PATH: &str = "/__stagebook/events";
@@ -87,9 +87,9 @@ fn site_file(path: &str, shared: &Shared) -> Response {
             Some(page) => file_response("404.html", page.clone(), 404),
             None if files.is_empty() => file_response(
                 "index.html",
-                Arc::from(
-                    &b"<!DOCTYPE html><title>Build failed</title><body><p>The site has not been built yet.</p></body>"
-                        [..],
+                Arc::new(
+                    b"<!DOCTYPE html><title>Build failed</title><body><p>The site has not been built yet.</p></body>"
+                        .to_vec(),
                 ),
                 503,
             ),
@@ -99,7 +99,7 @@ fn site_file(path: &str, shared: &Shared) -> Response {
 }
 
 enum Lookup {
-    Found(Arc<[u8]>),
+    Found(Body),
     /// A folder asked for without its trailing slash: redirect, so relative links work.
     Folder,
     Missing,
@@ -151,7 +151,7 @@ pub(crate) fn site_path(path: &str) -> Result<String, u16> {
     Ok(key.replace("//", "/"))
 }
 
-fn file_response(key: &str, bytes: Arc<[u8]>, status: u16) -> Response {
+fn file_response(key: &str, bytes: Body, status: u16) -> Response {
     let mime = mime_guess::from_path(key).first_or_octet_stream();
     let is_html = mime.essence_str() == "text/html";
     let content_type = match mime.type_() {
@@ -181,7 +181,7 @@ mod tests {
     fn status(method: &str, target: &str, host: &str, origin: Option<&str>) -> Option<u16> {
         let shared = Shared::new();
         let mut files = Files::new();
-        files.insert("index.html".into(), Arc::from(&b"<body>home</body>"[..]));
+        files.insert("index.html".into(), Arc::new(b"<body>home</body>".to_vec()));
         shared.publish(Arc::new(files), "1 page");
         let access = Access::new("127.0.0.1".parse().unwrap(), 3000, &[]);
         let head = Head {
@@ -246,7 +246,7 @@ mod tests {
     #[test]
     fn folders_without_slash_redirect() {
         let mut files = Files::new();
-        files.insert("guide/index.html".into(), Arc::from(&b"x"[..]));
+        files.insert("guide/index.html".into(), Arc::new(b"x".to_vec()));
         assert!(matches!(lookup(&files, "guide"), Lookup::Folder));
         assert!(matches!(lookup(&files, "guide/index.html"), Lookup::Found(_)));
         assert!(matches!(lookup(&files, "nope"), Lookup::Missing));
@@ -262,7 +262,7 @@ mod tests {
         );
         assert!(before.contains("serve_failed") && before.ends_with(SCRIPT), "{before}");
         let mut files = Files::new();
-        files.insert("static/strings.js".into(), Arc::from(&b"window.stagebookStrings = {\"lang\":\"fr\"};\n"[..]));
+        files.insert("static/strings.js".into(), Arc::new(b"window.stagebookStrings = {\"lang\":\"fr\"};\n".to_vec()));
         shared.publish(Arc::new(files), "");
         let after = String::from_utf8(script(&shared)).unwrap();
         assert_eq!(after, format!("window.stagebookStrings = {{\"lang\":\"fr\"}};\n{SCRIPT}"));
