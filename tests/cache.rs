@@ -432,7 +432,7 @@ fn the_same_block_in_two_pages_is_highlighted_once() {
 fn a_damaged_highlight_cache_is_ignored() {
     let case = first_build();
     let good = std::fs::read(case.book.path(HIGHLIGHTS)).unwrap();
-    // A block's HTML changed in place (a bit flipped inside the text), truncations, garbage,
+    // A tag of the stored HTML changed in place (one bit flipped), truncations, garbage,
     // an empty file.
     let at = good.windows(6).position(|w| w == b"<span ").expect("highlighted HTML in the file");
     let mut flipped = good.clone();

@@ -177,7 +177,7 @@ impl Cache {
         // Only the blocks this build used: what no page shows any more is dropped.
         let blocks = self.highlights.identity().zip(self.highlights.used());
         let kept = blocks.and_then(|(identity, blocks)| {
-            let bytes = highlights::encode(identity, &blocks);
+            let bytes = highlights::encode(identity, &blocks)?;
             self.folder.write(highlights::FILE, &bytes).err()
         });
         // One warning when the folder cannot be written at all.
