@@ -223,7 +223,7 @@ pub(crate) struct MarkdownConfig {
     pub raw_html: RawHtml,
     /// Code blocks highlighted by earlier builds (the build cache's; none from book.toml).
     #[serde(skip)]
-    pub(crate) highlights: crate::highlight::Memo,
+    pub(crate) highlights: crate::highlight_memo::Memo,
 }
 
 /// `[markdown] raw_html`: authors are trusted by default; a handbook with many contributors

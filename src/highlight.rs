@@ -19,9 +19,8 @@ use syntect::util::LinesWithEndings;
 use crate::html::escape_html;
 
 mod contrast;
-mod memo;
 
-pub(crate) use memo::{Key, Memo};
+use crate::highlight_memo::Memo;
 
 const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 

@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use crate::abspath::absolute;
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
-use crate::highlight::Memo;
+use crate::highlight_memo::Memo;
 use crate::output;
 
 pub(crate) use folder::NAME as FOLDER;
