@@ -148,6 +148,12 @@ impl Phases {
         }
         self.last = Instant::now();
     }
+    /// A figure printed with the timings (the tests tell the highlight cache's reuse by it).
+    pub(crate) fn note(&self, line: &str) {
+        if self.enabled {
+            eprintln!("  {line}");
+        }
+    }
 }
 
 /// Everything loaded and checked, ready to render: what `build` writes once and `serve` keeps
@@ -554,18 +560,20 @@ pub fn build_to_exit(options: &BuildOptions) -> Result<Report, Failure> {
 /// [`build`], handing the project to `dispose` once its pages are written.
 fn build_then(options: &BuildOptions, dispose: fn(Project)) -> Result<Report, Failure> {
     let started = Instant::now();
-    let (cache, cache_warning) = if options.cache { open_cache(options) } else { (None, None) };
+    let (mut cache, cache_warning) = if options.cache { open_cache(options) } else { (None, None) };
     if let Some((hit, shown_output)) = cache.as_ref().and_then(|(c, shown)| Some((c.hit()?, shown.clone()))) {
         // Said with the phase timings: the tests and benchmarks tell a skipped build by it.
         Phases::new().done("cache hit");
         let cache::Hit { pages, assets, warnings } = hit;
         return Ok(Report { pages, assets, elapsed: started.elapsed(), output: shown_output, warnings });
     }
+    let highlights = cache.as_mut().map(|(c, _)| c.highlights()).unwrap_or_default();
     // An output folder inside the sources hides them from the content walk, so its errors
     // (broken links...) would only be symptoms: the location is checked first and reported alone.
     let mut location = Ok(());
     let loaded = Project::load(&options.root, |config| {
         configure(options, config);
+        config.markdown.highlights = highlights.clone();
         if !options.check_only {
             location = output::location::check(config, &shown_output(config));
         }
@@ -623,6 +631,8 @@ fn build_then(options: &BuildOptions, dispose: fn(Project)) -> Result<Report, Fa
     if let Some((cache, _)) = cache {
         warnings.extend(cache.store(includes, pages, assets, &recorded));
         phases.done("cache");
+        let (reused, highlighted) = highlights.counts();
+        phases.note(&format!("code blocks: {reused} reused, {highlighted} highlighted"));
     }
     let warnings = with_cache_warning(warnings);
     Ok(Report { pages, assets, elapsed: started.elapsed(), output: shown_output, warnings })

@@ -221,6 +221,9 @@ pub(crate) struct MarkdownConfig {
     /// What raw HTML in pages and matrix markdown fields does.
     #[serde(default)]
     pub raw_html: RawHtml,
+    /// Code blocks highlighted by earlier builds (the build cache's; none from book.toml).
+    #[serde(skip)]
+    pub(crate) highlights: crate::highlight_memo::Memo,
 }
 
 /// `[markdown] raw_html`: authors are trusted by default; a handbook with many contributors
@@ -347,6 +350,7 @@ impl Default for MarkdownConfig {
             highlight_code: true,
             external_links_new_tab: false,
             raw_html: RawHtml::Allow,
+            highlights: Default::default(),
         }
     }
 }

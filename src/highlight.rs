@@ -20,6 +20,8 @@ use crate::html::escape_html;
 
 mod contrast;
 
+use crate::highlight_memo::Memo;
+
 const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 
 /// Code blocks larger than this are escaped but not highlighted: highlighting is the slowest
@@ -78,8 +80,18 @@ pub(crate) fn theme_names() -> Vec<String> {
 
 /// Renders a fenced code block. `lang` is the info string's first word; unknown languages and
 /// `highlight == false` give escaped plain text. A Rust block with hidden lines gets a button
-/// that shows them (`code.js`); without scripts they stay hidden.
-pub(crate) fn code_block(code: &str, lang: &str, highlight: bool) -> String {
+/// that shows them (`code.js`); without scripts they stay hidden. A block with a language is
+/// taken from `memo` when a build before highlighted it ([`Memo`]).
+pub(crate) fn code_block(code: &str, lang: &str, highlight: bool, memo: &Memo) -> String {
+    // Without a language (or over the size limit) nothing is highlighted: escaping costs
+    // less than remembering.
+    if lang.is_empty() || !highlight || code.len() > MAX_HIGHLIGHT_BYTES {
+        return render_block(code, lang, highlight);
+    }
+    memo.get_or_make(lang, highlight, code, || render_block(code, lang, highlight))
+}
+
+fn render_block(code: &str, lang: &str, highlight: bool) -> String {
     let lang_attr = escape_html(lang);
     let mut out = String::with_capacity(code.len() * 2 + 80);
     let kind = kind(lang);
@@ -323,21 +335,21 @@ mod tests {
 
     #[test]
     fn known_language_gets_classes() {
-        let html = code_block("fn main() {}\n", "rust", true);
+        let html = code_block("fn main() {}\n", "rust", true, &Memo::default());
         assert!(html.contains("class=\"hl-"), "{html}");
         assert!(html.starts_with("<pre class=\"code hl-code\" tabindex=\"0\" data-lang=\"rust\">"), "{html}");
     }
 
     #[test]
     fn unknown_language_is_escaped_plain_text() {
-        let html = code_block("<b>&</b>\n", "no-such-lang", true);
+        let html = code_block("<b>&</b>\n", "no-such-lang", true, &Memo::default());
         assert!(html.contains("&lt;b&gt;&amp;&lt;/b&gt;"), "{html}");
         assert!(!html.contains("hl-source"), "{html}");
     }
 
     #[test]
     fn language_attribute_is_escaped() {
-        let html = code_block("x", "a\"onclick=\"b", true);
+        let html = code_block("x", "a\"onclick=\"b", true, &Memo::default());
         assert!(!html.contains("\"onclick"), "{html}");
     }
 
@@ -378,7 +390,7 @@ mod tests {
             ("json", "{\"a\": 1}\n"),
         ];
         for (lang, code) in samples {
-            let html = code_block(code, lang, true);
+            let html = code_block(code, lang, true, &Memo::default());
             assert!(has_highlight(&html), "{lang} is not highlighted: {html}");
         }
     }
@@ -413,7 +425,7 @@ mod tests {
     #[test]
     fn hidden_lines_are_wrapped_after_highlighting_the_whole_block() {
         let code = "# /* a comment\n# that goes on */\n#[derive(Debug)]\nstruct A;\n# fn main() {}\n";
-        let html = code_block(code, "rust", true);
+        let html = code_block(code, "rust", true, &Memo::default());
         assert!(html.contains("class=\"code-toggle\""), "{html}");
         assert!(html.contains("has-hidden"), "{html}");
         assert_eq!(html.matches(HIDDEN_OPEN).count(), 3, "{html}");
@@ -433,15 +445,15 @@ mod tests {
         let body = &html[html.find("<code").unwrap()..html.find("</code>").unwrap()];
         assert_eq!(text_of(body), "/* a comment\nthat goes on */\n#[derive(Debug)]\nstruct A;\nfn main() {}\n");
         // Plain escaping when highlighting is off keeps the same structure.
-        let plain = code_block("# use std::io;\nfn main() {}\n", "rust", false);
+        let plain = code_block("# use std::io;\nfn main() {}\n", "rust", false, &Memo::default());
         assert!(plain.contains("<span class=\"code-hidden\">use std::io;\n</span>fn main() {}"), "{plain}");
     }
 
     #[test]
     fn blocks_without_hidden_lines_or_not_rust_have_no_toggle() {
-        assert!(!code_block("fn main() {}\n", "rust", true).contains("code-toggle"));
-        assert!(!code_block("# a comment\n", "", true).contains("code-hidden"));
-        assert!(!code_block("# a comment\n", "python", true).contains("code-hidden"));
+        assert!(!code_block("fn main() {}\n", "rust", true, &Memo::default()).contains("code-toggle"));
+        assert!(!code_block("# a comment\n", "", true, &Memo::default()).contains("code-hidden"));
+        assert!(!code_block("# a comment\n", "python", true, &Memo::default()).contains("code-hidden"));
     }
 
     #[test]
@@ -450,6 +462,7 @@ mod tests {
             "$ cargo build \\\n  --release\nCompiling x\n# apt-get install y\nPS> dir\n> more\n",
             "console",
             true,
+            &Memo::default(),
         );
         assert_eq!(html.matches("<span class=\"code-prompt\">").count(), 4, "{html}");
         assert!(html.contains("<span class=\"code-prompt\">$ </span>"), "{html}");

@@ -14,6 +14,7 @@ mod content;
 mod context;
 pub mod diagnostics;
 mod highlight;
+mod highlight_memo;
 mod html;
 mod i18n;
 pub mod init;

@@ -226,7 +226,8 @@ pub(crate) fn render<T>(
                     if let Some(text) = text.as_deref_mut() {
                         text.code(&code_text);
                     }
-                    let html = crate::highlight::code_block(&code_text, &lang, config.highlight_code);
+                    let html =
+                        crate::highlight::code_block(&code_text, &lang, config.highlight_code, &config.highlights);
                     r.out.push(Event::Html(html.into()));
                 }
                 _ => {}

@@ -341,3 +341,146 @@ fn check_is_skipped_when_nothing_changed_and_sees_every_change() {
     let broken = run(&case.book, &["check"], &[]);
     assert!(!broken.ok && !hit(&broken), "{}", broken.stderr);
 }
+
+// The highlight cache (`.stagebook-cache/highlights.bin`): a build that is not skipped reuses
+// the code blocks the last one highlighted. Each case below changes something, rebuilds with
+// the cache and compares with a clean `--no-cache` build byte for byte; the reuse itself is
+// told by the `code blocks: N reused, M highlighted` line of the phase timings.
+
+const HIGHLIGHTS: &str = ".stagebook-cache/highlights.bin";
+
+/// (reused, highlighted) as the build printed them.
+fn code_blocks(r: &Run) -> (usize, usize) {
+    let line = r
+        .stderr
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix("code blocks: "))
+        .unwrap_or_else(|| panic!("no code block figures:\n{}", r.stderr));
+    let (reused, highlighted) = line.split_once(" reused, ").unwrap();
+    (reused.parse().unwrap(), highlighted.strip_suffix(" highlighted").unwrap().parse().unwrap())
+}
+
+/// A cached rebuild after `change` equals a clean build; returns its code block figures.
+fn rebuilt_after(case: &Case, change: impl FnOnce(&Book), env: &[(&str, &str)]) -> (usize, usize) {
+    change(&case.book);
+    let r = case.cached(&[], env);
+    assert!(r.ok && !hit(&r), "{}", r.stderr);
+    let (clean, expected) = case.clean(&[], env);
+    assert!(clean.ok, "{}", clean.stderr);
+    assert_eq!(diagnostics(&r), diagnostics(&clean));
+    let got = tree(&case.out("site"));
+    assert!(got == expected, "cached rebuild differs from a clean build: {:?}", differing(&got, &expected));
+    code_blocks(&r)
+}
+
+/// A first build with the cache: the fixture's two code blocks are highlighted.
+fn first_build() -> Case {
+    let case = Case::new();
+    let r = case.cached(&[], &[]);
+    assert!(r.ok, "{}", r.stderr);
+    assert_eq!(code_blocks(&r), (0, 2));
+    assert!(case.book.exists(HIGHLIGHTS));
+    case
+}
+
+#[test]
+fn an_edited_code_block_alone_is_highlighted_again() {
+    let case = first_build();
+    let figures = rebuilt_after(&case, |b| edit(b, "content/code.md", "return f\"hello", "return f\"hi"), &[]);
+    assert_eq!(figures, (1, 1));
+    // A page edit outside any code block: every block reused.
+    let figures = rebuilt_after(&case, |b| edit(b, "content/beta.md", "The details.", "Other details."), &[]);
+    assert_eq!(figures, (2, 0));
+    // Back to the first text: the block no page showed any more was dropped, so it is new again.
+    let figures = rebuilt_after(&case, |b| edit(b, "content/code.md", "return f\"hi", "return f\"hello"), &[]);
+    assert_eq!(figures, (1, 1));
+}
+
+#[test]
+fn a_changed_language_is_highlighted_again() {
+    let case = first_build();
+    let figures = rebuilt_after(&case, |b| edit(b, "content/code.md", "```python", "```ruby"), &[]);
+    assert_eq!(figures, (1, 1));
+    // The same code as a language stagebook does not highlight, then as plain text.
+    let figures = rebuilt_after(&case, |b| edit(b, "content/code.md", "```ruby", "```no-such-language"), &[]);
+    assert_eq!(figures, (1, 1));
+    let figures = rebuilt_after(&case, |b| edit(b, "content/code.md", "```no-such-language", "```"), &[]);
+    assert_eq!(figures, (1, 0));
+}
+
+#[test]
+fn the_same_block_in_two_pages_is_highlighted_once() {
+    let case = first_build();
+    let block = "```python\ndef greet(name):\n    return f\"hello {name}\"\n```\n";
+    let figures = rebuilt_after(
+        &case,
+        |b| {
+            let text = b.read("content/alpha.md");
+            b.write("content/alpha.md", format!("{text}\n{block}\n```toml\n[a]\nb = 1\n```\n"));
+        },
+        &[],
+    );
+    // alpha's python block is code.md's (both reused); its new TOML block is the only one
+    // highlighted.
+    assert_eq!(figures, (3, 1));
+    // One of the two copies edited: the other is still the same block.
+    let figures = rebuilt_after(&case, |b| edit(b, "content/code.md", "def greet", "def welcome"), &[]);
+    assert_eq!(figures, (3, 1));
+}
+
+#[test]
+fn a_damaged_highlight_cache_is_ignored() {
+    let case = first_build();
+    let good = std::fs::read(case.book.path(HIGHLIGHTS)).unwrap();
+    // A tag of the stored HTML changed in place (one bit flipped), truncations, garbage,
+    // an empty file.
+    let at = good.windows(6).position(|w| w == b"<span ").expect("highlighted HTML in the file");
+    let mut flipped = good.clone();
+    flipped[at + 1] ^= 0x01;
+    let damaged: Vec<Vec<u8>> = vec![
+        flipped,
+        good[..good.len() / 2].to_vec(),
+        good[..good.len() - 1].to_vec(),
+        b"not a cache".to_vec(),
+        vec![],
+    ];
+    for (n, bytes) in damaged.into_iter().enumerate() {
+        std::fs::write(case.book.path(HIGHLIGHTS), &bytes).unwrap();
+        // Another page changes, so the build is not skipped.
+        let text = format!("Details {n}.");
+        let append = |b: &Book| {
+            b.write("content/beta.md", b.read("content/beta.md") + &text);
+        };
+        let figures = rebuilt_after(&case, append, &[]);
+        assert_eq!(figures, (0, 2), "damaged file {n} was used");
+        // Written whole again by that build.
+        assert_eq!(std::fs::read(case.book.path(HIGHLIGHTS)).unwrap().len(), good.len());
+    }
+}
+
+#[test]
+fn another_version_highlights_everything_again() {
+    let case = first_build();
+    let figures = rebuilt_after(&case, |_| {}, &[("STAGEBOOK_CACHE_SALT", "another version")]);
+    assert_eq!(figures, (0, 2));
+    // Its blocks replaced the first version's.
+    let figures = rebuilt_after(&case, |b| edit(b, "content/beta.md", "The details.", "Other."), &[]);
+    assert_eq!(figures, (0, 2));
+}
+
+#[test]
+fn no_cache_and_check_keep_to_their_rules() {
+    let case = first_build();
+    let before = std::fs::read(case.book.path(HIGHLIGHTS)).unwrap();
+    edit(&case.book, "content/code.md", "```python", "```ruby");
+    let r = run(&case.book, &["build", "--no-cache", "-o", case.out("site").to_str().unwrap()], &[]);
+    assert!(r.ok, "{}", r.stderr);
+    assert!(!r.stderr.contains("code blocks:"), "{}", r.stderr);
+    assert_eq!(std::fs::read(case.book.path(HIGHLIGHTS)).unwrap(), before, "--no-cache leaves the cache alone");
+    // check reuses and keeps blocks as a build does.
+    let r = run(&case.book, &["check"], &[]);
+    assert!(r.ok, "{}", r.stderr);
+    assert_eq!(code_blocks(&r), (1, 1));
+    let r = run(&case.book, &["build", "-o", case.out("site").to_str().unwrap()], &[]);
+    assert_eq!(code_blocks(&r), (2, 0));
+}

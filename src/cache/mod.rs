@@ -9,8 +9,12 @@
 //! cannot publish stale pages; it is written after the output is in place, by rename
 //! ([`folder`]), describing the inputs as they were *before* the build read them, so a file
 //! saved during a build makes the next one build again.
+//!
+//! A build that is not skipped still reuses the code blocks the last one highlighted
+//! ([`highlights`], [`Cache::highlights`]): it highlights only new or changed ones.
 
 mod folder;
+mod highlights;
 mod inputs;
 mod stamp;
 
@@ -22,6 +26,7 @@ use serde::{Deserialize, Serialize};
 use crate::abspath::absolute;
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
+use crate::highlight_memo::Memo;
 use crate::output;
 
 pub(crate) use folder::NAME as FOLDER;
@@ -93,6 +98,8 @@ pub(crate) struct Cache {
     settings: String,
     inputs: inputs::Table,
     previous: Option<Record>,
+    /// Off until [`Cache::highlights`] reads the last build's blocks.
+    highlights: Memo,
 }
 
 impl Cache {
@@ -110,7 +117,18 @@ impl Cache {
         let previous = previous.filter(|r| r.settings == settings);
         let sources = sources(config, &root, &mode, previous.as_ref().map_or(&[][..], |r| &r.includes));
         let inputs = inputs::scan(&sources, previous.as_ref().map_or(&[][..], |r| &r.inputs));
-        Ok(Cache { folder, mode, settings, inputs, previous })
+        Ok(Cache { folder, mode, settings, inputs, previous, highlights: Memo::default() })
+    }
+
+    /// The code blocks the last build highlighted, for this build to reuse (read only when
+    /// it is not skipped: the file is megabytes on a large handbook). A missing, damaged or
+    /// foreign file gives an empty memo; so does a binary that cannot name itself.
+    pub(crate) fn highlights(&mut self) -> Memo {
+        let Some(identity) = highlight_identity() else { return Memo::default() };
+        let previous =
+            self.folder.read(highlights::FILE).and_then(|b| highlights::decode(&b, identity)).unwrap_or_default();
+        self.highlights = Memo::with_previous(identity, previous);
+        self.highlights.clone()
     }
 
     /// The recorded build, when it ran with these settings over these exact inputs and (for a
@@ -156,7 +174,14 @@ impl Cache {
         let mut record = self.record(includes, pages, assets, warnings);
         record.output = output;
         record.complete = complete;
-        self.write(record)
+        // Only the blocks this build used: what no page shows any more is dropped.
+        let blocks = self.highlights.identity().zip(self.highlights.used());
+        let kept = blocks.and_then(|(identity, blocks)| {
+            let bytes = highlights::encode(identity, &blocks)?;
+            self.folder.write(highlights::FILE, &bytes).err()
+        });
+        // One warning when the folder cannot be written at all.
+        self.write(record).or_else(|| kept.map(|e| Diagnostic::error(self.folder.path(), e.to_string()).warning()))
     }
 
     fn record(&self, includes: Vec<PathBuf>, pages: usize, assets: usize, warnings: &[Diagnostic]) -> Record {
@@ -198,6 +223,21 @@ fn settings(config: &Config, mode: &Mode) -> String {
         mode
     );
     hex(xxhash_rust::xxh3::xxh3_128(text.as_bytes()))
+}
+
+/// What highlighted HTML depends on besides each block: this binary (its version, and its
+/// syntax definitions and highlighting code, which are compiled in: the executable's identity
+/// on disk changes with them) and the test hook standing for another version. `None` when
+/// the executable cannot be found: then nothing is reused.
+fn highlight_identity() -> Option<u128> {
+    let exe = std::env::current_exe().ok().and_then(|p| std::fs::metadata(p).ok()).map(|m| Stamp::of(&m))?;
+    let text = format!(
+        "highlights stagebook {} exe {:?} salt {:?}",
+        env!("CARGO_PKG_VERSION"),
+        exe,
+        std::env::var_os(VERSION_SALT).unwrap_or_default()
+    );
+    Some(xxhash_rust::xxh3::xxh3_128(text.as_bytes()))
 }
 
 /// Where a build's inputs are (all absolute).
