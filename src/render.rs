@@ -45,7 +45,7 @@ impl Renderer {
         tera.autoescape_on(vec![".html", ".htm", ".xml"]);
         // Tera's default also escapes `/`, which is safe but turns every URL into `&#x2F;` soup.
         tera.set_escape_fn(crate::html::escape_html);
-        tera.register_function("t", Lookup(strings));
+        tera.register_function("t", Lookup::new(strings));
         // The same escaping as printed values get, for HTML a template builds to pass to `t`.
         tera.register_filter("html", |v: &tera::Value, _: &HashMap<String, tera::Value>| {
             Ok(tera::Value::String(crate::html::escape_html(v.as_str().unwrap_or_default())))
