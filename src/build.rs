@@ -175,6 +175,8 @@ pub struct Project {
     /// against them, so its template decides which anchors exist.
     generated_ids: Mutex<HashMap<PageId, HashSet<String>>>,
     book: BookView,
+    /// Every page's URL prepared for the sidebar's links (URLs never change in a Project).
+    hrefs: context::PageHrefs,
     /// book.toml's `additional-css` and `additional-js` files: (output path, file).
     extra_files: Vec<(String, PathBuf)>,
     /// Warnings found by [`Project::update_page`] since [`Project::take_noted`] was last called.
@@ -285,6 +287,7 @@ impl Project {
             .map(|files| files.into_iter().map(|(_, rel, _)| format!("{EXTRA_DIR}/{rel}")).collect::<Vec<_>>());
         let mut book = BookView::new(&config, extra_urls);
         book.direction = strings.direction().as_str();
+        let hrefs = context::PageHrefs::new(&site.pages);
         phases.done("content");
         let generated_ids = Mutex::default();
         let noted = Vec::new();
@@ -300,6 +303,7 @@ impl Project {
             redirects,
             generated_ids,
             book,
+            hrefs,
             extra_files,
             noted,
         })
@@ -322,13 +326,15 @@ impl Project {
             (Some(views), Some(embeds)) => self.with_embeds(&site.pages[i].html, embeds, &views, &mut errors),
             _ => std::borrow::Cow::Borrowed(site.pages[i].html.as_str()),
         };
-        let ctx = context::page_context(site, &self.book, self.config.base_url(), i, &content);
+        let ctx = context::page_context(site, &self.hrefs, &self.book, self.config.base_url(), i, &content);
+        // The page is its content and sidebar in about 8 KiB of template.
+        let size = content.len() + ctx.nav_html.len() + 8 * 1024;
         let mut ctx = tera::Context::from_serialize(&ctx).expect("page context serialises to an object");
         if let (Some(views), Some(view)) = (self.views(url), matrix::View::of(&site.pages[i])) {
             let data = matrix::page_data(views, view);
             ctx.extend(tera::Context::from_serialize(&data).expect("matrix data serialises to an object"));
         }
-        match self.renderer.render(template_for(site, i), &ctx) {
+        match self.renderer.render_sized(template_for(site, i), &ctx, size) {
             Ok(html) if errors.is_empty() => Ok(html),
             Ok(_) => Err(errors),
             Err(d) => {
@@ -418,7 +424,8 @@ impl Project {
         let site_url = self.config.output.html.site_url.as_ref().map(|u| u.get_ref().as_str());
         let not_found_base = if base_url.is_empty() { site_url.unwrap_or("") } else { base_url };
         let title = self.strings.ui_plain("not_found_title", None, &[]);
-        let not_found = context::standalone_context(&self.site, &self.book, not_found_base, "404.html", &title, "404");
+        let not_found =
+            context::standalone_context(&self.site, &self.hrefs, &self.book, not_found_base, "404.html", &title, "404");
         match self.renderer.render("404.html", &tera::Context::from_serialize(not_found).expect("serialises")) {
             Ok(html) => extra.push(("404.html".into(), html.into_bytes())),
             Err(d) => errors.push(d),
@@ -432,7 +439,15 @@ impl Project {
         }
         if self.config.search.enabled {
             let title = self.strings.ui_plain("search_title", None, &[]);
-            let page = context::standalone_context(&self.site, &self.book, base_url, SEARCH_PAGE, &title, "search");
+            let page = context::standalone_context(
+                &self.site,
+                &self.hrefs,
+                &self.book,
+                base_url,
+                SEARCH_PAGE,
+                &title,
+                "search",
+            );
             match self.renderer.render("search.html", &tera::Context::from_serialize(page).expect("serialises")) {
                 Ok(html) => extra.push((SEARCH_PAGE.into(), html.into_bytes())),
                 Err(d) => errors.push(d),

@@ -1,11 +1,14 @@
 //! What a template sees for one page: plain serialisable data, built per page from the
 //! [`Site`] without copying the whole site into every page.
 
+mod hrefs;
+
 use serde::Serialize;
 
+pub(crate) use self::hrefs::PageHrefs;
 use crate::config::{Config, EditLinks};
 use crate::content::nav::{EntryId, EntryKind};
-use crate::content::paths::{push_relative_href, relative_href, root_prefix};
+use crate::content::paths::{relative_href, root_prefix};
 use crate::content::{IdVec, Nav, Page, PageId, Site};
 use crate::html::push_escaped;
 use crate::numbers::Numbers;
@@ -133,9 +136,10 @@ pub(crate) fn absolute_url(base_url: &str, url: &str) -> String {
 }
 
 /// Builds the context for page `id`; `content` is the page's HTML with any embedded views
-/// already put in.
+/// already put in; `hrefs` holds the site's pages' URLs prepared for links.
 pub(crate) fn page_context<'a>(
     site: &'a Site,
+    hrefs: &PageHrefs,
     book: &'a BookView,
     base_url: &'a str,
     id: PageId,
@@ -178,7 +182,7 @@ pub(crate) fn page_context<'a>(
         breadcrumbs: nav.breadcrumbs(id).into_iter().map(link).collect(),
         prev: nav.prev(id).map(link),
         next: nav.next(id).map(link),
-        nav_html: nav_html(&site.pages, nav, &page.url, Some(id), &nav.path(id)),
+        nav_html: nav_html(hrefs, nav, hrefs.url(id), Some(id), &nav.path(id)),
         canonical_url: absolute_url(base_url, &page.url),
         base_url,
         generator: GENERATOR,
@@ -193,6 +197,7 @@ pub(crate) fn page_context<'a>(
 /// path, the navigation shows the top level.
 pub(crate) fn standalone_context<'a>(
     site: &'a Site,
+    hrefs: &PageHrefs,
     book: &'a BookView,
     base_url: &'a str,
     url: &'a str,
@@ -217,7 +222,7 @@ pub(crate) fn standalone_context<'a>(
         breadcrumbs: Vec::new(),
         prev: None,
         next: None,
-        nav_html: nav_html(&site.pages, &site.nav, url, None, &[]),
+        nav_html: nav_html(hrefs, &site.nav, &hrefs::Prepared::new(url), None, &[]),
         canonical_url: if kind == "404" { String::new() } else { absolute_url(base_url, url) },
         base_url,
         generator: GENERATOR,
@@ -233,27 +238,26 @@ fn toc(page: &Page) -> Vec<TocEntry> {
         .collect()
 }
 
-/// The sidebar for the page at output path `url` (page `here`, if it is one), as HTML: every
-/// level on `path` (the entries down to the page) expanded, the rest closed, each level
-/// limited to [`NAV_WINDOW`] entries around the open one. Rendered here rather than by a
+/// The sidebar for the page at `url` (its output path, [`hrefs::Prepared`]; page `here`, if it
+/// is one), as HTML: every level on `path` (the entries down to the page) expanded, the rest
+/// closed, each level limited to [`NAV_WINDOW`] entries around the open one. Rendered here rather than by a
 /// recursive template macro: it is the largest part of every page and Tera macros made it the
 /// slowest step of a large build.
-fn nav_html(pages: &Pages, nav: &Nav, url: &str, here: Option<PageId>, path: &[EntryId]) -> String {
+fn nav_html(hrefs: &PageHrefs, nav: &Nav, url: &hrefs::Prepared, here: Option<PageId>, path: &[EntryId]) -> String {
     let mut html = String::with_capacity(4096);
     if !nav.top().is_empty() {
-        let mut at = Sidebar { html: &mut html, href: String::with_capacity(128), pages, nav, url, here, path };
+        let mut at = Sidebar { html: &mut html, hrefs, nav, url, here, path };
         at.level(nav.top());
     }
     html
 }
 
-/// The sidebar being written, and one scratch buffer its links are made in.
+/// The sidebar being written.
 struct Sidebar<'a> {
     html: &'a mut String,
-    href: String,
-    pages: &'a Pages,
+    hrefs: &'a PageHrefs,
     nav: &'a Nav,
-    url: &'a str,
+    url: &'a hrefs::Prepared,
     here: Option<PageId>,
     path: &'a [EntryId],
 }
@@ -261,9 +265,7 @@ struct Sidebar<'a> {
 impl Sidebar<'_> {
     /// Appends the escaped href from this page to page `to`.
     fn push_href(&mut self, to: PageId) {
-        self.href.clear();
-        push_relative_href(&mut self.href, self.url, &self.pages[to].url);
-        push_escaped(self.html, &self.href);
+        hrefs::push_relative(self.html, self.url, self.hrefs.url(to));
     }
 
     fn level(&mut self, level: &[EntryId]) {
@@ -392,6 +394,12 @@ mod tests {
         PageId::from_index(i)
     }
 
+    /// Page `here`'s sidebar.
+    fn sidebar(pages: &Pages, nav: &Nav, here: PageId) -> String {
+        let hrefs = PageHrefs::new(pages);
+        nav_html(&hrefs, nav, hrefs.url(here), Some(here), &nav.path(here))
+    }
+
     /// Every kind of entry: 0 home, a prefix page 1, a part title, page 2 with a draft child
     /// that holds page 3, a separator, a suffix page 4 whose label is not its page's title.
     fn mixed() -> (Pages, Nav) {
@@ -411,7 +419,7 @@ mod tests {
     #[test]
     fn sidebar_lists_drafts_unlinked_with_part_titles_and_separators() {
         let (pages, nav) = mixed();
-        let html = nav_html(&pages, &nav, "z/deep/index.html", Some(p(3)), &nav.path(p(3)));
+        let html = sidebar(&pages, &nav, p(3));
         assert_eq!(
             html,
             concat!(
@@ -425,7 +433,7 @@ mod tests {
             )
         );
         // Elsewhere the sections stay closed.
-        let home = nav_html(&pages, &nav, "index.html", Some(p(0)), &nav.path(p(0)));
+        let home = sidebar(&pages, &nav, p(0));
         assert!(home.contains("<li class=\"nav-section\"><a href=\"a/index.html\">A</a></li>"), "{home}");
     }
 
@@ -452,7 +460,7 @@ mod tests {
             b.add(Place::Top(Placement::Main), EntryKind::Page(p(i)), format!("P{i}"));
         }
         let nav = b.finish();
-        let html = nav_html(&pages, &nav, &pages[p(40)].url, Some(p(40)), &nav.path(p(40)));
+        let html = sidebar(&pages, &nav, p(40));
         assert_eq!(html.matches("<li>").count(), NAV_WINDOW);
         assert!(html.contains("aria-current=\"page\">P40</a>"));
         assert!(html.contains("<li class=\"nav-more\"><a href=\"../p00/index.html\">10 more"), "{html}");
@@ -464,7 +472,7 @@ mod tests {
             b.add(Place::Under(draft), EntryKind::Page(p(i)), format!("P{i}"));
         }
         let nav = b.finish();
-        let html = nav_html(&pages, &nav, &pages[p(1)].url, Some(p(1)), &nav.path(p(1)));
+        let html = sidebar(&pages, &nav, p(1));
         assert_eq!(html.matches("<li>").count(), 40);
         assert!(!html.contains("nav-more"));
     }

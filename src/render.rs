@@ -45,7 +45,7 @@ impl Renderer {
         tera.autoescape_on(vec![".html", ".htm", ".xml"]);
         // Tera's default also escapes `/`, which is safe but turns every URL into `&#x2F;` soup.
         tera.set_escape_fn(crate::html::escape_html);
-        tera.register_function("t", Lookup(strings));
+        tera.register_function("t", Lookup::new(strings));
         // The same escaping as printed values get, for HTML a template builds to pass to `t`.
         tera.register_filter("html", |v: &tera::Value, _: &HashMap<String, tera::Value>| {
             Ok(tera::Value::String(crate::html::escape_html(v.as_str().unwrap_or_default())))
@@ -67,7 +67,22 @@ impl Renderer {
 
     /// Renders `template` with `context`.
     pub(crate) fn render(&self, template: &str, context: &tera::Context) -> Result<String, Diagnostic> {
-        self.tera.render(template, context).map_err(|e| template_error(&self.sources, Some(template), &e))
+        self.render_sized(template, context, 0)
+    }
+
+    /// [`Renderer::render`] into a buffer of `capacity` bytes to start with: a page is mostly
+    /// its content and sidebar, known beforehand, and Tera's small first buffer would be
+    /// copied over again as it doubles.
+    pub(crate) fn render_sized(
+        &self,
+        template: &str,
+        context: &tera::Context,
+        capacity: usize,
+    ) -> Result<String, Diagnostic> {
+        let mut out = Vec::with_capacity(capacity.max(2048));
+        let fail = |e: tera::Error| template_error(&self.sources, Some(template), &e);
+        self.tera.render_to(template, context, &mut out).map_err(fail)?;
+        String::from_utf8(out).map_err(|e| fail(tera::Error::utf8_conversion_error(e, "rendered page".into())))
     }
 }
 

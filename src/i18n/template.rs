@@ -8,17 +8,38 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
+
 use super::Translations;
 use crate::html::{escape_html, push_escaped};
 
 /// The `t` function templates call; it holds the build's resolved strings.
-pub(crate) struct Lookup(pub(crate) Arc<Translations>);
+pub(crate) struct Lookup {
+    strings: Arc<Translations>,
+    /// What `t(key=...)` with no other argument gives for each key, made once: most calls in
+    /// the templates are those, a dozen on every page.
+    plain: FxHashMap<String, tera::Value>,
+}
 
-impl tera::Function for Lookup {
-    fn call(&self, args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+impl Lookup {
+    pub(crate) fn new(strings: Arc<Translations>) -> Lookup {
+        let mut lookup = Lookup { strings, plain: FxHashMap::default() };
+        let keys: Vec<String> =
+            lookup.strings.sections.get("ui").map(|ui| ui.keys().cloned().collect()).unwrap_or_default();
+        for key in keys {
+            let args = HashMap::from([("key".to_string(), tera::Value::from(key.as_str()))]);
+            if let Ok(value) = lookup.fill(&args) {
+                lookup.plain.insert(key, value);
+            }
+        }
+        lookup
+    }
+
+    /// The string `args["key"]` names with the other arguments put in.
+    fn fill(&self, args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
         let key = args.get("key").and_then(tera::Value::as_str).ok_or("t() needs a key: t(key=\"...\")")?;
         let n = args.get("n").and_then(|v| v.as_u64().or_else(|| v.as_f64().map(|f| f.max(0.0) as u64)));
-        let text = self.0.ui(key, n).ok_or_else(|| {
+        let text = self.strings.ui(key, n).ok_or_else(|| {
             tera::Error::msg(format!("t(): unknown interface string `{key}` (not in the [ui] table of i18n/en.toml)"))
         })?;
         let shown = |value: &'_ tera::Value| -> String {
@@ -32,6 +53,17 @@ impl tera::Function for Lookup {
             Some(value) => Some(Arg::Text(Cow::Owned(shown(value)))),
             None => args.get(&format!("{name}_html")).map(|v| Arg::Html(Cow::Owned(shown(v)))),
         })))
+    }
+}
+
+impl tera::Function for Lookup {
+    fn call(&self, args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+        if args.len() == 1 {
+            if let Some(done) = args.get("key").and_then(tera::Value::as_str).and_then(|k| self.plain.get(k)) {
+                return Ok(done.clone());
+            }
+        }
+        self.fill(args)
     }
 
     fn is_safe(&self) -> bool {
@@ -165,7 +197,7 @@ mod tests {
     #[test]
     fn the_template_function_picks_the_form_and_fills_text_and_html() {
         use tera::Function;
-        let t = Lookup(Arc::new(Translations::english()));
+        let t = Lookup::new(Arc::new(Translations::english()));
         let call = |pairs: &[(&str, tera::Value)]| {
             let args: HashMap<String, tera::Value> = pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
             t.call(&args).map(|v| v.as_str().unwrap().to_string())
@@ -189,6 +221,21 @@ mod tests {
             .contains("unknown interface string `no_such_key`"));
         assert!(call(&[]).is_err());
         assert!(t.is_safe());
+    }
+
+    #[test]
+    fn key_only_calls_are_answered_from_the_table_made_once() {
+        use tera::Function;
+        let t = Lookup::new(Arc::new(Translations::english()));
+        let keys = t.strings.sections["ui"].len();
+        assert!(keys > 20 && t.plain.len() == keys, "{} of {keys}", t.plain.len());
+        for key in t.strings.sections["ui"].keys() {
+            let args = HashMap::from([("key".to_string(), tera::Value::from(key.as_str()))]);
+            assert_eq!(t.call(&args).unwrap(), t.fill(&args).unwrap(), "{key}");
+        }
+        // A key with a slot and no value for it keeps the slot, as the full path does.
+        let args = HashMap::from([("key".to_string(), tera::Value::from("search_label"))]);
+        assert!(t.call(&args).unwrap().as_str().unwrap().contains("{book}"));
     }
 
     #[test]
