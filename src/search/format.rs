@@ -235,20 +235,55 @@ fn push_varint(out: &mut Vec<u8>, mut v: u32) {
 }
 
 /// A script file that hands `data` to `window.stagebookSearch.<call>`; `index` is the shard or
-/// block number (none for the manifest).
-pub(super) fn script(call: &str, index: Option<usize>, data: &impl Serialize) -> Vec<u8> {
-    let index = index.map_or(String::new(), |i| format!("{i},"));
-    format!("window.stagebookSearch&&stagebookSearch.{call}({index}{});\n", js_json(data)).into_bytes()
+/// block number (none for the manifest); `capacity` is a guess of the file's size, so the one
+/// buffer it is written into seldom grows.
+pub(super) fn script(call: &str, index: Option<usize>, data: &impl Serialize, capacity: usize) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut out = Vec::with_capacity(capacity + call.len() + 64);
+    out.extend_from_slice(b"window.stagebookSearch&&stagebookSearch.");
+    out.extend_from_slice(call.as_bytes());
+    out.push(b'(');
+    if let Some(i) = index {
+        let _ = write!(out, "{i},");
+    }
+    let start = out.len();
+    if data.serialize(&mut serde_json::Serializer::with_formatter(&mut out, ScriptSafe)).is_err() {
+        out.truncate(start);
+        out.extend_from_slice(b"null");
+    }
+    out.extend_from_slice(b");\n");
+    out
 }
 
-/// JSON that is safe inside a script file whatever the text holds.
-fn js_json(data: &impl Serialize) -> String {
-    let json = serde_json::to_string(data).unwrap_or_else(|_| "null".into());
-    // One memchr pass per character: a character-set pattern would decode the whole text.
-    if !json.contains('<') && !json.contains('\u{2028}') && !json.contains('\u{2029}') {
-        return json;
+/// Compact JSON that is safe inside a script file whatever the text holds: `<` (which could
+/// close the script element) and the line and paragraph separators (line breaks in older
+/// JavaScript) are escaped as they are written, so the text is never copied or scanned again.
+struct ScriptSafe;
+
+impl serde_json::ser::Formatter for ScriptSafe {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(&mut self, w: &mut W, fragment: &str) -> std::io::Result<()> {
+        let bytes = fragment.as_bytes();
+        let mut from = 0;
+        let mut at = 0;
+        while let Some(found) = bytes[at..].iter().position(|&b| b == b'<' || b == 0xE2) {
+            at += found;
+            // U+2028 and U+2029 are E2 80 A8 and E2 80 A9.
+            let escape: &[u8] = match (bytes[at], bytes.get(at + 1), bytes.get(at + 2)) {
+                (b'<', _, _) => b"\\u003c",
+                (_, Some(0x80), Some(0xA8)) => b"\\u2028",
+                (_, Some(0x80), Some(0xA9)) => b"\\u2029",
+                _ => {
+                    at += 1;
+                    continue;
+                }
+            };
+            w.write_all(&bytes[from..at])?;
+            w.write_all(escape)?;
+            at += if bytes[at] == b'<' { 1 } else { 3 };
+            from = at;
+        }
+        w.write_all(&bytes[from..])
     }
-    json.replace('<', "\\u003c").replace('\u{2028}', "\\u2028").replace('\u{2029}', "\\u2029")
 }
 
 #[cfg(test)]
@@ -346,13 +381,43 @@ mod tests {
         assert!(encode_postings(&quantise(&[], 1.0)).is_empty());
     }
 
+    /// What the scripts held before they were written in one pass: serde_json's text with
+    /// `<` and the separators replaced afterwards.
+    fn replaced(data: &impl Serialize) -> String {
+        let json = serde_json::to_string(data).unwrap();
+        json.replace('<', "\\u003c").replace('\u{2028}', "\\u2028").replace('\u{2029}', "\\u2029")
+    }
+
     #[test]
     fn script_json_cannot_close_a_script_element() {
+        let hostile = "</script><img src=x onerror=alert(1)>";
         assert_eq!(
-            js_json(&"</script><img src=x onerror=alert(1)>"),
-            "\"\\u003c/script>\\u003cimg src=x onerror=alert(1)>\""
+            script(CALL_TERMS, Some(0), &hostile, 0),
+            b"window.stagebookSearch&&stagebookSearch.terms(0,\"\\u003c/script>\\u003cimg src=x onerror=alert(1)>\");\n"
         );
-        assert_eq!(script(CALL_DOCS, Some(3), &[1]), b"window.stagebookSearch&&stagebookSearch.docs(3,[1]);\n");
-        assert_eq!(script(CALL_MANIFEST, None, &[1]), b"window.stagebookSearch&&stagebookSearch.manifest([1]);\n");
+        assert_eq!(script(CALL_DOCS, Some(3), &[1], 0), b"window.stagebookSearch&&stagebookSearch.docs(3,[1]);\n");
+        assert_eq!(script(CALL_MANIFEST, None, &[1], 0), b"window.stagebookSearch&&stagebookSearch.manifest([1]);\n");
+    }
+
+    #[test]
+    fn scripts_escape_as_serde_json_then_replacing_would() {
+        let texts = [
+            "plain text",
+            "<<a>b<",
+            "line\u{2028}sep\u{2029}para \u{2026} \u{20ac} \u{2027}\u{202a}",
+            "quotes \" back\\slash \n\t\r\u{8}\u{c}\u{1}\u{1f}\u{7f} del",
+            "emoji 🚀 <\u{2028}< é\u{2029}",
+            "\u{e2}\u{2028}",
+            "",
+        ];
+        for t in texts {
+            let rows: Vec<(u32, &str)> = vec![(7, t), (1 << 20, t)];
+            let want = format!("window.stagebookSearch&&stagebookSearch.more(2,{});\n", replaced(&More(&rows)));
+            assert_eq!(String::from_utf8(script(CALL_MORE, Some(2), &More(&rows), 10)).unwrap(), want, "{t:?}");
+        }
+        // Keys are escaped too.
+        let shard = [("<key\u{2028}".to_string(), "=<v".to_string())];
+        let want = format!("window.stagebookSearch&&stagebookSearch.terms(0,{});\n", replaced(&Shard(&shard)));
+        assert_eq!(String::from_utf8(script(CALL_TERMS, Some(0), &Shard(&shard), 0)).unwrap(), want);
     }
 }
