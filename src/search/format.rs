@@ -98,17 +98,78 @@ pub(super) struct Block<'a> {
     pub(super) docs: Vec<DocRow<'a>>,
 }
 
-/// A file of the rest of the docs' text, written as `{"doc id": text, ...}`.
-pub(super) struct More<'a>(pub(super) &'a [(u32, &'a str)]);
-
-impl Serialize for More<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(self.0.len()))?;
-        for (doc, text) in self.0 {
-            m.serialize_entry(doc, text)?;
-        }
-        m.end()
+/// A file of the rest of the docs' text (`rows` of doc id and text), as [`script`] would write
+/// `{"doc id": text, ...}`: these files are most of the index's bytes, so they are written
+/// straight into one buffer of their size with [`push_js_string`], not through serde.
+pub(super) fn more_script(index: usize, rows: &[(u32, &str)]) -> Vec<u8> {
+    use std::io::Write as _;
+    // Room for a few escapes (quotes, line breaks) per doc.
+    let size: usize = rows.iter().map(|(_, text)| text.len() + text.len() / 32 + 16).sum();
+    let mut out = Vec::with_capacity(size + 64);
+    let _ = write!(out, "window.stagebookSearch&&stagebookSearch.{CALL_MORE}({index},{{");
+    for (n, (doc, text)) in rows.iter().enumerate() {
+        let _ = write!(out, "{}\"{doc}\":", if n == 0 { "" } else { "," });
+        push_js_string(&mut out, text);
     }
+    out.extend_from_slice(b"});\n");
+    out
+}
+
+/// `text` as a JSON string, byte for byte as serde_json writes it and [`ScriptSafe`] escapes
+/// it, in one pass that skips eight bytes at a time while none needs a look.
+fn push_js_string(out: &mut Vec<u8>, text: &str) {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    // Whether some byte of `w` is zero, or below 0x20 (exact as a yes or no).
+    let zero = |w: u64| w.wrapping_sub(LO) & !w & HI;
+    let control = |w: u64| w.wrapping_sub(0x20 * LO) & !w & HI;
+    let byte = |w: u64, b: u8| zero(w ^ (b as u64 * LO));
+    let bytes = text.as_bytes();
+    out.push(b'"');
+    let (mut from, mut i) = (0, 0);
+    while i < bytes.len() {
+        if let Some(eight) = bytes.get(i..i + 8) {
+            let w = u64::from_le_bytes(eight.try_into().unwrap_or_default());
+            if control(w) | byte(w, b'"') | byte(w, b'\\') | byte(w, b'<') | byte(w, 0xE2) == 0 {
+                i += 8;
+                continue;
+            }
+        }
+        // The next (at most) eight bytes one by one.
+        let end = (i + 8).min(bytes.len());
+        while i < end {
+            let b = bytes[i];
+            let escape: &[u8] = match b {
+                b'"' => b"\\\"",
+                b'\\' => b"\\\\",
+                b'\n' => b"\\n",
+                b'\r' => b"\\r",
+                b'\t' => b"\\t",
+                0x08 => b"\\b",
+                0x0C => b"\\f",
+                b'<' => b"\\u003c",
+                0..0x20 => b"",
+                0xE2 if bytes.get(i + 1) == Some(&0x80) && bytes.get(i + 2) == Some(&0xA8) => b"\\u2028",
+                0xE2 if bytes.get(i + 1) == Some(&0x80) && bytes.get(i + 2) == Some(&0xA9) => b"\\u2029",
+                _ => {
+                    i += 1;
+                    continue;
+                }
+            };
+            out.extend_from_slice(&bytes[from..i]);
+            if escape.is_empty() {
+                // Other control characters, as serde_json writes them.
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(&[b'\\', b'u', b'0', b'0', HEX[(b >> 4) as usize], HEX[(b & 0xF) as usize]]);
+            } else {
+                out.extend_from_slice(escape);
+            }
+            i += if b == 0xE2 { 3 } else { 1 };
+            from = i;
+        }
+    }
+    out.extend_from_slice(&bytes[from..]);
+    out.push(b'"');
 }
 
 /// What a result is. The search page filters on [`Kind::filter`] before any doc block loads, so
@@ -411,13 +472,33 @@ mod tests {
             "",
         ];
         for t in texts {
-            let rows: Vec<(u32, &str)> = vec![(7, t), (1 << 20, t)];
-            let want = format!("window.stagebookSearch&&stagebookSearch.more(2,{});\n", replaced(&More(&rows)));
-            assert_eq!(String::from_utf8(script(CALL_MORE, Some(2), &More(&rows), 10)).unwrap(), want, "{t:?}");
+            let want = format!("window.stagebookSearch&&stagebookSearch.terms(2,{});\n", replaced(&t));
+            assert_eq!(String::from_utf8(script(CALL_TERMS, Some(2), &t, 10)).unwrap(), want, "{t:?}");
         }
         // Keys are escaped too.
         let shard = [("<key\u{2028}".to_string(), "=<v".to_string())];
         let want = format!("window.stagebookSearch&&stagebookSearch.terms(0,{});\n", replaced(&Shard(&shard)));
         assert_eq!(String::from_utf8(script(CALL_TERMS, Some(0), &Shard(&shard), 0)).unwrap(), want);
+    }
+
+    #[test]
+    fn passage_files_are_written_as_serde_json_would_write_them() {
+        // Every character that needs an escape (and some that do not), at every position of an
+        // eight-byte word and across word boundaries, alone and in runs.
+        let mut texts: Vec<String> = vec![String::new(), "plain".into(), "a".repeat(64)];
+        let special = ["\"", "\\", "\n", "\r", "\t", "\u{8}", "\u{c}", "\u{0}", "\u{1f}", "<", "\u{2028}", "\u{2029}"];
+        let near = ["\u{7f}", "\u{2026}", "\u{20ac}", "\u{2027}", "\u{202a}", "é", "🚀", ">", "/", " ", "\u{e2}"];
+        for (n, s) in special.iter().chain(&near).enumerate() {
+            for at in 0..18 {
+                texts.push(format!("{}{s}{}", "x".repeat(at), "y".repeat(n % 11)));
+                texts.push(format!("{}{s}{s}{s}", "z".repeat(at)));
+            }
+        }
+        texts.push(special.concat() + &near.concat() + "</script>\n\u{2028}tail");
+        let rows: Vec<(u32, &str)> = texts.iter().enumerate().map(|(i, t)| (i as u32 * 977, t.as_str())).collect();
+        let body: Vec<String> = rows.iter().map(|(id, t)| format!("\"{id}\":{}", replaced(t))).collect();
+        let want = format!("window.stagebookSearch&&stagebookSearch.more(4,{{{}}});\n", body.join(","));
+        assert_eq!(String::from_utf8(more_script(4, &rows)).unwrap(), want);
+        assert_eq!(more_script(0, &[]), b"window.stagebookSearch&&stagebookSearch.more(0,{});\n");
     }
 }

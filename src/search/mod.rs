@@ -296,9 +296,7 @@ fn write(config: &Config, site: &Site, matrix: Option<&Matrix>, record: bool, em
     }
     more_ranges.par_iter().enumerate().for_each(|(b, ids)| {
         let rows: Vec<(u32, &str)> = ids.iter().map(|&i| (i as u32, &*docs[i].more)).collect();
-        // Room for a few escapes (quotes, line breaks) per doc.
-        let size = rows.iter().map(|(_, text)| text.len() + text.len() / 32 + 16).sum();
-        emit(format!("{DIR}/m/{b}.js"), format::script(format::CALL_MORE, Some(b), &format::More(&rows), size));
+        emit(format!("{DIR}/m/{b}.js"), format::more_script(b, &rows));
     });
     lap("more");
 
