@@ -475,13 +475,23 @@ impl Project {
     pub fn write_all(&self, sink: &dyn Sink, shown_output: &Path, phases: &mut Phases) -> Vec<Diagnostic> {
         let all: Vec<PageId> = self.site.pages.ids().collect();
         // The search index needs no rendered page: build it alongside, so its work fills the
-        // gaps while page writes wait on the file system.
-        let (mut errors, index) = rayon::join(|| self.write_pages(&all, sink, shown_output), || self.search_index());
+        // gaps while page writes wait on the file system. Its files go out as they are made.
+        let index_errors = std::sync::Mutex::new(Vec::new());
+        let emit = |rel: String, bytes: Vec<u8>| {
+            if let Err(e) = sink.write(&rel, &bytes) {
+                index_errors.lock().unwrap_or_else(|e| e.into_inner()).push(write_error(shown_output, &rel, e));
+            }
+        };
+        let index = || {
+            if self.config.search.enabled {
+                search::build_into(&self.config, &self.site, self.matrix.as_ref().map(|m| &m.matrix), &emit);
+            }
+        };
+        let (mut errors, ()) = rayon::join(|| self.write_pages(&all, sink, shown_output), index);
+        errors.extend(index_errors.into_inner().unwrap_or_else(|e| e.into_inner()));
         phases.done("render");
-        let (mut extra, extra_errors) = self.extras();
-        extra.extend(index);
+        let (extra, extra_errors) = self.extras();
         errors.extend(extra_errors);
-        // Extras include the search index: some two thousand files.
         let write_errors: Vec<Diagnostic> = extra
             .into_par_iter()
             .filter_map(|(rel, bytes)| sink.write_owned(&rel, bytes).err().map(|e| write_error(shown_output, &rel, e)))

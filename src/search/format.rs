@@ -98,17 +98,78 @@ pub(super) struct Block<'a> {
     pub(super) docs: Vec<DocRow<'a>>,
 }
 
-/// A file of the rest of the docs' text, written as `{"doc id": text, ...}`.
-pub(super) struct More<'a>(pub(super) &'a [(u32, &'a str)]);
-
-impl Serialize for More<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(self.0.len()))?;
-        for (doc, text) in self.0 {
-            m.serialize_entry(doc, text)?;
-        }
-        m.end()
+/// A file of the rest of the docs' text (`rows` of doc id and text), as [`script`] would write
+/// `{"doc id": text, ...}`: these files are most of the index's bytes, so they are written
+/// straight into one buffer of their size with [`push_js_string`], not through serde.
+pub(super) fn more_script(index: usize, rows: &[(u32, &str)]) -> Vec<u8> {
+    use std::io::Write as _;
+    // Room for a few escapes (quotes, line breaks) per doc.
+    let size: usize = rows.iter().map(|(_, text)| text.len() + text.len() / 32 + 16).sum();
+    let mut out = Vec::with_capacity(size + 64);
+    let _ = write!(out, "window.stagebookSearch&&stagebookSearch.{CALL_MORE}({index},{{");
+    for (n, (doc, text)) in rows.iter().enumerate() {
+        let _ = write!(out, "{}\"{doc}\":", if n == 0 { "" } else { "," });
+        push_js_string(&mut out, text);
     }
+    out.extend_from_slice(b"});\n");
+    out
+}
+
+/// `text` as a JSON string, byte for byte as serde_json writes it and [`ScriptSafe`] escapes
+/// it, in one pass that skips eight bytes at a time while none needs a look.
+fn push_js_string(out: &mut Vec<u8>, text: &str) {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    // Whether some byte of `w` is zero, or below 0x20 (exact as a yes or no).
+    let zero = |w: u64| w.wrapping_sub(LO) & !w & HI;
+    let control = |w: u64| w.wrapping_sub(0x20 * LO) & !w & HI;
+    let byte = |w: u64, b: u8| zero(w ^ (b as u64 * LO));
+    let bytes = text.as_bytes();
+    out.push(b'"');
+    let (mut from, mut i) = (0, 0);
+    while i < bytes.len() {
+        if let Some(eight) = bytes.get(i..i + 8) {
+            let w = u64::from_le_bytes(eight.try_into().unwrap_or_default());
+            if control(w) | byte(w, b'"') | byte(w, b'\\') | byte(w, b'<') | byte(w, 0xE2) == 0 {
+                i += 8;
+                continue;
+            }
+        }
+        // The next (at most) eight bytes one by one.
+        let end = (i + 8).min(bytes.len());
+        while i < end {
+            let b = bytes[i];
+            let escape: &[u8] = match b {
+                b'"' => b"\\\"",
+                b'\\' => b"\\\\",
+                b'\n' => b"\\n",
+                b'\r' => b"\\r",
+                b'\t' => b"\\t",
+                0x08 => b"\\b",
+                0x0C => b"\\f",
+                b'<' => b"\\u003c",
+                0..0x20 => b"",
+                0xE2 if bytes.get(i + 1) == Some(&0x80) && bytes.get(i + 2) == Some(&0xA8) => b"\\u2028",
+                0xE2 if bytes.get(i + 1) == Some(&0x80) && bytes.get(i + 2) == Some(&0xA9) => b"\\u2029",
+                _ => {
+                    i += 1;
+                    continue;
+                }
+            };
+            out.extend_from_slice(&bytes[from..i]);
+            if escape.is_empty() {
+                // Other control characters, as serde_json writes them.
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(&[b'\\', b'u', b'0', b'0', HEX[(b >> 4) as usize], HEX[(b & 0xF) as usize]]);
+            } else {
+                out.extend_from_slice(escape);
+            }
+            i += if b == 0xE2 { 3 } else { 1 };
+            from = i;
+        }
+    }
+    out.extend_from_slice(&bytes[from..]);
+    out.push(b'"');
 }
 
 /// What a result is. The search page filters on [`Kind::filter`] before any doc block loads, so
@@ -235,20 +296,55 @@ fn push_varint(out: &mut Vec<u8>, mut v: u32) {
 }
 
 /// A script file that hands `data` to `window.stagebookSearch.<call>`; `index` is the shard or
-/// block number (none for the manifest).
-pub(super) fn script(call: &str, index: Option<usize>, data: &impl Serialize) -> Vec<u8> {
-    let index = index.map_or(String::new(), |i| format!("{i},"));
-    format!("window.stagebookSearch&&stagebookSearch.{call}({index}{});\n", js_json(data)).into_bytes()
+/// block number (none for the manifest); `capacity` is a guess of the file's size, so the one
+/// buffer it is written into seldom grows.
+pub(super) fn script(call: &str, index: Option<usize>, data: &impl Serialize, capacity: usize) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut out = Vec::with_capacity(capacity + call.len() + 64);
+    out.extend_from_slice(b"window.stagebookSearch&&stagebookSearch.");
+    out.extend_from_slice(call.as_bytes());
+    out.push(b'(');
+    if let Some(i) = index {
+        let _ = write!(out, "{i},");
+    }
+    let start = out.len();
+    if data.serialize(&mut serde_json::Serializer::with_formatter(&mut out, ScriptSafe)).is_err() {
+        out.truncate(start);
+        out.extend_from_slice(b"null");
+    }
+    out.extend_from_slice(b");\n");
+    out
 }
 
-/// JSON that is safe inside a script file whatever the text holds.
-fn js_json(data: &impl Serialize) -> String {
-    let json = serde_json::to_string(data).unwrap_or_else(|_| "null".into());
-    // One memchr pass per character: a character-set pattern would decode the whole text.
-    if !json.contains('<') && !json.contains('\u{2028}') && !json.contains('\u{2029}') {
-        return json;
+/// Compact JSON that is safe inside a script file whatever the text holds: `<` (which could
+/// close the script element) and the line and paragraph separators (line breaks in older
+/// JavaScript) are escaped as they are written, so the text is never copied or scanned again.
+struct ScriptSafe;
+
+impl serde_json::ser::Formatter for ScriptSafe {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(&mut self, w: &mut W, fragment: &str) -> std::io::Result<()> {
+        let bytes = fragment.as_bytes();
+        let mut from = 0;
+        let mut at = 0;
+        while let Some(found) = bytes[at..].iter().position(|&b| b == b'<' || b == 0xE2) {
+            at += found;
+            // U+2028 and U+2029 are E2 80 A8 and E2 80 A9.
+            let escape: &[u8] = match (bytes[at], bytes.get(at + 1), bytes.get(at + 2)) {
+                (b'<', _, _) => b"\\u003c",
+                (_, Some(0x80), Some(0xA8)) => b"\\u2028",
+                (_, Some(0x80), Some(0xA9)) => b"\\u2029",
+                _ => {
+                    at += 1;
+                    continue;
+                }
+            };
+            w.write_all(&bytes[from..at])?;
+            w.write_all(escape)?;
+            at += if bytes[at] == b'<' { 1 } else { 3 };
+            from = at;
+        }
+        w.write_all(&bytes[from..])
     }
-    json.replace('<', "\\u003c").replace('\u{2028}', "\\u2028").replace('\u{2029}', "\\u2029")
 }
 
 #[cfg(test)]
@@ -346,13 +442,63 @@ mod tests {
         assert!(encode_postings(&quantise(&[], 1.0)).is_empty());
     }
 
+    /// What the scripts held before they were written in one pass: serde_json's text with
+    /// `<` and the separators replaced afterwards.
+    fn replaced(data: &impl Serialize) -> String {
+        let json = serde_json::to_string(data).unwrap();
+        json.replace('<', "\\u003c").replace('\u{2028}', "\\u2028").replace('\u{2029}', "\\u2029")
+    }
+
     #[test]
     fn script_json_cannot_close_a_script_element() {
+        let hostile = "</script><img src=x onerror=alert(1)>";
         assert_eq!(
-            js_json(&"</script><img src=x onerror=alert(1)>"),
-            "\"\\u003c/script>\\u003cimg src=x onerror=alert(1)>\""
+            script(CALL_TERMS, Some(0), &hostile, 0),
+            b"window.stagebookSearch&&stagebookSearch.terms(0,\"\\u003c/script>\\u003cimg src=x onerror=alert(1)>\");\n"
         );
-        assert_eq!(script(CALL_DOCS, Some(3), &[1]), b"window.stagebookSearch&&stagebookSearch.docs(3,[1]);\n");
-        assert_eq!(script(CALL_MANIFEST, None, &[1]), b"window.stagebookSearch&&stagebookSearch.manifest([1]);\n");
+        assert_eq!(script(CALL_DOCS, Some(3), &[1], 0), b"window.stagebookSearch&&stagebookSearch.docs(3,[1]);\n");
+        assert_eq!(script(CALL_MANIFEST, None, &[1], 0), b"window.stagebookSearch&&stagebookSearch.manifest([1]);\n");
+    }
+
+    #[test]
+    fn scripts_escape_as_serde_json_then_replacing_would() {
+        let texts = [
+            "plain text",
+            "<<a>b<",
+            "line\u{2028}sep\u{2029}para \u{2026} \u{20ac} \u{2027}\u{202a}",
+            "quotes \" back\\slash \n\t\r\u{8}\u{c}\u{1}\u{1f}\u{7f} del",
+            "emoji 🚀 <\u{2028}< é\u{2029}",
+            "\u{e2}\u{2028}",
+            "",
+        ];
+        for t in texts {
+            let want = format!("window.stagebookSearch&&stagebookSearch.terms(2,{});\n", replaced(&t));
+            assert_eq!(String::from_utf8(script(CALL_TERMS, Some(2), &t, 10)).unwrap(), want, "{t:?}");
+        }
+        // Keys are escaped too.
+        let shard = [("<key\u{2028}".to_string(), "=<v".to_string())];
+        let want = format!("window.stagebookSearch&&stagebookSearch.terms(0,{});\n", replaced(&Shard(&shard)));
+        assert_eq!(String::from_utf8(script(CALL_TERMS, Some(0), &Shard(&shard), 0)).unwrap(), want);
+    }
+
+    #[test]
+    fn passage_files_are_written_as_serde_json_would_write_them() {
+        // Every character that needs an escape (and some that do not), at every position of an
+        // eight-byte word and across word boundaries, alone and in runs.
+        let mut texts: Vec<String> = vec![String::new(), "plain".into(), "a".repeat(64)];
+        let special = ["\"", "\\", "\n", "\r", "\t", "\u{8}", "\u{c}", "\u{0}", "\u{1f}", "<", "\u{2028}", "\u{2029}"];
+        let near = ["\u{7f}", "\u{2026}", "\u{20ac}", "\u{2027}", "\u{202a}", "é", "🚀", ">", "/", " ", "\u{e2}"];
+        for (n, s) in special.iter().chain(&near).enumerate() {
+            for at in 0..18 {
+                texts.push(format!("{}{s}{}", "x".repeat(at), "y".repeat(n % 11)));
+                texts.push(format!("{}{s}{s}{s}", "z".repeat(at)));
+            }
+        }
+        texts.push(special.concat() + &near.concat() + "</script>\n\u{2028}tail");
+        let rows: Vec<(u32, &str)> = texts.iter().enumerate().map(|(i, t)| (i as u32 * 977, t.as_str())).collect();
+        let body: Vec<String> = rows.iter().map(|(id, t)| format!("\"{id}\":{}", replaced(t))).collect();
+        let want = format!("window.stagebookSearch&&stagebookSearch.more(4,{{{}}});\n", body.join(","));
+        assert_eq!(String::from_utf8(more_script(4, &rows)).unwrap(), want);
+        assert_eq!(more_script(0, &[]), b"window.stagebookSearch&&stagebookSearch.more(0,{});\n");
     }
 }

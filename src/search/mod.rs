@@ -21,6 +21,7 @@ mod score;
 use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 
 use base64::Engine as _;
 use rayon::prelude::*;
@@ -136,19 +137,46 @@ pub enum RecordTerm {
 /// Files of the index: (path under the output, bytes).
 pub(crate) type Files = Vec<(String, Vec<u8>)>;
 
-/// The index files.
+/// Takes each file of the index as soon as it is made (path under the output, bytes), from
+/// several threads at once: a build writes it out at once, so the index (a quarter of the
+/// site's bytes at 10,000 pages, mostly `m/`) is never held whole while pages render.
+pub(crate) type Emit<'e> = &'e (dyn Fn(String, Vec<u8>) + Sync);
+
+/// The index files, in path order.
 pub(crate) fn build(config: &Config, site: &Site, matrix: Option<&Matrix>) -> (Files, Stats) {
-    let (files, stats, _) = write(config, site, matrix, false);
+    let (files, stats, _) = collected(config, site, matrix, false);
     (files, stats)
 }
 
-/// The index files and a [`Record`] of what they hold.
+/// The index files, in path order, and a [`Record`] of what they hold.
 pub(crate) fn build_recorded(config: &Config, site: &Site, matrix: Option<&Matrix>) -> (Files, Record) {
-    let (files, _, record) = write(config, site, matrix, true);
+    let (files, _, record) = collected(config, site, matrix, true);
     (files, record.unwrap_or_default())
 }
 
-fn write(config: &Config, site: &Site, matrix: Option<&Matrix>, record: bool) -> (Files, Stats, Option<Record>) {
+/// Hands every index file to `emit` as it is made.
+pub(crate) fn build_into(config: &Config, site: &Site, matrix: Option<&Matrix>, emit: Emit) -> Stats {
+    write(config, site, matrix, false, emit).0
+}
+
+fn collected(config: &Config, site: &Site, matrix: Option<&Matrix>, record: bool) -> (Files, Stats, Option<Record>) {
+    let files = std::sync::Mutex::new(Files::new());
+    let (stats, record) = write(config, site, matrix, record, &|rel, bytes| {
+        files.lock().unwrap_or_else(|e| e.into_inner()).push((rel, bytes));
+    });
+    let mut files = files.into_inner().unwrap_or_else(|e| e.into_inner());
+    files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    (files, stats, record)
+}
+
+fn write(config: &Config, site: &Site, matrix: Option<&Matrix>, record: bool, emit: Emit) -> (Stats, Option<Record>) {
+    // Counted for the stats as they pass.
+    let (file_count, byte_count) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let emit = |rel: String, bytes: Vec<u8>| {
+        file_count.fetch_add(1, AtomicOrdering::Relaxed);
+        byte_count.fetch_add(bytes.len(), AtomicOrdering::Relaxed);
+        emit(rel, bytes);
+    };
     let analyzer = analyzer(config);
     let t = std::time::Instant::now();
     let timing = std::env::var_os("STAGEBOOK_TIMINGS").is_some();
@@ -221,13 +249,11 @@ fn write(config: &Config, site: &Site, matrix: Option<&Matrix>, record: bool) ->
             size = 0;
         }
     }
-    let mut files: Files = shard_ranges
-        .par_iter()
-        .enumerate()
-        .map(|(i, r)| {
-            (format!("{DIR}/t/{i}.js"), format::script(format::CALL_TERMS, Some(i), &Shard(&entries[r.clone()])))
-        })
-        .collect();
+    shard_ranges.par_iter().enumerate().for_each(|(i, r)| {
+        let keys = &entries[r.clone()];
+        let size = keys.iter().map(|(k, v)| k.len() + v.len() + 6).sum();
+        emit(format!("{DIR}/t/{i}.js"), format::script(format::CALL_TERMS, Some(i), &Shard(keys), size));
+    });
     // The first shard also holds anything sorting before its first key.
     let shard_starts: Vec<&str> =
         shard_ranges.iter().enumerate().map(|(i, r)| if i == 0 { "" } else { entries[r.start].0.as_str() }).collect();
@@ -246,7 +272,7 @@ fn write(config: &Config, site: &Site, matrix: Option<&Matrix>, record: bool) ->
             let words: Vec<&str> = typos[start..=i].iter().map(|t| t.1).collect();
             let n = typo_starts.len();
             typo_starts.push(if n == 0 { "" } else { typos[start].0.as_str() });
-            files.push((format!("{DIR}/w/{n}.js"), format::script(format::CALL_WORDS, Some(n), &words)));
+            emit(format!("{DIR}/w/{n}.js"), format::script(format::CALL_WORDS, Some(n), &words, size));
             start = i + 1;
             size = 0;
         }
@@ -268,15 +294,10 @@ fn write(config: &Config, site: &Site, matrix: Option<&Matrix>, record: bool) ->
         more_block[i] = more_ranges.len() as i32 - 1;
         more_ranges.last_mut().expect("pushed").push(i);
     }
-    let more_files: Vec<(String, Vec<u8>)> = more_ranges
-        .par_iter()
-        .enumerate()
-        .map(|(b, ids)| {
-            let rows: Vec<(u32, &str)> = ids.iter().map(|&i| (i as u32, &*docs[i].more)).collect();
-            (format!("{DIR}/m/{b}.js"), format::script(format::CALL_MORE, Some(b), &format::More(&rows)))
-        })
-        .collect();
-    files.extend(more_files);
+    more_ranges.par_iter().enumerate().for_each(|(b, ids)| {
+        let rows: Vec<(u32, &str)> = ids.iter().map(|&i| (i as u32, &*docs[i].more)).collect();
+        emit(format!("{DIR}/m/{b}.js"), format::more_script(b, &rows));
+    });
     lap("more");
 
     // Doc blocks: runs of docs with the pages they belong to, written in parallel.
@@ -293,34 +314,30 @@ fn write(config: &Config, site: &Site, matrix: Option<&Matrix>, record: bool) ->
         start = end;
     }
     let block_starts: Vec<usize> = ranges.iter().map(|r| r.0).collect();
-    let blocks: Vec<(String, Vec<u8>)> = ranges
-        .par_iter()
-        .enumerate()
-        .map(|(i, &(start, end))| {
-            let mut page_index: HashMap<usize, usize> = HashMap::new();
-            let mut block = Block { pages: Vec::new(), docs: Vec::new() };
-            for ((d, shown), &more) in docs[start..end].iter().zip(&shown[start..end]).zip(&more_block[start..end]) {
-                let local = *page_index.entry(d.page).or_insert_with(|| {
-                    block.pages.push(PageRow {
-                        title: &pages[d.page].title,
-                        url: &pages[d.page].url,
-                        description: &pages[d.page].description,
-                    });
-                    block.pages.len() - 1
+    ranges.par_iter().enumerate().for_each(|(i, &(start, end))| {
+        let mut page_index: HashMap<usize, usize> = HashMap::new();
+        let mut block = Block { pages: Vec::new(), docs: Vec::new() };
+        for ((d, shown), &more) in docs[start..end].iter().zip(&shown[start..end]).zip(&more_block[start..end]) {
+            let local = *page_index.entry(d.page).or_insert_with(|| {
+                block.pages.push(PageRow {
+                    title: &pages[d.page].title,
+                    url: &pages[d.page].url,
+                    description: &pages[d.page].description,
                 });
-                block.docs.push(DocRow {
-                    page: local,
-                    anchor: &d.anchor,
-                    heading: &d.heading,
-                    text: shown,
-                    label: &d.label,
-                    more,
-                });
-            }
-            (format!("{DIR}/d/{i}.js"), format::script(format::CALL_DOCS, Some(i), &block))
-        })
-        .collect();
-    files.extend(blocks);
+                block.pages.len() - 1
+            });
+            block.docs.push(DocRow {
+                page: local,
+                anchor: &d.anchor,
+                heading: &d.heading,
+                text: shown,
+                label: &d.label,
+                more,
+            });
+        }
+        let size = (start..end).map(doc_size).sum::<usize>() + 512;
+        emit(format!("{DIR}/d/{i}.js"), format::script(format::CALL_DOCS, Some(i), &block, size));
+    });
     lap("blocks");
     let (stages, categories) = matrix.map_or((Vec::new(), Vec::new()), |m| {
         (
@@ -345,13 +362,9 @@ fn write(config: &Config, site: &Site, matrix: Option<&Matrix>, record: bool) ->
         "stopWords": analyzer.stop_words(),
         "lang": analyzer.lang(),
     });
-    files.push((format!("{DIR}/manifest.js"), format::script(format::CALL_MANIFEST, None, &manifest)));
-    let stats = Stats {
-        docs: docs.len(),
-        keys: entries.len(),
-        files: files.len(),
-        bytes: files.iter().map(|(_, b)| b.len()).sum(),
-    };
+    emit(format!("{DIR}/manifest.js"), format::script(format::CALL_MANIFEST, None, &manifest, 4096));
+    let stats =
+        Stats { docs: docs.len(), keys: entries.len(), files: file_count.into_inner(), bytes: byte_count.into_inner() };
     let record = record.then(|| Record {
         docs: docs
             .iter()
@@ -381,7 +394,7 @@ fn write(config: &Config, site: &Site, matrix: Option<&Matrix>, record: bool) ->
             }))
             .collect(),
     });
-    (files, stats, record)
+    (stats, record)
 }
 
 /// The order of JavaScript's string comparison (UTF-16 code units): byte order, except that

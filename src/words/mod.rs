@@ -385,10 +385,14 @@ impl Snippet {
         rest
     }
 
+    /// The text kept, as an exact copy: the buffer, grown once, serves every section, and the
+    /// copies kept until the index is built carry no spare capacity.
     fn take(&mut self) -> String {
         self.chars = 0;
         self.space = false;
-        std::mem::take(&mut self.text)
+        let text = String::from(self.text.as_str());
+        self.text.clear();
+        text
     }
 }
 
