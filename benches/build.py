@@ -27,6 +27,10 @@ figure issue 18's goal is stated in (a noisy machine moves both alike).
 
     python3 benches/build.py --book /work/corpus10k/neutral --workdir /dev/shm/stagebook-bench \
         --floor /tmp/floor/target/release/mdfloor --runs 5
+
+Every build runs with `--no-cache` when the binary knows it (its `--help` says so; older
+binaries do not): the build cache would skip the unchanged rebuild and write
+`.stagebook-cache/` into the measured handbook. `rebuild.py` measures the cache itself.
 """
 import argparse
 import os
@@ -68,9 +72,20 @@ def remove_output(out):
             shutil.rmtree(os.path.join(parent, entry), ignore_errors=True)
 
 
+_NO_CACHE = {}
+
+
+def no_cache(binary):
+    """`["--no-cache"]` for a binary that has a build cache, else nothing."""
+    if binary not in _NO_CACHE:
+        shown = subprocess.run([binary, "build", "--help"], capture_output=True, text=True, check=False)
+        _NO_CACHE[binary] = ["--no-cache"] if "--no-cache" in shown.stdout + shown.stderr else []
+    return _NO_CACHE[binary]
+
+
 def one(binary, book, out, case):
-    """One timed build of `case` ("fresh" or "unchanged") into `out`."""
-    cmd = [binary, "build", "--quiet", book, "-o", out]
+    """One timed build of `case` ("fresh" or "unchanged") into `out`, without the build cache."""
+    cmd = [binary, "build", "--quiet", book, "-o", out] + no_cache(binary)
     if case == "fresh":
         remove_output(out)
     elif not os.path.isdir(out):

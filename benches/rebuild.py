@@ -16,6 +16,8 @@ separate process, medians of --runs:
 - unchanged --no-cache: the same without the cache (what every rebuild cost before);
 - body edit: one page's body changed (alternating between two texts), then a build;
 - title edit: one page's title changed (other pages' navigation shows it), then a build;
+  `reused` is how many code blocks the build took from the highlight cache (`STAGEBOOK_TIMINGS`
+  line `code blocks: N reused, M highlighted`; `-` when it printed none, e.g. a skipped build);
 - fresh --no-cache vs fresh writing the cache: no output folder and no cache folder, paired
   in alternating order; the ratio is what writing the cache costs a first build.
 
@@ -45,6 +47,7 @@ class Bench:
 
     def build(self, *extra):
         wall, _, cpu, err = run_full([self.bin, "build", "--quiet", self.book, "-o", self.out, *extra], env=self.env)
+        self.reused = next((line.split()[2] for line in err.splitlines() if "code blocks:" in line), "-")
         return wall, cpu, "cache hit" in err
 
     def floor_run(self):
@@ -79,7 +82,7 @@ class Bench:
 
     def case(self, name, prepare, measure):
         """`measure` paired with a floor run each time (in alternating order)."""
-        walls, cpus, ratios, cpu_ratios, floors, hits = [], [], [], [], [], 0
+        walls, cpus, ratios, cpu_ratios, floors, hits, reused = [], [], [], [], [], 0, set()
         for i in range(self.runs):
             prepare(i)
             pair = [("floor", self.floor_run), ("this", measure)]
@@ -90,6 +93,7 @@ class Bench:
                 got[who] = fn()
             wall, cpu = got["this"][:2]
             hits += bool(got["this"][2:] and got["this"][2])
+            reused.add(getattr(self, "reused", "-"))
             walls.append(wall)
             cpus.append(cpu)
             floors.append(got["floor"][0])
@@ -97,7 +101,8 @@ class Bench:
             cpu_ratios.append(cpu / got["floor"][1])
         med = statistics.median
         print(f"{name:<24} {med(walls):>7.3f} {min(walls):>7.3f} {med(cpus):>7.3f} {med(floors):>7.3f} "
-              f"{med(ratios):>8.2f} {med(cpu_ratios):>8.2f} {hits:>4}/{self.runs}", flush=True)
+              f"{med(ratios):>8.2f} {med(cpu_ratios):>8.2f} {hits:>4}/{self.runs} {'/'.join(sorted(reused)):>8}",
+              flush=True)
 
     def fresh_pair(self):
         """Fresh builds without and with the cache, alternating, paired."""
@@ -142,7 +147,7 @@ def main():
         b.build()  # the output and the cache, once
         page = b.page()
         print(f"book {args.book} (copied to {b.book}); edited page {os.path.relpath(page, b.book)}")
-        print(f"{'case':<24} {'median':>7} {'min':>7} {'cpu':>7} {'floor':>7} {'/floor':>8} {'cpu/fl':>8} {'hits':>6}")
+        print(f"{'case':<24} {'median':>7} {'min':>7} {'cpu':>7} {'floor':>7} {'/floor':>8} {'cpu/fl':>8} {'hits':>6} {'reused':>8}")
         nothing = lambda i: None  # noqa: E731
         b.case("unchanged (cache)", nothing, b.build)
         b.case("unchanged --no-cache", nothing, lambda: b.build("--no-cache"))

@@ -383,6 +383,48 @@ fn first_build() -> Case {
     case
 }
 
+/// (reused, highlighted) as `serve` printed them for its first build (stderr, which its
+/// reader thread may collect after the address line on stdout).
+fn served_code_blocks(preview: &common::serve::Preview) -> (usize, usize) {
+    let start = std::time::Instant::now();
+    while start.elapsed() < std::time::Duration::from_secs(10) {
+        let stderr = preview.stderr();
+        if stderr.contains("code blocks: ") {
+            return code_blocks(&Run { ok: true, code: Some(0), stdout: String::new(), stderr });
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    panic!("serve printed no code block figures: {}", preview.stderr());
+}
+
+#[test]
+fn serve_takes_the_code_blocks_the_last_build_highlighted_and_never_writes_the_cache() {
+    let case = first_build();
+    let before = std::fs::read(case.book.dir.path().join(HIGHLIGHTS)).unwrap();
+    let preview = common::serve::Preview::launch(&case.book).shell_prefix("export STAGEBOOK_TIMINGS=1").start();
+    assert_eq!(served_code_blocks(&preview), (2, 0));
+    // The code the page shows is the code the build wrote.
+    let built = String::from_utf8(std::fs::read(case.out("site").join("code/index.html")).unwrap()).unwrap();
+    let code = &built[built.find("<pre").unwrap()..built.rfind("</pre>").unwrap()];
+    assert!(code.contains("<span class=\""), "highlighted: {code}");
+    let served = preview.get("/code/");
+    assert_eq!(served.status, 200);
+    assert!(served.body.contains(code), "served page differs from the built one:\n{}", served.body);
+    drop(preview);
+    assert_eq!(std::fs::read(case.book.dir.path().join(HIGHLIGHTS)).unwrap(), before);
+}
+
+#[test]
+fn serve_without_a_cache_highlights_everything_and_makes_no_cache() {
+    let book = Book::fixture("cached");
+    let preview = common::serve::Preview::launch(&book).shell_prefix("export STAGEBOOK_TIMINGS=1").start();
+    // The memo is off: nothing counted, nothing kept.
+    assert_eq!(served_code_blocks(&preview), (0, 0));
+    assert!(preview.get("/code/").body.contains("<span class=\""));
+    drop(preview);
+    assert!(!book.exists(".stagebook-cache"));
+}
+
 #[test]
 fn an_edited_code_block_alone_is_highlighted_again() {
     let case = first_build();

@@ -33,14 +33,18 @@ pub(crate) enum Unusable {
     Foreign(PathBuf),
 }
 
+/// `dir` is a folder carrying stagebook's CACHEDIR.TAG.
+fn tagged(dir: &Path) -> bool {
+    dir.is_dir() && std::fs::read(dir.join("CACHEDIR.TAG")).is_ok_and(|t| t.starts_with(SIGNATURE.as_bytes()))
+}
+
 impl Folder {
     /// The cache folder of the handbook in `root`: made (with its tag and `.gitignore`) by the
     /// first write, so a build that fails or finds it unwritable leaves nothing behind.
     pub(crate) fn open(root: &Path) -> Result<Folder, Unusable> {
         let dir = root.join(NAME);
         if std::fs::symlink_metadata(&dir).is_ok() {
-            let tagged = std::fs::read(dir.join("CACHEDIR.TAG")).is_ok_and(|t| t.starts_with(SIGNATURE.as_bytes()));
-            if !tagged || !dir.is_dir() {
+            if !tagged(&dir) {
                 return Err(Unusable::Foreign(dir));
             }
             let folder = Folder { dir };
@@ -48,6 +52,13 @@ impl Folder {
             return Ok(folder);
         }
         Ok(Folder { dir })
+    }
+
+    /// The handbook's cache folder for reading only, when stagebook made it: nothing is made,
+    /// tidied or written (a build may be writing it at the same time).
+    pub(crate) fn existing(root: &Path) -> Option<Folder> {
+        let dir = root.join(NAME);
+        tagged(&dir).then_some(Folder { dir })
     }
 
     /// Makes the folder, marked, unless it is there.

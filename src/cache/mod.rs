@@ -225,6 +225,20 @@ fn settings(config: &Config, mode: &Mode) -> String {
     hex(xxhash_rust::xxh3::xxh3_128(text.as_bytes()))
 }
 
+/// The code blocks the last build or check of the handbook in `root` highlighted, for `serve`
+/// to reuse. Read only: `serve` never writes the cache. Off (every block highlighted, none
+/// kept) when there is no such file, or it is damaged or another binary's.
+pub(crate) fn previous_highlights(root: &Path) -> Memo {
+    let Some(identity) = highlight_identity() else { return Memo::default() };
+    let previous = folder::Folder::existing(&absolute(root))
+        .and_then(|f| f.read(highlights::FILE))
+        .and_then(|b| highlights::decode(&b, identity));
+    match previous {
+        Some(blocks) if !blocks.is_empty() => Memo::with_previous(identity, blocks),
+        _ => Memo::default(),
+    }
+}
+
 /// What highlighted HTML depends on besides each block: this binary (its version, and its
 /// syntax definitions and highlighting code, which are compiled in: the executable's identity
 /// on disk changes with them) and the test hook standing for another version. `None` when

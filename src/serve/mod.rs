@@ -119,7 +119,11 @@ impl Builder {
     /// Loads and renders everything into memory, showing nothing yet.
     fn build_all(&self) -> Built {
         let (drafts, warn_links) = (self.options.drafts, self.options.warn_links);
+        // Code blocks highlighted by the last `build` are taken as they are (the build cache,
+        // read only; each full load reads it again, so blocks highlighted here are not kept).
+        let highlights = crate::cache::previous_highlights(&self.options.root);
         let project = Project::load(&self.options.root, |c| {
+            c.markdown.highlights = highlights;
             c.build.drafts |= drafts;
             if warn_links {
                 c.build.broken_links = crate::config::BrokenLinks::Warn;
@@ -131,6 +135,8 @@ impl Builder {
             .write_all(&memory, &project.shown_output(), &mut Phases::new())
             .into_iter()
             .partition(Diagnostic::is_error);
+        let (reused, highlighted) = project.config.markdown.highlights.counts();
+        Phases::new().note(&format!("code blocks: {reused} reused, {highlighted} highlighted"));
         let mut project = project;
         project.site.warnings.extend(late_warnings);
         if errors.is_empty() {
