@@ -14,7 +14,8 @@ run once (--large-runs) since one such build takes tens of seconds. The table gi
 median wall time, CPU time (user + system, which a loaded machine disturbs less than wall time)
 and peak memory, then the ratio of each to the size before it; with --floor, the markdown
 floor's wall time over the same content and the build / floor ratio. --delete removes each
-generated handbook and output once measured.
+generated handbook and output once measured. Builds run with `--no-cache` (see build.py): a
+second run would otherwise take its code blocks from the first one's highlight cache.
 """
 import argparse
 import os
@@ -23,7 +24,7 @@ import statistics
 import sys
 import tempfile
 
-from build import remove_output, run  # noqa: E402
+from build import no_cache, remove_output, run  # noqa: E402
 from corpus import BIN, build_release, corpus  # noqa: E402
 
 
@@ -34,7 +35,7 @@ def measure(args, pages):
     walls, mems, cpus, floors = [], [], [], []
     for _ in range(runs):
         remove_output(out)
-        wall, mem, cpu = run([args.bin, "build", "--quiet", book, "-o", out])
+        wall, mem, cpu = run([args.bin, "build", "--quiet", book, "-o", out] + no_cache(args.bin))
         walls.append(wall)
         mems.append(mem)
         cpus.append(cpu)
