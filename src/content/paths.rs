@@ -118,37 +118,64 @@ pub(crate) fn root_prefix(url: &str) -> String {
 
 /// An href from the page at `from` to the output file `to` (both site-root relative).
 pub(crate) fn relative_href(from: &str, to: &str) -> String {
-    let mut href = String::with_capacity(to.len() + 16);
-    push_relative_href(&mut href, from, to);
+    let (ups, rest) = relative_route(from, to);
+    let mut href = String::with_capacity(3 * ups + to.len() - rest + 8);
+    for _ in 0..ups {
+        href.push_str("../");
+    }
+    href.push_str(&crate::url::encode_path(&to[rest..]));
     href
 }
 
-/// [`relative_href`] appended to `out` without allocating: the sidebar makes one for every
-/// entry it shows on every page, which made it the costliest step of rendering.
-pub(crate) fn push_relative_href(out: &mut String, from: &str, to: &str) {
+/// The way from the page at `from` to the file at `to`: how many `../` climb out of `from`'s
+/// folders, and where in `to` the part to append starts (the leading folders both share are
+/// dropped, `to`'s file name always kept). The same on raw paths as on paths percent-encoded
+/// and HTML-escaped, which change no `/` and map each segment one to one: the sidebar walks
+/// its once-prepared URLs with it ([`crate::context`]).
+pub(crate) fn relative_route(from: &str, to: &str) -> (usize, usize) {
+    relative_route_from(folders(from), to)
+}
+
+/// `path`'s folders: everything before its last `/`.
+pub(crate) fn folders(path: &str) -> &str {
+    &path[..path.bytes().rposition(|b| b == b'/').unwrap_or(0)]
+}
+
+/// [`relative_route`] from a page in the folders `from_dir` ([`folders`] of its path), for a
+/// caller that makes many links from one page.
+pub(crate) fn relative_route_from(from_dir: &str, to: &str) -> (usize, usize) {
     // Bytes, not `str` patterns: a `char` search per segment was a twentieth of a build.
-    let to_bytes = to.as_bytes();
-    // `from`'s folders: everything before its last `/`.
-    let from_dir = &from.as_bytes()[..from.bytes().rposition(|b| b == b'/').unwrap_or(0)];
-    // Folders shared from the top, keeping at least `to`'s file name: `shared` bytes of `to`.
-    // A folder of `from` is shared when `to` starts with the same bytes up to its end and has
-    // a `/` there: all of them, or those ending before the first byte that differs.
-    let same = from_dir.iter().zip(to_bytes).take_while(|(a, b)| a == b).count();
-    let shared = if from_dir.is_empty() {
-        0
-    } else if same == from_dir.len() && to_bytes.get(same) == Some(&b'/') {
+    let (from_dir, to_bytes) = (from_dir.as_bytes(), to.as_bytes());
+    if from_dir.is_empty() {
+        return (0, 0);
+    }
+    // Folders shared from the top: `shared` bytes of `to`. A folder of `from` is shared when
+    // `to` starts with the same bytes up to its end and has a `/` there: all of them, or those
+    // ending before the first byte that differs.
+    let same = common_prefix(from_dir, to_bytes);
+    let shared = if same == from_dir.len() && to_bytes.get(same) == Some(&b'/') {
         same + 1
     } else {
         from_dir[..same].iter().rposition(|&b| b == b'/').map_or(0, |slash| slash + 1)
     };
     // One `../` for each folder of `from` past the shared ones.
-    if !from_dir.is_empty() && shared <= from_dir.len() {
-        let ups = from_dir[shared..].iter().filter(|&&b| b == b'/').count() + 1;
-        for _ in 0..ups {
-            out.push_str("../");
+    let ups = if shared <= from_dir.len() { from_dir[shared..].iter().filter(|&&b| b == b'/').count() + 1 } else { 0 };
+    (ups, shared)
+}
+
+/// How many leading bytes `a` and `b` share, compared eight at a time.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while i + 8 <= n {
+        let x = u64::from_le_bytes(a[i..i + 8].try_into().expect("eight bytes"));
+        let y = u64::from_le_bytes(b[i..i + 8].try_into().expect("eight bytes"));
+        if x != y {
+            return i + ((x ^ y).trailing_zeros() / 8) as usize;
         }
+        i += 8;
     }
-    out.push_str(&crate::url::encode_path(&to[shared..]));
+    i + a[i..n].iter().zip(&b[i..n]).take_while(|(x, y)| x == y).count()
 }
 
 /// Resolves `link` (a path written in the page at content-relative `base_dir`) to a
@@ -257,11 +284,21 @@ mod tests {
     }
 
     #[test]
-    fn hrefs_are_appended_to_what_is_there() {
-        let mut out = String::from("<a href=\"");
-        push_relative_href(&mut out, "a/b/c/index.html", "a/x/index.html");
-        push_relative_href(&mut out, "index.html", "index.html");
-        assert_eq!(out, "<a href=\"../../x/index.htmlindex.html");
+    fn common_prefixes_are_counted_across_word_boundaries() {
+        for (a, b, n) in
+            [("", "x", 0), ("abc", "abd", 2), ("abcdefghij", "abcdefghij", 10), ("abcdefghij", "abcdefgXij", 7)]
+        {
+            assert_eq!(common_prefix(a.as_bytes(), b.as_bytes()), n, "{a} {b}");
+        }
+        assert_eq!(common_prefix(b"abcdefghijklmnopq", b"abcdefghijklmnopQ"), 16);
+        assert_eq!(common_prefix(b"abcdefghij", b"abcdefgh"), 8);
+    }
+
+    #[test]
+    fn hrefs_climb_only_out_of_unshared_folders() {
+        assert_eq!(relative_href("a/b/c/index.html", "a/x/index.html"), "../../x/index.html");
+        assert_eq!(relative_href("index.html", "index.html"), "index.html");
+        assert_eq!(relative_route("a/b/c/index.html", "a/x/index.html"), (2, 2));
         // A page deeper than its target, and a target deeper than the page.
         assert_eq!(relative_href("a/b/c/d/index.html", "a/b/index.html"), "../../index.html");
         assert_eq!(relative_href("a/index.html", "a/b/c/d/index.html"), "b/c/d/index.html");

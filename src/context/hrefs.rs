@@ -4,8 +4,10 @@
 //! Encoding and escaping the target's URL for every one of them made the sidebar the costliest
 //! step of rendering; here each page's URL is percent-encoded and HTML-escaped once, and a link
 //! is the shared leading folders dropped, `../` for each folder left in the page's own path,
-//! and the rest of the prepared URL copied as it is.
+//! and the rest of the prepared URL copied as it is
+//! ([`relative_route`](crate::content::paths::relative_route)).
 
+use crate::content::paths::{folders, relative_route_from};
 use crate::content::{IdVec, Page, PageId};
 use crate::html::push_escaped;
 use crate::url::encode_path;
@@ -28,7 +30,7 @@ impl PageHrefs {
 }
 
 /// An output path percent-encoded, then escaped for an HTML attribute; with the length of its
-/// folders (up to and with the last `/`), found once rather than for every link to it.
+/// folders, found once rather than for every link from it.
 #[derive(Debug, Clone)]
 pub(crate) struct Prepared {
     text: String,
@@ -39,7 +41,7 @@ impl Prepared {
     pub(crate) fn new(url: &str) -> Prepared {
         let mut text = String::with_capacity(url.len() + 8);
         push_escaped(&mut text, &encode_path(url));
-        let dirs = text.rfind('/').map_or(0, |i| i + 1);
+        let dirs = folders(&text).len();
         Prepared { text, dirs }
     }
 
@@ -50,33 +52,14 @@ impl Prepared {
 }
 
 /// Appends the href from the page at `from` to the file at `to`: the same text as escaping
-/// [`crate::content::paths::relative_href`]'s link (encoding and escaping change no `/` and are
-/// one-to-one per segment, so segments compare equal before and after).
+/// [`relative_href`](crate::content::paths::relative_href)'s link, since the way between two
+/// paths is found alike on their prepared forms.
 pub(crate) fn push_relative(out: &mut String, from: &Prepared, to: &Prepared) {
-    let from_dirs = &from.text.as_bytes()[..from.dirs];
-    let to_dirs = &to.text.as_bytes()[..to.dirs];
-    // The shared leading folders end at the last `/` before the first difference.
-    let same = common_prefix(from_dirs, to_dirs);
-    let shared = to_dirs[..same].iter().rposition(|&b| b == b'/').map_or(0, |i| i + 1);
-    for _ in from_dirs[shared..].iter().filter(|&&b| b == b'/') {
+    let (ups, rest) = relative_route_from(&from.text[..from.dirs], &to.text);
+    for _ in 0..ups {
         out.push_str("../");
     }
-    out.push_str(&to.text[shared..]);
-}
-
-/// How many leading bytes `a` and `b` share, compared eight at a time.
-fn common_prefix(a: &[u8], b: &[u8]) -> usize {
-    let n = a.len().min(b.len());
-    let mut i = 0;
-    while i + 8 <= n {
-        let x = u64::from_le_bytes(a[i..i + 8].try_into().expect("eight bytes"));
-        let y = u64::from_le_bytes(b[i..i + 8].try_into().expect("eight bytes"));
-        if x != y {
-            return i + ((x ^ y).trailing_zeros() / 8) as usize;
-        }
-        i += 8;
-    }
-    i + a[i..n].iter().zip(&b[i..n]).take_while(|(x, y)| x == y).count()
+    out.push_str(&to.text[rest..]);
 }
 
 #[cfg(test)]
@@ -121,17 +104,6 @@ mod tests {
                 pinned(from, to);
             }
         }
-    }
-
-    #[test]
-    fn common_prefixes_are_counted_across_word_boundaries() {
-        for (a, b, n) in
-            [("", "x", 0), ("abc", "abd", 2), ("abcdefghij", "abcdefghij", 10), ("abcdefghij", "abcdefgXij", 7)]
-        {
-            assert_eq!(common_prefix(a.as_bytes(), b.as_bytes()), n, "{a} {b}");
-        }
-        assert_eq!(common_prefix(b"abcdefghijklmnopq", b"abcdefghijklmnopQ"), 16);
-        assert_eq!(common_prefix(b"abcdefghij", b"abcdefgh"), 8);
     }
 
     #[test]
