@@ -106,12 +106,14 @@ pub(super) fn more_script(index: usize, rows: &[(u32, &str)]) -> Vec<u8> {
     // Room for a few escapes (quotes, line breaks) per doc.
     let size: usize = rows.iter().map(|(_, text)| text.len() + text.len() / 32 + 16).sum();
     let mut out = Vec::with_capacity(size + 64);
-    let _ = write!(out, "window.stagebookSearch&&stagebookSearch.{CALL_MORE}({index},{{");
+    script_head(&mut out, CALL_MORE, Some(index));
+    out.push(b'{');
     for (n, (doc, text)) in rows.iter().enumerate() {
         let _ = write!(out, "{}\"{doc}\":", if n == 0 { "" } else { "," });
         push_js_string(&mut out, text);
     }
-    out.extend_from_slice(b"});\n");
+    out.push(b'}');
+    out.extend_from_slice(SCRIPT_TAIL);
     out
 }
 
@@ -299,22 +301,30 @@ fn push_varint(out: &mut Vec<u8>, mut v: u32) {
 /// block number (none for the manifest); `capacity` is a guess of the file's size, so the one
 /// buffer it is written into seldom grows.
 pub(super) fn script(call: &str, index: Option<usize>, data: &impl Serialize, capacity: usize) -> Vec<u8> {
-    use std::io::Write as _;
     let mut out = Vec::with_capacity(capacity + call.len() + 64);
+    script_head(&mut out, call, index);
+    let start = out.len();
+    if data.serialize(&mut serde_json::Serializer::with_formatter(&mut out, ScriptSafe)).is_err() {
+        out.truncate(start);
+        out.extend_from_slice(b"null");
+    }
+    out.extend_from_slice(SCRIPT_TAIL);
+    out
+}
+
+/// How every index file starts: the call to `window.stagebookSearch.<call>`, with the shard or
+/// block number as its first argument when there is one. [`SCRIPT_TAIL`] closes it.
+fn script_head(out: &mut Vec<u8>, call: &str, index: Option<usize>) {
+    use std::io::Write as _;
     out.extend_from_slice(b"window.stagebookSearch&&stagebookSearch.");
     out.extend_from_slice(call.as_bytes());
     out.push(b'(');
     if let Some(i) = index {
         let _ = write!(out, "{i},");
     }
-    let start = out.len();
-    if data.serialize(&mut serde_json::Serializer::with_formatter(&mut out, ScriptSafe)).is_err() {
-        out.truncate(start);
-        out.extend_from_slice(b"null");
-    }
-    out.extend_from_slice(b");\n");
-    out
 }
+
+const SCRIPT_TAIL: &[u8] = b");\n";
 
 /// Compact JSON that is safe inside a script file whatever the text holds: `<` (which could
 /// close the script element) and the line and paragraph separators (line breaks in older
