@@ -24,6 +24,8 @@ use crate::search;
 use crate::sitemap;
 use crate::theme::Theme;
 
+mod render_key;
+
 /// What to build and how.
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
@@ -192,6 +194,24 @@ pub enum Changed {
     AllPages,
 }
 
+/// The render keys of a cached build ([`render_key`]).
+struct RenderKeys<'a> {
+    /// The site-wide part of every page's key.
+    site: u128,
+    /// What the last build rendered (none without a usable record of it).
+    previous: Option<&'a cache::Reusable>,
+}
+
+/// What writing the pages did.
+#[derive(Default)]
+struct Written {
+    errors: Vec<Diagnostic>,
+    /// (output path, render key) of each page written or kept, when keys were computed.
+    keys: Vec<(String, u128)>,
+    rendered: usize,
+    reused: usize,
+}
+
 impl Project {
     /// Loads config, theme, matrix and content, and checks them; `adjust` may change the
     /// configuration first (command-line overrides).
@@ -317,16 +337,23 @@ impl Project {
         }
     }
 
-    /// Renders page `i` through its template.
-    pub(crate) fn render_page(&self, i: PageId) -> Result<String, Vec<Diagnostic>> {
+    /// Page `i`'s HTML with the matrix views its shortcodes show put in, and the errors found
+    /// rendering those.
+    fn page_content(&self, i: PageId) -> (std::borrow::Cow<'_, str>, Vec<Diagnostic>) {
+        let page = &self.site.pages[i];
+        let mut errors = Vec::new();
+        let content = match (self.views(&page.url), embeds_of(page)) {
+            (Some(views), Some(embeds)) => self.with_embeds(&page.html, embeds, &views, &mut errors),
+            _ => std::borrow::Cow::Borrowed(page.html.as_str()),
+        };
+        (content, errors)
+    }
+
+    /// Renders page `i` through its template with `content` ([`Project::page_content`]).
+    fn render_content(&self, i: PageId, content: &str, mut errors: Vec<Diagnostic>) -> Result<String, Vec<Diagnostic>> {
         let site = &self.site;
         let url = &site.pages[i].url;
-        let mut errors = Vec::new();
-        let content = match (self.views(url), embeds_of(&site.pages[i])) {
-            (Some(views), Some(embeds)) => self.with_embeds(&site.pages[i].html, embeds, &views, &mut errors),
-            _ => std::borrow::Cow::Borrowed(site.pages[i].html.as_str()),
-        };
-        let ctx = context::page_context(site, &self.hrefs, &self.book, self.config.base_url(), i, &content);
+        let ctx = context::page_context(site, &self.hrefs, &self.book, self.config.base_url(), i, content);
         // The page is its content and sidebar in about 8 KiB of template.
         let size = content.len() + ctx.nav_html.len() + 8 * 1024;
         let mut ctx = tera::Context::from_serialize(&ctx).expect("page context serialises to an object");
@@ -348,25 +375,70 @@ impl Project {
     /// into the generated pages among them are checked against the ids they were rendered with
     /// (with `[build] broken_links = "warn"`, those come back as warnings among the errors).
     pub(crate) fn write_pages(&self, pages: &[PageId], sink: &dyn Sink, shown_output: &Path) -> Vec<Diagnostic> {
+        self.write_pages_keyed(pages, sink, shown_output, None).errors
+    }
+
+    /// [`Project::write_pages`], with render keys when `keys` is given: each page's key is
+    /// computed, and a page the last build rendered from the same key into a file still as it
+    /// left it is not rendered again (the sink keeps that file, when it can).
+    fn write_pages_keyed(
+        &self,
+        pages: &[PageId],
+        sink: &dyn Sink,
+        shown_output: &Path,
+        keys: Option<&RenderKeys>,
+    ) -> Written {
         let ids = Mutex::new(HashMap::new());
-        let errors: Vec<Diagnostic> = pages
+        let outcomes: Vec<(Vec<Diagnostic>, Option<(PageId, u128)>, bool)> = pages
             .par_iter()
-            .flat_map_iter(|&i| match self.render_page(i) {
-                Ok(html) => {
-                    let url = &self.site.pages[i].url;
-                    if self.site.pages[i].generated.is_some() {
-                        let found = crate::markdown::element_ids(&html).into_iter().collect();
-                        ids.lock().expect("no panics while holding it").insert(i, found);
+            .map(|&i| {
+                let page = &self.site.pages[i];
+                let url = &page.url;
+                let (content, errors) = self.page_content(i);
+                // Generated pages have no key: their ids are needed for the link checks.
+                let key = match keys {
+                    Some(k) if page.generated.is_none() && errors.is_empty() => {
+                        Some(render_key::page(self, k.site, i, &content))
                     }
-                    sink.write_owned(url, html.into_bytes())
-                        .err()
-                        .map(|e| write_error(shown_output, url, e))
-                        .into_iter()
-                        .collect()
+                    _ => None,
+                };
+                let unchanged = match (keys.and_then(|k| k.previous), key) {
+                    (Some(previous), Some(key)) => previous.unchanged(url, key),
+                    _ => false,
+                };
+                if unchanged && sink.reuse(url) {
+                    return (Vec::new(), key.map(|k| (i, k)), true);
                 }
-                Err(e) => e,
+                match self.render_content(i, &content, errors) {
+                    Ok(html) => {
+                        if page.generated.is_some() {
+                            let found = crate::markdown::element_ids(&html).into_iter().collect();
+                            ids.lock().expect("no panics while holding it").insert(i, found);
+                        }
+                        let errors: Vec<Diagnostic> = sink
+                            .write_owned(url, html.into_bytes())
+                            .err()
+                            .map(|e| write_error(shown_output, url, e))
+                            .into_iter()
+                            .collect();
+                        let key = key.filter(|_| errors.is_empty());
+                        (errors, key.map(|k| (i, k)), false)
+                    }
+                    Err(e) => (e, None, false),
+                }
             })
             .collect();
+        let mut written = Written::default();
+        let mut errors = Vec::new();
+        for (e, key, reused) in outcomes {
+            errors.extend(e);
+            written.keys.extend(key.map(|(i, k)| (self.site.pages[i].url.clone(), k)));
+            if reused {
+                written.reused += 1;
+            } else {
+                written.rendered += 1;
+            }
+        }
         let mut errors = dedupe(errors);
         let ids = ids.into_inner().expect("no panics while holding it");
         if !ids.is_empty() {
@@ -374,7 +446,8 @@ impl Project {
             errors.extend(found.into_iter().map(|d| self.config.link_severity(d)));
             self.generated_ids.lock().expect("no panics while holding it").extend(ids);
         }
-        errors
+        written.errors = errors;
+        written
     }
 
     /// Links (from page `from`, or from everywhere) into generated pages, checked against the
@@ -473,6 +546,18 @@ impl Project {
 
     /// Writes the whole site (pages, extras, copied files) into `sink`.
     pub fn write_all(&self, sink: &dyn Sink, shown_output: &Path, phases: &mut Phases) -> Vec<Diagnostic> {
+        self.write_all_keyed(sink, shown_output, phases, None).errors
+    }
+
+    /// [`Project::write_all`], the pages with render keys when `keys` is given
+    /// ([`Project::write_pages_keyed`]).
+    fn write_all_keyed(
+        &self,
+        sink: &dyn Sink,
+        shown_output: &Path,
+        phases: &mut Phases,
+        keys: Option<&RenderKeys>,
+    ) -> Written {
         let all: Vec<PageId> = self.site.pages.ids().collect();
         // The search index needs no rendered page: build it alongside, so its work fills the
         // gaps while page writes wait on the file system. Its files go out as they are made.
@@ -487,9 +572,13 @@ impl Project {
                 search::build_into(&self.config, &self.site, self.matrix.as_ref().map(|m| &m.matrix), &emit);
             }
         };
-        let (mut errors, ()) = rayon::join(|| self.write_pages(&all, sink, shown_output), index);
+        let (mut written, ()) = rayon::join(|| self.write_pages_keyed(&all, sink, shown_output, keys), index);
+        let errors = &mut written.errors;
         errors.extend(index_errors.into_inner().unwrap_or_else(|e| e.into_inner()));
         phases.done("render");
+        if keys.is_some() {
+            phases.note(&format!("pages: {} rendered, {} reused", written.rendered, written.reused));
+        }
         let (extra, extra_errors) = self.extras();
         errors.extend(extra_errors);
         let write_errors: Vec<Diagnostic> = extra
@@ -505,7 +594,7 @@ impl Project {
             .collect();
         errors.extend(copy_errors);
         phases.done("extras");
-        errors
+        written
     }
 
     /// Re-reads one edited markdown file. `Ok(None)`: the edit changes the site's structure
@@ -627,8 +716,13 @@ fn build_then(options: &BuildOptions, dispose: fn(Project)) -> Result<Report, Fa
         Some(s) => s,
         None => &Discard,
     };
-    let (errors, late_warnings): (Vec<_>, Vec<_>) =
-        project.write_all(sink, &shown_output, &mut phases).into_iter().partition(Diagnostic::is_error);
+    // A cached build keys its pages, reusing what the last one rendered where it can.
+    let reusable = cache.as_ref().and_then(|(c, _)| c.reusable());
+    let identity = cache.as_ref().filter(|_| !options.check_only).and_then(|_| cache::binary_identity());
+    let keys = identity.map(|id| RenderKeys { site: render_key::site(&project, id), previous: reusable.as_ref() });
+    let written = project.write_all_keyed(sink, &shown_output, &mut phases, keys.as_ref());
+    let rendered_keys = written.keys;
+    let (errors, late_warnings): (Vec<_>, Vec<_>) = written.errors.into_iter().partition(Diagnostic::is_error);
     let includes: Vec<PathBuf> = project.site.pages.iter().flat_map(|p| p.includes.iter().cloned()).collect();
     let (pages, assets) = (project.site.pages.len(), project.site.assets.len());
     let mut warnings = std::mem::take(&mut project.site.warnings);
@@ -654,6 +748,9 @@ fn build_then(options: &BuildOptions, dispose: fn(Project)) -> Result<Report, Fa
     }
     phases.done("publish");
     if let Some((cache, _)) = cache {
+        if keys.is_some() {
+            cache.store_rendered(&rendered_keys);
+        }
         warnings.extend(cache.store(includes, pages, assets, &recorded));
         phases.done("cache");
         let (reused, highlighted) = highlights.counts();

@@ -65,6 +65,12 @@ impl Renderer {
         self.sources.keys().map(String::as_str).collect()
     }
 
+    /// Every template, by name, with its source text: what a page rendered with them
+    /// depends on (the build's render keys digest them).
+    pub(crate) fn templates(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.sources.iter().map(|(name, (_, text))| (name.as_str(), text.as_str()))
+    }
+
     /// Renders `template` with `context`.
     pub(crate) fn render(&self, template: &str, context: &tera::Context) -> Result<String, Diagnostic> {
         self.render_sized(template, context, 0)

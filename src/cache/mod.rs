@@ -11,11 +11,14 @@
 //! saved during a build makes the next one build again.
 //!
 //! A build that is not skipped still reuses the code blocks the last one highlighted
-//! ([`highlights`], [`Cache::highlights`]): it highlights only new or changed ones.
+//! ([`highlights`], [`Cache::highlights`]): it highlights only new or changed ones, and the
+//! pages the last one rendered ([`rendered`], [`Cache::reusable`]): it renders only pages whose
+//! render key changed or whose output file is not as that build left it.
 
 mod folder;
 mod highlights;
 mod inputs;
+mod rendered;
 mod stamp;
 
 use std::path::{Path, PathBuf};
@@ -31,6 +34,7 @@ use crate::output;
 
 pub(crate) use folder::NAME as FOLDER;
 use inputs::{Entry, Sources};
+pub(crate) use rendered::Reusable;
 use stamp::Stamp;
 
 /// Changes whenever the record's meaning changes, so an older stagebook's record is ignored.
@@ -150,6 +154,23 @@ impl Cache {
         Some(Hit { pages: r.pages, assets: r.assets, warnings: r.warnings.clone() })
     }
 
+    /// The pages the last build rendered into this output folder, for this build to reuse
+    /// ([`rendered`]); `None` for a check, and when there is no usable file.
+    pub(crate) fn reusable(&self) -> Option<Reusable> {
+        let Mode::Build { output, .. } = &self.mode else { return None };
+        rendered::decode(&self.folder.read(rendered::FILE)?, output)
+    }
+
+    /// Records the render key of each page this build wrote (output path, key), once its
+    /// output is in place. A file that cannot be written is left as it was: each of its
+    /// entries is still true of the file it stamps, and [`Cache::store`] warns about the folder.
+    pub(crate) fn store_rendered(&self, keys: &[(String, u128)]) {
+        let Mode::Build { output, .. } = &self.mode else { return };
+        if let Some(bytes) = rendered::encode(output, keys) {
+            let _ = self.folder.write(rendered::FILE, &bytes);
+        }
+    }
+
     /// Records a successful build (after its output is in place): a warning when the record
     /// cannot be written (a read-only handbook), and the next build simply builds.
     pub(crate) fn store(
@@ -252,6 +273,11 @@ fn highlight_identity() -> Option<u128> {
         std::env::var_os(VERSION_SALT).unwrap_or_default()
     );
     Some(xxhash_rust::xxh3::xxh3_128(text.as_bytes()))
+}
+
+/// This binary's identity (see [`highlight_identity`]), for digests of what it renders.
+pub(crate) fn binary_identity() -> Option<u128> {
+    highlight_identity()
 }
 
 /// Where a build's inputs are (all absolute).

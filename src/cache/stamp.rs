@@ -45,6 +45,34 @@ impl Stamp {
         Stamp { len: meta.len(), modified, changed: 0, inode: 0, device: 0 }
     }
 
+    /// The size of [`Stamp::to_bytes`].
+    pub(crate) const BYTES: usize = 40;
+
+    /// Little-endian, for the cache's binary files.
+    pub(crate) fn to_bytes(self) -> [u8; Stamp::BYTES] {
+        let mut out = [0; Stamp::BYTES];
+        let fields = [self.len, self.modified as u64, self.changed as u64, self.inode, self.device];
+        for (chunk, field) in out.chunks_exact_mut(8).zip(fields) {
+            chunk.copy_from_slice(&field.to_le_bytes());
+        }
+        out
+    }
+
+    /// The stamp [`Stamp::to_bytes`] wrote (`None` for a slice of another size).
+    pub(crate) fn from_bytes(bytes: &[u8]) -> Option<Stamp> {
+        if bytes.len() != Stamp::BYTES {
+            return None;
+        }
+        let field = |i: usize| u64::from_le_bytes(bytes[i * 8..i * 8 + 8].try_into().expect("8 bytes"));
+        Some(Stamp {
+            len: field(0),
+            modified: field(1) as i64,
+            changed: field(2) as i64,
+            inode: field(3),
+            device: field(4),
+        })
+    }
+
     /// Did the file change within `window` of `now` (or after it)? Then a same-size edit in
     /// the same clock tick would leave this stamp as it is.
     pub(crate) fn within(&self, now: SystemTime, window: Duration) -> bool {
@@ -73,6 +101,13 @@ mod tests {
         let before = Stamp::of(&std::fs::metadata(&f).unwrap());
         std::fs::write(&f, "three").unwrap();
         assert_ne!(before, Stamp::of(&std::fs::metadata(&f).unwrap()));
+    }
+
+    #[test]
+    fn a_stamp_reads_back_from_its_bytes() {
+        let s = Stamp { len: 3, modified: -5, changed: i64::MAX, inode: 9, device: u64::MAX };
+        assert_eq!(Stamp::from_bytes(&s.to_bytes()), Some(s));
+        assert_eq!(Stamp::from_bytes(&s.to_bytes()[1..]), None);
     }
 
     #[test]

@@ -34,6 +34,12 @@ pub trait Sink: Sync {
         self.write(rel, &bytes)
     }
     fn copy(&self, rel: &str, from: &Path) -> io::Result<()>;
+    /// Keeps the file `rel` the output folder already holds, without its bytes: the caller
+    /// knows it is what the last build wrote there and would write again. `false` when the
+    /// sink cannot (it holds no earlier site, or not that file): then the caller writes it.
+    fn reuse(&self, _rel: &str) -> bool {
+        false
+    }
 }
 
 /// The bytes of one file of a site held in memory, shared with the responses that send it.

@@ -217,6 +217,16 @@ impl Sink for Staging {
     fn copy(&self, rel: &str, from: &Path) -> io::Result<()> {
         self.stage(rel, &std::fs::read(from)?)
     }
+    /// Marks `rel` unchanged without reading it (it is linked into the new tree like any
+    /// unchanged file); only a file the existing output's manifest lists.
+    fn reuse(&self, rel: &str) -> bool {
+        if !self.owned.as_ref().is_some_and(|owned| owned.contains(rel)) {
+            return false;
+        }
+        self.produced.lock().unwrap_or_else(|e| e.into_inner()).push(rel.to_string());
+        self.unchanged.lock().unwrap_or_else(|e| e.into_inner()).push(rel.to_string());
+        true
+    }
 }
 
 /// The files of `target` stagebook owns: `None` if it does not exist; an empty set for an empty
@@ -448,6 +458,32 @@ mod tests {
         assert!(out.join(".git/objects").is_dir() && out.join("empty").is_dir());
         let owned = manifest::read(&out).unwrap().unwrap();
         assert_eq!(owned, HashSet::from(["keep/index.html".to_string(), "change/index.html".to_string()]));
+    }
+
+    #[test]
+    fn a_reused_file_is_kept_unread_and_only_a_file_stagebook_wrote() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("book");
+        publish(&out, &[("a/index.html", "a"), ("b/index.html", "b")]);
+        let a = ino(&out.join("a/index.html"));
+        std::fs::write(out.join("notes.html"), "mine").unwrap();
+        let s = Staging::new(&out, false).unwrap();
+        assert!(s.reuse("a/index.html"));
+        assert!(!s.reuse("notes.html") && !s.reuse("new/index.html"), "not in the manifest");
+        s.write("b/index.html", b"b2").unwrap();
+        assert!(matches!(s.commit().unwrap(), Published::Replaced { .. }));
+        assert_eq!(ino(&out.join("a/index.html")), a, "linked, not written");
+        assert_eq!(std::fs::read_to_string(out.join("b/index.html")).unwrap(), "b2");
+        assert_eq!(std::fs::read_to_string(out.join("notes.html")).unwrap(), "mine");
+        let owned = manifest::read(&out).unwrap().unwrap();
+        assert_eq!(owned, HashSet::from(["a/index.html".to_string(), "b/index.html".to_string()]));
+        // Everything reused: nothing to publish.
+        let s = Staging::new(&out, false).unwrap();
+        assert!(s.reuse("a/index.html") && s.reuse("b/index.html"));
+        assert!(matches!(s.commit().unwrap(), Published::Unchanged));
+        // A fresh output folder has nothing to reuse.
+        let s = Staging::new(&tmp.path().join("new"), false).unwrap();
+        assert!(!s.reuse("a/index.html"));
     }
 
     #[test]

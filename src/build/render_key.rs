@@ -1,0 +1,124 @@
+//! Render keys: a digest (xxh3-128) of everything one page's output depends on, so a cached
+//! build can tell a page it need not render again (`cache::Reusable`).
+//!
+//! A key has two parts. The site-wide one is computed once a build: this binary, book.toml, the
+//! command line's drafts, the templates, every theme file (translation tables and static files
+//! too), the matrix file, the book settings pages show, `base_url`, and the navigation every
+//! page shows (each page's URL, title, kind and draft state; the whole navigation tree and
+//! reading order). The page's own part: its HTML with any matrix views put in, headings,
+//! title, description, front matter `extra`, template, kind, source path (the edit link) and
+//! the descriptions of the pages it lists. What is not certain to be covered goes into the
+//! site-wide part, which costs a full render when it changes but never a stale page.
+//! Generated pages (the matrix's) have no key: they are always rendered.
+
+use std::fmt::Write as _;
+
+use xxhash_rust::xxh3::Xxh3;
+
+use super::{template_for, Project};
+use crate::content::PageId;
+
+/// Changes whenever what a key covers changes.
+const VERSION: &str = "stagebook render key 1";
+
+/// A hasher fed length-framed fields, so moving bytes from one field to the next changes it.
+struct Digest(Xxh3);
+
+impl Digest {
+    fn new() -> Digest {
+        Digest(Xxh3::new())
+    }
+    fn bytes(&mut self, b: &[u8]) {
+        self.0.update(&(b.len() as u64).to_le_bytes());
+        self.0.update(b);
+    }
+    fn str(&mut self, s: &str) {
+        self.bytes(s.as_bytes());
+    }
+    fn u128(&mut self, n: u128) {
+        self.0.update(&n.to_le_bytes());
+    }
+    /// A value as `{:?}` prints it, streamed into the hasher (Rust escapes strings in
+    /// debug output, so the closing mark cannot occur inside it).
+    fn debug(&mut self, v: &dyn std::fmt::Debug) {
+        let _ = write!(self, "{v:?}");
+        self.0.update(b"\0debug\0");
+    }
+    fn finish(self) -> u128 {
+        self.0.digest128()
+    }
+}
+
+impl std::fmt::Write for Digest {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.update(s.as_bytes());
+        Ok(())
+    }
+}
+
+/// The site-wide part of every page's key; `identity` is this binary's.
+pub(super) fn site(project: &Project, identity: u128) -> u128 {
+    let mut d = Digest::new();
+    d.str(VERSION);
+    d.u128(identity);
+    let config = &project.config;
+    d.debug(&config.root);
+    // A file that cannot be read digests as its error: the build already read it once.
+    let file = |d: &mut Digest, path: &std::path::Path| match std::fs::read(path) {
+        Ok(bytes) => d.bytes(&bytes),
+        Err(e) => d.debug(&e.kind()),
+    };
+    file(&mut d, &config.root.join(crate::config::CONFIG_FILE));
+    file(&mut d, &config.matrix_path());
+    d.debug(&config.build.drafts);
+    d.debug(&project.book);
+    d.str(config.base_url());
+    for (name, text) in project.renderer.templates() {
+        d.str(name);
+        d.str(text);
+    }
+    let theme = &project.theme;
+    d.str(&theme.name);
+    let files = theme.i18n.iter().flat_map(|(lang, files)| files.iter().map(move |f| (lang, f)));
+    for (name, f) in files.chain(&theme.statics) {
+        d.str(name);
+        d.debug(&f.shown);
+        match f.source.read() {
+            Ok(bytes) => d.bytes(&bytes),
+            Err(e) => d.debug(&e.kind()),
+        }
+    }
+    let site = &project.site;
+    for page in &site.pages {
+        d.str(&page.url);
+        d.str(&page.title);
+        d.str(page.kind.as_str());
+        d.debug(&(page.draft, page.generated.is_some()));
+    }
+    d.debug(&site.nav);
+    d.finish()
+}
+
+/// Page `i`'s key: the site-wide part `site` and what of the page itself its output shows;
+/// `content` is its HTML with its matrix views put in.
+pub(super) fn page(project: &Project, site: u128, i: PageId, content: &str) -> u128 {
+    let s = &project.site;
+    let page = &s.pages[i];
+    let mut d = Digest::new();
+    d.u128(site);
+    d.debug(&i);
+    d.str(content);
+    d.str(&page.title);
+    d.str(&page.description);
+    d.str(page.kind.as_str());
+    d.str(template_for(s, i));
+    d.debug(&(page.has_title_heading, &page.source, page.generated.is_some()));
+    d.debug(&page.headings);
+    d.debug(&page.extra);
+    for &e in s.nav.children_of(i) {
+        if let crate::content::nav::EntryKind::Page(c) = s.nav.entry(e).kind {
+            d.str(&s.pages[c].description);
+        }
+    }
+    d.finish()
+}
