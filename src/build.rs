@@ -202,6 +202,14 @@ struct RenderKeys<'a> {
     previous: Option<&'a cache::Reusable>,
 }
 
+/// What writing one page did: its errors, its render key (when computed, and it was written
+/// or kept), and whether its old file was kept.
+struct PageWritten {
+    errors: Vec<Diagnostic>,
+    key: Option<u128>,
+    reused: bool,
+}
+
 /// What writing the pages did.
 #[derive(Default)]
 struct Written {
@@ -389,7 +397,7 @@ impl Project {
         keys: Option<&RenderKeys>,
     ) -> Written {
         let ids = Mutex::new(HashMap::new());
-        let outcomes: Vec<(Vec<Diagnostic>, Option<(PageId, u128)>, bool)> = pages
+        let outcomes: Vec<PageWritten> = pages
             .par_iter()
             .map(|&i| {
                 let page = &self.site.pages[i];
@@ -407,7 +415,7 @@ impl Project {
                     _ => false,
                 };
                 if unchanged && sink.reuse(url) {
-                    return (Vec::new(), key.map(|k| (i, k)), true);
+                    return PageWritten { errors: Vec::new(), key, reused: true };
                 }
                 match self.render_content(i, &content, errors) {
                     Ok(html) => {
@@ -422,18 +430,18 @@ impl Project {
                             .into_iter()
                             .collect();
                         let key = key.filter(|_| errors.is_empty());
-                        (errors, key.map(|k| (i, k)), false)
+                        PageWritten { errors, key, reused: false }
                     }
-                    Err(e) => (e, None, false),
+                    Err(errors) => PageWritten { errors, key: None, reused: false },
                 }
             })
             .collect();
         let mut written = Written::default();
         let mut errors = Vec::new();
-        for (e, key, reused) in outcomes {
-            errors.extend(e);
-            written.keys.extend(key.map(|(i, k)| (self.site.pages[i].url.clone(), k)));
-            if reused {
+        for (&i, page) in pages.iter().zip(outcomes) {
+            errors.extend(page.errors);
+            written.keys.extend(page.key.map(|k| (self.site.pages[i].url.clone(), k)));
+            if page.reused {
                 written.reused += 1;
             } else {
                 written.rendered += 1;
