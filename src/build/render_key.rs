@@ -122,3 +122,82 @@ pub(super) fn page(project: &Project, site: u128, i: PageId, content: &str) -> u
     }
     d.finish()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    /// The cache tests' fixture (pages, a matrix, a theme), copied and changed by `edit`.
+    fn load(edit: impl FnOnce(&Path)) -> (tempfile::TempDir, Project) {
+        fn copy(from: &Path, to: &Path) {
+            std::fs::create_dir_all(to).unwrap();
+            for entry in std::fs::read_dir(from).unwrap().flatten() {
+                let target = to.join(entry.file_name());
+                if entry.file_type().unwrap().is_dir() {
+                    copy(&entry.path(), &target);
+                } else {
+                    std::fs::copy(entry.path(), target).unwrap();
+                }
+            }
+        }
+        let tmp = tempfile::tempdir().unwrap();
+        copy(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cached"), tmp.path());
+        edit(tmp.path());
+        let project = Project::open(tmp.path()).unwrap_or_else(|f| panic!("{:?}", f.errors));
+        (tmp, project)
+    }
+
+    fn replace(root: &Path, rel: &str, from: &str, to: &str) {
+        let text = std::fs::read_to_string(root.join(rel)).unwrap();
+        assert!(text.contains(from), "{rel} holds {from:?}");
+        std::fs::write(root.join(rel), text.replacen(from, to, 1)).unwrap();
+    }
+
+    /// Each content page's key, by URL.
+    fn keys(project: &Project) -> Vec<(String, u128)> {
+        let site = site(project, 1);
+        let pages = project.site.pages.ids().filter(|&i| project.site.pages[i].generated.is_none());
+        pages
+            .map(|i| (project.site.pages[i].url.clone(), page(project, site, i, &project.site.pages[i].html)))
+            .collect()
+    }
+
+    #[test]
+    fn the_same_handbook_gives_the_same_keys() {
+        let (_a, first) = load(|_| {});
+        let (_b, second) = load(|_| {});
+        // Another folder (the root is part of the key), so compare the page parts alone.
+        assert_ne!(site(&first, 1), site(&second, 1));
+        assert_eq!(site(&first, 1), site(&first, 1));
+        assert_ne!(site(&first, 1), site(&first, 2), "another binary");
+        let (one, two) = (keys(&first), keys(&first));
+        assert_eq!(one, two);
+        assert!(one.len() >= 4, "{one:?}");
+    }
+
+    #[test]
+    fn a_body_edit_changes_that_pages_key_alone() {
+        let (tmp, project) = load(|_| {});
+        let before = keys(&project);
+        replace(tmp.path(), "content/beta.md", "The details.", "Other details.");
+        let project = Project::open(tmp.path()).unwrap_or_else(|f| panic!("{:?}", f.errors));
+        let after = keys(&project);
+        let changed: Vec<&str> = before.iter().zip(&after).filter(|(b, a)| b != a).map(|(b, _)| b.0.as_str()).collect();
+        assert_eq!(changed, ["beta/index.html"]);
+    }
+
+    #[test]
+    fn a_title_or_template_edit_changes_every_key() {
+        let (tmp, project) = load(|_| {});
+        let before = keys(&project);
+        replace(tmp.path(), "content/alpha.md", "title = \"Alpha\"", "title = \"First\"");
+        let project = Project::open(tmp.path()).unwrap_or_else(|f| panic!("{:?}", f.errors));
+        let retitled = keys(&project);
+        assert!(before.iter().zip(&retitled).all(|(b, a)| b.0 == a.0 && b.1 != a.1));
+        replace(tmp.path(), "themes/house/templates/page.html", "house-page", "house-page edited");
+        let project = Project::open(tmp.path()).unwrap_or_else(|f| panic!("{:?}", f.errors));
+        assert!(retitled.iter().zip(&keys(&project)).all(|(b, a)| b.1 != a.1));
+    }
+}
