@@ -16,7 +16,8 @@ use std::fmt::Write as _;
 use xxhash_rust::xxh3::Xxh3;
 
 use super::{template_for, Project};
-use crate::content::PageId;
+use crate::content::nav::{EntryId, EntryKind};
+use crate::content::{Id, Nav, PageId};
 
 /// Changes whenever what a key covers changes.
 const VERSION: &str = "stagebook render key 1";
@@ -37,6 +38,16 @@ impl Digest {
     }
     fn u128(&mut self, n: u128) {
         self.0.update(&n.to_le_bytes());
+    }
+    fn u64(&mut self, n: u64) {
+        self.0.update(&n.to_le_bytes());
+    }
+    fn flags(&mut self, flags: &[bool]) {
+        self.u64(flags.iter().fold(1, |n, &f| n << 1 | u64::from(f)));
+    }
+    /// An optional id as its index plus one (0: none).
+    fn id(&mut self, id: Option<impl Id>) {
+        self.u64(id.map_or(0, |i| i.index() as u64 + 1));
     }
     /// A value as `{:?}` prints it, streamed into the hasher (Rust escapes strings in
     /// debug output, so the closing mark cannot occur inside it).
@@ -93,10 +104,49 @@ pub(super) fn site(project: &Project, identity: u128) -> u128 {
         d.str(&page.url);
         d.str(&page.title);
         d.str(page.kind.as_str());
-        d.debug(&(page.draft, page.generated.is_some()));
+        d.flags(&[page.draft, page.generated.is_some()]);
     }
-    d.debug(&site.nav);
+    navigation(&mut d, &site.nav, site.pages.ids());
     d.finish()
+}
+
+/// Everything of the navigation that prev/next, breadcrumbs, children lists and the sidebar
+/// read: the entry tree (each entry's id, kind, title, section flag and children), the home
+/// page, the reading order and each page's entry. Written out rather than through `{:?}`,
+/// which cost a full build 1% of its instructions.
+fn navigation(d: &mut Digest, nav: &Nav, pages: impl Iterator<Item = PageId>) {
+    let Some(&first) = nav.top().first() else {
+        // No entries: nothing to walk, and the whole of it is tiny.
+        d.debug(nav);
+        return;
+    };
+    // The page that lists the top level is the home page.
+    d.id(nav.parent_page(first));
+    let mut stack: Vec<&[EntryId]> = vec![nav.top()];
+    while let Some(level) = stack.pop() {
+        d.u64(level.len() as u64);
+        for &e in level {
+            let entry = nav.entry(e);
+            d.id(Some(e));
+            match entry.kind {
+                EntryKind::Page(p) => d.id(Some(p)),
+                EntryKind::Draft => d.u64(u64::MAX),
+                EntryKind::PartTitle => d.u64(u64::MAX - 1),
+                EntryKind::Separator => d.u64(u64::MAX - 2),
+            }
+            d.str(&entry.title);
+            d.flags(&[entry.section]);
+            stack.push(&entry.children);
+        }
+    }
+    let order = nav.reading_order();
+    d.u64(order.len() as u64);
+    for &p in order {
+        d.id(Some(p));
+    }
+    for p in pages {
+        d.id(nav.entry_of(p));
+    }
 }
 
 /// Page `i`'s key: the site-wide part `site` and what of the page itself its output shows;
@@ -106,17 +156,24 @@ pub(super) fn page(project: &Project, site: u128, i: PageId, content: &str) -> u
     let page = &s.pages[i];
     let mut d = Digest::new();
     d.u128(site);
-    d.debug(&i);
+    d.id(Some(i));
     d.str(content);
     d.str(&page.title);
     d.str(&page.description);
     d.str(page.kind.as_str());
     d.str(template_for(s, i));
-    d.debug(&(page.has_title_heading, &page.source, page.generated.is_some()));
-    d.debug(&page.headings);
+    d.flags(&[page.has_title_heading, page.source.is_some(), page.generated.is_some()]);
+    d.str(page.source.as_deref().unwrap_or_default());
+    // What the table of contents shows of each heading (`context::toc`).
+    d.u64(page.headings.len() as u64);
+    for h in &page.headings {
+        d.u64(u64::from(h.level));
+        d.str(&h.id);
+        d.str(&h.title);
+    }
     d.debug(&page.extra);
     for &e in s.nav.children_of(i) {
-        if let crate::content::nav::EntryKind::Page(c) = s.nav.entry(e).kind {
+        if let EntryKind::Page(c) = s.nav.entry(e).kind {
             d.str(&s.pages[c].description);
         }
     }
