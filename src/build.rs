@@ -580,12 +580,17 @@ impl Project {
                 search::build_into(&self.config, &self.site, self.matrix.as_ref().map(|m| &m.matrix), &emit);
             }
         };
-        let (mut written, ()) = rayon::join(|| self.write_pages_keyed(&all, sink, shown_output, keys), index);
+        let pages = || {
+            let started = Instant::now();
+            (self.write_pages_keyed(&all, sink, shown_output, keys), started.elapsed())
+        };
+        let ((mut written, pages_took), ()) = rayon::join(pages, index);
         let errors = &mut written.errors;
         errors.extend(index_errors.into_inner().unwrap_or_else(|e| e.into_inner()));
         phases.done("render");
         if keys.is_some() {
             phases.note(&format!("pages: {} rendered, {} reused", written.rendered, written.reused));
+            phases.note(&format!("pages took {:.1} ms", pages_took.as_secs_f64() * 1000.0));
         }
         let (extra, extra_errors) = self.extras();
         errors.extend(extra_errors);
@@ -725,9 +730,16 @@ fn build_then(options: &BuildOptions, dispose: fn(Project)) -> Result<Report, Fa
         None => &Discard,
     };
     // A cached build keys its pages, reusing what the last one rendered where it can.
+    let keyed = Instant::now();
     let reusable = cache.as_ref().and_then(|(c, _)| c.reusable());
     let identity = cache.as_ref().filter(|_| !options.check_only).and_then(|_| cache::binary_identity());
     let keys = identity.map(|id| RenderKeys { site: render_key::site(&project, id), previous: reusable.as_ref() });
+    if keys.is_some() {
+        phases.note(&format!(
+            "render keys: the last build's read and the site part in {:.1} ms",
+            keyed.elapsed().as_secs_f64() * 1000.0
+        ));
+    }
     let written = project.write_all_keyed(sink, &shown_output, &mut phases, keys.as_ref());
     let rendered_keys = written.keys;
     let (errors, late_warnings): (Vec<_>, Vec<_>) = written.errors.into_iter().partition(Diagnostic::is_error);
