@@ -6,7 +6,8 @@
 //! from the old tree instead of written; files stagebook did not write (not in the manifest:
 //! `CNAME`, `.git`, notes) are hard-linked into the new tree, so they are in the output before
 //! and after the exchange and never pass through a moment where only a staging folder holds
-//! them. When nothing changed at all, nothing is published.
+//! them. One walk of the old tree does both, making each folder of the new tree once. When
+//! nothing changed at all, nothing is published.
 
 use std::collections::HashSet;
 use std::io;
@@ -216,11 +217,7 @@ impl Sink for Staging {
 /// each thread keeps, so comparing a 300 MB site allocates (and faults in) nothing.
 fn holds(path: &Path, bytes: &[u8]) -> bool {
     use std::io::Read;
-    // Not followed: a link stagebook wrote is never there, and one someone made is replaced.
-    if !std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64) {
-        return false;
-    }
-    let Ok(mut file) = std::fs::File::open(path) else { return false };
+    let Some(mut file) = open_regular(path, bytes.len() as u64) else { return false };
     thread_local! {
         static BLOCK: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
@@ -237,6 +234,33 @@ fn holds(path: &Path, bytes: &[u8]) -> bool {
             }
         }
     })
+}
+
+/// The regular file at `path` (a link is not followed: stagebook never writes one, and one
+/// someone made is replaced), when it is `len` bytes long. Opened first and asked for its size
+/// through the open file: the path is walked once, not twice.
+#[cfg(unix)]
+fn open_regular(path: &Path, len: u64) -> Option<std::fs::File> {
+    use rustix::fs::{Mode, OFlags};
+    // NONBLOCK: a FIFO put in a page's place must not hang the build.
+    let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
+    let fd = rustix::fs::open(path, flags, Mode::empty()).ok()?;
+    let stat = rustix::fs::fstat(&fd).ok()?;
+    let regular = rustix::fs::FileType::from_raw_mode(stat.st_mode) == rustix::fs::FileType::RegularFile;
+    (regular && stat.st_size as u64 == len).then(|| std::fs::File::from(fd))
+}
+
+#[cfg(not(unix))]
+fn open_regular(path: &Path, len: u64) -> Option<std::fs::File> {
+    open_regular_by_path(path, len)
+}
+
+/// [`open_regular`] where files cannot be opened without following links: looked at, then
+/// opened.
+#[cfg_attr(unix, allow(dead_code))]
+fn open_regular_by_path(path: &Path, len: u64) -> Option<std::fs::File> {
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    (meta.is_file() && meta.len() == len).then(|| std::fs::File::open(path).ok()).flatten()
 }
 
 /// What [`holds`] reads at a time: most pages fit in one read.
@@ -537,6 +561,15 @@ mod tests {
         std::os::unix::fs::symlink(&file, tmp.path().join("link")).unwrap();
         assert!(!holds(&tmp.path().join("link"), b""), "a link is never stagebook's file");
         assert!(!holds(tmp.path(), b""), "a folder");
+        for open in [open_regular as fn(&Path, u64) -> Option<std::fs::File>, open_regular_by_path] {
+            assert!(open(&file, 0).is_some());
+            assert!(open(&file, 1).is_none(), "another size");
+            assert!(open(&tmp.path().join("link"), 0).is_none());
+            assert!(open(tmp.path(), 0).is_none());
+        }
+        let fifo = tmp.path().join("fifo");
+        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+        assert!(!holds(&fifo, b""), "a FIFO is not read (nor waited for)");
     }
 
     #[test]
@@ -589,6 +622,26 @@ mod tests {
         assert!(out.join(".git/objects").is_dir() && out.join("empty").is_dir());
         let owned = manifest::read(&out).unwrap().unwrap();
         assert_eq!(owned, HashSet::from(["keep/index.html".to_string(), "change/index.html".to_string()]));
+    }
+
+    #[test]
+    fn foreign_names_that_are_not_utf8_and_nested_foreign_folders_are_carried() {
+        use std::os::unix::ffi::OsStrExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("book");
+        publish(&out, &[("a/index.html", "a"), ("a/b/index.html", "b")]);
+        let odd = std::ffi::OsStr::from_bytes(b"caf\xe9");
+        std::fs::write(out.join("a").join(odd), "latin-1 name").unwrap();
+        std::fs::create_dir_all(out.join("a/b").join(odd).join("deep")).unwrap();
+        std::fs::write(out.join("a/b").join(odd).join("deep/x"), "x").unwrap();
+        std::fs::create_dir_all(out.join("a/b/notes/more")).unwrap();
+        std::fs::write(out.join("a/b/notes/more/n.txt"), "n").unwrap();
+        publish(&out, &[("a/index.html", "a2")]);
+        assert_eq!(std::fs::read_to_string(out.join("a").join(odd)).unwrap(), "latin-1 name");
+        assert_eq!(std::fs::read_to_string(out.join("a/b").join(odd).join("deep/x")).unwrap(), "x");
+        assert_eq!(std::fs::read_to_string(out.join("a/b/notes/more/n.txt")).unwrap(), "n");
+        assert!(!out.join("a/b/index.html").exists());
+        assert_eq!(std::fs::read_to_string(out.join("a/index.html")).unwrap(), "a2");
     }
 
     #[test]
