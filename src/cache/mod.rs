@@ -190,8 +190,9 @@ impl Cache {
         includes.dedup();
         // An included file the walk left out was not stamped before this build: the record
         // cannot prove it unchanged, so it only names it, for the next build to stamp.
-        let known: std::collections::HashSet<&Path> = self.inputs.entries.iter().map(|e| e.path.as_path()).collect();
-        let complete = includes.iter().all(|i| known.contains(i.as_path()));
+        let known: rustc_hash::FxHashSet<&std::ffi::OsStr> =
+            self.inputs.entries.iter().map(|e| e.path.as_os_str()).collect();
+        let complete = includes.iter().all(|i| known.contains(i.as_os_str()));
         let mut record = self.record(includes, pages, assets, warnings);
         record.output = output;
         record.complete = complete;

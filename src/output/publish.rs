@@ -6,12 +6,13 @@
 //! from the old tree instead of written; files stagebook did not write (not in the manifest:
 //! `CNAME`, `.git`, notes) are hard-linked into the new tree, so they are in the output before
 //! and after the exchange and never pass through a moment where only a staging folder holds
-//! them. When nothing changed at all, nothing is published.
+//! them. One walk of the old tree does both, making each folder of the new tree once. When
+//! nothing changed at all, nothing is published.
 
 use std::collections::HashSet;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use rayon::prelude::*;
@@ -127,14 +128,9 @@ impl Staging {
 
     fn stage(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
         self.produced.lock().unwrap_or_else(|e| e.into_inner()).push(rel.to_string());
-        if self.owned.as_ref().is_some_and(|owned| owned.contains(rel)) {
-            let existing = self.target.join(rel);
-            if std::fs::symlink_metadata(&existing).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
-                && std::fs::read(&existing).is_ok_and(|old| old == bytes)
-            {
-                self.unchanged.lock().unwrap_or_else(|e| e.into_inner()).push(rel.to_string());
-                return Ok(());
-            }
+        if self.owned.as_ref().is_some_and(|owned| owned.contains(rel)) && holds(&self.target.join(rel), bytes) {
+            self.unchanged.lock().unwrap_or_else(|e| e.into_inner()).push(rel.to_string());
+            return Ok(());
         }
         self.changed.store(true, Ordering::Relaxed);
         let path = self.dir.path().join(rel);
@@ -168,9 +164,7 @@ impl Staging {
                 return Ok(Published::Unchanged);
             }
             check_overwrites(target, owned, &produced)?;
-            link_unchanged(target, staged, &unchanged)?;
-            lap("link");
-            carry_foreign(target, staged, owned)?;
+            carry_over(target, staged, owned, &unchanged)?;
             lap("carry");
         }
         fail("carried")?;
@@ -228,6 +222,59 @@ impl Sink for Staging {
         true
     }
 }
+
+/// Does the regular file at `path` hold exactly `bytes`? Read a block at a time into a buffer
+/// each thread keeps, so comparing a 300 MB site allocates (and faults in) nothing.
+fn holds(path: &Path, bytes: &[u8]) -> bool {
+    use std::io::Read;
+    let Some(mut file) = open_regular(path, bytes.len() as u64) else { return false };
+    thread_local! {
+        static BLOCK: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    BLOCK.with_borrow_mut(|block| {
+        block.resize(BLOCK_SIZE, 0);
+        let mut rest = bytes;
+        loop {
+            match file.read(block) {
+                Ok(0) => return rest.is_empty(),
+                Ok(n) if n <= rest.len() && block[..n] == rest[..n] => rest = &rest[n..],
+                Ok(_) => return false,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(_) => return false,
+            }
+        }
+    })
+}
+
+/// The regular file at `path` (a link is not followed: stagebook never writes one, and one
+/// someone made is replaced), when it is `len` bytes long. Opened first and asked for its size
+/// through the open file: the path is walked once, not twice.
+#[cfg(unix)]
+fn open_regular(path: &Path, len: u64) -> Option<std::fs::File> {
+    use rustix::fs::{Mode, OFlags};
+    // NONBLOCK: a FIFO put in a page's place must not hang the build.
+    let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
+    let fd = rustix::fs::open(path, flags, Mode::empty()).ok()?;
+    let stat = rustix::fs::fstat(&fd).ok()?;
+    let regular = rustix::fs::FileType::from_raw_mode(stat.st_mode) == rustix::fs::FileType::RegularFile;
+    (regular && stat.st_size as u64 == len).then(|| std::fs::File::from(fd))
+}
+
+#[cfg(not(unix))]
+fn open_regular(path: &Path, len: u64) -> Option<std::fs::File> {
+    open_regular_by_path(path, len)
+}
+
+/// [`open_regular`] where files cannot be opened without following links: looked at, then
+/// opened.
+#[cfg_attr(unix, allow(dead_code))]
+fn open_regular_by_path(path: &Path, len: u64) -> Option<std::fs::File> {
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    (meta.is_file() && meta.len() == len).then(|| std::fs::File::open(path).ok()).flatten()
+}
+
+/// What [`holds`] reads at a time: most pages fit in one read.
+const BLOCK_SIZE: usize = 256 * 1024;
 
 /// The files of `target` stagebook owns: `None` if it does not exist; an empty set for an empty
 /// folder, or for any folder with `force`; else its manifest, which a non-empty folder must have.
@@ -297,22 +344,10 @@ fn check_overwrites(target: &Path, owned: &HashSet<String>, produced: &[String])
     Err(PublishError::WouldOverwrite { paths: clashes, more })
 }
 
-/// Files whose bytes did not change go into the new tree as hard links to the old ones.
-fn link_unchanged(target: &Path, staged: &Path, unchanged: &[String]) -> Result<(), PublishError> {
-    unchanged
-        .par_iter()
-        .try_for_each(|rel| {
-            let to = staged.join(rel);
-            if let Some(parent) = to.parent() {
-                std::fs::create_dir_all(parent)?;
-            }
-            link_or_copy(&target.join(rel), &to)
-        })
-        .map_err(PublishError::io("cannot link unchanged files into the staging folder"))
-}
-
-/// Every file and folder of `target` that stagebook did not write goes into the new tree too.
-fn carry_foreign(target: &Path, staged: &Path, owned: &HashSet<String>) -> Result<(), PublishError> {
+/// One walk of the old tree puts into the new one, as hard links, the files whose bytes did not
+/// change and every file and folder stagebook did not write. Each folder is read once and made
+/// in the new tree once (not once per file), and every file is named relative to its folder.
+fn carry_over(target: &Path, staged: &Path, owned: &HashSet<String>, unchanged: &[String]) -> Result<(), PublishError> {
     let mut owned_dirs: HashSet<&str> = HashSet::new();
     for rel in owned {
         let mut rest = rel.as_str();
@@ -323,8 +358,24 @@ fn carry_foreign(target: &Path, staged: &Path, owned: &HashSet<String>) -> Resul
             }
         }
     }
-    let carry = Carry { target, staged, owned, owned_dirs, modes: Mutex::new(Vec::new()) };
-    carry.dir(Path::new(""))?;
+    let unchanged_set: HashSet<&str> = unchanged.iter().map(String::as_str).collect();
+    let carry = Carry {
+        target,
+        staged,
+        owned,
+        owned_dirs,
+        unchanged: unchanged_set,
+        linked: AtomicUsize::new(0),
+        modes: Mutex::new(Vec::new()),
+    };
+    carry.dir("")?;
+    // Each unchanged file was in the old tree when it was compared; one that went since would
+    // be missing from the new site.
+    if carry.linked.load(Ordering::Relaxed) != unchanged.len() {
+        let missing = unchanged.iter().find(|rel| std::fs::symlink_metadata(staged.join(rel)).is_err());
+        let what = format!("cannot link {} into the staging folder", missing.map_or("a file", |m| m.as_str()));
+        return Err(PublishError::io(what)(io::Error::from(io::ErrorKind::NotFound)));
+    }
     let mut modes = carry.modes.into_inner().unwrap_or_else(|e| e.into_inner());
     // Deepest first, so a read-only folder gets its mode after its contents are in.
     modes.sort_by_key(|(dir, _)| std::cmp::Reverse(dir.components().count()));
@@ -334,50 +385,124 @@ fn carry_foreign(target: &Path, staged: &Path, owned: &HashSet<String>) -> Resul
     Ok(())
 }
 
-/// The walk of [`carry_foreign`], a folder at a time, sub-folders in parallel.
+/// The walk of [`carry_over`], a folder at a time, sub-folders in parallel.
 struct Carry<'a> {
     target: &'a Path,
     staged: &'a Path,
     owned: &'a HashSet<String>,
     /// Folders holding files stagebook wrote: only their foreign contents are carried.
     owned_dirs: HashSet<&'a str>,
+    /// Owned files to link because this build produces them with the same bytes.
+    unchanged: HashSet<&'a str>,
+    /// How many of `unchanged` were linked.
+    linked: AtomicUsize,
     /// Foreign folders made in the new tree, with the permissions to give them at the end.
     modes: Mutex<Vec<(PathBuf, std::fs::Permissions)>>,
 }
 
 impl Carry<'_> {
-    fn dir(&self, rel_dir: &Path) -> Result<(), PublishError> {
+    /// `rel_dir`: "" for the top, else `a/b` (no trailing slash).
+    fn dir(&self, rel_dir: &str) -> Result<(), PublishError> {
         let from_dir = self.target.join(rel_dir);
+        let to_dir = self.staged.join(rel_dir);
         let read_error = |e: io::Error| PublishError::io(format!("cannot read {}", from_dir.display()))(e);
+        // Made before its first file goes in: a folder left with nothing of its own is not.
+        let mut made = rel_dir.is_empty();
         let mut subdirs = Vec::new();
+        let mut linked = 0;
         for entry in std::fs::read_dir(&from_dir).map_err(read_error)? {
             let entry = entry.map_err(read_error)?;
-            let rel_path = rel_dir.join(entry.file_name());
-            let rel = rel_path.to_str().map(|s| s.replace('\\', "/"));
-            let to = self.staged.join(&rel_path);
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else {
+                // Not UTF-8: never a name stagebook writes, so someone else's.
+                self.foreign(&entry, rel_dir, None, &mut made, &mut subdirs)?;
+                continue;
+            };
+            let rel = if rel_dir.is_empty() { name.to_string() } else { format!("{rel_dir}/{name}") };
             let carry = |e: io::Error| PublishError::io(format!("cannot carry over {}", entry.path().display()))(e);
-            if entry.file_type().map_err(carry)?.is_dir() {
-                if !rel.as_deref().is_some_and(|r| self.owned_dirs.contains(r)) {
-                    std::fs::create_dir_all(&to).map_err(carry)?;
-                    let mode = entry.metadata().map_err(carry)?.permissions();
-                    self.modes.lock().unwrap_or_else(|e| e.into_inner()).push((to, mode));
+            let is_dir = entry.file_type().map_err(carry)?.is_dir();
+            if is_dir && self.owned_dirs.contains(rel.as_str()) {
+                subdirs.push(rel);
+                continue;
+            }
+            if !is_dir && (rel == manifest::FILE || self.owned.contains(&rel)) {
+                if self.unchanged.contains(rel.as_str()) {
+                    self.make(&to_dir, &mut made).map_err(carry)?;
+                    link_or_copy(&entry.path(), &to_dir.join(name))
+                        .map_err(PublishError::io("cannot link unchanged files into the staging folder"))?;
+                    linked += 1;
                 }
-                subdirs.push(rel_path);
                 continue;
             }
-            if rel.as_deref().is_some_and(|r| r == manifest::FILE || self.owned.contains(r)) {
-                continue;
-            }
-            if std::fs::symlink_metadata(&to).is_ok() {
-                return Err(PublishError::WouldOverwrite { paths: vec![rel.unwrap_or_default()], more: 0 });
-            }
-            if let Some(parent) = to.parent() {
-                std::fs::create_dir_all(parent).map_err(carry)?;
-            }
-            link_or_copy(&entry.path(), &to).map_err(carry)?;
+            self.foreign(&entry, rel_dir, Some(rel), &mut made, &mut subdirs)?;
         }
+        self.linked.fetch_add(linked, Ordering::Relaxed);
         subdirs.par_iter().try_for_each(|d| self.dir(d))
     }
+
+    /// An entry stagebook did not write: a folder is made in the new tree (and walked), a file
+    /// linked; neither may take the place of something this build wrote.
+    fn foreign(
+        &self,
+        entry: &std::fs::DirEntry,
+        rel_dir: &str,
+        rel: Option<String>,
+        made: &mut bool,
+        subdirs: &mut Vec<String>,
+    ) -> Result<(), PublishError> {
+        let to = self.staged.join(rel_dir).join(entry.file_name());
+        let carry = |e: io::Error| PublishError::io(format!("cannot carry over {}", entry.path().display()))(e);
+        let Some(rel) = rel else {
+            // A name that is not UTF-8 is carried whole, as a hard link or a copy of the tree.
+            self.make(&self.staged.join(rel_dir), made).map_err(carry)?;
+            return copy_tree(&entry.path(), &to).map_err(carry);
+        };
+        if entry.file_type().map_err(carry)?.is_dir() {
+            std::fs::create_dir_all(&to).map_err(carry)?;
+            let mode = entry.metadata().map_err(carry)?.permissions();
+            self.modes.lock().unwrap_or_else(|e| e.into_inner()).push((to, mode));
+            subdirs.push(rel);
+            return Ok(());
+        }
+        self.make(&self.staged.join(rel_dir), made).map_err(carry)?;
+        match link_or_copy(&entry.path(), &to) {
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                Err(PublishError::WouldOverwrite { paths: vec![rel], more: 0 })
+            }
+            other => other.map_err(carry),
+        }
+    }
+
+    /// Makes the folder `to_dir` of the new tree unless this walk did (or a written file did).
+    fn make(&self, to_dir: &Path, made: &mut bool) -> io::Result<()> {
+        if *made {
+            return Ok(());
+        }
+        match std::fs::create_dir(to_dir) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => std::fs::create_dir_all(to_dir)?,
+            Err(e) => return Err(e),
+        }
+        *made = true;
+        Ok(())
+    }
+}
+
+/// A folder or file with a name that is not UTF-8, carried as it is: files linked, folders made.
+fn copy_tree(from: &Path, to: &Path) -> io::Result<()> {
+    if !std::fs::symlink_metadata(from)?.is_dir() {
+        if std::fs::symlink_metadata(to).is_ok() {
+            return Err(io::Error::from(io::ErrorKind::AlreadyExists));
+        }
+        return link_or_copy(from, to);
+    }
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        copy_tree(&entry.path(), &to.join(entry.file_name()))?;
+    }
+    std::fs::set_permissions(to, std::fs::metadata(from)?.permissions())
 }
 
 /// A hard link (the same file in both trees); a copy where the file system has none.
@@ -386,6 +511,10 @@ fn link_or_copy(from: &Path, to: &Path) -> io::Result<()> {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(e),
         Err(_) => {
+            // A copy would replace what is there: a link would not have.
+            if std::fs::symlink_metadata(to).is_ok() {
+                return Err(io::Error::from(io::ErrorKind::AlreadyExists));
+            }
             let meta = std::fs::symlink_metadata(from)?;
             if meta.file_type().is_symlink() {
                 copy_symlink(from, to)
@@ -420,6 +549,51 @@ mod tests {
             s.write(rel, text.as_bytes()).unwrap();
         }
         s.commit().unwrap()
+    }
+
+    #[test]
+    fn holds_compares_every_byte_and_only_regular_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        let big: Vec<u8> = (0..BLOCK_SIZE * 2 + 17).map(|i| (i % 251) as u8).collect();
+        let file = tmp.path().join("f");
+        std::fs::write(&file, &big).unwrap();
+        assert!(holds(&file, &big));
+        let mut last = big.clone();
+        *last.last_mut().unwrap() ^= 1;
+        assert!(!holds(&file, &last), "a byte differs in the last block");
+        let mut first = big.clone();
+        first[0] ^= 1;
+        assert!(!holds(&file, &first));
+        assert!(!holds(&file, &big[..big.len() - 1]), "shorter");
+        assert!(!holds(&tmp.path().join("missing"), b""));
+        std::fs::write(&file, b"").unwrap();
+        assert!(holds(&file, b""));
+        std::os::unix::fs::symlink(&file, tmp.path().join("link")).unwrap();
+        assert!(!holds(&tmp.path().join("link"), b""), "a link is never stagebook's file");
+        assert!(!holds(tmp.path(), b""), "a folder");
+        for open in [open_regular as fn(&Path, u64) -> Option<std::fs::File>, open_regular_by_path] {
+            assert!(open(&file, 0).is_some());
+            assert!(open(&file, 1).is_none(), "another size");
+            assert!(open(&tmp.path().join("link"), 0).is_none());
+            assert!(open(tmp.path(), 0).is_none());
+        }
+        let fifo = tmp.path().join("fifo");
+        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+        assert!(!holds(&fifo, b""), "a FIFO is not read (nor waited for)");
+    }
+
+    #[test]
+    fn an_unchanged_file_removed_before_the_publish_fails_it_and_keeps_the_output() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("book");
+        publish(&out, &[("a/index.html", "a"), ("b/index.html", "b")]);
+        let s = Staging::new(&out, false).unwrap();
+        s.write("a/index.html", b"a").unwrap();
+        s.write("b/index.html", b"b2").unwrap();
+        std::fs::remove_file(out.join("a/index.html")).unwrap();
+        let err = s.commit().unwrap_err();
+        assert!(err.to_string().contains("a/index.html"), "{err}");
+        assert_eq!(std::fs::read_to_string(out.join("b/index.html")).unwrap(), "b");
     }
 
     #[test]
@@ -484,6 +658,26 @@ mod tests {
         // A fresh output folder has nothing to reuse.
         let s = Staging::new(&tmp.path().join("new"), false).unwrap();
         assert!(!s.reuse("a/index.html"));
+    }
+
+    #[test]
+    fn foreign_names_that_are_not_utf8_and_nested_foreign_folders_are_carried() {
+        use std::os::unix::ffi::OsStrExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("book");
+        publish(&out, &[("a/index.html", "a"), ("a/b/index.html", "b")]);
+        let odd = std::ffi::OsStr::from_bytes(b"caf\xe9");
+        std::fs::write(out.join("a").join(odd), "latin-1 name").unwrap();
+        std::fs::create_dir_all(out.join("a/b").join(odd).join("deep")).unwrap();
+        std::fs::write(out.join("a/b").join(odd).join("deep/x"), "x").unwrap();
+        std::fs::create_dir_all(out.join("a/b/notes/more")).unwrap();
+        std::fs::write(out.join("a/b/notes/more/n.txt"), "n").unwrap();
+        publish(&out, &[("a/index.html", "a2")]);
+        assert_eq!(std::fs::read_to_string(out.join("a").join(odd)).unwrap(), "latin-1 name");
+        assert_eq!(std::fs::read_to_string(out.join("a/b").join(odd).join("deep/x")).unwrap(), "x");
+        assert_eq!(std::fs::read_to_string(out.join("a/b/notes/more/n.txt")).unwrap(), "n");
+        assert!(!out.join("a/b/index.html").exists());
+        assert_eq!(std::fs::read_to_string(out.join("a/index.html")).unwrap(), "a2");
     }
 
     #[test]
