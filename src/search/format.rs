@@ -256,15 +256,18 @@ impl Serialize for Shard<'_> {
 /// `list`, a negative score), so the browser can rank a doc whose title holds every query word
 /// first.
 pub(super) fn quantise(list: &[(u32, f32)], max: f32) -> Vec<(u8, u32)> {
-    let mut quantised: Vec<(u8, u32)> = list
+    // Sorted as one integer, (255 - impact, doc): a plain integer sort is several times
+    // cheaper than a sort by a pair, and this one runs for every stem.
+    let mut keys: Vec<u64> = list
         .iter()
         .map(|&(doc, signed)| {
             let level = ((signed.abs() / max) * 126.0).round().clamp(0.0, 126.0) as u8;
-            (2 * level + 1 + u8::from(signed.is_sign_negative()), doc)
+            let impact = 2 * level + 1 + u8::from(signed.is_sign_negative());
+            u64::from(255 - impact) << 32 | u64::from(doc)
         })
         .collect();
-    quantised.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    quantised
+    keys.sort_unstable();
+    keys.into_iter().map(|k| (255 - (k >> 32) as u8, k as u32)).collect()
 }
 
 /// Quantised postings as bytes: runs of equal impact, each its impact byte, its length, then
@@ -450,6 +453,31 @@ mod tests {
             "every doc keeps its quantised impact, even when the word is in its title"
         );
         assert!(encode_postings(&quantise(&[], 1.0)).is_empty());
+    }
+
+    #[test]
+    fn quantised_postings_sort_by_impact_then_doc_as_a_pair_sort_would() {
+        // Scores with ties, title flags, and doc ids across the whole u32 range.
+        let list: Vec<(u32, f32)> = (0..600u32)
+            .map(|i| {
+                let doc = i.wrapping_mul(2_654_435_761) % 1_000_003 + if i % 7 == 0 { u32::MAX - 700 } else { 0 };
+                let score = ((i * 37) % 41) as f32 / 4.0;
+                (doc, if i % 5 == 0 { -score } else { score })
+            })
+            .collect();
+        let max = 10.0;
+        let mut want: Vec<(u8, u32)> = list
+            .iter()
+            .map(|&(doc, signed)| {
+                let level = ((signed.abs() / max) * 126.0).round().clamp(0.0, 126.0) as u8;
+                (2 * level + 1 + u8::from(signed.is_sign_negative()), doc)
+            })
+            .collect();
+        want.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        assert_eq!(quantise(&list, max), want);
+        let mut reversed = list.clone();
+        reversed.reverse();
+        assert_eq!(quantise(&reversed, max), want, "the order of the scores does not matter");
     }
 
     /// What the scripts held before they were written in one pass: serde_json's text with
