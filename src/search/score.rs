@@ -33,7 +33,7 @@ pub(super) fn score(
     (bt, bh): (f32, f32),
 ) -> (Vec<Postings>, Vec<(String, String)>) {
     let t = std::time::Instant::now();
-    let timing = std::env::var_os("STAGEBOOK_SCORE_LAPS").is_some();
+    let timing = std::env::var_os("STAGEBOOK_TIMINGS").is_some();
     let lap = |what: &str| {
         if timing {
             eprintln!("      score {what:<8} {:>7.1} ms", t.elapsed().as_secs_f64() * 1000.0);
@@ -119,39 +119,39 @@ pub(super) fn score(
     let scored: Vec<Postings> = stems
         .par_iter()
         .enumerate()
-        .map_init(Vec::new, |list, (s, stem)| {
-            // The stem's postings from every run, in doc order: one entry per doc, its term
-            // frequencies summed.
-            list.clear();
-            for r in &runs {
-                for &(doc, signed) in r.group(s) {
-                    let (f, titled) = (signed.abs(), signed.is_sign_negative());
-                    match list.last_mut() {
-                        Some((last, sum, t)) if *last == doc => {
-                            *sum += f;
-                            *t |= titled;
+        .map_init(
+            || (Vec::new(), Vec::new()),
+            |(list, scratch), (s, stem)| {
+                // The stem's postings from every run, in doc order: one entry per doc, its term
+                // frequencies summed.
+                list.clear();
+                for r in &runs {
+                    for &(doc, signed) in r.group(s) {
+                        let (f, titled) = (signed.abs(), signed.is_sign_negative());
+                        match list.last_mut() {
+                            Some((last, sum, t)) if *last == doc => {
+                                *sum += f;
+                                *t |= titled;
+                            }
+                            _ => list.push((doc, f, titled)),
                         }
-                        _ => list.push((doc, f, titled)),
                     }
                 }
-            }
-            let df = list.len() as f32;
-            let idf = ((n - df + 0.5) / (df + 0.5) + 1.0).ln();
-            for (doc, f, _) in list.iter_mut() {
-                let (norm, weight) = norms[*doc as usize];
-                *f = weight * idf * *f * (K1 + 1.0) / (*f + norm);
-            }
-            // The best ones, in no particular order: the written order is the quantised
-            // impacts' ([`super::format::quantise`] sorts), so a sort by score here is wasted.
-            let best_first = |a: &(u32, f32, bool), b: &(u32, f32, bool)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-            let top = if list.len() > MAX_POSTINGS {
-                list.select_nth_unstable_by(MAX_POSTINGS, best_first).0
-            } else {
-                &mut list[..]
-            };
-            let signed = top.iter().map(|&(doc, f, titled)| (doc, if titled { -f } else { f }));
-            (!top.is_empty()).then(|| (stem.clone(), signed.collect()))
-        })
+                let df = list.len() as f32;
+                let idf = ((n - df + 0.5) / (df + 0.5) + 1.0).ln();
+                for (doc, f, _) in list.iter_mut() {
+                    let (norm, weight) = norms[*doc as usize];
+                    *f = weight * idf * *f * (K1 + 1.0) / (*f + norm);
+                }
+                // The best ones, still in doc order: the written order is by quantised impact, then
+                // doc, which [`super::format::quantise`] makes from doc order with no sort.
+                if list.len() > MAX_POSTINGS {
+                    best_in_doc_order(list, scratch);
+                }
+                let signed = list.iter().map(|&(doc, f, titled)| (doc, if titled { -f } else { f }));
+                (!list.is_empty()).then(|| (stem.clone(), signed.collect()))
+            },
+        )
         .flatten()
         .collect();
     lap("bm25");
@@ -172,6 +172,18 @@ pub(super) fn score(
     });
     lap("surfaces");
     (scored, surfaces)
+}
+
+/// Keeps the [`MAX_POSTINGS`] best of `list` (highest score, then lowest doc id), in their
+/// order: the one left at [`MAX_POSTINGS`] by a selection on a copy is the best one dropped,
+/// and with doc ids distinct the order is total, so exactly those better than it stay.
+fn best_in_doc_order(list: &mut Vec<(u32, f32, bool)>, scratch: &mut Vec<(u32, f32, bool)>) {
+    let best_first = |a: &(u32, f32, bool), b: &(u32, f32, bool)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+    scratch.clear();
+    scratch.extend_from_slice(list);
+    let (_, first_dropped, _) = scratch.select_nth_unstable_by(MAX_POSTINGS, best_first);
+    let first_dropped = *first_dropped;
+    list.retain(|p| best_first(p, &first_dropped) == std::cmp::Ordering::Less);
 }
 
 /// The postings of a run of docs grouped by stem (a counting sort), each group in doc order:
@@ -273,6 +285,20 @@ mod tests {
         let sorted = best_first(list);
         let max = sorted[0].1.abs();
         assert_eq!(crate::search::format::quantise(list, max), crate::search::format::quantise(&sorted, max));
+    }
+
+    #[test]
+    fn the_best_postings_keep_their_doc_order_and_match_a_sort() {
+        // Ties on the score at the cut: the lower doc ids stay.
+        let list: Vec<(u32, f32, bool)> =
+            (0..MAX_POSTINGS as u32 * 3).map(|d| (d * 2 + 1, ((d * 7919) % 53) as f32, d % 4 == 0)).collect();
+        let mut kept = list.clone();
+        best_in_doc_order(&mut kept, &mut Vec::new());
+        let mut sorted = list.clone();
+        sorted.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        sorted.truncate(MAX_POSTINGS);
+        sorted.sort_by_key(|p| p.0);
+        assert_eq!(kept, sorted);
     }
 
     #[test]
