@@ -493,7 +493,7 @@ mod tests {
                 // Distinct (an odd multiplier is one to one on u32), in no order.
                 let doc = i.wrapping_mul(2_654_435_761);
                 let score = ((i * 37) % 41) as f32 / 4.0;
-                (doc, if i % 5 == 0 { -score } else { score })
+                (doc, if i.is_multiple_of(5) { -score } else { score })
             })
             .collect();
         let max = 10.0;

@@ -741,7 +741,7 @@ mod tests {
         let mut entries: Vec<(String, String)> = (0..5000)
             .map(|i: usize| {
                 let key = format!("{}{}", words[i % words.len()], i % 731);
-                let value = if i % 3 == 0 { format!("={}", i % 11) } else { format!("p{}", i % 17) };
+                let value = if i.is_multiple_of(3) { format!("={}", i % 11) } else { format!("p{}", i % 17) };
                 (key, value)
             })
             .collect();

@@ -291,7 +291,7 @@ mod tests {
     fn the_best_postings_keep_their_doc_order_and_match_a_sort() {
         // Ties on the score at the cut: the lower doc ids stay.
         let list: Vec<(u32, f32, bool)> =
-            (0..MAX_POSTINGS as u32 * 3).map(|d| (d * 2 + 1, ((d * 7919) % 53) as f32, d % 4 == 0)).collect();
+            (0..MAX_POSTINGS as u32 * 3).map(|d| (d * 2 + 1, ((d * 7919) % 53) as f32, d.is_multiple_of(4))).collect();
         let mut kept = list.clone();
         best_in_doc_order(&mut kept, &mut Vec::new());
         let mut sorted = list.clone();
