@@ -28,7 +28,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::words::{analyzer, Collector};
-use format::{Block, DocRow, Kind, PageRow, Runs, Shard};
+use format::{Block, DocRow, Kind, PageRow, Runs};
 
 use crate::config::Config;
 use crate::content::Site;
@@ -247,8 +247,7 @@ fn write(config: &Config, site: &Site, matrix: Option<&Matrix>, record: bool, em
     }
     shard_ranges.par_iter().enumerate().for_each(|(i, r)| {
         let keys = &entries[r.clone()];
-        let size = keys.iter().map(|(k, v)| k.len() + v.len() + 6).sum();
-        emit(format!("{DIR}/t/{i}.js"), format::script(format::CALL_TERMS, Some(i), &Shard(keys), size));
+        emit(format!("{DIR}/t/{i}.js"), format::terms_script(i, keys));
     });
     // The first shard also holds anything sorting before its first key.
     let shard_starts: Vec<&str> =
