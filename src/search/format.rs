@@ -3,7 +3,7 @@
 //! reads rows by the field names it finds there, so a field moved or added here needs no
 //! matching edit of positions in the script.
 
-use serde::ser::{SerializeMap, SerializeTuple};
+use serde::ser::SerializeTuple;
 use serde::{Serialize, Serializer};
 
 /// Version of the layout below; the manifest says it.
@@ -96,6 +96,26 @@ row! {
 pub(super) struct Block<'a> {
     pub(super) pages: Vec<PageRow<'a>>,
     pub(super) docs: Vec<DocRow<'a>>,
+}
+
+/// A term shard file (`keys` in order, each with its postings or alias), as [`script`] would
+/// write [`Shard`]: `{"key":"value",...}`, straight into one buffer as [`more_script`] does.
+pub(super) fn terms_script(index: usize, keys: &[(String, String)]) -> Vec<u8> {
+    let size: usize = keys.iter().map(|(k, v)| k.len() + v.len() + 8).sum();
+    let mut out = Vec::with_capacity(size + 64);
+    script_head(&mut out, CALL_TERMS, Some(index));
+    out.push(b'{');
+    for (n, (key, value)) in keys.iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        push_js_string(&mut out, key);
+        out.push(b':');
+        push_js_string(&mut out, value);
+    }
+    out.push(b'}');
+    out.extend_from_slice(SCRIPT_TAIL);
+    out
 }
 
 /// A file of the rest of the docs' text (`rows` of doc id and text), as [`script`] would write
@@ -237,11 +257,15 @@ pub(super) fn schema() -> serde_json::Value {
     })
 }
 
-/// A term shard as written: keys in order, each with its postings or an alias.
+/// A term shard through serde: keys in order, each with its postings or an alias (the
+/// reference [`terms_script`] is tested against).
+#[cfg(test)]
 pub(super) struct Shard<'a>(pub(super) &'a [(String, String)]);
 
+#[cfg(test)]
 impl Serialize for Shard<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
         let mut m = s.serialize_map(Some(self.0.len()))?;
         for (k, v) in self.0 {
             m.serialize_entry(k, v)?;
@@ -256,15 +280,40 @@ impl Serialize for Shard<'_> {
 /// `list`, a negative score), so the browser can rank a doc whose title holds every query word
 /// first.
 pub(super) fn quantise(list: &[(u32, f32)], max: f32) -> Vec<(u8, u32)> {
-    let mut quantised: Vec<(u8, u32)> = list
-        .iter()
-        .map(|&(doc, signed)| {
-            let level = ((signed.abs() / max) * 126.0).round().clamp(0.0, 126.0) as u8;
-            (2 * level + 1 + u8::from(signed.is_sign_negative()), doc)
-        })
-        .collect();
-    quantised.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    quantised
+    let impact = |signed: f32| 2 * level((signed.abs() / max) * 126.0) + 1 + u8::from(signed.is_sign_negative());
+    // Postings come in doc order (as scored): a counting sort by impact keeps that order within
+    // an impact, with no comparison sort for each of the index's stems.
+    if list.len() >= 32 && list.windows(2).all(|w| w[0].0 < w[1].0) {
+        let impacts: Vec<u8> = list.iter().map(|&(_, signed)| impact(signed)).collect();
+        let mut starts = [0usize; 256];
+        for &i in &impacts {
+            starts[i as usize] += 1;
+        }
+        // Highest impact first.
+        let mut at = 0;
+        for n in starts.iter_mut().rev() {
+            (*n, at) = (at, at + *n);
+        }
+        let mut out = vec![(0, 0); list.len()];
+        for (&(doc, _), &i) in list.iter().zip(&impacts) {
+            out[starts[i as usize]] = (i, doc);
+            starts[i as usize] += 1;
+        }
+        return out;
+    }
+    // Else sorted as one integer, (255 - impact, doc): cheaper than a sort by a pair.
+    let mut keys: Vec<u64> =
+        list.iter().map(|&(doc, signed)| u64::from(255 - impact(signed)) << 32 | u64::from(doc)).collect();
+    keys.sort_unstable();
+    keys.into_iter().map(|k| (255 - (k >> 32) as u8, k as u32)).collect()
+}
+
+/// `x.round().clamp(0.0, 126.0) as u8`, without the call to libm's `roundf` that `round` is
+/// on x86-64 (once per posting): for `x` in 0..=126 the fraction `x - trunc(x)` is exact.
+fn level(x: f32) -> u8 {
+    let x = x.clamp(0.0, 126.0);
+    let whole = x as u8;
+    whole + u8::from(x - f32::from(whole) >= 0.5)
 }
 
 /// Quantised postings as bytes: runs of equal impact, each its impact byte, its length, then
@@ -452,6 +501,56 @@ mod tests {
         assert!(encode_postings(&quantise(&[], 1.0)).is_empty());
     }
 
+    /// Quantised postings sorted as a pair, (impact descending, doc ascending): the reference.
+    fn pair_sorted(list: &[(u32, f32)], max: f32) -> Vec<(u8, u32)> {
+        let mut want: Vec<(u8, u32)> = list
+            .iter()
+            .map(|&(doc, signed)| {
+                let level = ((signed.abs() / max) * 126.0).round().clamp(0.0, 126.0) as u8;
+                (2 * level + 1 + u8::from(signed.is_sign_negative()), doc)
+            })
+            .collect();
+        want.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        want
+    }
+
+    #[test]
+    fn levels_round_as_round_does() {
+        let mut xs: Vec<f32> = vec![0.0, -0.0, 0.5, 1.5, 2.5, 125.5, 126.0, 126.4, 126.5, 127.0, 1e9, -1.0, f32::NAN];
+        for k in 0..=127u16 {
+            let half = f32::from(k) + 0.5;
+            xs.extend([f32::from(k), half, half.next_down(), half.next_up(), f32::from(k).next_down()]);
+        }
+        xs.extend((0..100_000u32).map(|i| i as f32 * 0.001_273));
+        for x in xs {
+            assert_eq!(level(x), x.round().clamp(0.0, 126.0) as u8, "{x}");
+        }
+    }
+
+    #[test]
+    fn quantised_postings_sort_by_impact_then_doc_as_a_pair_sort_would() {
+        // Scores with ties, title flags, and doc ids across the whole u32 range.
+        let list: Vec<(u32, f32)> = (0..600u32)
+            .map(|i| {
+                // Distinct (an odd multiplier is one to one on u32), in no order.
+                let doc = i.wrapping_mul(2_654_435_761);
+                let score = ((i * 37) % 41) as f32 / 4.0;
+                (doc, if i.is_multiple_of(5) { -score } else { score })
+            })
+            .collect();
+        let max = 10.0;
+        let mut in_doc_order = list.clone();
+        in_doc_order.sort_by_key(|p| p.0);
+        let mut reversed = list.clone();
+        reversed.reverse();
+        // Unordered and short lists take the integer sort, doc-ordered ones the counting sort.
+        for (name, l) in [("any order", &list[..]), ("reversed", &reversed), ("doc order", &in_doc_order)] {
+            assert_eq!(quantise(l, max), pair_sorted(l, max), "{name}");
+            assert_eq!(quantise(&l[..40], max), pair_sorted(&l[..40], max), "{name}, 40");
+            assert_eq!(quantise(&l[..5], max), pair_sorted(&l[..5], max), "{name}, 5");
+        }
+    }
+
     /// What the scripts held before they were written in one pass: serde_json's text with
     /// `<` and the separators replaced afterwards.
     fn replaced(data: &impl Serialize) -> String {
@@ -489,6 +588,20 @@ mod tests {
         let shard = [("<key\u{2028}".to_string(), "=<v".to_string())];
         let want = format!("window.stagebookSearch&&stagebookSearch.terms(0,{});\n", replaced(&Shard(&shard)));
         assert_eq!(String::from_utf8(script(CALL_TERMS, Some(0), &Shard(&shard), 0)).unwrap(), want);
+    }
+
+    #[test]
+    fn term_shards_are_written_as_serde_json_would_write_them() {
+        let mut keys: Vec<(String, String)> = Vec::new();
+        assert_eq!(terms_script(3, &keys), script(CALL_TERMS, Some(3), &Shard(&keys), 0));
+        for (i, k) in ["deploy", "<key\u{2028}", "données", "quote\"back\\", "𝐚", "tab\tnl\n\u{1}"].iter().enumerate()
+        {
+            keys.push((k.to_string(), if i % 2 == 0 { format!("=stem{i}<") } else { "AbC+/9==".to_string() }));
+        }
+        assert_eq!(
+            String::from_utf8(terms_script(7, &keys)).unwrap(),
+            String::from_utf8(script(CALL_TERMS, Some(7), &Shard(&keys), 0)).unwrap()
+        );
     }
 
     #[test]

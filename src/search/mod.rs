@@ -28,7 +28,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::words::{analyzer, Collector};
-use format::{Block, DocRow, Kind, PageRow, Runs, Shard};
+use format::{Block, DocRow, Kind, PageRow, Runs};
 
 use crate::config::Config;
 use crate::content::Site;
@@ -190,8 +190,8 @@ fn write(config: &Config, site: &Site, matrix: Option<&Matrix>, record: bool, em
 
     let (mut scored, surfaces) = score::score(&docs, &site.lexicon, &analyzer, config.search.boosts());
     lap("score");
-    let max = scored.iter().flat_map(|(_, l)| l.first()).map(|p| p.1.abs()).fold(f32::MIN_POSITIVE, f32::max);
-    scored.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let max = scored.iter().flat_map(|(_, l)| l).map(|p| p.1.abs()).fold(f32::MIN_POSITIVE, f32::max);
+    scored.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
 
     // Keys: stems with postings, and surface words that point to a different stem.
     let (mut entries, recorded_postings): (Vec<(String, String)>, Vec<Option<_>>) = scored
@@ -202,18 +202,14 @@ fn write(config: &Config, site: &Site, matrix: Option<&Matrix>, record: bool, em
             ((stem.clone(), encoded), record.then_some(quantised))
         })
         .unzip();
-    let stems: std::collections::HashSet<&str> = scored.iter().map(|(s, _)| s.as_str()).collect();
+    let stems: rustc_hash::FxHashSet<&str> = scored.iter().map(|(s, _)| s.as_str()).collect();
     entries.extend(
         surfaces
             .into_iter()
             .filter(|(w, s)| !stems.contains(w.as_str()) && stems.contains(s.as_str()))
             .map(|(w, s)| (w, format!("{}{s}", format::ALIAS))),
     );
-    // In the order of the browser's string comparison, which its binary searches rely on.
-    // Words that fold to one surface ("données", "donnees") may have had different stems: the
-    // first alias is kept, the same whatever order the lexicon met them in.
-    entries.sort_unstable_by(|a, b| utf16_order(&a.0, &b.0).then_with(|| a.1.cmp(&b.1)));
-    entries.dedup_by(|b, a| a.0 == b.0);
+    sort_keys(&mut entries);
     lap("encode");
 
     // Snippets: the prose, then the code when the prose is short.
@@ -251,8 +247,7 @@ fn write(config: &Config, site: &Site, matrix: Option<&Matrix>, record: bool, em
     }
     shard_ranges.par_iter().enumerate().for_each(|(i, r)| {
         let keys = &entries[r.clone()];
-        let size = keys.iter().map(|(k, v)| k.len() + v.len() + 6).sum();
-        emit(format!("{DIR}/t/{i}.js"), format::script(format::CALL_TERMS, Some(i), &Shard(keys), size));
+        emit(format!("{DIR}/t/{i}.js"), format::terms_script(i, keys));
     });
     // The first shard also holds anything sorting before its first key.
     let shard_starts: Vec<&str> =
@@ -262,7 +257,8 @@ fn write(config: &Config, site: &Site, matrix: Option<&Matrix>, record: bool, em
     // Typo dictionary: the keys again, by first character and length, in runs of files.
     let mut typos: Vec<(String, &str)> =
         entries.iter().filter_map(|(k, _)| Some((format::typo_key(k)?, k.as_str()))).collect();
-    typos.sort_unstable_by(|a, b| utf16_order(&a.0, &b.0));
+    // Typo keys are distinct (a key's word is in it), so an unstable sort has one result.
+    typos.par_sort_unstable_by(|a, b| utf16_order(&a.0, &b.0));
     let mut typo_starts: Vec<&str> = Vec::new();
     let mut start = 0;
     let mut size = 0;
@@ -315,7 +311,7 @@ fn write(config: &Config, site: &Site, matrix: Option<&Matrix>, record: bool, em
     }
     let block_starts: Vec<usize> = ranges.iter().map(|r| r.0).collect();
     ranges.par_iter().enumerate().for_each(|(i, &(start, end))| {
-        let mut page_index: HashMap<usize, usize> = HashMap::new();
+        let mut page_index: rustc_hash::FxHashMap<usize, usize> = rustc_hash::FxHashMap::default();
         let mut block = Block { pages: Vec::new(), docs: Vec::new() };
         for ((d, shown), &more) in docs[start..end].iter().zip(&shown[start..end]).zip(&more_block[start..end]) {
             let local = *page_index.entry(d.page).or_insert_with(|| {
@@ -395,6 +391,15 @@ fn write(config: &Config, site: &Site, matrix: Option<&Matrix>, record: bool, em
             .collect(),
     });
     (stats, record)
+}
+
+/// Keys in the order of the browser's string comparison, which its binary searches rely on,
+/// each once. Words that fold to one surface ("données", "donnees") may have had different
+/// stems: the first alias is kept, the same whatever order the lexicon met them in. (A total
+/// order on (key, value), so the parallel unstable sort has the one result a sequential sort has.)
+fn sort_keys(entries: &mut Vec<(String, String)>) {
+    entries.par_sort_unstable_by(|a, b| utf16_order(&a.0, &b.0).then_with(|| a.1.cmp(&b.1)));
+    entries.dedup_by(|b, a| a.0 == b.0);
 }
 
 /// The order of JavaScript's string comparison (UTF-16 code units): byte order, except that
@@ -725,6 +730,26 @@ mod tests {
     #[test]
     fn plain_text_of_markdown_fields() {
         assert_eq!(plain("Use **tested** [backups](ops/backups.md) and `pg_dump`"), "Use tested backups and pg_dump");
+    }
+
+    #[test]
+    fn keys_sort_in_parallel_as_a_sequential_sort_would() {
+        // Many keys, duplicates with different values (aliases of folded words), and keys that
+        // differ only past a shared prefix or in characters beyond U+FFFF.
+        let words = ["données", "donnees", "a", "ab", "é", "𝐚", "ａ", "z", "deploy", "deploys"];
+        let mut entries: Vec<(String, String)> = (0..5000)
+            .map(|i: usize| {
+                let key = format!("{}{}", words[i % words.len()], i % 731);
+                let value = if i.is_multiple_of(3) { format!("={}", i % 11) } else { format!("p{}", i % 17) };
+                (key, value)
+            })
+            .collect();
+        let mut sequential = entries.clone();
+        sequential.sort_by(|a, b| utf16_order(&a.0, &b.0).then_with(|| a.1.cmp(&b.1)));
+        sequential.dedup_by(|b, a| a.0 == b.0);
+        sort_keys(&mut entries);
+        assert_eq!(entries, sequential);
+        assert!(entries.windows(2).all(|w| utf16_order(&w[0].0, &w[1].0) == Ordering::Less));
     }
 
     #[test]

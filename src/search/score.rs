@@ -18,11 +18,12 @@ const DESCRIPTION_WEIGHT: f32 = 1.0;
 /// Lexicon words that are not indexed (stop words).
 const NONE: u32 = u32::MAX;
 
-/// A stem and its (doc, signed score) pairs, best first: the score is negative when the stem
-/// is in the doc's title or heading (a flag in the sign keeps a posting at 8 bytes).
+/// A stem and its (doc, signed score) pairs, the best [`MAX_POSTINGS`] in no particular order:
+/// the score is negative when the stem is in the doc's title or heading (a flag in the sign
+/// keeps a posting at 8 bytes).
 pub(super) type Postings = (String, Vec<(u32, f32)>);
 
-/// BM25 impacts of every (stem, doc), best first and at most [`MAX_POSTINGS`] per stem, and the
+/// BM25 impacts of every (stem, doc), at most [`MAX_POSTINGS`] per stem (the best), and the
 /// surface words (folded, as the browser looks them up) that map to a different stem; two
 /// words may fold to one surface.
 pub(super) fn score(
@@ -31,6 +32,13 @@ pub(super) fn score(
     analyzer: &Analyzer,
     (bt, bh): (f32, f32),
 ) -> (Vec<Postings>, Vec<(String, String)>) {
+    let t = std::time::Instant::now();
+    let timing = std::env::var_os("STAGEBOOK_TIMINGS").is_some();
+    let lap = |what: &str| {
+        if timing {
+            eprintln!("      score {what:<8} {:>7.1} ms", t.elapsed().as_secs_f64() * 1000.0);
+        }
+    };
     // Title and heading words with their weights (the body's were counted with the pages).
     let collectors = Collectors::new(lexicon, false);
     let extra: Vec<Vec<(u32, u32, f32, bool)>> = docs
@@ -52,6 +60,7 @@ pub(super) fn score(
             })
         })
         .collect();
+    lap("extra");
 
     // Each distinct word stemmed once.
     let (stems, stem_of) = lexicon.with_words(|words| {
@@ -70,6 +79,10 @@ pub(super) fn score(
             .collect();
         (stems.into_iter().map(str::to_string).collect::<Vec<_>>(), stem_of)
     });
+    lap("stems");
+    if timing {
+        eprintln!("      score {} words, {} stems, {} docs", stem_of.len(), stems.len(), docs.len());
+    }
 
     // The docs' (stem, count, weight) triples, grouped by stem for runs of docs in parallel.
     let seen: Vec<AtomicBool> = stem_of.iter().map(|_| AtomicBool::new(false)).collect();
@@ -91,6 +104,7 @@ pub(super) fn score(
         .map(|first| Run::new(first..(first + run).min(docs.len()), stems.len(), entries))
         .collect();
     drop(extra);
+    lap("runs");
 
     // BM25 with each doc's length normalisation and weight worked out once.
     let n = docs.len().max(1) as f32;
@@ -105,40 +119,42 @@ pub(super) fn score(
     let scored: Vec<Postings> = stems
         .par_iter()
         .enumerate()
-        .map_init(Vec::new, |list, (s, stem)| {
-            // The stem's postings from every run, in doc order: one entry per doc, its term
-            // frequencies summed.
-            list.clear();
-            for r in &runs {
-                for &(doc, signed) in r.group(s) {
-                    let (f, titled) = (signed.abs(), signed.is_sign_negative());
-                    match list.last_mut() {
-                        Some((last, sum, t)) if *last == doc => {
-                            *sum += f;
-                            *t |= titled;
+        .map_init(
+            || (Vec::new(), Vec::new()),
+            |(list, scratch), (s, stem)| {
+                // The stem's postings from every run, in doc order: one entry per doc, its term
+                // frequencies summed.
+                list.clear();
+                for r in &runs {
+                    for &(doc, signed) in r.group(s) {
+                        let (f, titled) = (signed.abs(), signed.is_sign_negative());
+                        match list.last_mut() {
+                            Some((last, sum, t)) if *last == doc => {
+                                *sum += f;
+                                *t |= titled;
+                            }
+                            _ => list.push((doc, f, titled)),
                         }
-                        _ => list.push((doc, f, titled)),
                     }
                 }
-            }
-            let df = list.len() as f32;
-            let idf = ((n - df + 0.5) / (df + 0.5) + 1.0).ln();
-            for (doc, f, _) in list.iter_mut() {
-                let (norm, weight) = norms[*doc as usize];
-                *f = weight * idf * *f * (K1 + 1.0) / (*f + norm);
-            }
-            let best_first = |a: &(u32, f32, bool), b: &(u32, f32, bool)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-            let top = if list.len() > MAX_POSTINGS {
-                list.select_nth_unstable_by(MAX_POSTINGS, best_first).0
-            } else {
-                &mut list[..]
-            };
-            top.sort_unstable_by(best_first);
-            let signed = top.iter().map(|&(doc, f, titled)| (doc, if titled { -f } else { f }));
-            (!top.is_empty()).then(|| (stem.clone(), signed.collect()))
-        })
+                let df = list.len() as f32;
+                let idf = ((n - df + 0.5) / (df + 0.5) + 1.0).ln();
+                for (doc, f, _) in list.iter_mut() {
+                    let (norm, weight) = norms[*doc as usize];
+                    *f = weight * idf * *f * (K1 + 1.0) / (*f + norm);
+                }
+                // The best ones, still in doc order: the written order is by quantised impact, then
+                // doc, which [`super::format::quantise`] makes from doc order with no sort.
+                if list.len() > MAX_POSTINGS {
+                    best_in_doc_order(list, scratch);
+                }
+                let signed = list.iter().map(|&(doc, f, titled)| (doc, if titled { -f } else { f }));
+                (!list.is_empty()).then(|| (stem.clone(), signed.collect()))
+            },
+        )
         .flatten()
         .collect();
+    lap("bm25");
 
     // Words whose stem differs, so the browser can find the stem (and complete prefixes) with
     // no stemmer of its own: only words some doc has, however many the lexicon holds.
@@ -154,7 +170,20 @@ pub(super) fn score(
             })
             .collect()
     });
+    lap("surfaces");
     (scored, surfaces)
+}
+
+/// Keeps the [`MAX_POSTINGS`] best of `list` (highest score, then lowest doc id), in their
+/// order: the one left at [`MAX_POSTINGS`] by a selection on a copy is the best one dropped,
+/// and with doc ids distinct the order is total, so exactly those better than it stay.
+fn best_in_doc_order(list: &mut Vec<(u32, f32, bool)>, scratch: &mut Vec<(u32, f32, bool)>) {
+    let best_first = |a: &(u32, f32, bool), b: &(u32, f32, bool)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+    scratch.clear();
+    scratch.extend_from_slice(list);
+    let (_, first_dropped, _) = scratch.select_nth_unstable_by(MAX_POSTINGS, best_first);
+    let first_dropped = *first_dropped;
+    list.retain(|p| best_first(p, &first_dropped) == std::cmp::Ordering::Less);
 }
 
 /// The postings of a run of docs grouped by stem (a counting sort), each group in doc order:
@@ -229,6 +258,49 @@ mod tests {
         }
     }
 
+    /// Postings by score, best first (ties by doc id).
+    fn best_first(list: &[(u32, f32)]) -> Vec<(u32, f32)> {
+        let mut list = list.to_vec();
+        list.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
+        list
+    }
+
+    #[test]
+    fn a_common_stem_keeps_its_best_postings_and_they_quantise_as_if_sorted() {
+        let l = Lexicon::default();
+        // Every doc has "deploy" once: the shorter the doc, the higher it scores (ties by id).
+        let texts: Vec<String> =
+            (0..MAX_POSTINGS + 40).map(|i| format!("deploy {}", "filler ".repeat(i % 97))).collect();
+        let docs: Vec<Doc> = texts.iter().map(|t| doc(&l, "", "", t)).collect();
+        let (scored, _) = score(&docs, &l, &Analyzer::new("en"), (3.0, 2.0));
+        let list = &scored.iter().find(|(s, _)| s == "deploy").expect("stem indexed").1;
+        let mut kept: Vec<u32> = list.iter().map(|p| p.0).collect();
+        kept.sort_unstable();
+        let mut shortest: Vec<u32> = (0..texts.len() as u32).collect();
+        shortest.sort_by_key(|&d| (texts[d as usize].len(), d));
+        shortest.truncate(MAX_POSTINGS);
+        shortest.sort_unstable();
+        assert_eq!(kept, shortest);
+        // Written postings do not depend on the order score gives them in.
+        let sorted = best_first(list);
+        let max = sorted[0].1.abs();
+        assert_eq!(crate::search::format::quantise(list, max), crate::search::format::quantise(&sorted, max));
+    }
+
+    #[test]
+    fn the_best_postings_keep_their_doc_order_and_match_a_sort() {
+        // Ties on the score at the cut: the lower doc ids stay.
+        let list: Vec<(u32, f32, bool)> =
+            (0..MAX_POSTINGS as u32 * 3).map(|d| (d * 2 + 1, ((d * 7919) % 53) as f32, d.is_multiple_of(4))).collect();
+        let mut kept = list.clone();
+        best_in_doc_order(&mut kept, &mut Vec::new());
+        let mut sorted = list.clone();
+        sorted.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        sorted.truncate(MAX_POSTINGS);
+        sorted.sort_by_key(|p| p.0);
+        assert_eq!(kept, sorted);
+    }
+
     #[test]
     fn a_title_hit_outranks_a_heading_hit_which_outranks_a_body_hit() {
         let l = Lexicon::default();
@@ -240,7 +312,7 @@ mod tests {
         ];
         let (scored, surfaces) = score(&docs, &l, &Analyzer::new("en"), (3.0, 2.0));
         let (_, list) = scored.iter().find(|(s, _)| s == "backup").expect("stem indexed");
-        let order: Vec<u32> = list.iter().map(|p| p.0).collect();
+        let order: Vec<u32> = best_first(list).iter().map(|p| p.0).collect();
         assert_eq!(order, [2, 1, 0]);
         assert!(surfaces.contains(&("backups".to_string(), "backup".to_string())));
     }
@@ -262,7 +334,7 @@ mod tests {
         let l = Lexicon::default();
         let docs = vec![doc(&l, "", "", "deploy rollback"), doc(&l, "", "", "deploy"), doc(&l, "", "", "deploy")];
         let (scored, _) = score(&docs, &l, &Analyzer::new("en"), (3.0, 2.0));
-        let impact = |stem: &str| scored.iter().find(|(s, _)| s == stem).unwrap().1[0].1.abs();
+        let impact = |stem: &str| best_first(&scored.iter().find(|(s, _)| s == stem).unwrap().1)[0].1.abs();
         assert!(impact("rollback") > impact("deploy"));
     }
 
@@ -275,7 +347,7 @@ mod tests {
             doc(&l, "", "", "one backup among these"),
         ];
         let (scored, surfaces) = score(&docs, &l, &Analyzer::new("en"), (3.0, 2.0));
-        let list = &scored.iter().find(|(s, _)| s == "backup").expect("stem indexed").1;
+        let list = best_first(&scored.iter().find(|(s, _)| s == "backup").expect("stem indexed").1);
         assert_eq!(list.iter().map(|p| p.0).collect::<Vec<_>>(), [0, 1]);
         assert!(scored.iter().all(|(s, _)| s != "the"), "stop words are not indexed");
         let mut surfaces = surfaces;
