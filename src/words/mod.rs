@@ -153,7 +153,70 @@ pub(crate) struct SectionText {
     /// [`MORE_BYTES`]. Empty when `text` holds all the prose.
     pub more: String,
     /// (word id in the [`Lexicon`], occurrences) for the words of the prose and indexed code.
-    pub words: Vec<(u32, u32)>,
+    pub words: WordCounts,
+}
+
+/// (word id, occurrences) pairs, in order, packed as variable-length integers: ids of common
+/// words and counts are small, so a pair takes about 3 bytes instead of 8. Every section of
+/// every page keeps its own until the index is built (at 10,000 pages, 6 million pairs).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct WordCounts(Box<[u8]>);
+
+impl WordCounts {
+    /// The pairs, in the order they were packed.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        let mut bytes = self.0.iter();
+        std::iter::from_fn(move || {
+            let word = unpack(&mut bytes)?;
+            Some((word, unpack(&mut bytes).unwrap_or(0)))
+        })
+    }
+
+    /// How many pairs it holds (counted: only tests ask).
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.iter().count()
+    }
+
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl FromIterator<(u32, u32)> for WordCounts {
+    fn from_iter<I: IntoIterator<Item = (u32, u32)>>(pairs: I) -> WordCounts {
+        let pairs = pairs.into_iter();
+        let mut out = Vec::with_capacity(pairs.size_hint().0 * 3);
+        for (word, count) in pairs {
+            pack(&mut out, word);
+            pack(&mut out, count);
+        }
+        WordCounts(out.into_boxed_slice())
+    }
+}
+
+/// Appends `n` seven bits a byte, low bits first; the high bit says more follow (LEB128).
+fn pack(out: &mut Vec<u8>, mut n: u32) {
+    while n >= 0x80 {
+        out.push(n as u8 | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+/// The next number [`pack`] wrote; `None` at the end.
+fn unpack(bytes: &mut std::slice::Iter<u8>) -> Option<u32> {
+    let mut n = 0u32;
+    let mut shift = 0;
+    loop {
+        let b = *bytes.next()?;
+        n |= u32::from(b & 0x7f) << shift;
+        if b < 0x80 {
+            return Some(n);
+        }
+        shift += 7;
+    }
 }
 
 /// Splits text into lowercase words (runs of letters and digits; single letters are dropped)
@@ -227,7 +290,8 @@ impl<'a> Collector<'a> {
             None => String::new(),
         };
         self.pending.clear();
-        SectionText { anchor, heading, text: self.text.take(), code: self.code.take(), more, words: self.table.take() }
+        let words = self.table.drain().collect();
+        SectionText { anchor, heading, text: self.text.take(), code: self.code.take(), more, words }
     }
 
     /// The counted words of a short text on its own (titles, headings, matrix cells).
@@ -408,11 +472,23 @@ mod tests {
             c.prose(p);
         }
         let s = c.section(None, String::new());
-        lexicon.with_words(|w| s.words.iter().map(|&(id, n)| (w[id as usize].to_string(), n)).collect())
+        lexicon.with_words(|w| s.words.iter().map(|(id, n)| (w[id as usize].to_string(), n)).collect())
     }
 
     fn words(text: &str) -> Vec<String> {
         counted(&[text]).into_iter().map(|(w, _)| w).collect()
+    }
+
+    #[test]
+    fn word_counts_give_back_the_pairs_packed_small_and_large() {
+        let pairs = [(0, 1), (127, 128), (128, 3), (16_383, 16_384), (u32::MAX, u32::MAX), (300_000, 1)];
+        let packed: WordCounts = pairs.iter().copied().collect();
+        assert_eq!(packed.iter().collect::<Vec<_>>(), pairs);
+        assert_eq!(packed.len(), pairs.len());
+        // One byte per number below 128, two below 16,384, five for the largest.
+        assert_eq!(packed.0.len(), 2 + 4 + 3 + 5 + 10 + 4);
+        let none: WordCounts = std::iter::empty().collect();
+        assert!(none.is_empty() && none.iter().next().is_none());
     }
 
     #[test]
@@ -553,7 +629,7 @@ mod tests {
         assert_eq!(c.words_of("beta gamma").len(), 2);
         let s = c.section(None, String::new());
         assert_eq!(s.words.len(), 2);
-        assert!(s.words.iter().all(|&(_, n)| n == 1));
+        assert!(s.words.iter().all(|(_, n)| n == 1));
     }
 
     #[test]
@@ -563,7 +639,7 @@ mod tests {
         c.prose("The backup of the database, and THE restore");
         let s = c.section(None, String::new());
         let words: Vec<String> =
-            lexicon.with_words(|w| s.words.iter().map(|&(id, _)| w[id as usize].to_string()).collect());
+            lexicon.with_words(|w| s.words.iter().map(|(id, _)| w[id as usize].to_string()).collect());
         assert_eq!(words, ["backup", "database", "restore"]);
         let french = Lexicon::new(&Analyzer::new("fr"));
         let mut c = Collector::new(&french, true);
