@@ -183,10 +183,6 @@ pub struct Project {
     noted: Vec<Diagnostic>,
 }
 
-/// Pages to render, each with its body when it was taken out of the page (to be freed once
-/// the page is rendered).
-type Bodies = Vec<(PageId, Option<String>)>;
-
 /// What an edit of one page changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Changed {
@@ -321,15 +317,14 @@ impl Project {
         }
     }
 
-    /// Renders page `i` through its template, with `html` as its body (its own, or taken out
-    /// of it by [`Project::write_all_once`]).
-    fn render_body(&self, i: PageId, html: &str) -> Result<String, Vec<Diagnostic>> {
+    /// Renders page `i` through its template.
+    pub(crate) fn render_page(&self, i: PageId) -> Result<String, Vec<Diagnostic>> {
         let site = &self.site;
         let url = &site.pages[i].url;
         let mut errors = Vec::new();
         let content = match (self.views(url), embeds_of(&site.pages[i])) {
-            (Some(views), Some(embeds)) => self.with_embeds(html, embeds, &views, &mut errors),
-            _ => std::borrow::Cow::Borrowed(html),
+            (Some(views), Some(embeds)) => self.with_embeds(&site.pages[i].html, embeds, &views, &mut errors),
+            _ => std::borrow::Cow::Borrowed(site.pages[i].html.as_str()),
         };
         let ctx = context::page_context(site, &self.hrefs, &self.book, self.config.base_url(), i, &content);
         // The page is its content and sidebar in about 8 KiB of template.
@@ -353,39 +348,23 @@ impl Project {
     /// into the generated pages among them are checked against the ids they were rendered with
     /// (with `[build] broken_links = "warn"`, those come back as warnings among the errors).
     pub(crate) fn write_pages(&self, pages: &[PageId], sink: &dyn Sink, shown_output: &Path) -> Vec<Diagnostic> {
-        self.write_bodies(pages.iter().map(|&i| (i, None)).collect(), sink, shown_output)
-    }
-
-    /// [`Project::write_pages`], each page with its body when it was taken out of the page
-    /// (freed as soon as the page is rendered).
-    fn write_bodies(
-        &self,
-        pages: Vec<(PageId, Option<String>)>,
-        sink: &dyn Sink,
-        shown_output: &Path,
-    ) -> Vec<Diagnostic> {
         let ids = Mutex::new(HashMap::new());
         let errors: Vec<Diagnostic> = pages
-            .into_par_iter()
-            .flat_map_iter(|(i, body)| {
-                let rendered = self.render_body(i, body.as_deref().unwrap_or(&self.site.pages[i].html));
-                drop(body);
-                let errors: Vec<Diagnostic> = match rendered {
-                    Ok(html) => {
-                        let url = &self.site.pages[i].url;
-                        if self.site.pages[i].generated.is_some() {
-                            let found = crate::markdown::element_ids(&html).into_iter().collect();
-                            ids.lock().expect("no panics while holding it").insert(i, found);
-                        }
-                        sink.write_owned(url, html.into_bytes())
-                            .err()
-                            .map(|e| write_error(shown_output, url, e))
-                            .into_iter()
-                            .collect()
+            .par_iter()
+            .flat_map_iter(|&i| match self.render_page(i) {
+                Ok(html) => {
+                    let url = &self.site.pages[i].url;
+                    if self.site.pages[i].generated.is_some() {
+                        let found = crate::markdown::element_ids(&html).into_iter().collect();
+                        ids.lock().expect("no panics while holding it").insert(i, found);
                     }
-                    Err(e) => e,
-                };
-                errors
+                    sink.write_owned(url, html.into_bytes())
+                        .err()
+                        .map(|e| write_error(shown_output, url, e))
+                        .into_iter()
+                        .collect()
+                }
+                Err(e) => e,
             })
             .collect();
         let mut errors = dedupe(errors);
@@ -494,41 +473,7 @@ impl Project {
 
     /// Writes the whole site (pages, extras, copied files) into `sink`.
     pub fn write_all(&self, sink: &dyn Sink, shown_output: &Path, phases: &mut Phases) -> Vec<Diagnostic> {
-        self.write_site(sink, shown_output, phases, None)
-    }
-
-    /// [`Project::write_all`] for a build that writes the site once and is done with its
-    /// pages' text: each page body is freed once its page is rendered, and the search index
-    /// takes the sections and frees their text as it goes. Half a 10,000-page build's memory
-    /// is that text; held whole, it peaked while the index was scored.
-    pub(crate) fn write_all_once(
-        &mut self,
-        sink: &dyn Sink,
-        shown_output: &Path,
-        phases: &mut Phases,
-    ) -> Vec<Diagnostic> {
-        let ids: Vec<PageId> = self.site.pages.ids().collect();
-        let mut bodies = Vec::with_capacity(ids.len());
-        let mut sections = search::Sections::with_capacity(ids.len());
-        for i in ids {
-            let page = &mut self.site.pages[i];
-            bodies.push((i, Some(std::mem::take(&mut page.html))));
-            sections.push(std::mem::take(&mut page.sections));
-        }
-        self.write_site(sink, shown_output, phases, Some((bodies, sections)))
-    }
-
-    fn write_site(
-        &self,
-        sink: &dyn Sink,
-        shown_output: &Path,
-        phases: &mut Phases,
-        taken: Option<(Bodies, search::Sections)>,
-    ) -> Vec<Diagnostic> {
-        let (all, sections) = match taken {
-            Some((bodies, sections)) => (bodies, Some(sections)),
-            None => (self.site.pages.ids().map(|i| (i, None)).collect(), None),
-        };
+        let all: Vec<PageId> = self.site.pages.ids().collect();
         // The search index needs no rendered page: build it alongside, so its work fills the
         // gaps while page writes wait on the file system. Its files go out as they are made.
         let index_errors = std::sync::Mutex::new(Vec::new());
@@ -538,18 +483,11 @@ impl Project {
             }
         };
         let index = || {
-            let matrix = self.matrix.as_ref().map(|m| &m.matrix);
-            match sections {
-                _ if !self.config.search.enabled => {}
-                Some(sections) => {
-                    search::build_into_taken(&self.config, &self.site, sections, matrix, &emit);
-                }
-                None => {
-                    search::build_into(&self.config, &self.site, matrix, &emit);
-                }
+            if self.config.search.enabled {
+                search::build_into(&self.config, &self.site, self.matrix.as_ref().map(|m| &m.matrix), &emit);
             }
         };
-        let (mut errors, ()) = rayon::join(|| self.write_bodies(all, sink, shown_output), index);
+        let (mut errors, ()) = rayon::join(|| self.write_pages(&all, sink, shown_output), index);
         errors.extend(index_errors.into_inner().unwrap_or_else(|e| e.into_inner()));
         phases.done("render");
         let (extra, extra_errors) = self.extras();
@@ -690,7 +628,7 @@ fn build_then(options: &BuildOptions, dispose: fn(Project)) -> Result<Report, Fa
         None => &Discard,
     };
     let (errors, late_warnings): (Vec<_>, Vec<_>) =
-        project.write_all_once(sink, &shown_output, &mut phases).into_iter().partition(Diagnostic::is_error);
+        project.write_all(sink, &shown_output, &mut phases).into_iter().partition(Diagnostic::is_error);
     let includes: Vec<PathBuf> = project.site.pages.iter().flat_map(|p| p.includes.iter().cloned()).collect();
     let (pages, assets) = (project.site.pages.len(), project.site.assets.len());
     let mut warnings = std::mem::take(&mut project.site.warnings);

@@ -27,11 +27,11 @@ use base64::Engine as _;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::words::{analyzer, Collector, SectionText, WordCounts};
+use crate::words::{analyzer, Collector, WordCounts};
 use format::{Block, DocRow, Kind, PageRow, Runs, Shard};
 
 use crate::config::Config;
-use crate::content::{IdVec, PageId, Site};
+use crate::content::Site;
 use crate::matrix::views::{category_url, stage_url, STAGES_URL};
 use crate::matrix::Matrix;
 use crate::url::encode_path;
@@ -62,7 +62,7 @@ struct Doc<'a> {
     /// The start of the prose (white space folded, at most [`TEXT_CHARS`]), and of the code
     /// (shown when the prose is short).
     text: Cow<'a, str>,
-    code: Cow<'a, str>,
+    code: &'a str,
     /// The text beyond `text` (see [`crate::words::SectionText::more`]), else empty.
     more: Cow<'a, str>,
     /// Text that counts as the page title (the page's first section only).
@@ -134,10 +134,6 @@ pub enum RecordTerm {
     Alias(String),
 }
 
-/// Every page's sections, taken out of its [`crate::content::Page`] by a build that needs them
-/// only here.
-pub(crate) type Sections = IdVec<PageId, Vec<SectionText>>;
-
 /// Files of the index: (path under the output, bytes).
 pub(crate) type Files = Vec<(String, Vec<u8>)>;
 
@@ -160,25 +156,12 @@ pub(crate) fn build_recorded(config: &Config, site: &Site, matrix: Option<&Matri
 
 /// Hands every index file to `emit` as it is made.
 pub(crate) fn build_into(config: &Config, site: &Site, matrix: Option<&Matrix>, emit: Emit) -> Stats {
-    write(config, site, matrix, None, false, emit).0
-}
-
-/// [`build_into`] for a build that has taken the pages' sections out of `site` (`taken[i]`:
-/// page `i`'s): the index frees their text as soon as it is written, so the passages (a fifth
-/// of a 10,000-page build's memory) are gone before scoring begins.
-pub(crate) fn build_into_taken(
-    config: &Config,
-    site: &Site,
-    taken: Sections,
-    matrix: Option<&Matrix>,
-    emit: Emit,
-) -> Stats {
-    write(config, site, matrix, Some(taken), false, emit).0
+    write(config, site, matrix, false, emit).0
 }
 
 fn collected(config: &Config, site: &Site, matrix: Option<&Matrix>, record: bool) -> (Files, Stats, Option<Record>) {
     let files = std::sync::Mutex::new(Files::new());
-    let (stats, record) = write(config, site, matrix, None, record, &|rel, bytes| {
+    let (stats, record) = write(config, site, matrix, record, &|rel, bytes| {
         files.lock().unwrap_or_else(|e| e.into_inner()).push((rel, bytes));
     });
     let mut files = files.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -186,14 +169,7 @@ fn collected(config: &Config, site: &Site, matrix: Option<&Matrix>, record: bool
     (files, stats, record)
 }
 
-fn write(
-    config: &Config,
-    site: &Site,
-    matrix: Option<&Matrix>,
-    taken: Option<Sections>,
-    record: bool,
-    emit: Emit,
-) -> (Stats, Option<Record>) {
+fn write(config: &Config, site: &Site, matrix: Option<&Matrix>, record: bool, emit: Emit) -> (Stats, Option<Record>) {
     // Counted for the stats as they pass.
     let (file_count, byte_count) = (AtomicUsize::new(0), AtomicUsize::new(0));
     let emit = |rel: String, bytes: Vec<u8>| {
@@ -209,16 +185,8 @@ fn write(
             eprintln!("    search {what:<8} {:>7.1} ms", t.elapsed().as_secs_f64() * 1000.0);
         }
     };
-    let (pages, mut docs) = collect_docs(config, site, taken, matrix);
+    let (pages, docs) = collect_docs(config, site, matrix);
     lap("docs");
-
-    // The rest of the docs' text first: it needs no scores, and once written, text the index
-    // owns is freed before the scores' own tables are made.
-    let more_block = write_more(&docs, &emit);
-    if !record {
-        docs.iter_mut().for_each(|d| d.more = Cow::Borrowed(""));
-    }
-    lap("more");
 
     let (mut scored, surfaces) = score::score(&docs, &site.lexicon, &analyzer, config.search.boosts());
     lap("score");
@@ -255,7 +223,7 @@ fn write(
             // An aspect's values are cut at their own length.
             let limit = if d.kind == Kind::Cell { ASPECT_CHARS } else { TEXT_CHARS };
             ellipsis(
-                match &*d.code {
+                match d.code {
                     "" => Cow::Borrowed(&*d.text),
                     code => Cow::Owned(truncate(&format!("{} {code}", d.text), TEXT_CHARS)),
                 },
@@ -310,6 +278,27 @@ fn write(
         }
     }
     lap("typos");
+
+    // The rest of the docs' text: runs of docs with some, each doc row naming its run's file.
+    let mut more_block = vec![-1i32; docs.len()];
+    let more_bytes: usize = docs.iter().map(|d| d.more.len() + 12).filter(|&n| n > 12).sum();
+    let more_target = more_target(more_bytes);
+    let mut more_ranges: Vec<Vec<usize>> = Vec::new();
+    let mut size = more_target;
+    for (i, d) in docs.iter().enumerate().filter(|(_, d)| !d.more.is_empty()) {
+        if size >= more_target {
+            more_ranges.push(Vec::new());
+            size = 0;
+        }
+        size += d.more.len() + 12;
+        more_block[i] = more_ranges.len() as i32 - 1;
+        more_ranges.last_mut().expect("pushed").push(i);
+    }
+    more_ranges.par_iter().enumerate().for_each(|(b, ids)| {
+        let rows: Vec<(u32, &str)> = ids.iter().map(|&i| (i as u32, &*docs[i].more)).collect();
+        emit(format!("{DIR}/m/{b}.js"), format::more_script(b, &rows));
+    });
+    lap("more");
 
     // Doc blocks: runs of docs with the pages they belong to, written in parallel.
     let mut ranges = Vec::new();
@@ -408,30 +397,6 @@ fn write(
     (stats, record)
 }
 
-/// Writes the rest of the docs' text: runs of docs with some, each doc row naming its run's
-/// file. Returns each doc's run (-1: none).
-fn write_more(docs: &[Doc], emit: Emit) -> Vec<i32> {
-    let mut more_block = vec![-1i32; docs.len()];
-    let more_bytes: usize = docs.iter().map(|d| d.more.len() + 12).filter(|&n| n > 12).sum();
-    let more_target = more_target(more_bytes);
-    let mut more_ranges: Vec<Vec<usize>> = Vec::new();
-    let mut size = more_target;
-    for (i, d) in docs.iter().enumerate().filter(|(_, d)| !d.more.is_empty()) {
-        if size >= more_target {
-            more_ranges.push(Vec::new());
-            size = 0;
-        }
-        size += d.more.len() + 12;
-        more_block[i] = more_ranges.len() as i32 - 1;
-        more_ranges.last_mut().expect("pushed").push(i);
-    }
-    more_ranges.par_iter().enumerate().for_each(|(b, ids)| {
-        let rows: Vec<(u32, &str)> = ids.iter().map(|&i| (i as u32, &*docs[i].more)).collect();
-        emit(format!("{DIR}/m/{b}.js"), format::more_script(b, &rows));
-    });
-    more_block
-}
-
 /// The order of JavaScript's string comparison (UTF-16 code units): byte order, except that
 /// characters beyond U+FFFF (surrogate pairs) sort before U+E000-U+FFFF.
 fn utf16_order(a: &str, b: &str) -> Ordering {
@@ -494,14 +459,7 @@ fn ellipsis(text: Cow<str>, limit: usize) -> Cow<str> {
 }
 
 /// The documents: every section of every markdown page, then the matrix results.
-/// With `taken`, the pages' sections come from there (page `i`'s at `taken[i]`) and the docs
-/// own their text.
-fn collect_docs<'a>(
-    config: &Config,
-    site: &'a Site,
-    mut taken: Option<Sections>,
-    matrix: Option<&'a Matrix>,
-) -> (Vec<PageRef>, Vec<Doc<'a>>) {
+fn collect_docs<'a>(config: &Config, site: &'a Site, matrix: Option<&'a Matrix>) -> (Vec<PageRef>, Vec<Doc<'a>>) {
     let mut pages = Vec::new();
     let mut docs = Vec::new();
     let mut collector = Collector::new(&site.lexicon, false);
@@ -510,11 +468,7 @@ fn collect_docs<'a>(
     let mut embedded_lists: HashMap<&str, usize> = HashMap::new();
     for &i in site.nav.reading_order() {
         let page = &site.pages[i];
-        let sections: Vec<Cow<'a, SectionText>> = match taken.as_mut() {
-            Some(taken) => std::mem::take(&mut taken[i]).into_iter().map(Cow::Owned).collect(),
-            None => page.sections.iter().map(Cow::Borrowed).collect(),
-        };
-        if page.generated.is_some() || sections.is_empty() {
+        if page.generated.is_some() || page.sections.is_empty() {
             continue;
         }
         pages.push(PageRef {
@@ -522,12 +476,18 @@ fn collect_docs<'a>(
             url: encode_path(&page.url).into_owned(),
             description: page.description.clone(),
         });
-        for (n, s) in sections.into_iter().enumerate() {
+        for (n, s) in page.sections.iter().enumerate() {
             if n > 0 && s.text.is_empty() && s.code.is_empty() && s.heading.is_empty() {
                 continue;
             }
             docs.push(Doc {
+                code: &s.code,
+                more: s.more.as_str().into(),
                 page: pages.len() - 1,
+                anchor: s.anchor.as_deref().unwrap_or_default().into(),
+                heading: s.heading.as_str().into(),
+                words: Cow::Borrowed(&s.words),
+                text: s.text.as_str().into(),
                 title: if n == 0 { page.title.as_str().into() } else { "".into() },
                 description: if n == 0 { page.description.as_str().into() } else { "".into() },
                 label: String::new(),
@@ -535,7 +495,6 @@ fn collect_docs<'a>(
                 stage: -1,
                 category: -1,
                 weight: 1.0,
-                ..section_doc(s)
             });
         }
         // Data tables embedded from the matrix file: shown on the page, so found there.
@@ -612,7 +571,7 @@ fn collect_docs<'a>(
             heading: a.name.as_str().into(),
             more: more.to_string().into(),
             text: shown.into(),
-            code: "".into(),
+            code: "",
             title: "".into(),
             description: "".into(),
             label: m.categories[a.category].name.clone(),
@@ -645,7 +604,7 @@ fn collect_docs<'a>(
                 heading: plain(&item.text.text).into(),
                 more: more.to_string().into(),
                 text: shown.into(),
-                code: "".into(),
+                code: "",
                 title: "".into(),
                 description: "".into(),
                 label: label.clone(),
@@ -657,44 +616,6 @@ fn collect_docs<'a>(
         }
     }
     (pages, docs)
-}
-
-/// A markdown section's fields of its doc, borrowed from the page or owned.
-fn section_doc(s: Cow<'_, SectionText>) -> Doc<'_> {
-    let (anchor, heading, text, code, more, words) = match s {
-        Cow::Borrowed(s) => (
-            s.anchor.as_deref().unwrap_or_default().into(),
-            s.heading.as_str().into(),
-            s.text.as_str().into(),
-            s.code.as_str().into(),
-            s.more.as_str().into(),
-            Cow::Borrowed(&s.words),
-        ),
-        Cow::Owned(s) => (
-            s.anchor.unwrap_or_default().into(),
-            s.heading.into(),
-            s.text.into(),
-            s.code.into(),
-            s.more.into(),
-            Cow::Owned(s.words),
-        ),
-    };
-    Doc {
-        page: 0,
-        anchor,
-        heading,
-        words,
-        text,
-        code,
-        more,
-        title: "".into(),
-        description: "".into(),
-        label: String::new(),
-        kind: Kind::Section,
-        stage: -1,
-        category: -1,
-        weight: 1.0,
-    }
 }
 
 /// A section result made from text that is not a markdown section (an embedded data table, a
@@ -714,7 +635,7 @@ fn text_section<'a>(
         heading,
         more: more.to_string().into(),
         text: shown.into(),
-        code: "".into(),
+        code: "",
         title: "".into(),
         description: "".into(),
         label: String::new(),

@@ -217,7 +217,7 @@ mod tests {
             heading: heading.to_string().into(),
             words: std::borrow::Cow::Owned(Collector::new(lexicon, false).words_of(text).into_iter().collect()),
             text: text.to_string().into(),
-            code: "".into(),
+            code: "",
             more: "".into(),
             title: title.to_string().into(),
             description: "".into(),

@@ -156,19 +156,30 @@ pub(crate) struct SectionText {
     pub words: WordCounts,
 }
 
-/// (word id, occurrences) pairs, in order, packed as variable-length integers: ids of common
-/// words and counts are small, so a pair takes about 3 bytes instead of 8. Every section of
-/// every page keeps its own until the index is built (at 10,000 pages, 6 million pairs).
+/// (word id, occurrences) pairs, in order, a pair in one `u32` (id in the high 24 bits, count
+/// in the low 8) where they fit, else a marker and the two in full: every section of every
+/// page keeps its own until the index is built (at 10,000 pages, 6 million pairs, half the
+/// bytes of a `(u32, u32)` each). Ids and counts that small are the rule: a handbook has some
+/// ten thousand distinct words.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub(crate) struct WordCounts(Box<[u8]>);
+pub(crate) struct WordCounts(Box<[u32]>);
+
+/// The low byte of a packed pair that says the id and count follow in full.
+const IN_FULL: u32 = 0xFF;
 
 impl WordCounts {
     /// The pairs, in the order they were packed.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
-        let mut bytes = self.0.iter();
+        let mut rest = &self.0[..];
         std::iter::from_fn(move || {
-            let word = unpack(&mut bytes)?;
-            Some((word, unpack(&mut bytes).unwrap_or(0)))
+            let (&first, tail) = rest.split_first()?;
+            if first & 0xFF != IN_FULL {
+                rest = tail;
+                return Some((first >> 8, first & 0xFF));
+            }
+            let (pair, tail) = tail.split_at(2);
+            rest = tail;
+            Some((pair[0], pair[1]))
         })
     }
 
@@ -187,35 +198,15 @@ impl WordCounts {
 impl FromIterator<(u32, u32)> for WordCounts {
     fn from_iter<I: IntoIterator<Item = (u32, u32)>>(pairs: I) -> WordCounts {
         let pairs = pairs.into_iter();
-        let mut out = Vec::with_capacity(pairs.size_hint().0 * 3);
+        let mut out = Vec::with_capacity(pairs.size_hint().0);
         for (word, count) in pairs {
-            pack(&mut out, word);
-            pack(&mut out, count);
+            if word < 1 << 24 && count < IN_FULL {
+                out.push(word << 8 | count);
+            } else {
+                out.extend([IN_FULL, word, count]);
+            }
         }
         WordCounts(out.into_boxed_slice())
-    }
-}
-
-/// Appends `n` seven bits a byte, low bits first; the high bit says more follow (LEB128).
-fn pack(out: &mut Vec<u8>, mut n: u32) {
-    while n >= 0x80 {
-        out.push(n as u8 | 0x80);
-        n >>= 7;
-    }
-    out.push(n as u8);
-}
-
-/// The next number [`pack`] wrote; `None` at the end.
-fn unpack(bytes: &mut std::slice::Iter<u8>) -> Option<u32> {
-    let mut n = 0u32;
-    let mut shift = 0;
-    loop {
-        let b = *bytes.next()?;
-        n |= u32::from(b & 0x7f) << shift;
-        if b < 0x80 {
-            return Some(n);
-        }
-        shift += 7;
     }
 }
 
@@ -481,12 +472,12 @@ mod tests {
 
     #[test]
     fn word_counts_give_back_the_pairs_packed_small_and_large() {
-        let pairs = [(0, 1), (127, 128), (128, 3), (16_383, 16_384), (u32::MAX, u32::MAX), (300_000, 1)];
+        let pairs = [(0, 1), (127, 254), (128, 255), ((1 << 24) - 1, 3), (1 << 24, 1), (u32::MAX, u32::MAX), (7, 2)];
         let packed: WordCounts = pairs.iter().copied().collect();
         assert_eq!(packed.iter().collect::<Vec<_>>(), pairs);
         assert_eq!(packed.len(), pairs.len());
-        // One byte per number below 128, two below 16,384, five for the largest.
-        assert_eq!(packed.0.len(), 2 + 4 + 3 + 5 + 10 + 4);
+        // One number per pair that fits, three for the others.
+        assert_eq!(packed.0.len(), 4 + 3 * 3);
         let none: WordCounts = std::iter::empty().collect();
         assert!(none.is_empty() && none.iter().next().is_none());
     }
