@@ -27,7 +27,7 @@ use base64::Engine as _;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::words::{analyzer, Collector};
+use crate::words::{analyzer, Collector, WordCounts};
 use format::{Block, DocRow, Kind, PageRow, Runs};
 
 use crate::config::Config;
@@ -58,7 +58,7 @@ struct Doc<'a> {
     anchor: Cow<'a, str>,
     heading: Cow<'a, str>,
     /// (word id, occurrences) of the body: prose and code.
-    words: Cow<'a, [(u32, u32)]>,
+    words: Cow<'a, WordCounts>,
     /// The start of the prose (white space folded, at most [`TEXT_CHARS`]), and of the code
     /// (shown when the prose is short).
     text: Cow<'a, str>,
@@ -491,7 +491,7 @@ fn collect_docs<'a>(config: &Config, site: &'a Site, matrix: Option<&'a Matrix>)
                 page: pages.len() - 1,
                 anchor: s.anchor.as_deref().unwrap_or_default().into(),
                 heading: s.heading.as_str().into(),
-                words: s.words.as_slice().into(),
+                words: Cow::Borrowed(&s.words),
                 text: s.text.as_str().into(),
                 title: if n == 0 { page.title.as_str().into() } else { "".into() },
                 description: if n == 0 { page.description.as_str().into() } else { "".into() },
@@ -570,7 +570,7 @@ fn collect_docs<'a>(config: &Config, site: &'a Site, matrix: Option<&'a Matrix>)
         let text = format!("{} {}", values.join(" · "), plain(&a.note.text));
         let (shown, more) = crate::words::folded_and_more(&text, ASPECT_CHARS);
         docs.push(Doc {
-            words: collector.words_of(&text).into(),
+            words: Cow::Owned(collector.words_of(&text).into_iter().collect()),
             page,
             anchor: a.id.as_str().into(),
             heading: a.name.as_str().into(),
@@ -603,7 +603,7 @@ fn collect_docs<'a>(config: &Config, site: &'a Site, matrix: Option<&'a Matrix>)
             let text = plain(&item.detail.text);
             let (shown, more) = crate::words::folded_and_more(&text, TEXT_CHARS);
             docs.push(Doc {
-                words: collector.words_of(&text).into(),
+                words: Cow::Owned(collector.words_of(&text).into_iter().collect()),
                 page,
                 anchor: format!("{}-{}", list.id, item.id).into(),
                 heading: plain(&item.text.text).into(),
@@ -634,7 +634,7 @@ fn text_section<'a>(
 ) -> Doc<'a> {
     let (shown, more) = crate::words::folded_and_more(&text, TEXT_CHARS);
     Doc {
-        words: collector.words_of(&format!("{heading} {text}")).into(),
+        words: Cow::Owned(collector.words_of(&format!("{heading} {text}")).into_iter().collect()),
         page,
         anchor: anchor.into(),
         heading,

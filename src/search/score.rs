@@ -87,7 +87,7 @@ pub(super) fn score(
     // The docs' (stem, count, weight) triples, grouped by stem for runs of docs in parallel.
     let seen: Vec<AtomicBool> = stem_of.iter().map(|_| AtomicBool::new(false)).collect();
     let entries = |d: usize| {
-        let body = docs[d].words.iter().map(|&(w, n)| (w, n, 1.0, false));
+        let body = docs[d].words.iter().map(|(w, n)| (w, n, 1.0, false));
         extra[d].iter().copied().chain(body).filter_map(|(w, n, weight, titled)| {
             let stem = stem_of[w as usize];
             if !seen[w as usize].load(Ordering::Relaxed) {
@@ -244,7 +244,7 @@ mod tests {
             page: 0,
             anchor: "".into(),
             heading: heading.to_string().into(),
-            words: Collector::new(lexicon, false).words_of(text).into(),
+            words: std::borrow::Cow::Owned(Collector::new(lexicon, false).words_of(text).into_iter().collect()),
             text: text.to_string().into(),
             code: "",
             more: "".into(),

@@ -153,7 +153,61 @@ pub(crate) struct SectionText {
     /// [`MORE_BYTES`]. Empty when `text` holds all the prose.
     pub more: String,
     /// (word id in the [`Lexicon`], occurrences) for the words of the prose and indexed code.
-    pub words: Vec<(u32, u32)>,
+    pub words: WordCounts,
+}
+
+/// (word id, occurrences) pairs, in order, a pair in one `u32` (id in the high 24 bits, count
+/// in the low 8) where they fit, else a marker and the two in full: every section of every
+/// page keeps its own until the index is built (at 10,000 pages, 6 million pairs, half the
+/// bytes of a `(u32, u32)` each). Ids and counts that small are the rule: a handbook has some
+/// ten thousand distinct words.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct WordCounts(Box<[u32]>);
+
+/// The low byte of a packed pair that says the id and count follow in full.
+const IN_FULL: u32 = 0xFF;
+
+impl WordCounts {
+    /// The pairs, in the order they were packed.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        let mut rest = &self.0[..];
+        std::iter::from_fn(move || {
+            let (&first, tail) = rest.split_first()?;
+            if first & 0xFF != IN_FULL {
+                rest = tail;
+                return Some((first >> 8, first & 0xFF));
+            }
+            let (pair, tail) = tail.split_at(2);
+            rest = tail;
+            Some((pair[0], pair[1]))
+        })
+    }
+
+    /// How many pairs it holds (counted: only tests ask).
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.iter().count()
+    }
+
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl FromIterator<(u32, u32)> for WordCounts {
+    fn from_iter<I: IntoIterator<Item = (u32, u32)>>(pairs: I) -> WordCounts {
+        let pairs = pairs.into_iter();
+        let mut out = Vec::with_capacity(pairs.size_hint().0);
+        for (word, count) in pairs {
+            if word < 1 << 24 && count < IN_FULL {
+                out.push(word << 8 | count);
+            } else {
+                out.extend([IN_FULL, word, count]);
+            }
+        }
+        WordCounts(out.into_boxed_slice())
+    }
 }
 
 /// Splits text into lowercase words (runs of letters and digits; single letters are dropped)
@@ -227,7 +281,8 @@ impl<'a> Collector<'a> {
             None => String::new(),
         };
         self.pending.clear();
-        SectionText { anchor, heading, text: self.text.take(), code: self.code.take(), more, words: self.table.take() }
+        let words = self.table.drain().collect();
+        SectionText { anchor, heading, text: self.text.take(), code: self.code.take(), more, words }
     }
 
     /// The counted words of a short text on its own (titles, headings, matrix cells).
@@ -408,11 +463,23 @@ mod tests {
             c.prose(p);
         }
         let s = c.section(None, String::new());
-        lexicon.with_words(|w| s.words.iter().map(|&(id, n)| (w[id as usize].to_string(), n)).collect())
+        lexicon.with_words(|w| s.words.iter().map(|(id, n)| (w[id as usize].to_string(), n)).collect())
     }
 
     fn words(text: &str) -> Vec<String> {
         counted(&[text]).into_iter().map(|(w, _)| w).collect()
+    }
+
+    #[test]
+    fn word_counts_give_back_the_pairs_packed_small_and_large() {
+        let pairs = [(0, 1), (127, 254), (128, 255), ((1 << 24) - 1, 3), (1 << 24, 1), (u32::MAX, u32::MAX), (7, 2)];
+        let packed: WordCounts = pairs.iter().copied().collect();
+        assert_eq!(packed.iter().collect::<Vec<_>>(), pairs);
+        assert_eq!(packed.len(), pairs.len());
+        // One number per pair that fits, three for the others.
+        assert_eq!(packed.0.len(), 4 + 3 * 3);
+        let none: WordCounts = std::iter::empty().collect();
+        assert!(none.is_empty() && none.iter().next().is_none());
     }
 
     #[test]
@@ -553,7 +620,7 @@ mod tests {
         assert_eq!(c.words_of("beta gamma").len(), 2);
         let s = c.section(None, String::new());
         assert_eq!(s.words.len(), 2);
-        assert!(s.words.iter().all(|&(_, n)| n == 1));
+        assert!(s.words.iter().all(|(_, n)| n == 1));
     }
 
     #[test]
@@ -563,7 +630,7 @@ mod tests {
         c.prose("The backup of the database, and THE restore");
         let s = c.section(None, String::new());
         let words: Vec<String> =
-            lexicon.with_words(|w| s.words.iter().map(|&(id, _)| w[id as usize].to_string()).collect());
+            lexicon.with_words(|w| s.words.iter().map(|(id, _)| w[id as usize].to_string()).collect());
         assert_eq!(words, ["backup", "database", "restore"]);
         let french = Lexicon::new(&Analyzer::new("fr"));
         let mut c = Collector::new(&french, true);

@@ -81,8 +81,13 @@ impl WordTable {
 
     /// (lexicon id, occurrences) of the words counted since the last call, in first-seen order.
     pub(super) fn take(&mut self) -> Vec<(u32, u32)> {
+        self.drain().collect()
+    }
+
+    /// [`WordTable::take`], one pair at a time.
+    pub(super) fn drain(&mut self) -> impl ExactSizeIterator<Item = (u32, u32)> + '_ {
         let slots = &mut self.slots;
-        self.seen.drain(..).map(|i| (slots[i as usize].id - 1, std::mem::take(&mut slots[i as usize].count))).collect()
+        self.seen.drain(..).map(|i| (slots[i as usize].id - 1, std::mem::take(&mut slots[i as usize].count)))
     }
 
     fn grow(&mut self) {
