@@ -18,6 +18,8 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_128;
 
+use super::reader::Reader;
+
 use crate::highlight_memo::Key;
 
 /// The file's name in the cache folder.
@@ -141,23 +143,6 @@ fn read_leb128(bytes: &[u8]) -> Option<(u32, usize)> {
         }
     }
     None
-}
-
-/// Reads the file front to back; `None` past its end.
-struct Reader<'a>(&'a [u8]);
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        let (head, rest) = self.0.split_at_checked(n)?;
-        self.0 = rest;
-        Some(head)
-    }
-    fn u32(&mut self) -> Option<u32> {
-        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
-    }
-    fn u128(&mut self) -> Option<u128> {
-        Some(u128::from_le_bytes(self.take(16)?.try_into().ok()?))
-    }
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@
 mod folder;
 mod highlights;
 mod inputs;
+mod reader;
 mod rendered;
 mod stamp;
 

@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_128;
 
+use super::reader::Reader;
 use super::stamp::Stamp;
 
 /// The file's name in the cache folder.
@@ -109,26 +110,6 @@ pub(crate) fn encode(output: &Path, keys: &[(String, u128)]) -> Option<Vec<u8>> 
 
 fn folder_digest(output: &Path) -> u128 {
     xxh3_128(output.as_os_str().as_encoded_bytes())
-}
-
-/// Reads the file front to back; every read past the end is `None`.
-struct Reader<'a>(&'a [u8]);
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        if self.0.len() < n {
-            return None;
-        }
-        let (head, rest) = self.0.split_at(n);
-        self.0 = rest;
-        Some(head)
-    }
-    fn u32(&mut self) -> Option<u32> {
-        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
-    }
-    fn u128(&mut self) -> Option<u128> {
-        Some(u128::from_le_bytes(self.take(16)?.try_into().ok()?))
-    }
 }
 
 #[cfg(test)]
