@@ -768,10 +768,8 @@ fn build_then(options: &BuildOptions, dispose: fn(Project)) -> Result<Report, Fa
     }
     phases.done("publish");
     if let Some((cache, _)) = cache {
-        if keys.is_some() {
-            cache.store_rendered(&rendered_keys);
-        }
-        warnings.extend(cache.store(includes, pages, assets, &recorded));
+        let rendered = keys.is_some().then_some(&rendered_keys[..]);
+        warnings.extend(cache.store(includes, pages, assets, &recorded, rendered));
         phases.done("cache");
         let (reused, highlighted) = highlights.counts();
         phases.note(&format!("code blocks: {reused} reused, {highlighted} highlighted"));

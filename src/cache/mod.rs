@@ -129,7 +129,7 @@ impl Cache {
     /// it is not skipped: the file is megabytes on a large handbook). A missing, damaged or
     /// foreign file gives an empty memo; so does a binary that cannot name itself.
     pub(crate) fn highlights(&mut self) -> Memo {
-        let Some(identity) = highlight_identity() else { return Memo::default() };
+        let Some(identity) = binary_identity() else { return Memo::default() };
         let previous =
             self.folder.read(highlights::FILE).and_then(|b| highlights::decode(&b, identity)).unwrap_or_default();
         self.highlights = Memo::with_previous(identity, previous);
@@ -162,30 +162,29 @@ impl Cache {
         rendered::decode(&self.folder.read(rendered::FILE)?, output)
     }
 
-    /// Records the render key of each page this build wrote (output path, key), once its
-    /// output is in place. A file that cannot be written is left as it was: each of its
-    /// entries is still true of the file it stamps, and [`Cache::store`] warns about the folder.
-    pub(crate) fn store_rendered(&self, keys: &[(String, u128)]) {
-        let Mode::Build { output, .. } = &self.mode else { return };
-        if let Some(bytes) = rendered::encode(output, keys) {
-            let _ = self.folder.write(rendered::FILE, &bytes);
-        }
-    }
-
     /// Records a successful build (after its output is in place): a warning when the record
-    /// cannot be written (a read-only handbook), and the next build simply builds.
+    /// cannot be written (a read-only handbook), and the next build simply builds. `rendered`:
+    /// the render key of each page this build wrote (output path, key), recorded with the stamp
+    /// its file has now ([`rendered`]); a file that cannot be written is left as it was, since
+    /// each of its entries is still true of the file it stamps.
     pub(crate) fn store(
         self,
         includes: Vec<PathBuf>,
         pages: usize,
         assets: usize,
         warnings: &[Diagnostic],
+        rendered: Option<&[(String, u128)]>,
     ) -> Option<Diagnostic> {
         let output = match &self.mode {
             // An output folder without a readable manifest: nothing to record it by.
             Mode::Build { output, .. } => output_stamps(output)?,
             Mode::Check => Vec::new(),
         };
+        if let (Mode::Build { output: dir, .. }, Some(keys)) = (&self.mode, rendered) {
+            if let Some(bytes) = rendered::encode(dir, keys, &output) {
+                let _ = self.folder.write(rendered::FILE, &bytes);
+            }
+        }
         let mut includes: Vec<PathBuf> = includes.into_iter().map(|p| absolute(&p)).collect();
         includes.sort();
         includes.dedup();
@@ -252,7 +251,7 @@ fn settings(config: &Config, mode: &Mode) -> String {
 /// to reuse. Read only: `serve` never writes the cache. Off (every block highlighted, none
 /// kept) when there is no such file, or it is damaged or another binary's.
 pub(crate) fn previous_highlights(root: &Path) -> Memo {
-    let Some(identity) = highlight_identity() else { return Memo::default() };
+    let Some(identity) = binary_identity() else { return Memo::default() };
     let previous = folder::Folder::existing(&absolute(root))
         .and_then(|f| f.read(highlights::FILE))
         .and_then(|b| highlights::decode(&b, identity));
@@ -262,11 +261,11 @@ pub(crate) fn previous_highlights(root: &Path) -> Memo {
     }
 }
 
-/// What highlighted HTML depends on besides each block: this binary (its version, and its
-/// syntax definitions and highlighting code, which are compiled in: the executable's identity
-/// on disk changes with them) and the test hook standing for another version. `None` when
-/// the executable cannot be found: then nothing is reused.
-fn highlight_identity() -> Option<u128> {
+/// This binary's identity: its version, and its syntax definitions, highlighting and rendering
+/// code, which are compiled in (the executable's identity on disk changes with them), plus the
+/// test hook standing for another version. What highlighted blocks and rendered pages depend on
+/// besides their own inputs; `None` when the executable cannot be found: then nothing is reused.
+pub(crate) fn binary_identity() -> Option<u128> {
     let exe = std::env::current_exe().ok().and_then(|p| std::fs::metadata(p).ok()).map(|m| Stamp::of(&m))?;
     let text = format!(
         "highlights stagebook {} exe {:?} salt {:?}",
@@ -275,11 +274,6 @@ fn highlight_identity() -> Option<u128> {
         std::env::var_os(VERSION_SALT).unwrap_or_default()
     );
     Some(xxhash_rust::xxh3::xxh3_128(text.as_bytes()))
-}
-
-/// This binary's identity (see [`highlight_identity`]), for digests of what it renders.
-pub(crate) fn binary_identity() -> Option<u128> {
-    highlight_identity()
 }
 
 /// Where a build's inputs are (all absolute).

@@ -19,7 +19,6 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_128;
 
 use super::reader::Reader;
@@ -81,17 +80,14 @@ pub(crate) fn decode(bytes: &[u8], output: &Path) -> Option<Reusable> {
     r.0.is_empty().then_some(Reusable { output: output.to_path_buf(), previous })
 }
 
-/// The file's bytes for the pages `keys` (output path, render key) as they are now in the
-/// output folder `output` (absolute): a page whose file cannot be read is left out (it is
-/// rendered next time). `None` when the counts do not fit.
-pub(crate) fn encode(output: &Path, keys: &[(String, u128)]) -> Option<Vec<u8>> {
-    let stamped: Vec<(&str, u128, Stamp)> = keys
-        .par_iter()
-        .filter_map(|(rel, key)| {
-            let m = std::fs::symlink_metadata(output.join(rel)).ok().filter(|m| m.is_file())?;
-            Some((rel.as_str(), *key, Stamp::of(&m)))
-        })
-        .collect();
+/// The file's bytes for the pages `keys` (output path, render key), each with the stamp its
+/// file has now in the output folder `output` (absolute): `stamps`, sorted by path, is the
+/// whole output folder's as [`super::Cache::store`] took them once it was published. A page
+/// without one is left out (it is rendered next time). `None` when the counts do not fit.
+pub(crate) fn encode(output: &Path, keys: &[(String, u128)], stamps: &[(String, Stamp)]) -> Option<Vec<u8>> {
+    let stamp_of = |rel: &str| stamps.binary_search_by(|(r, _)| r.as_str().cmp(rel)).ok().map(|i| stamps[i].1);
+    let stamped: Vec<(&str, u128, Stamp)> =
+        keys.iter().filter_map(|(rel, key)| Some((rel.as_str(), *key, stamp_of(rel)?))).collect();
     let size = stamped.iter().map(|(rel, _, _)| 16 + Stamp::BYTES + 4 + rel.len()).sum::<usize>();
     let mut out = Vec::with_capacity(MAGIC.len() + 16 + 4 + size + CHECKSUM);
     out.extend_from_slice(MAGIC);
@@ -125,11 +121,21 @@ mod tests {
         (tmp, out)
     }
 
+    /// The stamps of the files among `rels` that exist, sorted, as the cache takes them.
+    fn stamps(out: &Path, rels: &[&str]) -> Vec<(String, Stamp)> {
+        let mut found: Vec<(String, Stamp)> = rels
+            .iter()
+            .filter_map(|rel| Some((rel.to_string(), Stamp::of(&std::fs::symlink_metadata(out.join(rel)).ok()?))))
+            .collect();
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        found
+    }
+
     #[test]
     fn a_page_is_reused_only_with_its_key_and_its_file_as_it_was() {
         let (_tmp, out) = site();
         let keys = vec![("a/index.html".to_string(), 1), ("b.html".to_string(), 2), ("gone.html".to_string(), 3)];
-        let bytes = encode(&out, &keys).unwrap();
+        let bytes = encode(&out, &keys, &stamps(&out, &["b.html", "a/index.html", "gone.html"])).unwrap();
         let r = decode(&bytes, &out).unwrap();
         assert_eq!(r.len(), 2, "a page without a file is not recorded");
         assert!(r.unchanged("a/index.html", 1) && r.unchanged("b.html", 2));
@@ -146,7 +152,7 @@ mod tests {
     #[test]
     fn a_damaged_truncated_or_foreign_file_is_no_file() {
         let (tmp, out) = site();
-        let bytes = encode(&out, &[("a/index.html".to_string(), 7)]).unwrap();
+        let bytes = encode(&out, &[("a/index.html".to_string(), 7)], &stamps(&out, &["a/index.html"])).unwrap();
         assert!(decode(&bytes, &out).is_some());
         for n in 0..bytes.len() {
             let mut flipped = bytes.clone();
