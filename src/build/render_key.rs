@@ -186,8 +186,8 @@ mod tests {
 
     use super::*;
 
-    /// The cache tests' fixture (pages, a matrix, a theme), copied and changed by `edit`.
-    fn load(edit: impl FnOnce(&Path)) -> (tempfile::TempDir, Project) {
+    /// The cache tests' fixture (pages, a matrix, a theme), copied.
+    fn load() -> (tempfile::TempDir, Project) {
         fn copy(from: &Path, to: &Path) {
             std::fs::create_dir_all(to).unwrap();
             for entry in std::fs::read_dir(from).unwrap().flatten() {
@@ -201,9 +201,13 @@ mod tests {
         }
         let tmp = tempfile::tempdir().unwrap();
         copy(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cached"), tmp.path());
-        edit(tmp.path());
-        let project = Project::open(tmp.path()).unwrap_or_else(|f| panic!("{:?}", f.errors));
+        let project = open(tmp.path());
         (tmp, project)
+    }
+
+    /// The handbook at `root`, loaded again after an edit.
+    fn open(root: &Path) -> Project {
+        Project::open(root).unwrap_or_else(|f| panic!("{:?}", f.errors))
     }
 
     fn replace(root: &Path, rel: &str, from: &str, to: &str) {
@@ -223,8 +227,8 @@ mod tests {
 
     #[test]
     fn the_same_handbook_gives_the_same_keys() {
-        let (_a, first) = load(|_| {});
-        let (_b, second) = load(|_| {});
+        let (_a, first) = load();
+        let (_b, second) = load();
         // Another folder (the root is part of the key), so compare the page parts alone.
         assert_ne!(site(&first, 1), site(&second, 1));
         assert_eq!(site(&first, 1), site(&first, 1));
@@ -236,10 +240,10 @@ mod tests {
 
     #[test]
     fn a_body_edit_changes_that_pages_key_alone() {
-        let (tmp, project) = load(|_| {});
+        let (tmp, project) = load();
         let before = keys(&project);
         replace(tmp.path(), "content/beta.md", "The details.", "Other details.");
-        let project = Project::open(tmp.path()).unwrap_or_else(|f| panic!("{:?}", f.errors));
+        let project = open(tmp.path());
         let after = keys(&project);
         let changed: Vec<&str> = before.iter().zip(&after).filter(|(b, a)| b != a).map(|(b, _)| b.0.as_str()).collect();
         assert_eq!(changed, ["beta/index.html"]);
@@ -247,14 +251,14 @@ mod tests {
 
     #[test]
     fn a_title_or_template_edit_changes_every_key() {
-        let (tmp, project) = load(|_| {});
+        let (tmp, project) = load();
         let before = keys(&project);
         replace(tmp.path(), "content/alpha.md", "title = \"Alpha\"", "title = \"First\"");
-        let project = Project::open(tmp.path()).unwrap_or_else(|f| panic!("{:?}", f.errors));
+        let project = open(tmp.path());
         let retitled = keys(&project);
         assert!(before.iter().zip(&retitled).all(|(b, a)| b.0 == a.0 && b.1 != a.1));
         replace(tmp.path(), "themes/house/templates/page.html", "house-page", "house-page edited");
-        let project = Project::open(tmp.path()).unwrap_or_else(|f| panic!("{:?}", f.errors));
+        let project = open(tmp.path());
         assert!(retitled.iter().zip(&keys(&project)).all(|(b, a)| b.1 != a.1));
     }
 }
