@@ -79,8 +79,7 @@ pub(crate) fn scan(sources: &Sources, previous: &[Entry]) -> Table {
     found.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
     found.dedup_by(|a, b| a.as_os_str() == b.as_os_str());
     let known: rustc_hash::FxHashMap<&OsStr, &Entry> = previous.iter().map(|e| (e.path.as_os_str(), e)).collect();
-    let paths = found;
-    let entries = paths
+    let entries = found
         .into_par_iter()
         .map(|path| {
             let meta = std::fs::metadata(&path).ok();

@@ -415,7 +415,7 @@ impl Carry<'_> {
             let name = entry.file_name();
             let Some(name) = name.to_str() else {
                 // Not UTF-8: never a name stagebook writes, so someone else's.
-                self.foreign(&entry, rel_dir, None, &mut made, &mut subdirs)?;
+                self.foreign(&entry, &to_dir, None, &mut made, &mut subdirs)?;
                 continue;
             };
             let rel = if rel_dir.is_empty() { name.to_string() } else { format!("{rel_dir}/{name}") };
@@ -434,7 +434,7 @@ impl Carry<'_> {
                 }
                 continue;
             }
-            self.foreign(&entry, rel_dir, Some(rel), &mut made, &mut subdirs)?;
+            self.foreign(&entry, &to_dir, Some(rel), &mut made, &mut subdirs)?;
         }
         self.linked.fetch_add(linked, Ordering::Relaxed);
         subdirs.par_iter().try_for_each(|d| self.dir(d))
@@ -445,16 +445,16 @@ impl Carry<'_> {
     fn foreign(
         &self,
         entry: &std::fs::DirEntry,
-        rel_dir: &str,
+        to_dir: &Path,
         rel: Option<String>,
         made: &mut bool,
         subdirs: &mut Vec<String>,
     ) -> Result<(), PublishError> {
-        let to = self.staged.join(rel_dir).join(entry.file_name());
+        let to = to_dir.join(entry.file_name());
         let carry = |e: io::Error| PublishError::io(format!("cannot carry over {}", entry.path().display()))(e);
         let Some(rel) = rel else {
             // A name that is not UTF-8 is carried whole, as a hard link or a copy of the tree.
-            self.make(&self.staged.join(rel_dir), made).map_err(carry)?;
+            self.make(to_dir, made).map_err(carry)?;
             return copy_tree(&entry.path(), &to).map_err(carry);
         };
         if entry.file_type().map_err(carry)?.is_dir() {
@@ -464,7 +464,7 @@ impl Carry<'_> {
             subdirs.push(rel);
             return Ok(());
         }
-        self.make(&self.staged.join(rel_dir), made).map_err(carry)?;
+        self.make(to_dir, made).map_err(carry)?;
         match link_or_copy(&entry.path(), &to) {
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
                 Err(PublishError::WouldOverwrite { paths: vec![rel], more: 0 })
@@ -492,9 +492,7 @@ impl Carry<'_> {
 /// A folder or file with a name that is not UTF-8, carried as it is: files linked, folders made.
 fn copy_tree(from: &Path, to: &Path) -> io::Result<()> {
     if !std::fs::symlink_metadata(from)?.is_dir() {
-        if std::fs::symlink_metadata(to).is_ok() {
-            return Err(io::Error::from(io::ErrorKind::AlreadyExists));
-        }
+        // Refuses to take the place of what is there, as a link would.
         return link_or_copy(from, to);
     }
     std::fs::create_dir_all(to)?;
