@@ -142,7 +142,7 @@ impl Default for Phases {
 
 impl Phases {
     pub fn new() -> Phases {
-        Phases { enabled: std::env::var_os("STAGEBOOK_TIMINGS").is_some(), last: Instant::now() }
+        Phases { enabled: crate::timings::enabled(), last: Instant::now() }
     }
     pub fn done(&mut self, phase: &str) {
         if self.enabled {

@@ -32,6 +32,7 @@ pub mod serve;
 mod sitemap;
 mod slug;
 mod theme;
+mod timings;
 mod url;
 mod words;
 

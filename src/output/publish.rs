@@ -145,13 +145,8 @@ impl Staging {
     pub(crate) fn commit(self) -> Result<Published, PublishError> {
         let fail = |step| failpoint::hit(step).map_err(PublishError::io("cannot publish"));
         // Sub-steps of the publish with STAGEBOOK_TIMINGS (for benchmarking).
-        let t = std::time::Instant::now();
-        let timing = std::env::var_os("STAGEBOOK_TIMINGS").is_some();
-        let lap = |what: &str| {
-            if timing {
-                eprintln!("    publish {what:<8} {:>7.1} ms", t.elapsed().as_secs_f64() * 1000.0);
-            }
-        };
+        let laps = crate::timings::Laps::start("publish", 4);
+        let lap = |what: &str| laps.lap(what);
         fail("staged")?;
         let produced = self.produced.into_inner().unwrap_or_else(|e| e.into_inner());
         let unchanged = self.unchanged.into_inner().unwrap_or_else(|e| e.into_inner());

@@ -178,13 +178,8 @@ fn write(config: &Config, site: &Site, matrix: Option<&Matrix>, record: bool, em
         emit(rel, bytes);
     };
     let analyzer = analyzer(config);
-    let t = std::time::Instant::now();
-    let timing = std::env::var_os("STAGEBOOK_TIMINGS").is_some();
-    let lap = |what: &str| {
-        if timing {
-            eprintln!("    search {what:<8} {:>7.1} ms", t.elapsed().as_secs_f64() * 1000.0);
-        }
-    };
+    let laps = crate::timings::Laps::start("search", 4);
+    let lap = |what: &str| laps.lap(what);
     let (pages, docs) = collect_docs(config, site, matrix);
     lap("docs");
 

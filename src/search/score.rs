@@ -32,13 +32,8 @@ pub(super) fn score(
     analyzer: &Analyzer,
     (bt, bh): (f32, f32),
 ) -> (Vec<Postings>, Vec<(String, String)>) {
-    let t = std::time::Instant::now();
-    let timing = std::env::var_os("STAGEBOOK_TIMINGS").is_some();
-    let lap = |what: &str| {
-        if timing {
-            eprintln!("      score {what:<8} {:>7.1} ms", t.elapsed().as_secs_f64() * 1000.0);
-        }
-    };
+    let laps = crate::timings::Laps::start("score", 6);
+    let lap = |what: &str| laps.lap(what);
     // Title and heading words with their weights (the body's were counted with the pages).
     let collectors = Collectors::new(lexicon, false);
     let extra: Vec<Vec<(u32, u32, f32, bool)>> = docs
@@ -80,9 +75,7 @@ pub(super) fn score(
         (stems.into_iter().map(str::to_string).collect::<Vec<_>>(), stem_of)
     });
     lap("stems");
-    if timing {
-        eprintln!("      score {} words, {} stems, {} docs", stem_of.len(), stems.len(), docs.len());
-    }
+    laps.note(format_args!("{} words, {} stems, {} docs", stem_of.len(), stems.len(), docs.len()));
 
     // The docs' (stem, count, weight) triples, grouped by stem for runs of docs in parallel.
     let seen: Vec<AtomicBool> = stem_of.iter().map(|_| AtomicBool::new(false)).collect();
