@@ -164,6 +164,8 @@ pub struct Project {
     pub(crate) config: Config,
     pub(crate) theme: Theme,
     pub(crate) renderer: Renderer,
+    /// The built-in page template written out, when the theme uses it ([`Renderer::stock_page`]).
+    stock: Option<crate::render::StockPage>,
     /// The interface strings in the book's language, resolved once for every page.
     pub(crate) strings: std::sync::Arc<Translations>,
     code_css: String,
@@ -316,6 +318,7 @@ impl Project {
         let mut book = BookView::new(&config, extra_urls);
         book.direction = strings.direction().as_str();
         let hrefs = context::PageHrefs::new(&site.pages);
+        let stock = renderer.stock_page(&book.title);
         phases.done("content");
         let generated_ids = Mutex::default();
         let noted = Vec::new();
@@ -323,6 +326,7 @@ impl Project {
             config,
             theme,
             renderer,
+            stock,
             strings,
             code_css,
             matrix,
@@ -364,12 +368,18 @@ impl Project {
         let ctx = context::page_context(site, &self.hrefs, &self.book, self.config.base_url(), i, content);
         // The page is its content and sidebar in about 8 KiB of template.
         let size = content.len() + ctx.nav_html.len() + 8 * 1024;
+        let template = template_for(site, i);
+        let view = matrix::View::of(&site.pages[i]);
+        if let (Some(stock), "page.html", None) = (&self.stock, template, view) {
+            let html = stock.render(&ctx, size);
+            return if errors.is_empty() { Ok(html) } else { Err(errors) };
+        }
         let mut ctx = tera::Context::from_serialize(&ctx).expect("page context serialises to an object");
-        if let (Some(views), Some(view)) = (self.views(url), matrix::View::of(&site.pages[i])) {
+        if let (Some(views), Some(view)) = (self.views(url), view) {
             let data = matrix::page_data(views, view);
             ctx.extend(tera::Context::from_serialize(&data).expect("matrix data serialises to an object"));
         }
-        match self.renderer.render_sized(template_for(site, i), &ctx, size) {
+        match self.renderer.render_sized(template, &ctx, size) {
             Ok(html) if errors.is_empty() => Ok(html),
             Ok(_) => Err(errors),
             Err(d) => {
@@ -1030,3 +1040,6 @@ fn dedupe(errors: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let mut seen = BTreeSet::new();
     errors.into_iter().filter(|d| seen.insert(d.render(false))).collect()
 }
+
+#[cfg(test)]
+mod stock_page_tests;

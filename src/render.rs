@@ -4,6 +4,9 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
+mod stock;
+
+pub(crate) use self::stock::StockPage;
 use crate::diagnostics::Diagnostic;
 use crate::i18n::{template::Lookup, Translations};
 use crate::theme::Theme;
@@ -13,6 +16,8 @@ pub(crate) struct Renderer {
     tera: tera::Tera,
     /// Template name -> (path shown in messages, source text).
     sources: BTreeMap<String, (PathBuf, String)>,
+    /// The strings `t(key=...)` reads, for [`Renderer::stock_page`].
+    strings: std::sync::Arc<Translations>,
 }
 
 impl Renderer {
@@ -45,7 +50,7 @@ impl Renderer {
         tera.autoescape_on(vec![".html", ".htm", ".xml"]);
         // Tera's default also escapes `/`, which is safe but turns every URL into `&#x2F;` soup.
         tera.set_escape_fn(crate::html::escape_html);
-        tera.register_function("t", Lookup::new(strings));
+        tera.register_function("t", Lookup::new(strings.clone()));
         // The same escaping as printed values get, for HTML a template builds to pass to `t`.
         tera.register_filter("html", |v: &tera::Value, _: &HashMap<String, tera::Value>| {
             Ok(tera::Value::String(crate::html::escape_html(v.as_str().unwrap_or_default())))
@@ -54,7 +59,17 @@ impl Renderer {
         if let Err(e) = tera.add_raw_templates(all) {
             return Err(vec![template_error(&sources, None, &e)]);
         }
-        Ok(Renderer { tera, sources })
+        Ok(Renderer { tera, sources, strings })
+    }
+
+    /// The built-in `page.html` written out in Rust ([`StockPage`]), when the theme's
+    /// `page.html` and `base.html` are the built-in ones; `book_title` is the book's.
+    pub(crate) fn stock_page(&self, book_title: &str) -> Option<StockPage> {
+        let same = |name: &str, text: &str| self.sources.get(name).is_some_and(|(_, t)| t == text);
+        if !(same("page.html", stock::PAGE_TEMPLATE) && same("base.html", stock::BASE_TEMPLATE)) {
+            return None;
+        }
+        StockPage::new(self.strings.clone(), book_title, crate::context::GENERATOR)
     }
 
     pub(crate) fn has_template(&self, name: &str) -> bool {
