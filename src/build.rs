@@ -370,8 +370,8 @@ impl Project {
         let size = content.len() + ctx.nav_html.len() + 8 * 1024;
         let template = template_for(site, i);
         let view = matrix::View::of(&site.pages[i]);
-        if let (Some(stock), "page.html", None) = (&self.stock, template, view) {
-            let html = stock.render(&ctx, size);
+        if let Some(html) = self.stock.as_ref().filter(|_| view.is_none()).and_then(|s| s.render(template, &ctx, size))
+        {
             return if errors.is_empty() { Ok(html) } else { Err(errors) };
         }
         let mut ctx = tera::Context::from_serialize(&ctx).expect("page context serialises to an object");

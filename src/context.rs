@@ -10,7 +10,6 @@ use crate::config::{Config, EditLinks};
 use crate::content::nav::{EntryId, EntryKind};
 use crate::content::paths::{relative_href, root_prefix};
 use crate::content::{IdVec, Nav, Page, PageId, Site};
-use crate::html::push_escaped;
 use crate::numbers::Numbers;
 use crate::url::encode_path;
 
@@ -293,7 +292,7 @@ impl Sidebar<'_> {
                         self.html.push_str(" aria-current=\"page\"");
                     }
                     self.html.push('>');
-                    push_escaped(self.html, &entry.title);
+                    self.html.push_str(nav.title_html(e));
                     self.html.push_str("</a>");
                 }
                 EntryKind::Draft => {
@@ -302,12 +301,12 @@ impl Sidebar<'_> {
                         (true, false) => "<li class=\"nav-section nav-draft\"><span>",
                         (false, _) => "<li class=\"nav-draft\"><span>",
                     });
-                    push_escaped(self.html, &entry.title);
+                    self.html.push_str(nav.title_html(e));
                     self.html.push_str("</span>");
                 }
                 EntryKind::PartTitle => {
                     self.html.push_str("<li class=\"nav-part\">");
-                    push_escaped(self.html, &entry.title);
+                    self.html.push_str(nav.title_html(e));
                 }
                 EntryKind::Separator => self.html.push_str("<li class=\"nav-separator\" role=\"separator\">"),
             }

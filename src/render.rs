@@ -62,14 +62,16 @@ impl Renderer {
         Ok(Renderer { tera, sources, strings })
     }
 
-    /// The built-in `page.html` written out in Rust ([`StockPage`]), when the theme's
-    /// `page.html` and `base.html` are the built-in ones; `book_title` is the book's.
+    /// The built-in `page.html` (and `section.html`) written out in Rust ([`StockPage`]), when
+    /// the theme's `page.html` and `base.html` are the built-in ones (and `section.html` and
+    /// `macros.html`); `book_title` is the book's.
     pub(crate) fn stock_page(&self, book_title: &str) -> Option<StockPage> {
         let same = |name: &str, text: &str| self.sources.get(name).is_some_and(|(_, t)| t == text);
         if !(same("page.html", stock::PAGE_TEMPLATE) && same("base.html", stock::BASE_TEMPLATE)) {
             return None;
         }
-        StockPage::new(self.strings.clone(), book_title, crate::context::GENERATOR)
+        let sections = same("section.html", stock::SECTION_TEMPLATE) && same("macros.html", stock::MACROS_TEMPLATE);
+        StockPage::new(self.strings.clone(), book_title, crate::context::GENERATOR, sections)
     }
 
     pub(crate) fn has_template(&self, name: &str) -> bool {

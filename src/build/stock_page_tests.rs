@@ -1,5 +1,5 @@
-//! The built-in page template written out in Rust ([`crate::render::StockPage`]) makes the
-//! same bytes as Tera rendering the theme's `page.html`, for every such page of every fixture
+//! The built-in page templates written out in Rust ([`crate::render::StockPage`]) make the
+//! same bytes as Tera rendering the theme's `page.html` and `section.html`, for every such page of every fixture
 //! book (their book.toml files set authors, descriptions, repositories, edit links, extra style
 //! sheets and scripts, a default colour scheme, base URLs and other languages), and of the
 //! handbook bundled at the repository's root.
@@ -8,12 +8,12 @@ use std::path::Path;
 
 use super::*;
 
-/// Page `i` rendered by Tera from the theme's templates.
-fn through_tera(project: &Project, i: PageId, content: &str) -> String {
+/// Page `i` rendered by Tera from the theme's `template`.
+fn through_tera(project: &Project, template: &str, i: PageId, content: &str) -> String {
     let site = &project.site;
     let ctx = context::page_context(site, &project.hrefs, &project.book, project.config.base_url(), i, content);
     let ctx = tera::Context::from_serialize(&ctx).expect("serialises");
-    project.renderer.render("page.html", &ctx).expect("renders")
+    project.renderer.render(template, &ctx).expect("renders")
 }
 
 #[test]
@@ -22,6 +22,7 @@ fn stock_pages_match_tera_byte_for_byte() {
     let fixtures = root.join("tests/fixtures");
     let mut books = 0;
     let mut pages = 0;
+    let mut sections = 0;
     let mut dirs: Vec<_> = std::fs::read_dir(&fixtures).unwrap().map(|e| e.unwrap().path()).collect();
     dirs.sort();
     // The handbook bundled with stagebook, at the repository's root.
@@ -33,14 +34,17 @@ fn stock_pages_match_tera_byte_for_byte() {
         }
         books += 1;
         for i in project.site.pages.ids() {
-            if template_for(&project.site, i) != "page.html" || matrix::View::of(&project.site.pages[i]).is_some() {
+            let template = template_for(&project.site, i);
+            if !["page.html", "section.html"].contains(&template) || matrix::View::of(&project.site.pages[i]).is_some()
+            {
                 continue;
             }
+            sections += usize::from(template == "section.html");
             let (content, errors) = project.page_content(i);
             let Ok(fast) = project.render_content(i, &content, errors) else { continue };
             assert_eq!(
                 fast,
-                through_tera(&project, i, &content),
+                through_tera(&project, template, i, &content),
                 "{} page {}",
                 dir.display(),
                 project.site.pages[i].url
@@ -48,7 +52,10 @@ fn stock_pages_match_tera_byte_for_byte() {
             pages += 1;
         }
     }
-    assert!(books >= 10 && pages >= 60, "{books} books, {pages} pages compared");
+    assert!(
+        books >= 10 && pages >= 60 && sections >= 10,
+        "{books} books, {pages} pages ({sections} sections) compared"
+    );
 }
 
 #[test]

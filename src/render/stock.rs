@@ -1,13 +1,14 @@
-//! The default theme's `page.html` (over its `base.html`) written out in Rust: the same bytes
-//! Tera makes from those two templates, without Tera.
+//! The default theme's `page.html` and `section.html` (over its `base.html`, the section's
+//! child list from `macros.html`) written out in Rust: the same bytes Tera makes from those
+//! templates, without Tera.
 //!
 //! Every ordinary page of a handbook goes through that one template pair, and Tera spent most
 //! of the render phase looking up its eighty-odd variables (each dotted lookup allocates) and
 //! serialising the page's context into JSON to look them up in. This path is taken only when
-//! the theme's `page.html` and `base.html` are byte for byte the built-in ones: a theme that
-//! overrides either, or any page with another template, goes through Tera as before, so the
-//! templates stay the contract users see. The test below renders pages both ways and compares
-//! the bytes, so an edit to either template that is not made here too fails it.
+//! the templates involved are byte for byte the built-in ones: a theme that overrides one, or
+//! any page with another template, goes through Tera as before, so the templates stay the
+//! contract users see. A test (`build::stock_page_tests`) renders pages both ways and compares
+//! the bytes, so an edit to one of these templates that is not made here too fails it.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -19,6 +20,8 @@ use crate::i18n::{template::Lookup, Translations};
 /// The built-in templates this module writes out.
 pub(crate) const PAGE_TEMPLATE: &str = include_str!("../../themes/default/templates/page.html");
 pub(crate) const BASE_TEMPLATE: &str = include_str!("../../themes/default/templates/base.html");
+pub(crate) const SECTION_TEMPLATE: &str = include_str!("../../themes/default/templates/section.html");
+pub(crate) const MACROS_TEMPLATE: &str = include_str!("../../themes/default/templates/macros.html");
 
 /// The interface strings the template pair prints (`t(key=...)`), looked up once per build
 /// the way the template's `t` function does.
@@ -37,12 +40,21 @@ pub(crate) struct StockPage {
     next: String,
     source_link: String,
     built_with: String,
+    /// The section template's strings, when `section.html` and `macros.html` are the built-in
+    /// ones too: its child list's heading (escaped again, as the macro prints its argument)
+    /// and badge.
+    section: Option<(String, String)>,
 }
 
 impl StockPage {
     /// The strings for a book titled `book_title`; `None` when one of them cannot be looked up
     /// (Tera then renders, and reports the error as it always has).
-    pub(crate) fn new(strings: Arc<Translations>, book_title: &str, generator: &str) -> Option<StockPage> {
+    pub(crate) fn new(
+        strings: Arc<Translations>,
+        book_title: &str,
+        generator: &str,
+        sections: bool,
+    ) -> Option<StockPage> {
         let lookup = Lookup::new(strings);
         let t = |key: &str, extra: Option<(&str, &str)>| -> Option<String> {
             let mut args = HashMap::from([("key".to_string(), tera::Value::from(key))]);
@@ -69,11 +81,38 @@ impl StockPage {
             next: t("next", None)?,
             source_link: t("source_link", None)?,
             built_with: t("built_with", Some(("generator", generator)))?,
+            section: match sections {
+                true => t("in_this_section", None).map(|h| crate::html::escape_html(&h)).zip(t("section_badge", None)),
+                false => None,
+            },
         })
     }
 
-    /// Page `c` as the built-in `page.html` renders it, into a buffer of `capacity` bytes.
-    pub(crate) fn render(&self, c: &PageContext<'_>, capacity: usize) -> String {
+    /// Page `c` as the built-in `template` renders it, into a buffer of `capacity` bytes;
+    /// `None` for a template not written out here.
+    pub(crate) fn render(&self, template: &str, c: &PageContext<'_>, capacity: usize) -> Option<String> {
+        match template {
+            "page.html" => Some(self.frame(c, capacity, |o| {
+                let page = &c.page;
+                if !page.has_title_heading {
+                    o.push_str("\n<h1>");
+                    push_escaped(o, page.title);
+                    o.push_str("</h1>");
+                }
+                o.push('\n');
+                o.push_str(page.content);
+                o.push('\n');
+            })),
+            "section.html" => {
+                let (heading, badge) = self.section.as_ref()?;
+                Some(self.frame(c, capacity, |o| section_content(o, c, heading, badge)))
+            }
+            _ => None,
+        }
+    }
+
+    /// `base.html` around the content block `content` writes.
+    fn frame(&self, c: &PageContext<'_>, capacity: usize, content: impl FnOnce(&mut String)) -> String {
         let mut o = String::with_capacity(capacity);
         let (book, page, root) = (c.book, &c.page, c.root.as_str());
         let o = &mut o;
@@ -262,14 +301,7 @@ impl StockPage {
             o.push_str("\n          </ul>\n        </details>\n      </aside>\n      ");
         }
         o.push_str("\n      <main id=\"content\" class=\"prose\">\n        ");
-        if !page.has_title_heading {
-            o.push_str("\n<h1>");
-            esc(o, page.title);
-            o.push_str("</h1>");
-        }
-        o.push('\n');
-        o.push_str(page.content);
-        o.push('\n');
+        content(o);
         if !c.edit_url.is_empty() {
             o.push_str("\n        <p class=\"edit-link\"><a href=\"");
             esc(o, &c.edit_url);
@@ -324,6 +356,72 @@ impl StockPage {
         std::mem::take(o)
     }
 }
+
+/// `section.html`'s content block: title, lead, content and the `child_list` macro's list.
+fn section_content(o: &mut String, c: &PageContext<'_>, heading: &str, badge: &str) {
+    let page = &c.page;
+    if !page.has_title_heading {
+        o.push_str("\n<h1>");
+        push_escaped(o, page.title);
+        o.push_str("</h1>");
+        if !page.description.is_empty() && page.content.is_empty() {
+            o.push_str("\n<p class=\"lead\">");
+            push_escaped(o, page.description);
+            o.push_str("</p>");
+        }
+    }
+    o.push('\n');
+    o.push_str(page.content);
+    o.push('\n');
+    if !page.children.is_empty() {
+        o.push_str(concat!(
+            "\n<section class=\"children\" aria-labelledby=\"sb-children-title\">\n",
+            "<h2 id=\"sb-children-title\" class=\"children-title\">"
+        ));
+        o.push_str(heading);
+        o.push_str("</h2>\n<ul class=\"child-list\">");
+        for child in &page.children {
+            o.push_str(if child.is_section {
+                "\n<li class=\"child child-section\">"
+            } else {
+                "\n<li class=\"child\">"
+            });
+            o.push_str("\n<a class=\"child-link\" href=\"");
+            push_escaped(o, &child.url);
+            o.push_str("\">");
+            o.push_str(if child.is_section { FOLDER_ICON } else { FILE_ICON });
+            o.push_str("<span class=\"child-title\">");
+            push_escaped(o, &child.title);
+            o.push_str("</span>");
+            if child.is_section {
+                o.push_str("<span class=\"badge\">");
+                o.push_str(badge);
+                o.push_str("</span>");
+            }
+            o.push_str("</a>");
+            if !child.description.is_empty() {
+                o.push_str("\n<p class=\"child-desc\">");
+                push_escaped(o, &child.description);
+                o.push_str("</p>");
+            }
+            o.push_str("\n</li>");
+        }
+        o.push_str("\n</ul>\n</section>");
+    }
+    o.push('\n');
+}
+
+const FOLDER_ICON: &str = concat!(
+    "<svg class=\"icon child-icon\" viewBox=\"0 0 24 24\" aria-hidden=\"true\" focusable=\"false\">",
+    "<path d=\"M3 7.5A1.5 1.5 0 0 1 4.5 6H9l2 2h8.5A1.5 1.5 0 0 1 21 9.5v8a1.5 1.5 0 0 1-1.5 1.5h-15A1.5 1.5 0 0 1 ",
+    "3 17.5z\"/></svg>"
+);
+
+const FILE_ICON: &str = concat!(
+    "<svg class=\"icon child-icon\" viewBox=\"0 0 24 24\" aria-hidden=\"true\" focusable=\"false\">",
+    "<path d=\"M6.5 3h7l4.5 4.5v12a1.5 1.5 0 0 1-1.5 1.5h-10A1.5 1.5 0 0 1 5 19.5v-15A1.5 1.5 0 0 1 6.5 3zM13 ",
+    "3v5h5\"/></svg>"
+);
 
 /// Appends a heading level as Tera prints a number.
 fn push_number(o: &mut String, n: u8) {

@@ -75,6 +75,8 @@ pub(crate) struct Nav {
     order: Vec<PageId>,
     /// Each page's place in `order`.
     position: IdVec<PageId, Option<u32>>,
+    /// Each entry's title escaped for HTML, once: every page's sidebar repeats dozens of them.
+    titles_html: IdVec<EntryId, String>,
 }
 
 impl Nav {
@@ -89,6 +91,11 @@ impl Nav {
 
     pub(crate) fn entry(&self, id: EntryId) -> &Entry {
         &self.entries[id]
+    }
+
+    /// Entry `id`'s title, escaped for HTML.
+    pub(crate) fn title_html(&self, id: EntryId) -> &str {
+        &self.titles_html[id]
     }
 
     /// The entry that links `page`, if it is listed.
@@ -262,7 +269,8 @@ impl NavBuilder {
             }
             stack.extend(entries[e].children.iter().rev());
         }
-        Nav { entries, top, home, entry_of, order, position }
+        let titles_html = entries.iter().map(|e| crate::html::escape_html(&e.title)).collect();
+        Nav { entries, top, home, entry_of, order, position, titles_html }
     }
 }
 
