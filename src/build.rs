@@ -164,8 +164,8 @@ pub struct Project {
     pub(crate) config: Config,
     pub(crate) theme: Theme,
     pub(crate) renderer: Renderer,
-    /// The built-in page template written out, when the theme uses it ([`Renderer::stock_page`]).
-    stock: Option<crate::render::StockPage>,
+    /// The built-in page templates written out, when the theme uses them ([`context::StockPage`]).
+    stock: Option<context::StockPage>,
     /// The interface strings in the book's language, resolved once for every page.
     pub(crate) strings: std::sync::Arc<Translations>,
     code_css: String,
@@ -318,7 +318,7 @@ impl Project {
         let mut book = BookView::new(&config, extra_urls);
         book.direction = strings.direction().as_str();
         let hrefs = context::PageHrefs::new(&site.pages);
-        let stock = renderer.stock_page(&book.title);
+        let stock = context::StockPage::new(&renderer, strings.clone(), &book.title);
         phases.done("content");
         let generated_ids = Mutex::default();
         let noted = Vec::new();

@@ -2,10 +2,12 @@
 //! [`Site`] without copying the whole site into every page.
 
 mod hrefs;
+mod stock;
 
 use serde::Serialize;
 
 pub(crate) use self::hrefs::PageHrefs;
+pub(crate) use self::stock::StockPage;
 use crate::config::{Config, EditLinks};
 use crate::content::nav::{EntryId, EntryKind};
 use crate::content::paths::{relative_href, root_prefix};

@@ -4,9 +4,6 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
-mod stock;
-
-pub(crate) use self::stock::StockPage;
 use crate::diagnostics::Diagnostic;
 use crate::i18n::{template::Lookup, Translations};
 use crate::theme::Theme;
@@ -16,8 +13,6 @@ pub(crate) struct Renderer {
     tera: tera::Tera,
     /// Template name -> (path shown in messages, source text).
     sources: BTreeMap<String, (PathBuf, String)>,
-    /// The strings `t(key=...)` reads, for [`Renderer::stock_page`].
-    strings: std::sync::Arc<Translations>,
 }
 
 impl Renderer {
@@ -50,7 +45,7 @@ impl Renderer {
         tera.autoescape_on(vec![".html", ".htm", ".xml"]);
         // Tera's default also escapes `/`, which is safe but turns every URL into `&#x2F;` soup.
         tera.set_escape_fn(crate::html::escape_html);
-        tera.register_function("t", Lookup::new(strings.clone()));
+        tera.register_function("t", Lookup::new(strings));
         // The same escaping as printed values get, for HTML a template builds to pass to `t`.
         tera.register_filter("html", |v: &tera::Value, _: &HashMap<String, tera::Value>| {
             Ok(tera::Value::String(crate::html::escape_html(v.as_str().unwrap_or_default())))
@@ -59,19 +54,12 @@ impl Renderer {
         if let Err(e) = tera.add_raw_templates(all) {
             return Err(vec![template_error(&sources, None, &e)]);
         }
-        Ok(Renderer { tera, sources, strings })
+        Ok(Renderer { tera, sources })
     }
 
-    /// The built-in `page.html` (and `section.html`) written out in Rust ([`StockPage`]), when
-    /// the theme's `page.html` and `base.html` are the built-in ones (and `section.html` and
-    /// `macros.html`); `book_title` is the book's.
-    pub(crate) fn stock_page(&self, book_title: &str) -> Option<StockPage> {
-        let same = |name: &str, text: &str| self.sources.get(name).is_some_and(|(_, t)| t == text);
-        if !(same("page.html", stock::PAGE_TEMPLATE) && same("base.html", stock::BASE_TEMPLATE)) {
-            return None;
-        }
-        let sections = same("section.html", stock::SECTION_TEMPLATE) && same("macros.html", stock::MACROS_TEMPLATE);
-        StockPage::new(self.strings.clone(), book_title, crate::context::GENERATOR, sections)
+    /// Template `name`'s source text, if the theme has it.
+    pub(crate) fn source(&self, name: &str) -> Option<&str> {
+        self.sources.get(name).map(|(_, text)| text.as_str())
     }
 
     pub(crate) fn has_template(&self, name: &str) -> bool {

@@ -1,4 +1,4 @@
-//! The built-in page templates written out in Rust ([`crate::render::StockPage`]) make the
+//! The built-in page templates written out in Rust ([`crate::context::StockPage`]) make the
 //! same bytes as Tera rendering the theme's `page.html` and `section.html`, for every such page of every fixture
 //! book (their book.toml files set authors, descriptions, repositories, edit links, extra style
 //! sheets and scripts, a default colour scheme, base URLs and other languages), and of the

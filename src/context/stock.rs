@@ -13,15 +13,16 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::context::PageContext;
+use super::{PageContext, GENERATOR};
 use crate::html::push_escaped;
 use crate::i18n::{template::Lookup, Translations};
+use crate::render::Renderer;
 
 /// The built-in templates this module writes out.
-pub(crate) const PAGE_TEMPLATE: &str = include_str!("../../themes/default/templates/page.html");
-pub(crate) const BASE_TEMPLATE: &str = include_str!("../../themes/default/templates/base.html");
-pub(crate) const SECTION_TEMPLATE: &str = include_str!("../../themes/default/templates/section.html");
-pub(crate) const MACROS_TEMPLATE: &str = include_str!("../../themes/default/templates/macros.html");
+const PAGE_TEMPLATE: &str = include_str!("../../themes/default/templates/page.html");
+const BASE_TEMPLATE: &str = include_str!("../../themes/default/templates/base.html");
+const SECTION_TEMPLATE: &str = include_str!("../../themes/default/templates/section.html");
+const MACROS_TEMPLATE: &str = include_str!("../../themes/default/templates/macros.html");
 
 /// The interface strings the template pair prints (`t(key=...)`), looked up once per build
 /// the way the template's `t` function does.
@@ -47,14 +48,18 @@ pub(crate) struct StockPage {
 }
 
 impl StockPage {
-    /// The strings for a book titled `book_title`; `None` when one of them cannot be looked up
-    /// (Tera then renders, and reports the error as it always has).
-    pub(crate) fn new(
-        strings: Arc<Translations>,
-        book_title: &str,
-        generator: &str,
-        sections: bool,
-    ) -> Option<StockPage> {
+    /// The built-in templates written out, when `renderer`'s `page.html` and `base.html` are
+    /// the built-in ones (and, for section pages, its `section.html` and `macros.html`);
+    /// `strings` are what its `t(key=...)` reads, `book_title` the book's title. `None` when
+    /// they are not, or one of the strings cannot be looked up (Tera then renders, and reports
+    /// the error as it always has).
+    pub(crate) fn new(renderer: &Renderer, strings: Arc<Translations>, book_title: &str) -> Option<StockPage> {
+        let same = |name: &str, text: &str| renderer.source(name) == Some(text);
+        if !(same("page.html", PAGE_TEMPLATE) && same("base.html", BASE_TEMPLATE)) {
+            return None;
+        }
+        let sections = same("section.html", SECTION_TEMPLATE) && same("macros.html", MACROS_TEMPLATE);
+        let generator = GENERATOR;
         let lookup = Lookup::new(strings);
         let t = |key: &str, extra: Option<(&str, &str)>| -> Option<String> {
             let mut args = HashMap::from([("key".to_string(), tera::Value::from(key))]);
