@@ -26,7 +26,7 @@ pub(super) fn runs(text: &str, mut f: impl FnMut(&str, usize, bool)) {
     // A run that reaches the end of the text is ended by the zero padding of the last block;
     // when the text fills its last block, one more (all padding) ends it. So `f` is called
     // from one place only, and inlined there.
-    let blocks_end = if len % BLOCK == 0 { len + 1 } else { len };
+    let blocks_end = if len.is_multiple_of(BLOCK) { len + 1 } else { len };
     while base < blocks_end {
         let block: &[u8; BLOCK] = match bytes.get(base..base + BLOCK) {
             Some(b) => b.try_into().unwrap_or(&padded),
