@@ -13,7 +13,7 @@ use std::ops::Range;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
 use crate::config::{MarkdownConfig, RawHtml};
-use crate::html::escape_html;
+use crate::html::{escape_html, push_escaped};
 use crate::slug::{heading_id, IdAllocator};
 use crate::url::{unsafe_scheme, Target};
 use crate::words::{Collector, SectionText};
@@ -598,19 +598,29 @@ impl<'a, T> Renderer<'_, 'a, T> {
         if is_first_block {
             self.title_heading = Some((n, title.clone()));
         }
-        let mut html = format!("<h{n} id=\"{}\"", escape_html(&id));
+        // Written piece by piece: `format!` for each part was a tenth of this function's time.
+        let digit = char::from(b'0' + n);
+        let mut html = String::with_capacity(title.len() + 2 * id.len() + 128);
+        html.push_str("<h");
+        html.push(digit);
+        html.push_str(" id=\"");
+        push_escaped(&mut html, &id);
+        html.push('"');
         if !classes.is_empty() {
-            html.push_str(&format!(" class=\"{}\"", escape_html(&classes.join(" "))));
+            html.push_str(" class=\"");
+            push_escaped(&mut html, &classes.join(" "));
+            html.push('"');
         }
         html.push('>');
         pulldown_cmark::html::push_html(&mut html, inner.into_iter());
         if self.config.heading_anchors {
-            html.push_str(&format!(
-                "<a class=\"anchor\" href=\"#{}\" aria-label=\"Link to this section\">#</a>",
-                escape_html(&id)
-            ));
+            html.push_str("<a class=\"anchor\" href=\"#");
+            push_escaped(&mut html, &id);
+            html.push_str("\" aria-label=\"Link to this section\">#</a>");
         }
-        html.push_str(&format!("</h{n}>\n"));
+        html.push_str("</h");
+        html.push(digit);
+        html.push_str(">\n");
         self.out.push(Event::Html(html.into()));
         self.headings.push(Heading { level: n, id, title });
     }

@@ -71,7 +71,7 @@ pub(crate) struct Root<'a> {
 
 /// Whether `text` may hold a directive at all (the cheap test every page goes through).
 pub(crate) fn has_directives(text: &str) -> bool {
-    text.contains("{{")
+    memchr::memmem::find(text.as_bytes(), b"{{").is_some()
 }
 
 /// Expands the directives of `text`, a file in the folder `dir`. `error_at` makes the

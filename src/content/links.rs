@@ -86,7 +86,10 @@ impl Lookup {
                 _ => Place::Unchanged,
             };
         }
-        let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+        let decoded = match path.contains('%') {
+            true => percent_encoding::percent_decode_str(path).decode_utf8_lossy(),
+            false => std::borrow::Cow::Borrowed(path),
+        };
         let Some(target) = paths::join(source_dir, &decoded) else {
             let (above, path) = paths::climb(source_dir, &decoded);
             let query = path_and_query.find('?').map_or(String::new(), |i| path_and_query[i..].to_string());

@@ -182,18 +182,31 @@ fn common_prefix(a: &[u8], b: &[u8]) -> usize {
 /// content-relative path, handling `.` and `..`; `None` when it climbs out of the content folder.
 /// A leading `/` means the content folder's top.
 pub(crate) fn join(base_dir: &str, link: &str) -> Option<String> {
-    let mut parts: Vec<&str> =
-        if link.starts_with('/') || base_dir.is_empty() { Vec::new() } else { base_dir.split('/').collect() };
+    // The segments joined by `/` as they are built, and how many there are: one string, no
+    // list of segments (every link of every page comes through here).
+    let mut out = String::with_capacity(base_dir.len() + link.len() + 1);
+    let mut segments = 0;
+    if !link.starts_with('/') && !base_dir.is_empty() {
+        out.push_str(base_dir);
+        segments = base_dir.matches('/').count() + 1;
+    }
     for seg in link.split('/') {
         match seg {
             "" | "." => {}
             ".." => {
-                parts.pop()?;
+                segments = usize::checked_sub(segments, 1)?;
+                out.truncate(if segments == 0 { 0 } else { out.rfind('/').unwrap_or(0) });
             }
-            s => parts.push(s),
+            s => {
+                if segments > 0 {
+                    out.push('/');
+                }
+                out.push_str(s);
+                segments += 1;
+            }
         }
     }
-    Some(parts.join("/"))
+    Some(out)
 }
 
 /// Where a link that [`join`] found to climb out of the content folder points: how many
@@ -337,6 +350,29 @@ mod tests {
         assert_eq!(join("guide", "/top.md").as_deref(), Some("top.md"));
         assert_eq!(join("", "../x.md"), None);
         assert_eq!(join("a", "sub/").as_deref(), Some("a/sub"));
+        // As joining a list of segments would: base folders with empty segments, climbs to the
+        // top and past it.
+        let by_list = |base: &str, link: &str| -> Option<String> {
+            let mut parts: Vec<&str> =
+                if link.starts_with('/') || base.is_empty() { Vec::new() } else { base.split('/').collect() };
+            for seg in link.split('/') {
+                match seg {
+                    "" | "." => {}
+                    ".." => {
+                        parts.pop()?;
+                    }
+                    s => parts.push(s),
+                }
+            }
+            Some(parts.join("/"))
+        };
+        for base in ["", "a", "a/b", "a//b", "a/b/", "x/y/z"] {
+            for link in
+                ["p.md", "../p.md", "../../p.md", "../../../p.md", "./q/../r.md", "/t.md", "s/", "..", "a/../..", ""]
+            {
+                assert_eq!(join(base, link), by_list(base, link), "{base:?} + {link:?}");
+            }
+        }
     }
 
     #[test]

@@ -292,48 +292,60 @@ impl<'a> Collector<'a> {
     }
 
     /// Counts the words of `text`. Plain runs (lowercase ASCII letters and digits: most
-    /// words) are looked up in place; others are lowercased into `self.word` first.
+    /// words) are looked up in place, inlined here; others are lowercased first, out of line
+    /// ([`Collector::count_run`]).
     fn count(&mut self, text: &str) {
-        let mut word = std::mem::take(&mut self.word);
         let bytes = text.as_bytes();
+        let lexicon = self.lexicon;
         split::runs(text, |run, at, plain| {
-            if plain {
-                let head = match bytes.len() - at >= 16 {
-                    true => table::head_in(bytes, at, run.len()),
-                    false => table::head(run),
-                };
-                self.count_word(run, head);
-            } else if run.is_ascii() && !(self.lexicon.dotless_i && run.contains('I')) {
-                word.push_str(run);
-                word.make_ascii_lowercase();
-                self.count_word(&word, table::head(&word));
-                word.clear();
-            } else {
-                // Non-ASCII: split at characters that are not letters, digits or combining
-                // marks (dashes, curly quotes), lowercase the rest; CJK runs count as pairs of
-                // characters.
-                let dotless_i = self.lexicon.dotless_i;
-                for piece in run.split(|c: char| !c.is_alphanumeric() && !is_combining_mark(c)) {
-                    for c in piece.chars() {
-                        match c {
-                            'I' if dotless_i => word.push('ı'),
-                            'İ' if dotless_i => word.push('i'),
-                            _ => word.extend(c.to_lowercase()),
-                        }
-                    }
-                    if word.is_ascii() || !word.chars().any(fold::is_cjk) {
-                        self.count_word(&word, table::head(&word));
-                    } else {
-                        cjk_pieces(&word, |p, cjk| match cjk {
-                            // A single CJK character is a word.
-                            true => self.table.count(p, table::head(p), |w| self.lexicon.id(w)),
-                            false => self.count_word(p, table::head(p)),
-                        });
-                    }
-                    word.clear();
-                }
+            if !plain {
+                self.count_run(run);
+                return;
             }
+            // Single letters say nothing; a single digit may (a step, a version). A plain run
+            // is ASCII: its length in bytes is its length in characters.
+            if run.len() < 2 && !run.as_bytes()[0].is_ascii_digit() {
+                return;
+            }
+            let head = table::head_in(bytes, at, run.len());
+            self.table.count(run, head, |w| lexicon.id(w));
         });
+    }
+
+    /// Counts a run that is not plain: uppercase ASCII, or not ASCII at all.
+    #[inline(never)]
+    fn count_run(&mut self, run: &str) {
+        let mut word = std::mem::take(&mut self.word);
+        if run.is_ascii() && !(self.lexicon.dotless_i && run.contains('I')) {
+            word.push_str(run);
+            word.make_ascii_lowercase();
+            self.count_word(&word, table::head(&word));
+            word.clear();
+        } else {
+            // Non-ASCII: split at characters that are not letters, digits or combining
+            // marks (dashes, curly quotes), lowercase the rest; CJK runs count as pairs of
+            // characters.
+            let dotless_i = self.lexicon.dotless_i;
+            for piece in run.split(|c: char| !c.is_alphanumeric() && !is_combining_mark(c)) {
+                for c in piece.chars() {
+                    match c {
+                        'I' if dotless_i => word.push('ı'),
+                        'İ' if dotless_i => word.push('i'),
+                        _ => word.extend(c.to_lowercase()),
+                    }
+                }
+                if word.is_ascii() || !word.chars().any(fold::is_cjk) {
+                    self.count_word(&word, table::head(&word));
+                } else {
+                    cjk_pieces(&word, |p, cjk| match cjk {
+                        // A single CJK character is a word.
+                        true => self.table.count(p, table::head(p), |w| self.lexicon.id(w)),
+                        false => self.count_word(p, table::head(p)),
+                    });
+                }
+                word.clear();
+            }
+        }
         self.word = word;
     }
 
@@ -390,6 +402,64 @@ fn head_bytes(text: &str, bytes: usize) -> &str {
     &text[..end]
 }
 
+/// Where the white space `text` starts with ends ([`char::is_whitespace`]). Reads ASCII a byte
+/// at a time and decodes only other characters: a snippet is mostly ASCII, and decoding every
+/// character was most of its cost.
+fn space_end(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'\t'..=b'\r' | b' ' => i += 1,
+            0..0x80 => return i,
+            _ => match text[i..].chars().next() {
+                Some(c) if c.is_whitespace() => i += c.len_utf8(),
+                _ => return i,
+            },
+        }
+    }
+    i
+}
+
+/// Where the word `text` starts with ends: its first white space ([`char::is_whitespace`]),
+/// else its length. ASCII a byte at a time, like [`space_end`].
+fn word_end(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'\t'..=b'\r' | b' ' => return i,
+            0..0x80 => i += 1,
+            _ => match text[i..].chars().next() {
+                Some(c) if !c.is_whitespace() => i += c.len_utf8(),
+                _ => return i,
+            },
+        }
+    }
+    i
+}
+
+/// The length of the longest start of `text` that is whole ASCII words each after one space
+/// (` foo bar`), at most `room` bytes, followed by white space or the end: what a [`Snippet`]
+/// keeps unchanged.
+fn spaced_words(text: &[u8], room: usize) -> usize {
+    let mut end = 0;
+    while text.get(end) == Some(&b' ') {
+        let word = text.get(end + 1..).unwrap_or_default();
+        let len = word.iter().position(|&b| b <= b' ' || b >= 0x80).unwrap_or(word.len());
+        let after = end + 1 + len;
+        let ends_word = match text.get(after) {
+            None => true,
+            Some(&b) => matches!(b, b'\t'..=b'\r' | b' '),
+        };
+        if len == 0 || !ends_word || after > room {
+            break;
+        }
+        end = after;
+    }
+    end
+}
+
 impl Snippet {
     fn new(limit: usize) -> Snippet {
         Snippet { text: String::new(), chars: 0, limit, space: false }
@@ -406,7 +476,7 @@ impl Snippet {
     fn push<'t>(&mut self, text: &'t str) -> &'t str {
         let mut rest = text;
         while self.chars < self.limit {
-            let start = rest.find(|c: char| !c.is_whitespace()).unwrap_or(rest.len());
+            let start = space_end(rest);
             if start > 0 {
                 self.space = true;
                 rest = &rest[start..];
@@ -414,7 +484,7 @@ impl Snippet {
             if rest.is_empty() {
                 return rest;
             }
-            let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+            let end = word_end(rest);
             let (word, after) = rest.split_at(end);
             if std::mem::take(&mut self.space) && !self.text.is_empty() {
                 if self.chars + 1 == self.limit {
@@ -435,7 +505,12 @@ impl Snippet {
             if kept.len() < word.len() {
                 return rest;
             }
-            rest = after;
+            // Words after single spaces are kept as they are: take them whole while they fit
+            // short of the limit (where the word by word steps above would do the same).
+            let bulk = spaced_words(after.as_bytes(), (self.limit - self.chars).saturating_sub(1));
+            self.text.push_str(&after[..bulk]);
+            self.chars += bulk;
+            rest = &after[bulk..];
         }
         rest
     }
@@ -601,6 +676,16 @@ mod tests {
             vec!["Déjà vu — «quoted» ", &long_word, " after"],
             vec!["", " ", "x"],
         ];
+        // Words after single spaces, which are kept in bulk, up to and across the limit.
+        let spaced = "lorem ipsum dolor sit amet, ".repeat(20);
+        let mut cases = cases;
+        for cut in [5, 6, 7, 8, 9, 10] {
+            cases.push(vec![&near_limit[..SNIPPET_CHARS - cut], " ab cd ef gh"]);
+            cases.push(vec![&near_limit[..SNIPPET_CHARS - cut], " ab cd", " ef\tgh"]);
+        }
+        cases.push(vec![&spaced]);
+        cases.push(vec!["x", &spaced[3..]]);
+        cases.push(vec!["a b\u{b}c d\u{85}e f  g\u{7f}h i\u{1}j k", &spaced]);
         for pieces in &cases {
             let mut s = Snippet::new(SNIPPET_CHARS);
             for p in pieces {
@@ -610,6 +695,44 @@ mod tests {
             assert_eq!(s.text, expected, "{pieces:?}");
             assert!(s.text.chars().count() <= SNIPPET_CHARS);
         }
+    }
+
+    #[test]
+    fn space_and_word_ends_match_the_character_predicates() {
+        let samples = [
+            "",
+            " ",
+            "word",
+            "  two words",
+            "\t\n\u{b}\u{c}\r x",
+            "a\u{b}b",
+            "\u{85}next",
+            "nbsp\u{a0}after",
+            "\u{3000}ideo",
+            "déjà vu",
+            "é",
+            "x\u{2028}y",
+            "\u{1f}\u{7f}",
+        ];
+        for s in samples {
+            let space = s.find(|c: char| !c.is_whitespace()).unwrap_or(s.len());
+            assert_eq!(space_end(s), space, "{s:?}");
+            let word = s.find(char::is_whitespace).unwrap_or(s.len());
+            assert_eq!(word_end(s), word, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn spaced_words_stop_at_folded_space_other_characters_and_the_room() {
+        assert_eq!(spaced_words(b" foo bar baz", 100), 12);
+        assert_eq!(spaced_words(b" foo bar baz", 8), 8, "whole words only");
+        assert_eq!(spaced_words(b" foo bar baz", 7), 4);
+        assert_eq!(spaced_words(b" foo  bar", 100), 4, "a double space is folded");
+        assert_eq!(spaced_words(b" foo\nbar", 100), 4);
+        assert_eq!(spaced_words(" foo bär".as_bytes(), 100), 4, "not ASCII");
+        assert_eq!(spaced_words(b" foo\x01bar x", 100), 0, "a control character in a word");
+        assert_eq!(spaced_words(b"foo bar", 100), 0, "starts with a space");
+        assert_eq!(spaced_words(b" ", 100), 0);
     }
 
     #[test]

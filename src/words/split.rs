@@ -23,13 +23,18 @@ pub(super) fn runs(text: &str, mut f: impl FnMut(&str, usize, bool)) {
     let mut in_run = false;
     let mut special = false;
     let mut padded = [0u8; BLOCK];
-    while base < len {
+    // A run that reaches the end of the text is ended by the zero padding of the last block;
+    // when the text fills its last block, one more (all padding) ends it. So `f` is called
+    // from one place only, and inlined there.
+    let blocks_end = if len.is_multiple_of(BLOCK) { len + 1 } else { len };
+    while base < blocks_end {
         let block: &[u8; BLOCK] = match bytes.get(base..base + BLOCK) {
             Some(b) => b.try_into().unwrap_or(&padded),
             None => {
                 // Zero bytes separate words, so the padding ends any run.
                 padded = [0u8; BLOCK];
-                padded[..len - base].copy_from_slice(&bytes[base..]);
+                let rest = bytes.get(base..).unwrap_or_default();
+                padded[..rest.len()].copy_from_slice(rest);
                 &padded
             }
         };
@@ -56,9 +61,6 @@ pub(super) fn runs(text: &str, mut f: impl FnMut(&str, usize, bool)) {
         }
         base += BLOCK;
     }
-    if in_run {
-        f(&text[start..], start, !special);
-    }
 }
 
 /// Bit masks of a block: bytes that belong to words (ASCII letters and digits, bytes of
@@ -75,13 +77,14 @@ fn masks(block: &[u8; BLOCK]) -> (u64, u64) {
         let low = x & !HIGH;
         // High bit of each byte whose low bits lie in lo..=hi.
         let within = |v: u64, lo: u8, hi: u8| {
-            let at_least = (v + ONES * (0x80 - lo as u64)) & HIGH;
-            let above = (v + ONES * (0x7f - hi as u64)) & HIGH;
-            at_least & !above
+            let at_least = v + ONES * (0x80 - lo as u64);
+            let above = v + ONES * (0x7f - hi as u64);
+            at_least & !above & HIGH
         };
         let letter = within(low | (ONES * 0x20), b'a', b'z');
         let digit = within(low, b'0', b'9');
-        let upper = within(low, b'A', b'Z');
+        // A letter is uppercase when its 0x20 bit is clear: shifted up to the high bit.
+        let upper = letter & !(x << 2);
         let shift = k * 8;
         word |= gather(letter | digit | high) << shift;
         closer |= gather(upper | high) << shift;

@@ -37,7 +37,10 @@ impl WordTable {
     }
 
     /// Counts one occurrence of `word`, whose [`head`] is `head`; `id` gives the lexicon id of a
-    /// word not in the table, `None` for a word never counted (a stop word).
+    /// word not in the table, `None` for a word never counted (a stop word). Inlined into the
+    /// tokeniser: nearly every word is one already met, and that path is a hash, a probe and an
+    /// increment; a new word goes out of line to [`WordTable::insert`].
+    #[inline]
     pub(super) fn count(&mut self, word: &str, head: [u64; 2], id: impl FnOnce(&str) -> Option<u32>) {
         let tail = word.get(16..).unwrap_or("");
         let mask = self.slots.len() - 1;
@@ -47,8 +50,9 @@ impl WordTable {
             if slot.id == 0 {
                 break;
             }
-            let same_tail = |t: u32| if t == 0 { tail.is_empty() } else { *self.tails[t as usize - 1] == *tail };
-            if slot.head == head && same_tail(slot.tail) {
+            if slot.head == head
+                && (if slot.tail == 0 { tail.is_empty() } else { same_tail(&self.tails, slot.tail, tail) })
+            {
                 if slot.id == STOP {
                     return;
                 }
@@ -60,6 +64,12 @@ impl WordTable {
             }
             i = (i + 1) & mask;
         }
+        self.insert(i, word, head, tail, id);
+    }
+
+    /// Puts `word`, not in the table, in the empty slot `i` its probe ended at.
+    #[inline(never)]
+    fn insert(&mut self, i: usize, word: &str, head: [u64; 2], tail: &str, id: impl FnOnce(&str) -> Option<u32>) {
         let tail_index = if tail.is_empty() {
             0
         } else {
@@ -111,17 +121,43 @@ impl WordTable {
 }
 
 /// The [`head`] of the `len` bytes at `at` in `text`, which has at least 16 bytes from `at`
-/// on: two loads and masks, no branch on the length (word lengths are too varied to predict).
+/// on: two loads and masks from a table, no branch on the length (word lengths are too varied
+/// to predict).
+#[inline]
 pub(super) fn head_in(text: &[u8], at: usize, len: usize) -> [u64; 2] {
-    let u64_at = |i: usize| u64::from_le_bytes(text[i..i + 8].try_into().unwrap_or_default());
-    let keep = |n: usize| ((1u128 << (8 * n.min(8))) - 1) as u64;
-    [u64_at(at) & keep(len), u64_at(at + 8) & keep(len.saturating_sub(8))]
+    let Some(bytes) = text.get(at..at + 16) else { return head_of_bytes(text.get(at..at + len).unwrap_or_default()) };
+    let (lo, hi) = bytes.split_at(8);
+    let [keep_lo, keep_hi] = HEAD_MASKS[len.min(16)];
+    [
+        u64::from_le_bytes(lo.try_into().unwrap_or_default()) & keep_lo,
+        u64::from_le_bytes(hi.try_into().unwrap_or_default()) & keep_hi,
+    ]
 }
+
+/// The masks that keep the first `n` bytes of 16, for `n` in 0..=16.
+const HEAD_MASKS: [[u64; 2]; 17] = {
+    let mut masks = [[0u64; 2]; 17];
+    let mut n = 1;
+    while n <= 16 {
+        masks[n] = match n {
+            ..8 => [(1u64 << (8 * n)) - 1, 0],
+            8 => [u64::MAX, 0],
+            9..16 => [u64::MAX, (1u64 << (8 * (n - 8))) - 1],
+            _ => [u64::MAX, u64::MAX],
+        };
+        n += 1;
+    }
+    masks
+};
 
 /// The first 16 bytes of `word` as two little-endian words, zero padded. Built from
 /// overlapping loads rather than a copy into a buffer, which the loads would wait on.
 pub(super) fn head(word: &str) -> [u64; 2] {
-    let b = word.as_bytes();
+    head_of_bytes(word.as_bytes())
+}
+
+/// [`head`] of bytes.
+fn head_of_bytes(b: &[u8]) -> [u64; 2] {
     let n = b.len();
     let u64_at = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().unwrap_or_default());
     let u32_at = |i: usize| u32::from_le_bytes(b[i..i + 4].try_into().unwrap_or_default()) as u64;
@@ -135,6 +171,13 @@ pub(super) fn head(word: &str) -> [u64; 2] {
     }
 }
 
+/// Whether the stored tail `t` (index + 1 in `tails`) is `tail`: words over 16 bytes only.
+#[inline(never)]
+fn same_tail(tails: &[Box<str>], t: u32, tail: &str) -> bool {
+    *tails[t as usize - 1] == *tail
+}
+
+#[inline]
 fn hash(head: [u64; 2], tail: &str) -> u64 {
     let mut b = head[1];
     if !tail.is_empty() {
@@ -165,6 +208,7 @@ mod tests {
             assert_eq!(head(&word), expected, "{word}");
             let text = format!("{word}-and more text after it");
             assert_eq!(head_in(text.as_bytes(), 0, n), expected, "{word} in text");
+            assert_eq!(head_in(word.as_bytes(), 0, n), expected, "{word} at the end of the text");
         }
     }
 
