@@ -93,7 +93,8 @@ pub(crate) fn scan(sources: &Sources, previous: &[Entry]) -> Table {
             let stamp = looked.map(|l| l.stamp).unwrap_or_default();
             let racy = looked.is_some() && stamp.within(now, RACY);
             let was_racy = known.get(path.as_os_str()).is_some_and(|old| old.racy && old.stamp == stamp);
-            let hash = if looked.is_none() || racy || was_racy { hash_of(&path, looked.is_some()) } else { String::new() };
+            let hash =
+                if looked.is_none() || racy || was_racy { hash_of(&path, looked.is_some()) } else { String::new() };
             Entry { path, stamp, hash, racy }
         })
         .collect();
@@ -180,7 +181,13 @@ mod tests {
         std::fs::write(&file, "one").unwrap();
         let old = SystemTime::now() - Duration::from_secs(600);
         std::fs::File::options().write(true).open(&file).unwrap().set_modified(old).unwrap();
-        let s = Sources { walked: vec![], whole: vec![], files: vec![file.clone()], skipped: vec![], base: tmp.path().into() };
+        let s = Sources {
+            walked: vec![],
+            whole: vec![],
+            files: vec![file.clone()],
+            skipped: vec![],
+            base: tmp.path().into(),
+        };
         let first = scan(&s, &[]);
         // The change time is now: racy, hashed; the next scan still hashes it (it was racy).
         assert!(!first.entries[0].hash.is_empty());
@@ -198,7 +205,13 @@ mod tests {
     fn a_missing_file_and_an_empty_one_differ() {
         let tmp = tempfile::tempdir().unwrap();
         let file = tmp.path().join("matrix.toml");
-        let s = Sources { walked: vec![], whole: vec![], files: vec![file.clone()], skipped: vec![], base: tmp.path().into() };
+        let s = Sources {
+            walked: vec![],
+            whole: vec![],
+            files: vec![file.clone()],
+            skipped: vec![],
+            base: tmp.path().into(),
+        };
         let missing = scan(&s, &[]);
         std::fs::write(&file, "").unwrap();
         assert!(!unchanged(&missing.entries, &scan(&s, &missing.entries).entries));

@@ -48,8 +48,7 @@ impl Base {
     fn look(&self, base: &Path, path: &Path, follow: bool) -> Option<Looked> {
         use rustix::fs::{AtFlags, FileType};
         let inside = path.strip_prefix(base).ok().filter(|rel| {
-            rel.components().all(|c| matches!(c, std::path::Component::Normal(_)))
-                && !rel.as_os_str().is_empty()
+            rel.components().all(|c| matches!(c, std::path::Component::Normal(_))) && !rel.as_os_str().is_empty()
         });
         let (Some(fd), Some(rel)) = (&self.0, inside) else { return by_path(path, follow) };
         let flags = if follow { AtFlags::empty() } else { AtFlags::SYMLINK_NOFOLLOW };

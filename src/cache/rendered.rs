@@ -125,7 +125,9 @@ mod tests {
     fn stamps(out: &Path, rels: &[&str]) -> Vec<(String, Stamp)> {
         let mut found: Vec<(String, Stamp)> = rels
             .iter()
-            .filter_map(|rel| Some((rel.to_string(), Stamp::of(&std::fs::symlink_metadata(out.join(rel)).ok()?).output())))
+            .filter_map(|rel| {
+                Some((rel.to_string(), Stamp::of(&std::fs::symlink_metadata(out.join(rel)).ok()?).output()))
+            })
             .collect();
         found.sort_by(|a, b| a.0.cmp(&b.0));
         found

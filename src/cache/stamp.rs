@@ -35,6 +35,7 @@ impl Stamp {
     /// [`Stamp::of`] from what `fstatat` returned (see [`super::look`]): the same fields, so
     /// either kind of lookup stamps a file alike.
     #[cfg(unix)]
+    #[allow(clippy::unnecessary_cast)] // the fields' types differ from one target to another
     pub(crate) fn of_stat(stat: &rustix::fs::Stat) -> Stamp {
         let ns = |s: i64, n: i64| s.saturating_mul(1_000_000_000).saturating_add(n);
         Stamp {

@@ -872,7 +872,21 @@ mod tests {
         }
         assert_eq!(trees[0], trees[1]);
         let names: Vec<&str> = trees[0].iter().map(|(rel, _)| rel.as_str()).collect();
-        assert_eq!(names, ["a", "a/b", "a/b/index.html", "a/caf\u{FFFD}", "a/mine", "notes.txt", "style.css", "x", "x/y", "x/y/z.txt"]);
+        assert_eq!(
+            names,
+            [
+                "a",
+                "a/b",
+                "a/b/index.html",
+                "a/caf\u{FFFD}",
+                "a/mine",
+                "notes.txt",
+                "style.css",
+                "x",
+                "x/y",
+                "x/y/z.txt"
+            ]
+        );
         // A file stagebook wrote that went since it was compared fails the publish.
         std::fs::remove_file(out.join("style.css")).unwrap();
         for by_paths in [true, false] {
