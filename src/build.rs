@@ -763,11 +763,13 @@ fn build_then(options: &BuildOptions, dispose: fn(Project)) -> Result<Report, Fa
     }
     // What a build skipped next time reports: not the leftovers of this publish.
     let recorded = warnings.clone();
+    let mut previous = None;
     if let Some(staging) = staging {
         match staging.commit() {
             Ok(Published::Unchanged) => {}
-            Ok(Published::Replaced { warnings: w }) => {
-                warnings.extend(w.into_iter().map(|m| Diagnostic::error(shown_output.clone(), m).warning()))
+            Ok(Published::Replaced { warnings: w, previous: p }) => {
+                warnings.extend(w.into_iter().map(|m| Diagnostic::error(shown_output.clone(), m).warning()));
+                previous = p;
             }
             Err(e) => {
                 let output_changed = e.output_changed();
@@ -777,12 +779,20 @@ fn build_then(options: &BuildOptions, dispose: fn(Project)) -> Result<Report, Fa
         }
     }
     phases.done("publish");
+    // The old site goes while the cache records the new one (see `output::Previous`).
+    let remove_previous = || previous.and_then(output::Previous::remove);
+    let left_over = |w: Option<String>| w.map(|m| Diagnostic::error(shown_output.clone(), m).warning());
     if let Some((cache, _)) = cache {
         let rendered = keys.is_some().then_some(&rendered_keys[..]);
-        warnings.extend(cache.store(includes, pages, assets, &recorded, rendered));
+        let (stored, removed) =
+            rayon::join(|| cache.store(includes, pages, assets, &recorded, rendered), remove_previous);
+        warnings.extend(left_over(removed));
+        warnings.extend(stored);
         phases.done("cache");
         let (reused, highlighted) = highlights.counts();
         phases.note(&format!("code blocks: {reused} reused, {highlighted} highlighted"));
+    } else {
+        warnings.extend(left_over(remove_previous()));
     }
     let warnings = with_cache_warning(warnings);
     Ok(Report { pages, assets, elapsed: started.elapsed(), output: shown_output, warnings })

@@ -16,6 +16,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::hex;
+use super::look::look_all;
 use super::stamp::Stamp;
 
 /// A file changed this close to when it was hashed is hashed again by the next build.
@@ -44,6 +45,8 @@ pub(crate) struct Sources {
     pub(crate) files: Vec<PathBuf>,
     /// Never looked into: the output folder, its state folder, the cache, `.git`.
     pub(crate) skipped: Vec<PathBuf>,
+    /// The folder most of them are in (the handbook's), opened once to stamp them.
+    pub(crate) base: PathBuf,
 }
 
 /// The inputs found, sorted by the bytes of their paths.
@@ -79,17 +82,19 @@ pub(crate) fn scan(sources: &Sources, previous: &[Entry]) -> Table {
     found.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
     found.dedup_by(|a, b| a.as_os_str() == b.as_os_str());
     let known: rustc_hash::FxHashMap<&OsStr, &Entry> = previous.iter().map(|e| (e.path.as_os_str(), e)).collect();
+    let looked = look_all(&sources.base, &found, true);
     let entries = found
         .into_par_iter()
-        .map(|path| {
-            let meta = std::fs::metadata(&path).ok();
-            if meta.as_ref().is_some_and(|m| m.is_dir()) {
+        .zip(looked)
+        .map(|(path, looked)| {
+            if looked.is_some_and(|l| l.dir) {
                 return Entry { path, stamp: Stamp::default(), hash: "dir".into(), racy: false };
             }
-            let stamp = meta.as_ref().map(Stamp::of).unwrap_or_default();
-            let racy = meta.is_some() && stamp.within(now, RACY);
+            let stamp = looked.map(|l| l.stamp).unwrap_or_default();
+            let racy = looked.is_some() && stamp.within(now, RACY);
             let was_racy = known.get(path.as_os_str()).is_some_and(|old| old.racy && old.stamp == stamp);
-            let hash = if meta.is_none() || racy || was_racy { hash_of(&path, meta.as_ref()) } else { String::new() };
+            let hash =
+                if looked.is_none() || racy || was_racy { hash_of(&path, looked.is_some()) } else { String::new() };
             Entry { path, stamp, hash, racy }
         })
         .collect();
@@ -112,18 +117,18 @@ fn walk(dir: &Path, gitignore: bool, skipped: &[PathBuf], found: &mut Vec<PathBu
     }
 }
 
-fn hash_of(path: &Path, meta: Option<&std::fs::Metadata>) -> String {
-    match meta {
-        None => match std::fs::read_link(path) {
+/// `exists`: the path names a file (folders are never hashed).
+fn hash_of(path: &Path, exists: bool) -> String {
+    if !exists {
+        return match std::fs::read_link(path) {
             Ok(target) => format!("link:{}", target.display()),
             Err(_) => "missing".to_string(),
-        },
-        Some(m) if m.is_dir() => "dir".to_string(),
-        Some(_) => match std::fs::read(path) {
-            Ok(bytes) => hex(xxhash_rust::xxh3::xxh3_128(&bytes)),
-            // Unreadable now: never equal to what a later, readable file holds.
-            Err(e) => format!("unreadable:{}", e.kind()),
-        },
+        };
+    }
+    match std::fs::read(path) {
+        Ok(bytes) => hex(xxhash_rust::xxh3::xxh3_128(&bytes)),
+        // Unreadable now: never equal to what a later, readable file holds.
+        Err(e) => format!("unreadable:{}", e.kind()),
     }
 }
 
@@ -132,7 +137,13 @@ mod tests {
     use super::*;
 
     fn sources(dir: &Path) -> Sources {
-        Sources { walked: vec![dir.to_path_buf()], whole: vec![], files: vec![], skipped: vec![dir.join("out")] }
+        Sources {
+            walked: vec![dir.to_path_buf()],
+            whole: vec![],
+            files: vec![],
+            skipped: vec![dir.join("out")],
+            base: dir.to_path_buf(),
+        }
     }
 
     #[test]
@@ -170,7 +181,13 @@ mod tests {
         std::fs::write(&file, "one").unwrap();
         let old = SystemTime::now() - Duration::from_secs(600);
         std::fs::File::options().write(true).open(&file).unwrap().set_modified(old).unwrap();
-        let s = Sources { walked: vec![], whole: vec![], files: vec![file.clone()], skipped: vec![] };
+        let s = Sources {
+            walked: vec![],
+            whole: vec![],
+            files: vec![file.clone()],
+            skipped: vec![],
+            base: tmp.path().into(),
+        };
         let first = scan(&s, &[]);
         // The change time is now: racy, hashed; the next scan still hashes it (it was racy).
         assert!(!first.entries[0].hash.is_empty());
@@ -188,7 +205,13 @@ mod tests {
     fn a_missing_file_and_an_empty_one_differ() {
         let tmp = tempfile::tempdir().unwrap();
         let file = tmp.path().join("matrix.toml");
-        let s = Sources { walked: vec![], whole: vec![], files: vec![file.clone()], skipped: vec![] };
+        let s = Sources {
+            walked: vec![],
+            whole: vec![],
+            files: vec![file.clone()],
+            skipped: vec![],
+            base: tmp.path().into(),
+        };
         let missing = scan(&s, &[]);
         std::fs::write(&file, "").unwrap();
         assert!(!unchanged(&missing.entries, &scan(&s, &missing.entries).entries));

@@ -18,13 +18,13 @@
 mod folder;
 mod highlights;
 mod inputs;
+mod look;
 mod reader;
 mod rendered;
 mod stamp;
 
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::abspath::absolute;
@@ -144,10 +144,12 @@ impl Cache {
             return None;
         }
         if let Mode::Build { output, .. } = &self.mode {
+            let paths: Vec<PathBuf> = r.output.iter().map(|(rel, _)| output.join(rel)).collect();
             let intact = !r.output.is_empty()
-                && r.output.par_iter().all(|(rel, stamp)| {
-                    std::fs::symlink_metadata(output.join(rel)).is_ok_and(|m| m.is_file() && Stamp::of(&m) == *stamp)
-                });
+                && look::look_all(output, &paths, false)
+                    .iter()
+                    .zip(&r.output)
+                    .all(|(looked, (_, stamp))| looked.is_some_and(|l| l.file && l.stamp.output() == *stamp));
             if !intact {
                 return None;
             }
@@ -294,19 +296,17 @@ fn sources(config: &Config, root: &Path, mode: &Mode, includes: &[PathBuf]) -> S
     };
     skipped.push(output::state_dir(&out));
     skipped.push(out);
-    Sources { walked, whole: vec![root.join("themes")], files, skipped }
+    Sources { walked, whole: vec![root.join("themes")], files, skipped, base: root.to_path_buf() }
 }
 
-/// The stamps of every file the output folder's manifest lists, and of the manifest.
+/// The stamps of every file the output folder's manifest lists, and of the manifest (as
+/// [`Stamp::output`]: taken while the previous site may still be being removed).
 fn output_stamps(dir: &Path) -> Option<Vec<(String, Stamp)>> {
     let owned = output::read_manifest(dir).ok()??;
     let mut rels: Vec<String> = owned.into_iter().collect();
     rels.push(output::MANIFEST.to_string());
     rels.sort_unstable();
-    rels.into_par_iter()
-        .map(|rel| {
-            let m = std::fs::symlink_metadata(dir.join(&rel)).ok()?;
-            Some((rel, Stamp::of(&m)))
-        })
-        .collect()
+    let paths: Vec<PathBuf> = rels.iter().map(|rel| dir.join(rel)).collect();
+    let looked = look::look_all(dir, &paths, false);
+    rels.into_iter().zip(looked).map(|(rel, looked)| Some((rel, looked?.stamp.output()))).collect()
 }

@@ -45,7 +45,7 @@ impl Reusable {
         self.previous.get(rel).is_some_and(|(k, stamp)| {
             *k == key
                 && std::fs::symlink_metadata(self.output.join(rel))
-                    .is_ok_and(|m| m.is_file() && Stamp::of(&m) == *stamp)
+                    .is_ok_and(|m| m.is_file() && Stamp::of(&m).output() == *stamp)
         })
     }
 
@@ -125,7 +125,9 @@ mod tests {
     fn stamps(out: &Path, rels: &[&str]) -> Vec<(String, Stamp)> {
         let mut found: Vec<(String, Stamp)> = rels
             .iter()
-            .filter_map(|rel| Some((rel.to_string(), Stamp::of(&std::fs::symlink_metadata(out.join(rel)).ok()?))))
+            .filter_map(|rel| {
+                Some((rel.to_string(), Stamp::of(&std::fs::symlink_metadata(out.join(rel)).ok()?).output()))
+            })
             .collect();
         found.sort_by(|a, b| a.0.cmp(&b.0));
         found

@@ -32,6 +32,30 @@ impl Stamp {
         }
     }
 
+    /// [`Stamp::of`] from what `fstatat` returned (see [`super::look`]): the same fields, so
+    /// either kind of lookup stamps a file alike.
+    #[cfg(unix)]
+    #[allow(clippy::unnecessary_cast)] // the fields' types differ from one target to another
+    pub(crate) fn of_stat(stat: &rustix::fs::Stat) -> Stamp {
+        let ns = |s: i64, n: i64| s.saturating_mul(1_000_000_000).saturating_add(n);
+        Stamp {
+            len: stat.st_size as u64,
+            modified: ns(stat.st_mtime as i64, stat.st_mtime_nsec as i64),
+            changed: ns(stat.st_ctime as i64, stat.st_ctime_nsec as i64),
+            inode: stat.st_ino as u64,
+            device: stat.st_dev as u64,
+        }
+    }
+
+    /// The stamp of a file stagebook wrote into an output folder: without the change time.
+    /// Removing the previous site unlinks a second name of every file it shares with the new
+    /// one, which changes that file's change time though not a byte of it; left out, the
+    /// output can be stamped while the previous site is being removed, not after. Size,
+    /// modification time and inode still tell a file written or replaced since.
+    pub(crate) fn output(self) -> Stamp {
+        Stamp { changed: 0, ..self }
+    }
+
     #[cfg(not(unix))]
     pub(crate) fn of(meta: &std::fs::Metadata) -> Stamp {
         Stamp::portable(meta)
@@ -101,6 +125,32 @@ mod tests {
         let before = Stamp::of(&std::fs::metadata(&f).unwrap());
         std::fs::write(&f, "three").unwrap();
         assert_ne!(before, Stamp::of(&std::fs::metadata(&f).unwrap()));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_stamp_from_fstatat_is_the_stamp_from_metadata() {
+        let tmp = tempfile::tempdir().unwrap();
+        let f = tmp.path().join("a");
+        std::fs::write(&f, "one").unwrap();
+        let stat = rustix::fs::statat(rustix::fs::CWD, &f, rustix::fs::AtFlags::empty()).unwrap();
+        assert_eq!(Stamp::of_stat(&stat), Stamp::of(&std::fs::metadata(&f).unwrap()));
+    }
+
+    #[test]
+    fn an_output_stamp_ignores_a_second_name_going() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (f, g) = (tmp.path().join("a"), tmp.path().join("b"));
+        std::fs::write(&f, "one").unwrap();
+        std::fs::hard_link(&f, &g).unwrap();
+        let before = Stamp::of(&std::fs::metadata(&f).unwrap());
+        std::thread::sleep(Duration::from_millis(20));
+        std::fs::remove_file(&g).unwrap();
+        let after = Stamp::of(&std::fs::metadata(&f).unwrap());
+        assert_ne!(before, after, "the change time moved");
+        assert_eq!(before.output(), after.output());
+        std::fs::write(&f, "two").unwrap();
+        assert_ne!(before.output(), Stamp::of(&std::fs::metadata(&f).unwrap()).output());
     }
 
     #[test]

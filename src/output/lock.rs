@@ -129,13 +129,31 @@ fn remove_by_paths(dir: &Path) -> io::Result<()> {
     std::fs::remove_dir(dir)
 }
 
+/// [`remove_tree`] for an old site whose files were `listed` (paths relative to `dir`, sorted;
+/// its manifest): those files and the folders holding them go first, each folder opened and
+/// removed without being listed (a site of 10,000 pages is as many folders of one page each),
+/// then whatever else is left (files someone else put there) the way [`remove_tree`] goes.
+/// The list is only a hint: a name that is something else now is left to the second pass.
+pub(crate) fn remove_listed(dir: &Path, listed: &[String]) -> io::Result<()> {
+    #[cfg(unix)]
+    if let Ok(fd) = by_fd::open(rustix::fs::CWD, dir) {
+        // Only names below `dir`: a manifest is a file in the output, anyone may have edited it.
+        let below = |p: &&str| p.split('/').all(|c| !c.is_empty() && c != "." && c != "..");
+        let listed: Vec<&str> = listed.iter().map(String::as_str).filter(below).collect();
+        by_fd::remove_names(std::os::fd::AsFd::as_fd(&fd), &listed);
+    }
+    #[cfg(not(unix))]
+    let _ = listed;
+    remove_tree(dir)
+}
+
 /// Removal relative to open folders (`openat`, `unlinkat`): a name is looked up in its own
 /// folder only, never walked to from the root.
 #[cfg(unix)]
 mod by_fd {
     use std::ffi::CString;
     use std::io;
-    use std::os::fd::{AsFd, OwnedFd};
+    use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 
     use rayon::prelude::*;
     use rustix::fs::{AtFlags, Dir, FileType, Mode, OFlags};
@@ -144,6 +162,34 @@ mod by_fd {
     pub(super) fn open(parent: impl AsFd, name: impl rustix::path::Arg) -> io::Result<OwnedFd> {
         let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
         Ok(rustix::fs::openat(parent, name, flags, Mode::empty())?)
+    }
+
+    /// Removes from the open folder `fd` the files `paths` (relative to it, sorted) name and
+    /// then each folder holding them, if that leaves it empty; sub-folders in parallel. Every
+    /// folder is opened without following a link, so a link put in a folder's place is never
+    /// removed through; whatever cannot be removed is left for [`super::remove_tree`].
+    pub(super) fn remove_names(fd: BorrowedFd<'_>, paths: &[&str]) {
+        let mut folders: Vec<(&str, Vec<&str>)> = Vec::new();
+        let mut i = 0;
+        while i < paths.len() {
+            let Some((folder, _)) = paths[i].split_once('/') else {
+                let _ = rustix::fs::unlinkat(fd, paths[i], AtFlags::empty());
+                i += 1;
+                continue;
+            };
+            let prefix = &paths[i][..=folder.len()];
+            // Sorted: every path under `folder/` is in this run.
+            let end = i + paths[i..].iter().take_while(|p| p.starts_with(prefix)).count();
+            folders.push((folder, paths[i..end].iter().map(|p| &p[prefix.len()..]).collect()));
+            i = end;
+        }
+        folders.par_iter().for_each(|(folder, inside)| {
+            if let Ok(sub) = open(fd, *folder) {
+                remove_names(sub.as_fd(), inside);
+                drop(sub);
+                let _ = rustix::fs::unlinkat(fd, *folder, AtFlags::REMOVEDIR);
+            }
+        });
     }
 
     /// Removes everything in the open folder `fd`, its sub-folders in parallel.
@@ -274,6 +320,51 @@ pub(crate) fn remove_tree(path: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_listed_tree_goes_whole_and_nothing_outside_it() {
+        let tmp = tempfile::tempdir().unwrap();
+        let old = tmp.path().join("old");
+        for rel in ["a/index.html", "a/b/index.html", "c.css", "d/e/f/index.html", "a/notes.txt", "g/x"] {
+            std::fs::create_dir_all(old.join(rel).parent().unwrap()).unwrap();
+            std::fs::write(old.join(rel), rel).unwrap();
+        }
+        std::fs::write(tmp.path().join("outside"), "keep").unwrap();
+        std::fs::create_dir_all(tmp.path().join("elsewhere")).unwrap();
+        std::fs::write(tmp.path().join("elsewhere/index.html"), "keep").unwrap();
+        // A link in a listed folder's place is removed, never removed through.
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(tmp.path().join("elsewhere"), old.join("h")).unwrap();
+        let listed: Vec<String> =
+            ["../outside", "a/b/index.html", "a/index.html", "c.css", "d/e/f/index.html", "gone/x", "h/index.html"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+        remove_listed(&old, &listed).unwrap();
+        assert!(!old.exists());
+        assert_eq!(std::fs::read_to_string(tmp.path().join("outside")).unwrap(), "keep");
+        assert_eq!(std::fs::read_to_string(tmp.path().join("elsewhere/index.html")).unwrap(), "keep");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn listed_names_go_without_the_folders_they_share_with_unlisted_files() {
+        use std::os::fd::AsFd;
+        let tmp = tempfile::tempdir().unwrap();
+        for rel in ["a/index.html", "a/mine.txt", "a-b/index.html", "b/c/index.html"] {
+            std::fs::create_dir_all(tmp.path().join(rel).parent().unwrap()).unwrap();
+            std::fs::write(tmp.path().join(rel), rel).unwrap();
+        }
+        let fd = by_fd::open(rustix::fs::CWD, tmp.path()).unwrap();
+        by_fd::remove_names(fd.as_fd(), &["a-b/index.html", "a/index.html", "b/c/index.html"]);
+        let mut left: Vec<String> = walkdir::WalkDir::new(tmp.path())
+            .min_depth(1)
+            .into_iter()
+            .map(|e| e.unwrap().path().strip_prefix(tmp.path()).unwrap().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["a", "a/mine.txt"]);
+    }
 
     #[test]
     fn leftovers_of_killed_builds_are_removed_and_an_old_site_put_back() {

@@ -23,7 +23,7 @@ use crate::abspath::absolute;
 
 pub(crate) use lock::state_dir;
 pub(crate) use manifest::{read as read_manifest, FILE as MANIFEST};
-pub(crate) use publish::{Published, Staging};
+pub(crate) use publish::{Previous, Published, Staging};
 
 /// Somewhere rendered files go. `Sync` so pages can be written from parallel workers.
 pub trait Sink: Sync {

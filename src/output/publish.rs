@@ -75,8 +75,47 @@ const SHOWN: usize = 5;
 pub(crate) enum Published {
     /// Every file was already there with the same bytes: the output was left alone.
     Unchanged,
-    /// The new site is in place. `warnings`: leftovers that could not be removed.
-    Replaced { warnings: Vec<String> },
+    /// The new site is in place. `warnings`: leftovers that could not be removed;
+    /// `previous`: the old site, for the caller to remove.
+    Replaced { warnings: Vec<String>, previous: Option<Previous> },
+}
+
+/// The site the output folder held before, moved into the state folder by the swap. Its files
+/// are mostly second names of the new site's, so removing it (a good part of a publish) can go
+/// on beside other work, the cache record for one; the output folder stays locked until it is
+/// gone. Dropped, it is removed too.
+pub(crate) struct Previous {
+    dir: Option<PathBuf>,
+    /// The files it held that stagebook wrote, sorted: removed without listing their folders.
+    listed: Vec<String>,
+    _state: State,
+}
+
+impl Previous {
+    /// Removes the old site: a message when it cannot (the next build tries again).
+    pub(crate) fn remove(mut self) -> Option<String> {
+        let dir = self.dir.take()?;
+        let laps = crate::timings::Laps::start("publish", 4);
+        let warning = lock::remove_listed(&dir, &self.listed)
+            .err()
+            .map(|e| format!("cannot remove the previous site from {}: {e}", dir.display()));
+        laps.lap("remove");
+        warning
+    }
+}
+
+impl Drop for Previous {
+    fn drop(&mut self) {
+        if let Some(dir) = self.dir.take() {
+            let _ = lock::remove_listed(&dir, &self.listed);
+        }
+    }
+}
+
+impl std::fmt::Debug for Previous {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Previous").field("dir", &self.dir).finish()
+    }
 }
 
 /// A site being written beside its output folder. Dropped without [`Staging::commit`], its
@@ -152,14 +191,14 @@ impl Staging {
         let unchanged = self.unchanged.into_inner().unwrap_or_else(|e| e.into_inner());
         let staged = self.dir.path();
         let target = &self.target;
-        let mut warnings = self.warnings;
+        let warnings = self.warnings;
         if let Some(owned) = &self.owned {
             let same_files = produced.len() == owned.len() && produced.iter().all(|p| owned.contains(p));
             if same_files && !self.changed.load(Ordering::Relaxed) {
                 return Ok(Published::Unchanged);
             }
             check_overwrites(target, owned, &produced)?;
-            carry_over(target, staged, owned, &unchanged)?;
+            carry_over(target, staged, owned, &unchanged, !cfg!(unix))?;
             lap("carry");
         }
         fail("carried")?;
@@ -189,13 +228,13 @@ impl Staging {
         // The new site is in place: from here on, nothing can fail the build.
         lap("swap");
         let _ = failpoint::hit("swapped");
-        if let Some(old) = old {
-            if let Err(e) = lock::remove_tree(&old) {
-                warnings.push(format!("cannot remove the previous site from {}: {e}", old.display()));
-            }
-            lap("remove");
-        }
-        Ok(Published::Replaced { warnings })
+        let previous = old.map(|dir| {
+            let mut listed: Vec<String> = self.owned.into_iter().flatten().collect();
+            listed.push(manifest::FILE.to_string());
+            listed.sort_unstable();
+            Previous { dir: Some(dir), listed, _state: self.state }
+        });
+        Ok(Published::Replaced { warnings, previous })
     }
 }
 
@@ -342,7 +381,15 @@ fn check_overwrites(target: &Path, owned: &HashSet<String>, produced: &[String])
 /// One walk of the old tree puts into the new one, as hard links, the files whose bytes did not
 /// change and every file and folder stagebook did not write. Each folder is read once and made
 /// in the new tree once (not once per file), and every file is named relative to its folder.
-fn carry_over(target: &Path, staged: &Path, owned: &HashSet<String>, unchanged: &[String]) -> Result<(), PublishError> {
+/// `by_paths`: every folder read and every file linked by its whole path (where there is no
+/// `openat`), not from its open folder.
+fn carry_over(
+    target: &Path,
+    staged: &Path,
+    owned: &HashSet<String>,
+    unchanged: &[String],
+    by_paths: bool,
+) -> Result<(), PublishError> {
     let mut owned_dirs: HashSet<&str> = HashSet::new();
     for rel in owned {
         let mut rest = rel.as_str();
@@ -362,6 +409,7 @@ fn carry_over(target: &Path, staged: &Path, owned: &HashSet<String>, unchanged: 
         unchanged: unchanged_set,
         linked: AtomicUsize::new(0),
         modes: Mutex::new(Vec::new()),
+        by_paths,
     };
     carry.dir("")?;
     // Each unchanged file was in the old tree when it was compared; one that went since would
@@ -393,11 +441,24 @@ struct Carry<'a> {
     linked: AtomicUsize,
     /// Foreign folders made in the new tree, with the permissions to give them at the end.
     modes: Mutex<Vec<(PathBuf, std::fs::Permissions)>>,
+    by_paths: bool,
 }
 
 impl Carry<'_> {
     /// `rel_dir`: "" for the top, else `a/b` (no trailing slash).
     fn dir(&self, rel_dir: &str) -> Result<(), PublishError> {
+        #[cfg(unix)]
+        if !self.by_paths {
+            let from_dir = self.target.join(rel_dir);
+            let fd = by_fd::open(rustix::fs::CWD, &from_dir)
+                .map_err(PublishError::io(format!("cannot read {}", from_dir.display())))?;
+            return self.dir_by_fd(rel_dir, fd);
+        }
+        self.dir_by_paths(rel_dir)
+    }
+
+    /// [`Carry::dir`] with each folder read by its path and each file linked by its path.
+    fn dir_by_paths(&self, rel_dir: &str) -> Result<(), PublishError> {
         let from_dir = self.target.join(rel_dir);
         let to_dir = self.staged.join(rel_dir);
         let read_error = |e: io::Error| PublishError::io(format!("cannot read {}", from_dir.display()))(e);
@@ -408,14 +469,14 @@ impl Carry<'_> {
         for entry in std::fs::read_dir(&from_dir).map_err(read_error)? {
             let entry = entry.map_err(read_error)?;
             let name = entry.file_name();
+            let carry = |e: io::Error| PublishError::io(format!("cannot carry over {}", entry.path().display()))(e);
+            let is_dir = entry.file_type().map_err(carry)?.is_dir();
             let Some(name) = name.to_str() else {
                 // Not UTF-8: never a name stagebook writes, so someone else's.
-                self.foreign(&entry, &to_dir, None, &mut made, &mut subdirs)?;
+                self.foreign(&entry.path(), &to_dir, None, is_dir, &mut made)?;
                 continue;
             };
             let rel = if rel_dir.is_empty() { name.to_string() } else { format!("{rel_dir}/{name}") };
-            let carry = |e: io::Error| PublishError::io(format!("cannot carry over {}", entry.path().display()))(e);
-            let is_dir = entry.file_type().map_err(carry)?.is_dir();
             if is_dir && self.owned_dirs.contains(rel.as_str()) {
                 subdirs.push(rel);
                 continue;
@@ -429,42 +490,94 @@ impl Carry<'_> {
                 }
                 continue;
             }
-            self.foreign(&entry, &to_dir, Some(rel), &mut made, &mut subdirs)?;
+            subdirs.extend(self.foreign(&entry.path(), &to_dir, Some(rel), is_dir, &mut made)?);
         }
         self.linked.fetch_add(linked, Ordering::Relaxed);
-        subdirs.par_iter().try_for_each(|d| self.dir(d))
+        subdirs.par_iter().try_for_each(|d| self.dir_by_paths(d))
     }
 
-    /// An entry stagebook did not write: a folder is made in the new tree (and walked), a file
-    /// linked; neither may take the place of something this build wrote.
+    /// [`Carry::dir`] reading the open folder `fd`: sub-folders opened from it and files
+    /// linked from it by name, not walked to from the root again.
+    #[cfg(unix)]
+    fn dir_by_fd(&self, rel_dir: &str, fd: std::os::fd::OwnedFd) -> Result<(), PublishError> {
+        use std::os::unix::ffi::OsStrExt;
+        let from_dir = self.target.join(rel_dir);
+        let to_dir = self.staged.join(rel_dir);
+        let read_error = |e: io::Error| PublishError::io(format!("cannot read {}", from_dir.display()))(e);
+        let mut made = rel_dir.is_empty();
+        let (dir, entries) = by_fd::list(fd).map_err(read_error)?;
+        let fd = dir.fd().map_err(|e| read_error(e.into()))?;
+        let mut subdirs: Vec<(String, &std::ffi::CStr)> = Vec::new();
+        let mut linked = 0;
+        for (name, is_dir) in &entries {
+            let from = || from_dir.join(std::ffi::OsStr::from_bytes(name.to_bytes()));
+            let Ok(text) = name.to_str() else {
+                // Not UTF-8: never a name stagebook writes, so someone else's.
+                self.foreign(&from(), &to_dir, None, *is_dir, &mut made)?;
+                continue;
+            };
+            let rel = if rel_dir.is_empty() { text.to_string() } else { format!("{rel_dir}/{text}") };
+            if *is_dir && self.owned_dirs.contains(rel.as_str()) {
+                subdirs.push((rel, name));
+                continue;
+            }
+            if !*is_dir && (rel == manifest::FILE || self.owned.contains(&rel)) {
+                if self.unchanged.contains(rel.as_str()) {
+                    let carry = |e: io::Error| PublishError::io(format!("cannot carry over {}", from().display()))(e);
+                    self.make(&to_dir, &mut made).map_err(carry)?;
+                    let to = to_dir.join(text);
+                    by_fd::link(fd, name, &to)
+                        .or_else(|e| match e.kind() {
+                            io::ErrorKind::AlreadyExists => Err(e),
+                            _ => link_or_copy(&from(), &to),
+                        })
+                        .map_err(PublishError::io("cannot link unchanged files into the staging folder"))?;
+                    linked += 1;
+                }
+                continue;
+            }
+            if self.foreign(&from(), &to_dir, Some(rel.clone()), *is_dir, &mut made)?.is_some() {
+                subdirs.push((rel, name));
+            }
+        }
+        self.linked.fetch_add(linked, Ordering::Relaxed);
+        subdirs.par_iter().try_for_each(|(rel, name)| {
+            let sub = by_fd::open(fd, *name)
+                .map_err(PublishError::io(format!("cannot read {}", self.target.join(rel).display())))?;
+            self.dir_by_fd(rel, sub)
+        })
+    }
+
+    /// An entry stagebook did not write (`from`): a folder is made in the new tree (and its
+    /// `rel` returned, to be walked), a file linked; neither may take the place of something
+    /// this build wrote. `rel`: `None` for a name that is not UTF-8.
     fn foreign(
         &self,
-        entry: &std::fs::DirEntry,
+        from: &Path,
         to_dir: &Path,
         rel: Option<String>,
+        is_dir: bool,
         made: &mut bool,
-        subdirs: &mut Vec<String>,
-    ) -> Result<(), PublishError> {
-        let to = to_dir.join(entry.file_name());
-        let carry = |e: io::Error| PublishError::io(format!("cannot carry over {}", entry.path().display()))(e);
+    ) -> Result<Option<String>, PublishError> {
+        let to = to_dir.join(from.file_name().unwrap_or_default());
+        let carry = |e: io::Error| PublishError::io(format!("cannot carry over {}", from.display()))(e);
         let Some(rel) = rel else {
             // A name that is not UTF-8 is carried whole, as a hard link or a copy of the tree.
             self.make(to_dir, made).map_err(carry)?;
-            return copy_tree(&entry.path(), &to).map_err(carry);
+            return copy_tree(from, &to).map_err(carry).map(|()| None);
         };
-        if entry.file_type().map_err(carry)?.is_dir() {
+        if is_dir {
             std::fs::create_dir_all(&to).map_err(carry)?;
-            let mode = entry.metadata().map_err(carry)?.permissions();
+            let mode = std::fs::symlink_metadata(from).map_err(carry)?.permissions();
             self.modes.lock().unwrap_or_else(|e| e.into_inner()).push((to, mode));
-            subdirs.push(rel);
-            return Ok(());
+            return Ok(Some(rel));
         }
         self.make(to_dir, made).map_err(carry)?;
-        match link_or_copy(&entry.path(), &to) {
+        match link_or_copy(from, &to) {
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
                 Err(PublishError::WouldOverwrite { paths: vec![rel], more: 0 })
             }
-            other => other.map_err(carry),
+            other => other.map_err(carry).map(|()| None),
         }
     }
 
@@ -481,6 +594,51 @@ impl Carry<'_> {
         }
         *made = true;
         Ok(())
+    }
+}
+
+/// The carry walk's calls relative to open folders.
+#[cfg(unix)]
+mod by_fd {
+    use std::ffi::{CStr, CString};
+    use std::io;
+    use std::os::fd::{BorrowedFd, OwnedFd};
+    use std::path::Path;
+
+    use rustix::fs::{AtFlags, Dir, FileType, Mode, OFlags};
+
+    /// The folder `name` of `parent`, never through a symbolic link.
+    pub(super) fn open(parent: impl std::os::fd::AsFd, name: impl rustix::path::Arg) -> io::Result<OwnedFd> {
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        Ok(rustix::fs::openat(parent, name, flags, Mode::empty())?)
+    }
+
+    /// Every entry of the open folder (name, is a folder), read whole before anything is put
+    /// beside it; with the folder, still open, to look names up in.
+    pub(super) fn list(fd: OwnedFd) -> io::Result<(Dir, Vec<(CString, bool)>)> {
+        let mut dir = Dir::new(fd)?;
+        let mut entries = Vec::new();
+        while let Some(entry) = dir.read() {
+            let entry = entry?;
+            let name = entry.file_name();
+            if name == c"." || name == c".." {
+                continue;
+            }
+            let kind = match entry.file_type() {
+                FileType::Unknown => {
+                    FileType::from_raw_mode(rustix::fs::statat(dir.fd()?, name, AtFlags::SYMLINK_NOFOLLOW)?.st_mode)
+                }
+                kind => kind,
+            };
+            entries.push((name.to_owned(), kind == FileType::Directory));
+        }
+        Ok((dir, entries))
+    }
+
+    /// A hard link at `to` of the file `name` in the folder `fd` (a link itself, not what it
+    /// points to, as `link` does).
+    pub(super) fn link(fd: BorrowedFd<'_>, name: &CStr, to: &Path) -> io::Result<()> {
+        Ok(rustix::fs::linkat(fd, name, rustix::fs::CWD, to, AtFlags::empty())?)
     }
 }
 
@@ -615,7 +773,7 @@ mod tests {
         std::fs::create_dir(out.join("empty")).unwrap();
 
         let result = publish(&out, &[("keep/index.html", "same"), ("change/index.html", "v2")]);
-        assert!(matches!(result, Published::Replaced { ref warnings } if warnings.is_empty()), "{result:?}");
+        assert!(matches!(result, Published::Replaced { ref warnings, .. } if warnings.is_empty()), "{result:?}");
         assert_eq!(ino(&out.join("keep/index.html")), keep, "unchanged file linked, not rewritten");
         assert_eq!(std::fs::read_to_string(out.join("change/index.html")).unwrap(), "v2");
         assert!(!out.join("gone/deep/index.html").exists());
@@ -671,6 +829,71 @@ mod tests {
         assert_eq!(std::fs::read_to_string(out.join("a/b/notes/more/n.txt")).unwrap(), "n");
         assert!(!out.join("a/b/index.html").exists());
         assert_eq!(std::fs::read_to_string(out.join("a/index.html")).unwrap(), "a2");
+    }
+
+    /// Every path under `dir` with what it holds ("/" for a folder).
+    fn tree(dir: &Path) -> Vec<(String, String)> {
+        let mut found: Vec<(String, String)> = walkdir::WalkDir::new(dir)
+            .min_depth(1)
+            .into_iter()
+            .map(|e| {
+                let e = e.unwrap();
+                let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                let text = if e.file_type().is_dir() { "/".into() } else { std::fs::read_to_string(e.path()).unwrap() };
+                (rel, text)
+            })
+            .collect();
+        found.sort();
+        found
+    }
+
+    #[test]
+    fn the_carry_walk_by_paths_and_from_open_folders_make_the_same_tree() {
+        use std::os::unix::ffi::OsStrExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        let files = ["a/index.html", "a/b/index.html", "c/index.html", "style.css", "notes.txt", "x/y/z.txt", "a/mine"];
+        for rel in files {
+            std::fs::create_dir_all(out.join(rel).parent().unwrap()).unwrap();
+            std::fs::write(out.join(rel), rel).unwrap();
+        }
+        std::fs::write(out.join(manifest::FILE), "{}").unwrap();
+        std::fs::write(out.join("a").join(std::ffi::OsStr::from_bytes(b"caf\xe9")), "odd").unwrap();
+        let owned: HashSet<String> =
+            ["a/index.html", "a/b/index.html", "c/index.html", "style.css"].iter().map(|s| s.to_string()).collect();
+        let unchanged = ["a/b/index.html".to_string(), "style.css".to_string()];
+        let mut trees = Vec::new();
+        for by_paths in [true, false] {
+            let staged = tmp.path().join(format!("staged-{by_paths}"));
+            std::fs::create_dir(&staged).unwrap();
+            carry_over(&out, &staged, &owned, &unchanged, by_paths).unwrap();
+            assert_eq!(ino(&staged.join("style.css")), ino(&out.join("style.css")), "linked");
+            trees.push(tree(&staged));
+        }
+        assert_eq!(trees[0], trees[1]);
+        let names: Vec<&str> = trees[0].iter().map(|(rel, _)| rel.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "a",
+                "a/b",
+                "a/b/index.html",
+                "a/caf\u{FFFD}",
+                "a/mine",
+                "notes.txt",
+                "style.css",
+                "x",
+                "x/y",
+                "x/y/z.txt"
+            ]
+        );
+        // A file stagebook wrote that went since it was compared fails the publish.
+        std::fs::remove_file(out.join("style.css")).unwrap();
+        for by_paths in [true, false] {
+            let staged = tmp.path().join(format!("again-{by_paths}"));
+            std::fs::create_dir(&staged).unwrap();
+            assert!(carry_over(&out, &staged, &owned, &unchanged, by_paths).is_err());
+        }
     }
 
     #[test]
