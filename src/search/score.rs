@@ -109,61 +109,66 @@ pub(super) fn score(
         .zip(docs)
         .map(|(&len, d)| (K1 * (1.0 - B + B * len as f32 / avg_len), d.weight))
         .collect();
-    let scored: Vec<Postings> = stems
-        .par_iter()
-        .enumerate()
-        .map_init(
-            || (Vec::new(), Vec::new()),
-            |(list, scratch), (s, stem)| {
-                // The stem's postings from every run, in doc order: one entry per doc, its term
-                // frequencies summed.
-                list.clear();
-                for r in &runs {
-                    for &(doc, signed) in r.group(s) {
-                        let (f, titled) = (signed.abs(), signed.is_sign_negative());
-                        match list.last_mut() {
-                            Some((last, sum, t)) if *last == doc => {
-                                *sum += f;
-                                *t |= titled;
+    // The scores, and (beside them: they read only the stems) the surface words.
+    let (scored, surfaces): (Vec<Postings>, Vec<(String, String)>) = rayon::join(
+        || {
+            stems
+                .par_iter()
+                .enumerate()
+                .map_init(
+                    || (Vec::new(), Vec::new()),
+                    |(list, scratch), (s, stem)| {
+                        // The stem's postings from every run, in doc order: one entry per doc, its term
+                        // frequencies summed.
+                        list.clear();
+                        for r in &runs {
+                            for &(doc, signed) in r.group(s) {
+                                let (f, titled) = (signed.abs(), signed.is_sign_negative());
+                                match list.last_mut() {
+                                    Some((last, sum, t)) if *last == doc => {
+                                        *sum += f;
+                                        *t |= titled;
+                                    }
+                                    _ => list.push((doc, f, titled)),
+                                }
                             }
-                            _ => list.push((doc, f, titled)),
                         }
-                    }
-                }
-                let df = list.len() as f32;
-                let idf = ((n - df + 0.5) / (df + 0.5) + 1.0).ln();
-                for (doc, f, _) in list.iter_mut() {
-                    let (norm, weight) = norms[*doc as usize];
-                    *f = weight * idf * *f * (K1 + 1.0) / (*f + norm);
-                }
-                // The best ones, still in doc order: the written order is by quantised impact, then
-                // doc, which [`super::format::quantise`] makes from doc order with no sort.
-                if list.len() > MAX_POSTINGS {
-                    best_in_doc_order(list, scratch);
-                }
-                let signed = list.iter().map(|&(doc, f, titled)| (doc, if titled { -f } else { f }));
-                (!list.is_empty()).then(|| (stem.clone(), signed.collect()))
-            },
-        )
-        .flatten()
-        .collect();
-    lap("bm25");
-
-    // Words whose stem differs, so the browser can find the stem (and complete prefixes) with
-    // no stemmer of its own: only words some doc has, however many the lexicon holds.
-    let surfaces = lexicon.with_words(|words| {
-        words
-            .iter()
-            .zip(&stem_of)
-            .zip(&seen)
-            .filter(|((_, &s), seen)| s != NONE && seen.load(Ordering::Relaxed))
-            .filter_map(|((word, &s), _)| {
-                let surface = analyzer.surface(word);
-                (stems[s as usize] != *surface).then(|| (surface.into_owned(), stems[s as usize].clone()))
+                        let df = list.len() as f32;
+                        let idf = ((n - df + 0.5) / (df + 0.5) + 1.0).ln();
+                        for (doc, f, _) in list.iter_mut() {
+                            let (norm, weight) = norms[*doc as usize];
+                            *f = weight * idf * *f * (K1 + 1.0) / (*f + norm);
+                        }
+                        // The best ones, still in doc order: the written order is by quantised impact, then
+                        // doc, which [`super::format::quantise`] makes from doc order with no sort.
+                        if list.len() > MAX_POSTINGS {
+                            best_in_doc_order(list, scratch);
+                        }
+                        let signed = list.iter().map(|&(doc, f, titled)| (doc, if titled { -f } else { f }));
+                        (!list.is_empty()).then(|| (stem.clone(), signed.collect()))
+                    },
+                )
+                .flatten()
+                .collect()
+        },
+        || {
+            // Words whose stem differs, so the browser can find the stem (and complete prefixes) with
+            // no stemmer of its own: only words some doc has, however many the lexicon holds.
+            lexicon.with_words(|words| {
+                words
+                    .iter()
+                    .zip(&stem_of)
+                    .zip(&seen)
+                    .filter(|((_, &s), seen)| s != NONE && seen.load(Ordering::Relaxed))
+                    .filter_map(|((word, &s), _)| {
+                        let surface = analyzer.surface(word);
+                        (stems[s as usize] != *surface).then(|| (surface.into_owned(), stems[s as usize].clone()))
+                    })
+                    .collect()
             })
-            .collect()
-    });
-    lap("surfaces");
+        },
+    );
+    lap("bm25");
     (scored, surfaces)
 }
 
@@ -192,6 +197,8 @@ struct Run {
 }
 
 impl Run {
+    /// Reads each doc's entries once: the counting pass keeps them (stem, signed frequency)
+    /// for the placing pass, which would otherwise decode the words and look up stems again.
     fn new<I: Iterator<Item = (usize, u32, f32, bool)>>(
         docs: std::ops::Range<usize>,
         stems: usize,
@@ -199,25 +206,31 @@ impl Run {
     ) -> Run {
         let mut starts = vec![0u32; stems + 1];
         let mut lengths = Vec::with_capacity(docs.len());
+        let mut read: Vec<(u32, f32)> = Vec::new();
+        let mut ends = Vec::with_capacity(docs.len());
         for d in docs.clone() {
             let mut length = 0;
-            for (stem, n, _, _) in entries(d) {
+            for (stem, n, weight, titled) in entries(d) {
                 starts[stem + 1] += 1;
                 length += n;
+                let f = n as f32 * weight;
+                read.push((stem as u32, if titled { -f } else { f }));
             }
             lengths.push(length);
+            ends.push(read.len());
         }
         for s in 1..starts.len() {
             starts[s] += starts[s - 1];
         }
         let mut next = starts.clone();
         let mut postings = vec![(0, 0.0); starts[stems] as usize];
-        for d in docs {
-            for (stem, n, weight, titled) in entries(d) {
-                let f = n as f32 * weight;
-                postings[next[stem] as usize] = (d as u32, if titled { -f } else { f });
-                next[stem] += 1;
+        let mut from = 0;
+        for (d, end) in docs.zip(ends) {
+            for &(stem, signed) in &read[from..end] {
+                postings[next[stem as usize] as usize] = (d as u32, signed);
+                next[stem as usize] += 1;
             }
+            from = end;
         }
         Run { starts, postings, lengths }
     }
