@@ -15,6 +15,12 @@ const B: f32 = 0.75;
 const MAX_POSTINGS: usize = 250;
 /// Weight of the page description's words: like body text, below the title.
 const DESCRIPTION_WEIGHT: f32 = 1.0;
+/// Docs per scoring [`Run`]. Placing a run's postings by stem writes all over its postings
+/// array: at some 160 entries a doc, a run of this many docs keeps that array and its stem
+/// offsets within one core's L2 cache (1 MiB here), where runs of thousands of docs missed it
+/// on nearly every write. How docs are cut into runs changes no score (a stem's postings are
+/// gathered from the runs in doc order); each run costs a stem offset table (4 bytes a stem).
+const RUN_DOCS: usize = 512;
 /// Lexicon words that are not indexed (stop words).
 const NONE: u32 = u32::MAX;
 
@@ -30,7 +36,18 @@ pub(super) fn score(
     docs: &[Doc],
     lexicon: &Lexicon,
     analyzer: &Analyzer,
+    boosts: (f32, f32),
+) -> (Vec<Postings>, Vec<(String, String)>) {
+    score_in_runs(docs, lexicon, analyzer, boosts, RUN_DOCS)
+}
+
+/// [`score`], the docs read in runs of `run_docs`.
+fn score_in_runs(
+    docs: &[Doc],
+    lexicon: &Lexicon,
+    analyzer: &Analyzer,
     (bt, bh): (f32, f32),
+    run_docs: usize,
 ) -> (Vec<Postings>, Vec<(String, String)>) {
     let laps = crate::timings::Laps::start("score", 6);
     let lap = |what: &str| laps.lap(what);
@@ -89,12 +106,11 @@ pub(super) fn score(
             (stem != NONE).then_some((stem as usize, n, weight, titled))
         })
     };
-    let run = docs.len().div_ceil(rayon::current_num_threads() * 4).max(256);
     let runs: Vec<Run> = (0..docs.len())
-        .step_by(run)
+        .step_by(run_docs)
         .collect::<Vec<_>>()
         .into_par_iter()
-        .map(|first| Run::new(first..(first + run).min(docs.len()), stems.len(), entries))
+        .map(|first| Run::new(first..(first + run_docs).min(docs.len()), stems.len(), entries))
         .collect();
     drop(extra);
     lap("runs");
@@ -333,6 +349,37 @@ mod tests {
         };
         assert_eq!(docs_of("backup"), [1], "the title of doc 0 is not indexed");
         assert_eq!(docs_of("restor"), [0, 1], "its heading is");
+    }
+
+    #[test]
+    fn cutting_the_docs_into_runs_changes_no_posting() {
+        let l = Lexicon::default();
+        // A stem in the titles, headings and bodies of docs on both sides of every cut, under
+        // several words (their frequencies summed within a run), and rarer stems here and there.
+        let texts: Vec<(String, String, String)> = (0..700)
+            .map(|i: usize| {
+                let title = if i % 5 == 0 { "Backups" } else { "" };
+                let heading = if i % 3 == 0 { "Restoring backups" } else { "Notes" };
+                let body =
+                    format!("backup backing {} rare{} {}", "filler ".repeat(i % 13), i % 29, "backups ".repeat(i % 4));
+                (title.to_string(), heading.to_string(), body)
+            })
+            .collect();
+        let docs: Vec<Doc> = texts.iter().map(|(t, h, b)| doc(&l, t, h, b)).collect();
+        let analyzer = Analyzer::new("en");
+        let whole = score_in_runs(&docs, &l, &analyzer, (3.0, 2.0), docs.len());
+        for run_docs in [1, 7, 256, RUN_DOCS] {
+            let cut = score_in_runs(&docs, &l, &analyzer, (3.0, 2.0), run_docs);
+            assert_eq!(cut.1, whole.1, "surfaces, runs of {run_docs}");
+            assert_eq!(cut.0.len(), whole.0.len());
+            for ((stem, a), (same, b)) in cut.0.iter().zip(&whole.0) {
+                assert_eq!(stem, same);
+                // Bit for bit: the written impacts are quantised from these.
+                let bits = |l: &[(u32, f32)]| l.iter().map(|&(d, f)| (d, f.to_bits())).collect::<Vec<_>>();
+                assert_eq!(bits(a), bits(b), "{stem}, runs of {run_docs}");
+            }
+        }
+        assert!(whole.0.iter().any(|(s, l)| s == "backup" && l.len() == MAX_POSTINGS), "a stem cut to the best");
     }
 
     #[test]
