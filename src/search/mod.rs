@@ -281,8 +281,11 @@ fn write(config: &Config, site: &Site, matrix: Option<&Matrix>, record: bool, em
 struct Keys {
     entries: Vec<(String, String)>,
     /// Each stem's quantised postings, when a [`Record`] is asked for.
-    recorded: Option<Vec<(String, Vec<(u8, u32)>)>>,
+    recorded: Option<Vec<StemPostings>>,
 }
+
+/// A stem and its quantised postings, (impact, doc) in written order.
+type StemPostings = (String, Vec<(u8, u32)>);
 
 /// Scores the docs and encodes the keys: stems with postings, and surface words that point to
 /// a different stem.
@@ -548,50 +551,45 @@ fn collect_docs<'a>(config: &Config, site: &'a Site, matrix: Option<&'a Matrix>)
     let m = matrix.filter(|_| config.search.matrix);
     // Checklists embedded in pages: their items' results point there, where they are read.
     let mut embedded_lists: HashMap<&str, usize> = HashMap::new();
-    // Every page's own sections, made in parallel (they are most of the docs), then numbered
-    // in reading order.
+    // The pages' table entries (URL encoding, copies of titles and descriptions) are made in
+    // parallel; the docs only borrow from the pages, and are numbered in reading order here.
     let order = site.nav.reading_order();
-    let made: Vec<Option<(PageRef, Vec<Doc<'a>>)>> = order
+    let refs: Vec<Option<PageRef>> = order
         .par_iter()
         .map(|&i| {
             let page = &site.pages[i];
-            if page.generated.is_some() || page.sections.is_empty() {
-                return None;
-            }
-            let page_ref = PageRef {
+            (page.generated.is_none() && !page.sections.is_empty()).then(|| PageRef {
                 title: page.title.clone(),
                 url: encode_path(&page.url).into_owned(),
                 description: page.description.clone(),
-            };
-            let sections = page.sections.iter().enumerate();
-            let docs = sections
-                .filter(|(n, s)| *n == 0 || !s.text.is_empty() || !s.code.is_empty() || !s.heading.is_empty())
-                .map(|(n, s)| Doc {
-                    code: &s.code,
-                    more: s.more.as_str().into(),
-                    page: 0,
-                    anchor: s.anchor.as_deref().unwrap_or_default().into(),
-                    heading: s.heading.as_str().into(),
-                    words: Cow::Borrowed(&s.words),
-                    text: s.text.as_str().into(),
-                    title: if n == 0 { page.title.as_str().into() } else { "".into() },
-                    description: if n == 0 { page.description.as_str().into() } else { "".into() },
-                    label: String::new(),
-                    kind: Kind::Section,
-                    stage: -1,
-                    category: -1,
-                    weight: 1.0,
-                })
-                .collect();
-            Some((page_ref, docs))
+            })
         })
         .collect();
-    docs.reserve(made.iter().flatten().map(|(_, d)| d.len()).sum());
-    for (&i, made) in order.iter().zip(made) {
-        let Some((page_ref, page_docs)) = made else { continue };
+    for (&i, page_ref) in order.iter().zip(refs) {
+        let Some(page_ref) = page_ref else { continue };
         let page = &site.pages[i];
         pages.push(page_ref);
-        docs.extend(page_docs.into_iter().map(|d| Doc { page: pages.len() - 1, ..d }));
+        for (n, s) in page.sections.iter().enumerate() {
+            if n > 0 && s.text.is_empty() && s.code.is_empty() && s.heading.is_empty() {
+                continue;
+            }
+            docs.push(Doc {
+                code: &s.code,
+                more: s.more.as_str().into(),
+                page: pages.len() - 1,
+                anchor: s.anchor.as_deref().unwrap_or_default().into(),
+                heading: s.heading.as_str().into(),
+                words: Cow::Borrowed(&s.words),
+                text: s.text.as_str().into(),
+                title: if n == 0 { page.title.as_str().into() } else { "".into() },
+                description: if n == 0 { page.description.as_str().into() } else { "".into() },
+                label: String::new(),
+                kind: Kind::Section,
+                stage: -1,
+                category: -1,
+                weight: 1.0,
+            });
+        }
         // Data tables embedded from the matrix file: shown on the page, so found there.
         let Some(m) = m else { continue };
         for e in &page.embeds {

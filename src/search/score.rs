@@ -358,8 +358,8 @@ mod tests {
         // several words (their frequencies summed within a run), and rarer stems here and there.
         let texts: Vec<(String, String, String)> = (0..700)
             .map(|i: usize| {
-                let title = if i % 5 == 0 { "Backups" } else { "" };
-                let heading = if i % 3 == 0 { "Restoring backups" } else { "Notes" };
+                let title = if i.is_multiple_of(5) { "Backups" } else { "" };
+                let heading = if i.is_multiple_of(3) { "Restoring backups" } else { "Notes" };
                 let body =
                     format!("backup backing {} rare{} {}", "filler ".repeat(i % 13), i % 29, "backups ".repeat(i % 4));
                 (title.to_string(), heading.to_string(), body)
