@@ -177,159 +177,48 @@ fn write(config: &Config, site: &Site, matrix: Option<&Matrix>, record: bool, em
         byte_count.fetch_add(bytes.len(), AtomicOrdering::Relaxed);
         emit(rel, bytes);
     };
+    let emit: Emit = &emit;
     let analyzer = analyzer(config);
     let laps = crate::timings::Laps::start("search", 4);
     let lap = |what: &str| laps.lap(what);
     let (pages, docs) = collect_docs(config, site, matrix);
     lap("docs");
 
-    let (mut scored, surfaces) = score::score(&docs, &site.lexicon, &analyzer, config.search.boosts());
-    lap("score");
-    let max = scored.iter().flat_map(|(_, l)| l).map(|p| p.1.abs()).fold(f32::MIN_POSITIVE, f32::max);
-    scored.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-
-    // Keys: stems with postings, and surface words that point to a different stem.
-    let (mut entries, recorded_postings): (Vec<(String, String)>, Vec<Option<_>>) = scored
-        .par_iter()
-        .map(|(stem, list)| {
-            let quantised = format::quantise(list, max);
-            let encoded = base64::engine::general_purpose::STANDARD.encode(format::encode_postings(&quantised));
-            ((stem.clone(), encoded), record.then_some(quantised))
-        })
-        .unzip();
-    let stems: rustc_hash::FxHashSet<&str> = scored.iter().map(|(s, _)| s.as_str()).collect();
-    entries.extend(
-        surfaces
-            .into_iter()
-            .filter(|(w, s)| !stems.contains(w.as_str()) && stems.contains(s.as_str()))
-            .map(|(w, s)| (w, format!("{}{s}", format::ALIAS))),
+    // The keys and the docs' text share nothing but the docs: they are made side by side, so
+    // that when pages render fast (an edit build) the index keeps both cores busy, and each
+    // chain's own sequential steps overlap the other's parallel ones.
+    let (keys, text) = rayon::join(
+        || keys(&docs, site, &analyzer, config.search.boosts(), record, &lap),
+        || doc_text(&docs, emit, &lap),
     );
-    sort_keys(&mut entries);
-    lap("encode");
-
-    // Snippets: the prose, then the code when the prose is short.
-    let shown: Vec<Cow<str>> = docs
-        .par_iter()
-        .map(|d| {
-            // An aspect's values are cut at their own length.
-            let limit = if d.kind == Kind::Cell { ASPECT_CHARS } else { TEXT_CHARS };
-            ellipsis(
-                match d.code {
-                    "" => Cow::Borrowed(&*d.text),
-                    code => Cow::Owned(truncate(&format!("{} {code}", d.text), TEXT_CHARS)),
-                },
-                limit,
-            )
-        })
-        .collect();
+    let Keys { entries, recorded } = keys;
+    let DocText { shown, more_block, doc_bytes } = text;
     let doc_size = |i: usize| shown[i].len() + docs[i].heading.len() + docs[i].anchor.len() + docs[i].label.len() + 16;
-    // Keys, and their typo dictionary.
     let key_bytes: usize = entries.iter().map(|(k, v)| 2 * k.len() + v.len() + 9).sum();
-    let doc_bytes: usize = (0..docs.len()).map(doc_size).sum();
     let (shard_target, block_target) = targets(key_bytes, doc_bytes);
 
-    // Term shards: runs of keys of about the target size, written in parallel.
-    let mut shard_ranges = Vec::new();
-    let mut start = 0;
-    let mut size = 0;
-    for (i, (key, value)) in entries.iter().enumerate() {
-        size += key.len() + value.len() + 6;
-        if size >= shard_target || i + 1 == entries.len() {
-            shard_ranges.push(start..i + 1);
-            start = i + 1;
-            size = 0;
-        }
-    }
-    shard_ranges.par_iter().enumerate().for_each(|(i, r)| {
-        let keys = &entries[r.clone()];
-        emit(format!("{DIR}/t/{i}.js"), format::terms_script(i, keys));
-    });
-    // The first shard also holds anything sorting before its first key.
-    let shard_starts: Vec<&str> =
-        shard_ranges.iter().enumerate().map(|(i, r)| if i == 0 { "" } else { entries[r.start].0.as_str() }).collect();
-    lap("shards");
-
-    // Typo dictionary: the keys again, by first character and length, in runs of files.
-    let mut typos: Vec<(String, &str)> =
-        entries.iter().filter_map(|(k, _)| Some((format::typo_key(k)?, k.as_str()))).collect();
-    // Typo keys are distinct (a key's word is in it), so an unstable sort has one result.
-    typos.par_sort_unstable_by(|a, b| utf16_order(&a.0, &b.0));
-    let mut typo_starts: Vec<&str> = Vec::new();
-    let mut start = 0;
-    let mut size = 0;
-    for (i, (_, word)) in typos.iter().enumerate() {
-        size += word.len() + 3;
-        if size >= shard_target || i + 1 == typos.len() {
-            let words: Vec<&str> = typos[start..=i].iter().map(|t| t.1).collect();
-            let n = typo_starts.len();
-            typo_starts.push(if n == 0 { "" } else { typos[start].0.as_str() });
-            emit(format!("{DIR}/w/{n}.js"), format::script(format::CALL_WORDS, Some(n), &words, size));
-            start = i + 1;
-            size = 0;
-        }
-    }
-    lap("typos");
-
-    // The rest of the docs' text: runs of docs with some, each doc row naming its run's file.
-    let mut more_block = vec![-1i32; docs.len()];
-    let more_bytes: usize = docs.iter().map(|d| d.more.len() + 12).filter(|&n| n > 12).sum();
-    let more_target = more_target(more_bytes);
-    let mut more_ranges: Vec<Vec<usize>> = Vec::new();
-    let mut size = more_target;
-    for (i, d) in docs.iter().enumerate().filter(|(_, d)| !d.more.is_empty()) {
-        if size >= more_target {
-            more_ranges.push(Vec::new());
-            size = 0;
-        }
-        size += d.more.len() + 12;
-        more_block[i] = more_ranges.len() as i32 - 1;
-        more_ranges.last_mut().expect("pushed").push(i);
-    }
-    more_ranges.par_iter().enumerate().for_each(|(b, ids)| {
-        let rows: Vec<(u32, &str)> = ids.iter().map(|&i| (i as u32, &*docs[i].more)).collect();
-        emit(format!("{DIR}/m/{b}.js"), format::more_script(b, &rows));
-    });
-    lap("more");
-
-    // Doc blocks: runs of docs with the pages they belong to, written in parallel.
-    let mut ranges = Vec::new();
-    let mut start = 0;
-    while start < docs.len() {
-        let mut end = start;
-        let mut size = 0;
-        while end < docs.len() && (size < block_target || end == start) {
-            size += doc_size(end);
-            end += 1;
-        }
-        ranges.push((start, end));
-        start = end;
-    }
-    let block_starts: Vec<usize> = ranges.iter().map(|r| r.0).collect();
-    ranges.par_iter().enumerate().for_each(|(i, &(start, end))| {
-        let mut page_index: rustc_hash::FxHashMap<usize, usize> = rustc_hash::FxHashMap::default();
-        let mut block = Block { pages: Vec::new(), docs: Vec::new() };
-        for ((d, shown), &more) in docs[start..end].iter().zip(&shown[start..end]).zip(&more_block[start..end]) {
-            let local = *page_index.entry(d.page).or_insert_with(|| {
-                block.pages.push(PageRow {
-                    title: &pages[d.page].title,
-                    url: &pages[d.page].url,
-                    description: &pages[d.page].description,
-                });
-                block.pages.len() - 1
-            });
-            block.docs.push(DocRow {
-                page: local,
-                anchor: &d.anchor,
-                heading: &d.heading,
-                text: shown,
-                label: &d.label,
-                more,
-            });
-        }
-        let size = (start..end).map(doc_size).sum::<usize>() + 512;
-        emit(format!("{DIR}/d/{i}.js"), format::script(format::CALL_DOCS, Some(i), &block, size));
-    });
-    lap("blocks");
+    // Term shards, their typo dictionary and the doc blocks: three sets of files, side by side.
+    let ((shard_starts, typo_starts), block_starts) = rayon::join(
+        || {
+            rayon::join(
+                || {
+                    let starts = write_shards(&entries, shard_target, emit);
+                    lap("shards");
+                    starts
+                },
+                || {
+                    let starts = write_typos(&entries, shard_target, emit);
+                    lap("typos");
+                    starts
+                },
+            )
+        },
+        || {
+            let starts = write_blocks(&pages, &docs, &shown, &more_block, block_target, &doc_size, emit);
+            lap("blocks");
+            starts
+        },
+    );
     let (stages, categories) = matrix.map_or((Vec::new(), Vec::new()), |m| {
         (
             m.stages.iter().map(|s| [s.id.clone(), s.name.clone()]).collect(),
@@ -356,7 +245,7 @@ fn write(config: &Config, site: &Site, matrix: Option<&Matrix>, record: bool, em
     emit(format!("{DIR}/manifest.js"), format::script(format::CALL_MANIFEST, None, &manifest, 4096));
     let stats =
         Stats { docs: docs.len(), keys: entries.len(), files: file_count.into_inner(), bytes: byte_count.into_inner() };
-    let record = record.then(|| Record {
+    let record = recorded.map(|postings| Record {
         docs: docs
             .iter()
             .zip(&shown)
@@ -379,13 +268,209 @@ fn write(config: &Config, site: &Site, matrix: Option<&Matrix>, record: bool, em
             .filter_map(|(key, value)| {
                 Some((key.clone(), RecordTerm::Alias(value.strip_prefix(format::ALIAS)?.to_string())))
             })
-            .chain(scored.iter().zip(recorded_postings).map(|((stem, _), quantised)| {
-                let postings = quantised.unwrap_or_default().into_iter().map(|(impact, doc)| (doc, impact)).collect();
-                (stem.clone(), RecordTerm::Postings(postings))
+            .chain(postings.into_iter().map(|(stem, quantised)| {
+                let postings = quantised.into_iter().map(|(impact, doc)| (doc, impact)).collect();
+                (stem, RecordTerm::Postings(postings))
             }))
             .collect(),
     });
     (stats, record)
+}
+
+/// The keys of the index, in key order, each with its value: base64 postings or an alias.
+struct Keys {
+    entries: Vec<(String, String)>,
+    /// Each stem's quantised postings, when a [`Record`] is asked for.
+    recorded: Option<Vec<StemPostings>>,
+}
+
+/// A stem and its quantised postings, (impact, doc) in written order.
+type StemPostings = (String, Vec<(u8, u32)>);
+
+/// Scores the docs and encodes the keys: stems with postings, and surface words that point to
+/// a different stem.
+fn keys(
+    docs: &[Doc],
+    site: &Site,
+    analyzer: &crate::words::Analyzer,
+    boosts: (f32, f32),
+    record: bool,
+    lap: &(dyn Fn(&str) + Sync),
+) -> Keys {
+    let (scored, surfaces) = score::score(docs, &site.lexicon, analyzer, boosts);
+    lap("score");
+    // The best score of the index, which impacts are quantised against (a maximum: the same in
+    // any order of reduction).
+    let max = scored
+        .par_iter()
+        .map(|(_, l)| l.iter().map(|p| p.1.abs()).fold(f32::MIN_POSITIVE, f32::max))
+        .reduce(|| f32::MIN_POSITIVE, f32::max);
+    // Stems come in no particular order: [`sort_keys`] gives the one order whatever it is.
+    let (mut entries, recorded): (Vec<(String, String)>, Vec<Option<_>>) = scored
+        .par_iter()
+        .map(|(stem, list)| {
+            let quantised = format::quantise(list, max);
+            let encoded = base64::engine::general_purpose::STANDARD.encode(format::encode_postings(&quantised));
+            ((stem.clone(), encoded), record.then(|| (stem.clone(), quantised)))
+        })
+        .unzip();
+    let stems: rustc_hash::FxHashSet<&str> = scored.iter().map(|(s, _)| s.as_str()).collect();
+    let aliases: Vec<(String, String)> = surfaces
+        .into_iter()
+        .filter(|(w, s)| !stems.contains(w.as_str()) && stems.contains(s.as_str()))
+        .map(|(w, s)| (w, format!("{}{s}", format::ALIAS)))
+        .collect();
+    drop(stems);
+    drop(scored);
+    entries.extend(aliases);
+    sort_keys(&mut entries);
+    lap("encode");
+    Keys { entries, recorded: record.then(|| recorded.into_iter().flatten().collect()) }
+}
+
+/// The docs' text as written: each doc's snippet, the `m/` file holding the rest of its text
+/// (-1 for none; those files are written here), and the bytes the doc blocks will take.
+struct DocText<'a> {
+    shown: Vec<Cow<'a, str>>,
+    more_block: Vec<i32>,
+    doc_bytes: usize,
+}
+
+fn doc_text<'a>(docs: &'a [Doc], emit: Emit, lap: &(dyn Fn(&str) + Sync)) -> DocText<'a> {
+    // Snippets: the prose, then the code when the prose is short.
+    let shown: Vec<Cow<str>> = docs
+        .par_iter()
+        .map(|d| {
+            // An aspect's values are cut at their own length.
+            let limit = if d.kind == Kind::Cell { ASPECT_CHARS } else { TEXT_CHARS };
+            ellipsis(
+                match d.code {
+                    "" => Cow::Borrowed(&*d.text),
+                    code => Cow::Owned(truncate(&format!("{} {code}", d.text), TEXT_CHARS)),
+                },
+                limit,
+            )
+        })
+        .collect();
+    let doc_bytes: usize =
+        docs.iter().zip(&shown).map(|(d, s)| s.len() + d.heading.len() + d.anchor.len() + d.label.len() + 16).sum();
+
+    // The rest of the docs' text: runs of docs with some, each doc row naming its run's file.
+    let mut more_block = vec![-1i32; docs.len()];
+    let more_bytes: usize = docs.iter().map(|d| d.more.len() + 12).filter(|&n| n > 12).sum();
+    let more_target = more_target(more_bytes);
+    let mut more_ranges: Vec<Vec<usize>> = Vec::new();
+    let mut size = more_target;
+    for (i, d) in docs.iter().enumerate().filter(|(_, d)| !d.more.is_empty()) {
+        if size >= more_target {
+            more_ranges.push(Vec::new());
+            size = 0;
+        }
+        size += d.more.len() + 12;
+        more_block[i] = more_ranges.len() as i32 - 1;
+        more_ranges.last_mut().expect("pushed").push(i);
+    }
+    more_ranges.par_iter().enumerate().for_each(|(b, ids)| {
+        let rows: Vec<(u32, &str)> = ids.iter().map(|&i| (i as u32, &*docs[i].more)).collect();
+        emit(format!("{DIR}/m/{b}.js"), format::more_script(b, &rows));
+    });
+    lap("more");
+    DocText { shown, more_block, doc_bytes }
+}
+
+/// Term shards: runs of keys of about the target size, written in parallel. Returns each
+/// shard's first key (the first shard's is empty: it also holds anything sorting before it).
+fn write_shards<'e>(entries: &'e [(String, String)], target: usize, emit: Emit) -> Vec<&'e str> {
+    let mut shard_ranges = Vec::new();
+    let mut start = 0;
+    let mut size = 0;
+    for (i, (key, value)) in entries.iter().enumerate() {
+        size += key.len() + value.len() + 6;
+        if size >= target || i + 1 == entries.len() {
+            shard_ranges.push(start..i + 1);
+            start = i + 1;
+            size = 0;
+        }
+    }
+    shard_ranges.par_iter().enumerate().for_each(|(i, r)| {
+        let keys = &entries[r.clone()];
+        emit(format!("{DIR}/t/{i}.js"), format::terms_script(i, keys));
+    });
+    shard_ranges.iter().enumerate().map(|(i, r)| if i == 0 { "" } else { entries[r.start].0.as_str() }).collect()
+}
+
+/// Typo dictionary: the keys again, by first character and length, in runs of files. Returns
+/// each file's first typo key (the first file's is empty).
+fn write_typos(entries: &[(String, String)], target: usize, emit: Emit) -> Vec<String> {
+    let mut typos: Vec<(String, &str)> =
+        entries.iter().filter_map(|(k, _)| Some((format::typo_key(k)?, k.as_str()))).collect();
+    // Typo keys are distinct (a key's word is in it), so an unstable sort has one result.
+    typos.par_sort_unstable_by(|a, b| utf16_order(&a.0, &b.0));
+    let mut typo_starts: Vec<String> = Vec::new();
+    let mut start = 0;
+    let mut size = 0;
+    for (i, (_, word)) in typos.iter().enumerate() {
+        size += word.len() + 3;
+        if size >= target || i + 1 == typos.len() {
+            let words: Vec<&str> = typos[start..=i].iter().map(|t| t.1).collect();
+            let n = typo_starts.len();
+            typo_starts.push(if n == 0 { String::new() } else { typos[start].0.clone() });
+            emit(format!("{DIR}/w/{n}.js"), format::script(format::CALL_WORDS, Some(n), &words, size));
+            start = i + 1;
+            size = 0;
+        }
+    }
+    typo_starts
+}
+
+/// Doc blocks: runs of docs with the pages they belong to, written in parallel. Returns each
+/// block's first doc.
+fn write_blocks(
+    pages: &[PageRef],
+    docs: &[Doc],
+    shown: &[Cow<str>],
+    more_block: &[i32],
+    target: usize,
+    doc_size: &(dyn Fn(usize) -> usize + Sync),
+    emit: Emit,
+) -> Vec<usize> {
+    let mut ranges = Vec::new();
+    let mut start = 0;
+    while start < docs.len() {
+        let mut end = start;
+        let mut size = 0;
+        while end < docs.len() && (size < target || end == start) {
+            size += doc_size(end);
+            end += 1;
+        }
+        ranges.push((start, end));
+        start = end;
+    }
+    ranges.par_iter().enumerate().for_each(|(i, &(start, end))| {
+        let mut page_index: rustc_hash::FxHashMap<usize, usize> = rustc_hash::FxHashMap::default();
+        let mut block = Block { pages: Vec::new(), docs: Vec::new() };
+        for ((d, shown), &more) in docs[start..end].iter().zip(&shown[start..end]).zip(&more_block[start..end]) {
+            let local = *page_index.entry(d.page).or_insert_with(|| {
+                block.pages.push(PageRow {
+                    title: &pages[d.page].title,
+                    url: &pages[d.page].url,
+                    description: &pages[d.page].description,
+                });
+                block.pages.len() - 1
+            });
+            block.docs.push(DocRow {
+                page: local,
+                anchor: &d.anchor,
+                heading: &d.heading,
+                text: shown,
+                label: &d.label,
+                more,
+            });
+        }
+        let size = (start..end).map(doc_size).sum::<usize>() + 512;
+        emit(format!("{DIR}/d/{i}.js"), format::script(format::CALL_DOCS, Some(i), &block, size));
+    });
+    ranges.iter().map(|r| r.0).collect()
 }
 
 /// Keys in the order of the browser's string comparison, which its binary searches rely on,
@@ -466,16 +551,24 @@ fn collect_docs<'a>(config: &Config, site: &'a Site, matrix: Option<&'a Matrix>)
     let m = matrix.filter(|_| config.search.matrix);
     // Checklists embedded in pages: their items' results point there, where they are read.
     let mut embedded_lists: HashMap<&str, usize> = HashMap::new();
-    for &i in site.nav.reading_order() {
+    // The pages' table entries (URL encoding, copies of titles and descriptions) are made in
+    // parallel; the docs only borrow from the pages, and are numbered in reading order here.
+    let order = site.nav.reading_order();
+    let refs: Vec<Option<PageRef>> = order
+        .par_iter()
+        .map(|&i| {
+            let page = &site.pages[i];
+            (page.generated.is_none() && !page.sections.is_empty()).then(|| PageRef {
+                title: page.title.clone(),
+                url: encode_path(&page.url).into_owned(),
+                description: page.description.clone(),
+            })
+        })
+        .collect();
+    for (&i, page_ref) in order.iter().zip(refs) {
+        let Some(page_ref) = page_ref else { continue };
         let page = &site.pages[i];
-        if page.generated.is_some() || page.sections.is_empty() {
-            continue;
-        }
-        pages.push(PageRef {
-            title: page.title.clone(),
-            url: encode_path(&page.url).into_owned(),
-            description: page.description.clone(),
-        });
+        pages.push(page_ref);
         for (n, s) in page.sections.iter().enumerate() {
             if n > 0 && s.text.is_empty() && s.code.is_empty() && s.heading.is_empty() {
                 continue;
