@@ -151,18 +151,14 @@ pub(crate) fn remove_listed(dir: &Path, listed: &[String]) -> io::Result<()> {
 /// folder only, never walked to from the root.
 #[cfg(unix)]
 mod by_fd {
-    use std::ffi::CString;
     use std::io;
     use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 
     use rayon::prelude::*;
-    use rustix::fs::{AtFlags, Dir, FileType, Mode, OFlags};
+    use rustix::fs::AtFlags;
 
-    /// Opens the folder `name` of `parent` (never through a symbolic link).
-    pub(super) fn open(parent: impl AsFd, name: impl rustix::path::Arg) -> io::Result<OwnedFd> {
-        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
-        Ok(rustix::fs::openat(parent, name, flags, Mode::empty())?)
-    }
+    use crate::output::folder_fd::list;
+    pub(super) use crate::output::folder_fd::open;
 
     /// Removes from the open folder `fd` the files `paths` (relative to it, sorted) name and
     /// then each folder holding them, if that leaves it empty; sub-folders in parallel. Every
@@ -194,33 +190,14 @@ mod by_fd {
 
     /// Removes everything in the open folder `fd`, its sub-folders in parallel.
     pub(super) fn remove_contents(fd: OwnedFd) -> io::Result<()> {
-        let mut dir = Dir::new(fd)?;
-        let mut subdirs: Vec<CString> = Vec::new();
-        let mut files: Vec<CString> = Vec::new();
-        while let Some(entry) = dir.read() {
-            let entry = entry?;
-            let name = entry.file_name();
-            if name == c"." || name == c".." {
-                continue;
-            }
-            let kind = match entry.file_type() {
-                FileType::Unknown => {
-                    FileType::from_raw_mode(rustix::fs::statat(dir.fd()?, name, AtFlags::SYMLINK_NOFOLLOW)?.st_mode)
-                }
-                kind => kind,
-            };
-            if kind == FileType::Directory {
-                subdirs.push(name.to_owned());
-            } else {
-                files.push(name.to_owned());
-            }
-        }
+        let (dir, entries) = list(fd)?;
+        let (subdirs, files): (Vec<_>, Vec<_>) = entries.into_iter().partition(|(_, is_dir)| *is_dir);
         let fd = dir.fd()?;
         // Unlinked after the listing: a folder is not changed while it is being read.
-        for name in &files {
+        for (name, _) in &files {
             rustix::fs::unlinkat(fd, name.as_c_str(), AtFlags::empty())?;
         }
-        subdirs.par_iter().try_for_each(|name| {
+        subdirs.par_iter().try_for_each(|(name, _)| {
             remove_contents(open(fd, name.as_c_str())?)?;
             Ok(rustix::fs::unlinkat(fd, name.as_c_str(), AtFlags::REMOVEDIR)?)
         })

@@ -5,10 +5,13 @@
 //!   fallback; [`lock`]: the state folder, its lock and leftovers of killed builds;
 //!   [`manifest`]: which files of the output stagebook wrote; [`location`]: where the output
 //!   may not be; [`collide`]: output paths that one file system would make one file;
-//!   [`failpoint`]: test hooks that stop a publish at a named step.
+//!   [`failpoint`]: test hooks that stop a publish at a named step; [`folder_fd`]: folders read
+//!   through open folder descriptors.
 
 pub(crate) mod collide;
 mod failpoint;
+#[cfg(unix)]
+mod folder_fd;
 pub(crate) mod location;
 mod lock;
 mod manifest;

@@ -600,40 +600,14 @@ impl Carry<'_> {
 /// The carry walk's calls relative to open folders.
 #[cfg(unix)]
 mod by_fd {
-    use std::ffi::{CStr, CString};
+    use std::ffi::CStr;
     use std::io;
-    use std::os::fd::{BorrowedFd, OwnedFd};
+    use std::os::fd::BorrowedFd;
     use std::path::Path;
 
-    use rustix::fs::{AtFlags, Dir, FileType, Mode, OFlags};
+    use rustix::fs::AtFlags;
 
-    /// The folder `name` of `parent`, never through a symbolic link.
-    pub(super) fn open(parent: impl std::os::fd::AsFd, name: impl rustix::path::Arg) -> io::Result<OwnedFd> {
-        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
-        Ok(rustix::fs::openat(parent, name, flags, Mode::empty())?)
-    }
-
-    /// Every entry of the open folder (name, is a folder), read whole before anything is put
-    /// beside it; with the folder, still open, to look names up in.
-    pub(super) fn list(fd: OwnedFd) -> io::Result<(Dir, Vec<(CString, bool)>)> {
-        let mut dir = Dir::new(fd)?;
-        let mut entries = Vec::new();
-        while let Some(entry) = dir.read() {
-            let entry = entry?;
-            let name = entry.file_name();
-            if name == c"." || name == c".." {
-                continue;
-            }
-            let kind = match entry.file_type() {
-                FileType::Unknown => {
-                    FileType::from_raw_mode(rustix::fs::statat(dir.fd()?, name, AtFlags::SYMLINK_NOFOLLOW)?.st_mode)
-                }
-                kind => kind,
-            };
-            entries.push((name.to_owned(), kind == FileType::Directory));
-        }
-        Ok((dir, entries))
-    }
+    pub(super) use crate::output::folder_fd::{list, open};
 
     /// A hard link at `to` of the file `name` in the folder `fd` (a link itself, not what it
     /// points to, as `link` does).
