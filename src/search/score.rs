@@ -21,6 +21,8 @@ const DESCRIPTION_WEIGHT: f32 = 1.0;
 /// on nearly every write. How docs are cut into runs changes no score (a stem's postings are
 /// gathered from the runs in doc order); each run costs a stem offset table (4 bytes a stem).
 const RUN_DOCS: usize = 512;
+/// The most docs a run can hold: [`Run::offsets`] are `u16`.
+const MAX_RUN_DOCS: usize = 1 << 16;
 /// Lexicon words that are not indexed (stop words).
 const NONE: u32 = u32::MAX;
 
@@ -106,6 +108,8 @@ fn score_in_runs(
             (stem != NONE).then_some((stem as usize, n, weight, titled))
         })
     };
+    // A run's docs are named by two-byte offsets.
+    let run_docs = run_docs.clamp(1, MAX_RUN_DOCS);
     let runs: Vec<Run> = (0..docs.len())
         .step_by(run_docs)
         .collect::<Vec<_>>()
@@ -138,7 +142,9 @@ fn score_in_runs(
                         // frequencies summed.
                         list.clear();
                         for r in &runs {
-                            for &(doc, signed) in r.group(s) {
+                            let (offsets, frequencies) = r.group(s);
+                            for (&offset, &signed) in offsets.iter().zip(frequencies) {
+                                let doc = r.first + u32::from(offset);
                                 let (f, titled) = (signed.abs(), signed.is_sign_negative());
                                 match list.last_mut() {
                                     Some((last, sum, t)) if *last == doc => {
@@ -203,11 +209,16 @@ fn best_in_doc_order(list: &mut Vec<(u32, f32, bool)>, scratch: &mut Vec<(u32, f
 /// The postings of a run of docs grouped by stem (a counting sort), each group in doc order:
 /// a doc that has a stem under several words or fields gets adjacent entries.
 struct Run {
-    /// Where each stem's group starts in `postings`, and the end.
+    /// The run's first doc: postings name their doc by its offset from it.
+    first: u32,
+    /// Where each stem's group starts in `offsets` and `frequencies`, and the end.
     starts: Vec<u32>,
-    /// (doc, weighted term frequency), negative when from the title or heading (a flag in the
-    /// sign keeps the entries at 8 bytes: there is one per word per doc).
-    postings: Vec<(u32, f32)>,
+    /// Each posting's doc, as an offset from `first`. Two bytes, in their own array beside
+    /// `frequencies` (a pair would be padded to 8): every run is alive at once while the
+    /// stems are scored, one entry per word per doc, some 40 MB at 10,000 pages.
+    offsets: Vec<u16>,
+    /// Each posting's weighted term frequency, negative when from the title or heading.
+    frequencies: Vec<f32>,
     /// Indexed words per doc.
     lengths: Vec<u32>,
 }
@@ -239,20 +250,25 @@ impl Run {
             starts[s] += starts[s - 1];
         }
         let mut next = starts.clone();
-        let mut postings = vec![(0, 0.0); starts[stems] as usize];
+        let mut offsets = vec![0u16; starts[stems] as usize];
+        let mut frequencies = vec![0f32; starts[stems] as usize];
         let mut from = 0;
-        for (d, end) in docs.zip(ends) {
+        for (offset, end) in ends.into_iter().enumerate() {
             for &(stem, signed) in &read[from..end] {
-                postings[next[stem as usize] as usize] = (d as u32, signed);
+                let at = next[stem as usize] as usize;
+                offsets[at] = offset as u16;
+                frequencies[at] = signed;
                 next[stem as usize] += 1;
             }
             from = end;
         }
-        Run { starts, postings, lengths }
+        Run { first: docs.start as u32, starts, offsets, frequencies, lengths }
     }
 
-    fn group(&self, stem: usize) -> &[(u32, f32)] {
-        &self.postings[self.starts[stem] as usize..self.starts[stem + 1] as usize]
+    /// A stem's postings: the docs' offsets from `first`, and the frequencies.
+    fn group(&self, stem: usize) -> (&[u16], &[f32]) {
+        let range = self.starts[stem] as usize..self.starts[stem + 1] as usize;
+        (&self.offsets[range.clone()], &self.frequencies[range])
     }
 }
 
