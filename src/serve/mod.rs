@@ -15,6 +15,7 @@
 pub(crate) mod http;
 mod plan;
 mod report;
+mod trim;
 mod watch;
 
 use std::collections::{BTreeSet, HashSet};
@@ -157,6 +158,7 @@ impl Builder {
                 self.broken = false;
                 self.search_stale = false;
                 self.shared.publish(Arc::new(files), &summary);
+                trim::release_freed();
                 say(&report::rebuilt(&summary, started.elapsed().as_millis(), changed));
             }
             Err(errors) => self.fail(errors),
@@ -313,6 +315,7 @@ impl Builder {
             (n, a) => format!("{} and {}", report::plural(n, "page"), report::plural(a, "file")),
         };
         self.shared.publish(Arc::new(files), &what);
+        trim::release_freed();
         say(&report::rebuilt(&what, started.elapsed().as_millis(), changed));
         Step::Shown
     }
