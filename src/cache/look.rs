@@ -27,6 +27,25 @@ pub(crate) fn look_all(base: &Path, paths: &[PathBuf], follow: bool) -> Vec<Opti
     paths.par_iter().with_min_len(64).map(|path| from.look(base, path, follow)).collect()
 }
 
+/// A folder opened once, to look many files up in it one at a time (from many threads): the
+/// output folder, whose pages a cached build checks before rendering each.
+pub(crate) struct Folder {
+    path: PathBuf,
+    base: Base,
+}
+
+impl Folder {
+    /// `path` (absolute), opened where it can be (else each file is looked at by its whole path).
+    pub(crate) fn open(path: &Path) -> Folder {
+        Folder { path: path.to_path_buf(), base: Base::open(path) }
+    }
+
+    /// The file `rel` (a `/`-separated path inside the folder), as [`look_all`] would see it.
+    pub(crate) fn look(&self, rel: &str, follow: bool) -> Option<Looked> {
+        self.base.look(&self.path, &self.path.join(rel), follow)
+    }
+}
+
 /// `base` opened, where it can be.
 struct Base(#[cfg(unix)] Option<std::os::fd::OwnedFd>);
 
