@@ -1,16 +1,21 @@
 //! Turning human text into ids and ids back into human text.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// GitHub-compatible heading id: lowercase, letters/digits/`-`/`_` kept, spaces become `-`,
 /// everything else dropped. Handbooks written for GitHub keep working anchors.
 pub(crate) fn heading_id(text: &str) -> String {
     let mut id = String::with_capacity(text.len());
     for c in text.trim().chars() {
-        if c.is_alphanumeric() || c == '_' || c == '-' {
+        // ASCII (most headings) skips the Unicode tables; the same result.
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                id.push(c.to_ascii_lowercase());
+            } else if c == ' ' {
+                id.push('-');
+            }
+        } else if c.is_alphanumeric() {
             id.extend(c.to_lowercase());
-        } else if c == ' ' {
-            id.push('-');
         }
     }
     id
@@ -45,10 +50,11 @@ pub(crate) fn title_from_name(name: &str) -> String {
     }
 }
 
-/// Hands out unique ids within one page: the second "Setup" becomes "setup-1".
+/// Hands out unique ids within one page: the second "Setup" becomes "setup-1". One per page,
+/// so its map is keyed with the fast hasher (never iterated: the order cannot show).
 #[derive(Default)]
 pub(crate) struct IdAllocator {
-    seen: HashMap<String, usize>,
+    seen: FxHashMap<String, usize>,
 }
 
 impl IdAllocator {
@@ -87,6 +93,25 @@ mod tests {
         assert_eq!(heading_id("POC vs. MVP"), "poc-vs-mvp");
         assert_eq!(heading_id("Série A — étapes"), "série-a--étapes");
         assert_eq!(heading_id("snake_case and-dash"), "snake_case-and-dash");
+    }
+
+    #[test]
+    fn the_ascii_shortcut_gives_the_general_rule_for_every_char() {
+        let general = |text: &str| -> String {
+            let mut id = String::new();
+            for c in text.trim().chars() {
+                if c.is_alphanumeric() || c == '_' || c == '-' {
+                    id.extend(c.to_lowercase());
+                } else if c == ' ' {
+                    id.push('-');
+                }
+            }
+            id
+        };
+        for c in (0..0x3000u32).chain(0x1_0400..0x1_0500).filter_map(char::from_u32) {
+            let text = format!("A{c}z {c}İ");
+            assert_eq!(heading_id(&text), general(&text), "{:?}", c);
+        }
     }
 
     #[test]

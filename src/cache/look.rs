@@ -27,6 +27,31 @@ pub(crate) fn look_all(base: &Path, paths: &[PathBuf], follow: bool) -> Vec<Opti
     paths.par_iter().with_min_len(64).map(|path| from.look(base, path, follow)).collect()
 }
 
+/// A folder opened once, to look many files up in it one at a time (from many threads): the
+/// output folder, whose pages a cached build checks before rendering each.
+pub(crate) struct Folder {
+    path: PathBuf,
+    base: Base,
+}
+
+impl Folder {
+    /// `path` (absolute), opened where it can be (else each file is looked at by its whole path).
+    pub(crate) fn open(path: &Path) -> Folder {
+        Folder { path: path.to_path_buf(), base: Base::open(path) }
+    }
+
+    /// The file `rel` (a `/`-separated path inside the folder), as [`look_all`] would see it.
+    pub(crate) fn look(&self, rel: &str, follow: bool) -> Option<Looked> {
+        // Plain names only (no `.`, `..`, empty or leading `/`): the same file from the folder.
+        let plain = !rel.is_empty() && rel.split('/').all(|name| !matches!(name, "" | "." | ".."));
+        #[cfg(unix)]
+        if let (Some(fd), true) = (&self.base.0, plain) {
+            return stat_at(fd, rel, follow);
+        }
+        self.base.look(&self.path, &self.path.join(rel), follow)
+    }
+}
+
 /// `base` opened, where it can be.
 struct Base(#[cfg(unix)] Option<std::os::fd::OwnedFd>);
 
@@ -46,25 +71,27 @@ impl Base {
     /// would be: only the last name is the file's own), else by the whole path.
     #[cfg(unix)]
     fn look(&self, base: &Path, path: &Path, follow: bool) -> Option<Looked> {
-        use rustix::fs::{AtFlags, FileType};
         let inside = path.strip_prefix(base).ok().filter(|rel| {
             rel.components().all(|c| matches!(c, std::path::Component::Normal(_))) && !rel.as_os_str().is_empty()
         });
         let (Some(fd), Some(rel)) = (&self.0, inside) else { return by_path(path, follow) };
-        let flags = if follow { AtFlags::empty() } else { AtFlags::SYMLINK_NOFOLLOW };
-        let stat = rustix::fs::statat(fd, rel, flags).ok()?;
-        let kind = FileType::from_raw_mode(stat.st_mode);
-        Some(Looked {
-            stamp: Stamp::of_stat(&stat),
-            dir: kind == FileType::Directory,
-            file: kind == FileType::RegularFile,
-        })
+        stat_at(fd, rel, follow)
     }
 
     #[cfg(not(unix))]
     fn look(&self, _: &Path, path: &Path, follow: bool) -> Option<Looked> {
         by_path(path, follow)
     }
+}
+
+/// The file `rel` of the open folder `fd`.
+#[cfg(unix)]
+fn stat_at(fd: &std::os::fd::OwnedFd, rel: impl rustix::path::Arg, follow: bool) -> Option<Looked> {
+    use rustix::fs::{AtFlags, FileType};
+    let flags = if follow { AtFlags::empty() } else { AtFlags::SYMLINK_NOFOLLOW };
+    let stat = rustix::fs::statat(fd, rel, flags).ok()?;
+    let kind = FileType::from_raw_mode(stat.st_mode);
+    Some(Looked { stamp: Stamp::of_stat(&stat), dir: kind == FileType::Directory, file: kind == FileType::RegularFile })
 }
 
 /// One file by its whole path: outside the base, and on systems without `fstatat`.
@@ -111,6 +138,25 @@ mod tests {
         assert!(looked[3].unwrap().file && !looked[3].unwrap().dir);
         assert!(looked[4].is_none() && looked[6].is_none());
         assert!(look_all(root, &[], true).is_empty());
+    }
+
+    #[test]
+    fn a_file_looked_up_in_an_open_folder_is_as_by_its_path() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        std::fs::create_dir_all(root.join("a/b")).unwrap();
+        std::fs::write(root.join("a/b/two.html"), "22").unwrap();
+        std::fs::write(root.join("top.html"), "1").unwrap();
+        let rels = ["a", "a/b/two.html", "top.html", "a/../top.html", "./top.html", "a//b", "", "gone.html", "/etc"];
+        for base in [root.to_path_buf(), root.join("missing")] {
+            let folder = Folder::open(&base);
+            for rel in rels {
+                for follow in [true, false] {
+                    assert_eq!(folder.look(rel, follow), by_path(&base.join(rel), follow), "{rel:?}");
+                }
+            }
+        }
+        assert!(Folder::open(root).look("a/b/two.html", false).is_some_and(|l| l.file));
     }
 
     #[cfg(unix)]
