@@ -146,6 +146,11 @@ mod tests {
         }
     }
 
+    /// The single file `file` as the only input, under `base`.
+    fn one_file(base: &Path, file: &Path) -> Sources {
+        Sources { walked: vec![], whole: vec![], files: vec![file.to_path_buf()], skipped: vec![], base: base.into() }
+    }
+
     #[test]
     fn a_same_size_edit_in_the_same_tick_changes_the_digest() {
         let tmp = tempfile::tempdir().unwrap();
@@ -181,13 +186,7 @@ mod tests {
         std::fs::write(&file, "one").unwrap();
         let old = SystemTime::now() - Duration::from_secs(600);
         std::fs::File::options().write(true).open(&file).unwrap().set_modified(old).unwrap();
-        let s = Sources {
-            walked: vec![],
-            whole: vec![],
-            files: vec![file.clone()],
-            skipped: vec![],
-            base: tmp.path().into(),
-        };
+        let s = one_file(tmp.path(), &file);
         let first = scan(&s, &[]);
         // The change time is now: racy, hashed; the next scan still hashes it (it was racy).
         assert!(!first.entries[0].hash.is_empty());
@@ -205,13 +204,7 @@ mod tests {
     fn a_missing_file_and_an_empty_one_differ() {
         let tmp = tempfile::tempdir().unwrap();
         let file = tmp.path().join("matrix.toml");
-        let s = Sources {
-            walked: vec![],
-            whole: vec![],
-            files: vec![file.clone()],
-            skipped: vec![],
-            base: tmp.path().into(),
-        };
+        let s = one_file(tmp.path(), &file);
         let missing = scan(&s, &[]);
         std::fs::write(&file, "").unwrap();
         assert!(!unchanged(&missing.entries, &scan(&s, &missing.entries).entries));
