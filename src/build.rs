@@ -711,6 +711,8 @@ fn build_then(options: &BuildOptions, dispose: fn(Project)) -> Result<Report, Fa
     let loaded = Project::load(&options.root, |config| {
         configure(options, config);
         config.markdown.highlights = highlights.clone();
+        // The project ends with this build: its index is built once.
+        config.search.one_shot = true;
         if !options.check_only {
             location = output::location::check(config, &shown_output(config));
         }

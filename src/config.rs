@@ -264,6 +264,11 @@ pub(crate) struct SearchConfig {
     /// for word. Defaults to `[book] language`.
     #[serde(default)]
     pub language: Option<String>,
+    /// Set by a one-shot build (not `serve`, which builds the index again after each edit):
+    /// the sections' passages are kept in large chunks, which the index frees once it has
+    /// written them ([`crate::words::Passages`]).
+    #[serde(skip)]
+    pub(crate) one_shot: bool,
 }
 
 /// Weights of title and heading words when book.toml gives none.
@@ -279,7 +284,15 @@ impl SearchConfig {
 
 impl Default for SearchConfig {
     fn default() -> Self {
-        SearchConfig { enabled: true, matrix: true, code: true, boost_title: None, boost_heading: None, language: None }
+        SearchConfig {
+            enabled: true,
+            matrix: true,
+            code: true,
+            boost_title: None,
+            boost_heading: None,
+            language: None,
+            one_shot: false,
+        }
     }
 }
 

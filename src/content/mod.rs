@@ -198,6 +198,9 @@ pub(crate) struct Site {
     pub lexicon: words::Lexicon,
     /// The content's SUMMARY.md, when it has one: it, not the folders, makes the navigation.
     pub(crate) summary: Option<Summary>,
+    /// The sections' passages in a one-shot build ([`crate::config::SearchConfig::one_shot`]),
+    /// taken by the search index, which frees them once written.
+    pub(crate) passages: std::sync::Mutex<Option<words::Passages>>,
 }
 
 /// What re-reading an edited page changed.
@@ -428,6 +431,8 @@ pub(crate) fn load(config: &Config, reserved: &Reserved, generated: Vec<Generate
     // Each worker counts the words of the pages it parses, for the search index.
     let lexicon = words::Lexicon::new(&words::analyzer(config));
     let collectors = config.search.enabled.then(|| words::Collectors::new(&lexicon, config.search.code));
+    let passages = (config.search.enabled && config.search.one_shot)
+        .then(|| std::sync::Mutex::new(words::Passages::new(words::CHUNK_BYTES)));
     let parsed: Vec<Result<parse::Parsed, Vec<Diagnostic>>> = plan
         .slots
         .as_slice()
@@ -435,10 +440,14 @@ pub(crate) fn load(config: &Config, reserved: &Reserved, generated: Vec<Generate
         .enumerate()
         .map(|(i, slot)| {
             let me = PageId::from_index(i);
-            match &collectors {
+            let mut parsed = match &collectors {
                 Some(c) => c.with(|c| parse::read_and_parse(config, &lookup, me, slot, Some(c))),
                 None => parse::read_and_parse(config, &lookup, me, slot, None),
+            };
+            if let (Some(store), Ok(p)) = (&passages, &mut parsed) {
+                words::keep_passages(&mut p.page.sections, store);
             }
+            parsed
         })
         .collect();
     drop(collectors);
@@ -482,7 +491,8 @@ pub(crate) fn load(config: &Config, reserved: &Reserved, generated: Vec<Generate
     assets.sort_by(|a, b| a.url.cmp(&b.url));
     warnings.sort_by(|a, b| (&a.path, a.position).cmp(&(&b.path, b.position)));
     let lookup = Lookup::new(pages.iter().map(|p| (p.source.as_deref(), p.url.as_str())), &assets);
-    Ok(Site { pages, nav, assets, warnings, lookup, lexicon, summary })
+    let passages = std::sync::Mutex::new(passages.map(|p| p.into_inner().unwrap_or_else(|e| e.into_inner())));
+    Ok(Site { pages, nav, assets, warnings, lookup, lexicon, summary, passages })
 }
 
 /// The navigation: SUMMARY.md's when the content has one, the folders' otherwise.

@@ -27,7 +27,7 @@ use base64::Engine as _;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::words::{analyzer, Collector, WordCounts};
+use crate::words::{analyzer, Collector, PassageRef, Passages, WordCounts};
 use format::{Block, DocRow, Kind, PageRow, Runs};
 
 use crate::config::Config;
@@ -63,8 +63,10 @@ struct Doc<'a> {
     /// (shown when the prose is short).
     text: Cow<'a, str>,
     code: &'a str,
-    /// The text beyond `text` (see [`crate::words::SectionText::more`]), else empty.
+    /// The text beyond `text` (see [`crate::words::SectionText::more`]), else empty; or where
+    /// it is in the site's passages (read with [`more_text`]).
     more: Cow<'a, str>,
+    passage: Option<PassageRef>,
     /// Text that counts as the page title (the page's first section only).
     title: Cow<'a, str>,
     /// The page's description (first section only): weighs like body text, not like the title.
@@ -190,10 +192,36 @@ fn write(config: &Config, site: &Site, matrix: Option<&Matrix>, record: bool, em
     // The keys and the docs' text share nothing but the docs: they are made side by side, so
     // that when pages render fast (an edit build) the index keeps both cores busy, and each
     // chain's own sequential steps overlap the other's parallel ones.
-    let (keys, text) = rayon::join(
-        || keys(&docs, site, &analyzer, config.search.boosts(), record, &lap),
-        || doc_text(&docs, emit, &lap),
-    );
+    let passages = site.passages.lock().unwrap_or_else(|e| e.into_inner()).take();
+    let keys = || keys(&docs, site, &analyzer, config.search.boosts(), record, &lap);
+    let (keys, text, passages) = match passages {
+        // A one-shot build's passages are written first and freed, before the scoring's runs
+        // are made: the biggest of the index's transients then reuses their room.
+        Some(store) => {
+            let more_block = write_more(&docs, Some(&store), emit);
+            lap("more");
+            let store = if record {
+                Some(store)
+            } else {
+                drop(store);
+                None
+            };
+            // The snippets' own copies come once the scoring's runs are freed, not beside them
+            // (pages render meanwhile, keeping both cores busy).
+            let keys = keys();
+            let (shown, doc_bytes) = snippets(&docs);
+            (keys, DocText { shown, more_block, doc_bytes }, store)
+        }
+        None => {
+            let (keys, text) = rayon::join(keys, || {
+                let (shown, doc_bytes) = snippets(&docs);
+                let more_block = write_more(&docs, None, emit);
+                lap("more");
+                DocText { shown, more_block, doc_bytes }
+            });
+            (keys, text, None)
+        }
+    };
     let Keys { entries, recorded } = keys;
     let DocText { shown, more_block, doc_bytes } = text;
     let doc_size = |i: usize| shown[i].len() + docs[i].heading.len() + docs[i].anchor.len() + docs[i].label.len() + 16;
@@ -259,7 +287,7 @@ fn write(config: &Config, site: &Site, matrix: Option<&Matrix>, record: bool, em
                 anchor: d.anchor.to_string(),
                 heading: d.heading.to_string(),
                 text: shown.to_string(),
-                more: d.more.to_string(),
+                more: more_text(d, passages.as_ref()).to_string(),
                 label: d.label.clone(),
                 kind: d.kind.name(),
                 stage: d.stage,
@@ -339,8 +367,17 @@ struct DocText<'a> {
     doc_bytes: usize,
 }
 
-fn doc_text<'a>(docs: &'a [Doc], emit: Emit, lap: &(dyn Fn(&str) + Sync)) -> DocText<'a> {
-    // Snippets: the prose, then the code when the prose is short.
+/// The text beyond a doc's snippet, from `passages` when the site kept it there.
+fn more_text<'d>(doc: &'d Doc, passages: Option<&'d Passages>) -> &'d str {
+    match doc.passage {
+        Some(at) => passages.expect("the passages live until written").get(at),
+        None => &doc.more,
+    }
+}
+
+/// Each doc's snippet, and the bytes the doc blocks will take.
+fn snippets<'a>(docs: &'a [Doc]) -> (Vec<Cow<'a, str>>, usize) {
+    // The prose, then the code when the prose is short.
     let shown: Vec<Cow<str>> = docs
         .par_iter()
         .map(|d| {
@@ -357,28 +394,32 @@ fn doc_text<'a>(docs: &'a [Doc], emit: Emit, lap: &(dyn Fn(&str) + Sync)) -> Doc
         .collect();
     let doc_bytes: usize =
         docs.iter().zip(&shown).map(|(d, s)| s.len() + d.heading.len() + d.anchor.len() + d.label.len() + 16).sum();
+    (shown, doc_bytes)
+}
 
-    // The rest of the docs' text: runs of docs with some, each doc row naming its run's file.
+/// Writes the rest of the docs' text: runs of docs with some, each doc row naming its run's
+/// file. Returns each doc's file (-1 for none).
+fn write_more(docs: &[Doc], passages: Option<&Passages>, emit: Emit) -> Vec<i32> {
+    let more = |d| more_text(d, passages);
     let mut more_block = vec![-1i32; docs.len()];
-    let more_bytes: usize = docs.iter().map(|d| d.more.len() + 12).filter(|&n| n > 12).sum();
+    let more_bytes: usize = docs.iter().map(|d| more(d).len() + 12).filter(|&n| n > 12).sum();
     let more_target = more_target(more_bytes);
     let mut more_ranges: Vec<Vec<usize>> = Vec::new();
     let mut size = more_target;
-    for (i, d) in docs.iter().enumerate().filter(|(_, d)| !d.more.is_empty()) {
+    for (i, d) in docs.iter().enumerate().filter(|(_, d)| !more(d).is_empty()) {
         if size >= more_target {
             more_ranges.push(Vec::new());
             size = 0;
         }
-        size += d.more.len() + 12;
+        size += more(d).len() + 12;
         more_block[i] = more_ranges.len() as i32 - 1;
         more_ranges.last_mut().expect("pushed").push(i);
     }
     more_ranges.par_iter().enumerate().for_each(|(b, ids)| {
-        let rows: Vec<(u32, &str)> = ids.iter().map(|&i| (i as u32, &*docs[i].more)).collect();
+        let rows: Vec<(u32, &str)> = ids.iter().map(|&i| (i as u32, more(&docs[i]))).collect();
         emit(format!("{DIR}/m/{b}.js"), format::more_script(b, &rows));
     });
-    lap("more");
-    DocText { shown, more_block, doc_bytes }
+    more_block
 }
 
 /// Term shards: runs of keys of about the target size, written in parallel. Returns each
@@ -579,6 +620,7 @@ fn collect_docs<'a>(config: &Config, site: &'a Site, matrix: Option<&'a Matrix>)
             docs.push(Doc {
                 code: &s.code,
                 more: s.more.as_str().into(),
+                passage: s.passage,
                 page: pages.len() - 1,
                 anchor: s.anchor.as_deref().unwrap_or_default().into(),
                 heading: s.heading.as_str().into(),
@@ -666,6 +708,7 @@ fn collect_docs<'a>(config: &Config, site: &'a Site, matrix: Option<&'a Matrix>)
             anchor: a.id.as_str().into(),
             heading: a.name.as_str().into(),
             more: more.to_string().into(),
+            passage: None,
             text: shown.into(),
             code: "",
             title: "".into(),
@@ -699,6 +742,7 @@ fn collect_docs<'a>(config: &Config, site: &'a Site, matrix: Option<&'a Matrix>)
                 anchor: format!("{}-{}", list.id, item.id).into(),
                 heading: plain(&item.text.text).into(),
                 more: more.to_string().into(),
+                passage: None,
                 text: shown.into(),
                 code: "",
                 title: "".into(),
@@ -730,6 +774,7 @@ fn text_section<'a>(
         anchor: anchor.into(),
         heading,
         more: more.to_string().into(),
+        passage: None,
         text: shown.into(),
         code: "",
         title: "".into(),

@@ -286,6 +286,7 @@ mod tests {
             text: text.to_string().into(),
             code: "",
             more: "".into(),
+            passage: None,
             title: title.to_string().into(),
             description: "".into(),
             label: String::new(),

@@ -19,11 +19,13 @@ use crate::config::Config;
 
 mod analyzer;
 mod fold;
+mod passages;
 mod split;
 mod table;
 
 pub(crate) use analyzer::Analyzer;
 use fold::cjk_pieces;
+pub(crate) use passages::{keep_passages, PassageRef, Passages, CHUNK_BYTES};
 
 /// The analyzer for the configured search language (else the book's language).
 pub(crate) fn analyzer(config: &Config) -> Analyzer {
@@ -150,8 +152,10 @@ pub(crate) struct SectionText {
     pub code: String,
     /// The section's text from where `text` was cut (its cut word included), as the words were
     /// counted: prose and indexed code in reading order, white space not folded; at most
-    /// [`MORE_BYTES`]. Empty when `text` holds all the prose.
+    /// [`MORE_BYTES`]. Empty when `text` holds all the prose, and once moved to `passage`.
     pub more: String,
+    /// Where `more` went in the site's [`Passages`] (a one-shot build: see [`keep_passages`]).
+    pub passage: Option<PassageRef>,
     /// (word id in the [`Lexicon`], occurrences) for the words of the prose and indexed code.
     pub words: WordCounts,
 }
@@ -282,7 +286,7 @@ impl<'a> Collector<'a> {
         };
         self.pending.clear();
         let words = self.table.drain().collect();
-        SectionText { anchor, heading, text: self.text.take(), code: self.code.take(), more, words }
+        SectionText { anchor, heading, text: self.text.take(), code: self.code.take(), more, passage: None, words }
     }
 
     /// The counted words of a short text on its own (titles, headings, matrix cells).
