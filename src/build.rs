@@ -10,6 +10,7 @@ use rayon::prelude::*;
 
 use crate::cache::{self, Cache};
 use crate::config::{BrokenLinks, Config, ConfigError};
+use crate::content::bodies::PageHtml;
 use crate::content::{self, PageId, PageKind, Payload, Reserved, Site};
 use crate::context::{self, BookView};
 use crate::diagnostics::Diagnostic;
@@ -351,12 +352,15 @@ impl Project {
 
     /// Page `i`'s HTML with the matrix views its shortcodes show put in, and the errors found
     /// rendering those.
-    fn page_content(&self, i: PageId) -> (std::borrow::Cow<'_, str>, Vec<Diagnostic>) {
+    fn page_content(&self, i: PageId) -> (PageHtml<'_>, Vec<Diagnostic>) {
         let page = &self.site.pages[i];
         let mut errors = Vec::new();
+        let html = self.site.page_html(i);
         let content = match (self.views(&page.url), embeds_of(page)) {
-            (Some(views), Some(embeds)) => self.with_embeds(&page.html, embeds, &views, &mut errors),
-            _ => std::borrow::Cow::Borrowed(page.html.as_str()),
+            (Some(views), Some(embeds)) => {
+                PageHtml::Owned(self.with_embeds(&html, embeds, &views, &mut errors).into_owned())
+            }
+            _ => html,
         };
         (content, errors)
     }
@@ -407,43 +411,48 @@ impl Project {
         keys: Option<&RenderKeys>,
     ) -> Written {
         let ids = Mutex::new(HashMap::new());
+        let write = |i: PageId| {
+            let page = &self.site.pages[i];
+            let url = &page.url;
+            let (content, errors) = self.page_content(i);
+            // Generated pages have no key: their ids are needed for the link checks.
+            let key = match keys {
+                Some(k) if page.generated.is_none() && errors.is_empty() => {
+                    Some(render_key::page(self, k.site, i, &content))
+                }
+                _ => None,
+            };
+            let unchanged = match (keys.and_then(|k| k.previous), key) {
+                (Some(previous), Some(key)) => previous.unchanged(url, key),
+                _ => false,
+            };
+            if unchanged && sink.reuse(url) {
+                return PageWritten { errors: Vec::new(), key, reused: true };
+            }
+            match self.render_content(i, &content, errors) {
+                Ok(html) => {
+                    if page.generated.is_some() {
+                        let found = crate::markdown::element_ids(&html).into_iter().collect();
+                        ids.lock().expect("no panics while holding it").insert(i, found);
+                    }
+                    let errors: Vec<Diagnostic> = sink
+                        .write_owned(url, html.into_bytes())
+                        .err()
+                        .map(|e| write_error(shown_output, url, e))
+                        .into_iter()
+                        .collect();
+                    let key = key.filter(|_| errors.is_empty());
+                    PageWritten { errors, key, reused: false }
+                }
+                Err(errors) => PageWritten { errors, key: None, reused: false },
+            }
+        };
         let outcomes: Vec<PageWritten> = pages
             .par_iter()
             .map(|&i| {
-                let page = &self.site.pages[i];
-                let url = &page.url;
-                let (content, errors) = self.page_content(i);
-                // Generated pages have no key: their ids are needed for the link checks.
-                let key = match keys {
-                    Some(k) if page.generated.is_none() && errors.is_empty() => {
-                        Some(render_key::page(self, k.site, i, &content))
-                    }
-                    _ => None,
-                };
-                let unchanged = match (keys.and_then(|k| k.previous), key) {
-                    (Some(previous), Some(key)) => previous.unchanged(url, key),
-                    _ => false,
-                };
-                if unchanged && sink.reuse(url) {
-                    return PageWritten { errors: Vec::new(), key, reused: true };
-                }
-                match self.render_content(i, &content, errors) {
-                    Ok(html) => {
-                        if page.generated.is_some() {
-                            let found = crate::markdown::element_ids(&html).into_iter().collect();
-                            ids.lock().expect("no panics while holding it").insert(i, found);
-                        }
-                        let errors: Vec<Diagnostic> = sink
-                            .write_owned(url, html.into_bytes())
-                            .err()
-                            .map(|e| write_error(shown_output, url, e))
-                            .into_iter()
-                            .collect();
-                        let key = key.filter(|_| errors.is_empty());
-                        PageWritten { errors, key, reused: false }
-                    }
-                    Err(errors) => PageWritten { errors, key: None, reused: false },
-                }
+                let written = write(i);
+                self.site.page_rendered(i);
+                written
             })
             .collect();
         let mut written = Written::default();
@@ -712,7 +721,7 @@ fn build_then(options: &BuildOptions, dispose: fn(Project)) -> Result<Report, Fa
         configure(options, config);
         config.markdown.highlights = highlights.clone();
         // The project ends with this build: its index is built once.
-        config.search.one_shot = true;
+        config.one_shot = true;
         if !options.check_only {
             location = output::location::check(config, &shown_output(config));
         }

@@ -79,6 +79,12 @@ pub(crate) struct Config {
     /// ignores); the build reports them with its own warnings.
     #[serde(skip)]
     pub warnings: Vec<Diagnostic>,
+    /// Set by a one-shot build (not `serve`, which renders and indexes again after each edit):
+    /// what is read once (page bodies, the sections' passages) is kept in large chunks that
+    /// are freed as soon as they are used ([`crate::words::Passages`],
+    /// [`crate::content::bodies::Bodies`]).
+    #[serde(skip)]
+    pub(crate) one_shot: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -264,11 +270,6 @@ pub(crate) struct SearchConfig {
     /// for word. Defaults to `[book] language`.
     #[serde(default)]
     pub language: Option<String>,
-    /// Set by a one-shot build (not `serve`, which builds the index again after each edit):
-    /// the sections' passages are kept in large chunks, which the index frees once it has
-    /// written them ([`crate::words::Passages`]).
-    #[serde(skip)]
-    pub(crate) one_shot: bool,
 }
 
 /// Weights of title and heading words when book.toml gives none.
@@ -284,15 +285,7 @@ impl SearchConfig {
 
 impl Default for SearchConfig {
     fn default() -> Self {
-        SearchConfig {
-            enabled: true,
-            matrix: true,
-            code: true,
-            boost_title: None,
-            boost_heading: None,
-            language: None,
-            one_shot: false,
-        }
+        SearchConfig { enabled: true, matrix: true, code: true, boost_title: None, boost_heading: None, language: None }
     }
 }
 

@@ -10,6 +10,7 @@
 //!          -> links::check_all -> select::keep -> nav::summary or nav::folders
 //! ```
 
+pub(crate) mod bodies;
 pub(crate) mod frontmatter;
 pub(crate) mod ids;
 pub(crate) mod include;
@@ -74,7 +75,10 @@ pub(crate) struct Page {
     /// Template override from front matter, with the place to blame if it does not exist.
     pub template: Option<(String, Diagnostic)>,
     pub extra: toml::Table,
+    /// Its body (empty once moved to `body`).
     pub html: String,
+    /// Where `html` went in the site's [`bodies::Bodies`] (a one-shot build).
+    pub(crate) body: Option<bodies::BodyRef>,
     pub headings: Vec<Heading>,
     /// Ids that links may target besides headings (raw HTML `id`s, footnotes).
     pub anchors: HashSet<String>,
@@ -122,6 +126,7 @@ impl Page {
             template: None,
             extra: toml::Table::new(),
             html: String::new(),
+            body: None,
             headings: Vec::new(),
             anchors: HashSet::new(),
             has_title_heading: false,
@@ -198,9 +203,11 @@ pub(crate) struct Site {
     pub lexicon: words::Lexicon,
     /// The content's SUMMARY.md, when it has one: it, not the folders, makes the navigation.
     pub(crate) summary: Option<Summary>,
-    /// The sections' passages in a one-shot build ([`crate::config::SearchConfig::one_shot`]),
+    /// The sections' passages in a one-shot build ([`crate::config::Config::one_shot`]),
     /// taken by the search index, which frees them once written.
     pub(crate) passages: std::sync::Mutex<Option<words::Passages>>,
+    /// The pages' bodies in a one-shot build, freed as pages render.
+    pub(crate) bodies: Option<bodies::Bodies>,
 }
 
 /// What re-reading an edited page changed.
@@ -213,6 +220,22 @@ pub(crate) enum Reloaded {
 }
 
 impl Site {
+    /// Page `id`'s body, from the page or the site's [`bodies::Bodies`].
+    pub(crate) fn page_html(&self, id: PageId) -> bodies::PageHtml<'_> {
+        let page = &self.pages[id];
+        match (&self.bodies, page.body) {
+            (Some(bodies), Some(at)) => bodies::PageHtml::Kept(bodies.get(at)),
+            _ => bodies::PageHtml::Borrowed(&page.html),
+        }
+    }
+
+    /// Says page `id` is rendered: in a one-shot build its body may go.
+    pub(crate) fn page_rendered(&self, id: PageId) {
+        if let (Some(bodies), Some(at)) = (&self.bodies, self.pages[id].body) {
+            bodies.done(at);
+        }
+    }
+
     /// The page made from a content-relative source file.
     pub(crate) fn page_by_source(&self, rel: &str) -> Option<PageId> {
         self.lookup.page_by_source(rel)
@@ -431,8 +454,9 @@ pub(crate) fn load(config: &Config, reserved: &Reserved, generated: Vec<Generate
     // Each worker counts the words of the pages it parses, for the search index.
     let lexicon = words::Lexicon::new(&words::analyzer(config));
     let collectors = config.search.enabled.then(|| words::Collectors::new(&lexicon, config.search.code));
-    let passages = (config.search.enabled && config.search.one_shot)
+    let passages = (config.search.enabled && config.one_shot)
         .then(|| std::sync::Mutex::new(words::Passages::new(words::CHUNK_BYTES)));
+    let bodies = config.one_shot.then(|| bodies::BodyWriter::new(bodies::CHUNK_BYTES));
     let parsed: Vec<Result<parse::Parsed, Vec<Diagnostic>>> = plan
         .slots
         .as_slice()
@@ -446,6 +470,11 @@ pub(crate) fn load(config: &Config, reserved: &Reserved, generated: Vec<Generate
             };
             if let (Some(store), Ok(p)) = (&passages, &mut parsed) {
                 words::keep_passages(&mut p.page.sections, store);
+            }
+            if let (Some(bodies), Ok(p)) = (&bodies, &mut parsed) {
+                let worker = rayon::current_thread_index().unwrap_or(0);
+                p.page.body = Some(bodies.push(worker, &p.page.html));
+                p.page.html = String::new();
             }
             parsed
         })
@@ -492,7 +521,8 @@ pub(crate) fn load(config: &Config, reserved: &Reserved, generated: Vec<Generate
     warnings.sort_by(|a, b| (&a.path, a.position).cmp(&(&b.path, b.position)));
     let lookup = Lookup::new(pages.iter().map(|p| (p.source.as_deref(), p.url.as_str())), &assets);
     let passages = std::sync::Mutex::new(passages.map(|p| p.into_inner().unwrap_or_else(|e| e.into_inner())));
-    Ok(Site { pages, nav, assets, warnings, lookup, lexicon, summary, passages })
+    let bodies = bodies.map(bodies::BodyWriter::finish);
+    Ok(Site { pages, nav, assets, warnings, lookup, lexicon, summary, passages, bodies })
 }
 
 /// The navigation: SUMMARY.md's when the content has one, the folders' otherwise.

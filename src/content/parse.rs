@@ -205,7 +205,10 @@ pub(crate) fn parse(
     // Kept until the page is rendered, for every page at once: without the spare capacity it
     // was built with (a tenth of a 10,000-page build's peak memory).
     page.html = rendered.html;
-    page.html.shrink_to_fit();
+    // (A one-shot build copies it into a chunk of [`super::bodies::Bodies`] at once.)
+    if !config.one_shot {
+        page.html.shrink_to_fit();
+    }
     page.includes = includes;
     page.headings = rendered.headings;
     // Offsets become file offsets; line and column are worked out only if a link turns out broken.
