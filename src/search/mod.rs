@@ -206,10 +206,7 @@ fn write(config: &Config, site: &Site, matrix: Option<&Matrix>, record: bool, em
                 drop(store);
                 None
             };
-            // The snippets' own copies come once the scoring's runs are freed, not beside them
-            // (pages render meanwhile, keeping both cores busy).
-            let keys = keys();
-            let (shown, doc_bytes) = snippets(&docs);
+            let (keys, (shown, doc_bytes)) = rayon::join(keys, || snippets(&docs));
             (keys, DocText { shown, more_block, doc_bytes }, store)
         }
         None => {
