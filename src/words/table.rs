@@ -67,6 +67,31 @@ impl WordTable {
         self.insert(i, word, head, tail, id);
     }
 
+    /// Counts one occurrence of a word of at most 16 bytes, whose [`head`] is `head`, if the
+    /// table has it (else `false`, and [`WordTable::count`] puts it in). The tokeniser's hit
+    /// path: no tail to hash or compare, no `&str` to make.
+    #[inline]
+    pub(super) fn count_short(&mut self, head: [u64; 2]) -> bool {
+        let mask = self.slots.len() - 1;
+        let mut i = hash(head, "") as usize & mask;
+        loop {
+            let slot = &mut self.slots[i];
+            if slot.id == 0 {
+                return false;
+            }
+            if slot.head == head && slot.tail == 0 {
+                if slot.id != STOP {
+                    if slot.count == 0 {
+                        self.seen.push(i as u32);
+                    }
+                    slot.count += 1;
+                }
+                return true;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
     /// Puts `word`, not in the table, in the empty slot `i` its probe ended at.
     #[inline(never)]
     fn insert(&mut self, i: usize, word: &str, head: [u64; 2], tail: &str, id: impl FnOnce(&str) -> Option<u32>) {
@@ -210,6 +235,32 @@ mod tests {
             assert_eq!(head_in(text.as_bytes(), 0, n), expected, "{word} in text");
             assert_eq!(head_in(word.as_bytes(), 0, n), expected, "{word} at the end of the text");
         }
+    }
+
+    #[test]
+    fn the_short_word_hit_path_counts_only_words_the_table_has() {
+        let mut t = WordTable::new();
+        let long = "abcdefghijklmnopqrst";
+        let prefix = &long[..16];
+        assert!(!t.count_short(head("backup")), "not met yet");
+        for w in ["backup", "the", long] {
+            t.count(w, head(w), |w| (w != "the").then_some(w.len() as u32));
+        }
+        assert!(t.count_short(head("backup")));
+        assert!(t.count_short(head("the")), "a stop word is found, and not counted");
+        assert!(!t.count_short(head(prefix)), "a long word's first 16 bytes are not a word of 16");
+        t.count(prefix, head(prefix), |_| Some(16));
+        assert!(t.count_short(head(prefix)));
+        // Counts from both paths add up, in first-seen order, across growth too.
+        for i in 0..2000 {
+            let w = format!("w{i}");
+            t.count(&w, head(&w), |_| Some(100 + i));
+        }
+        assert!(t.count_short(head("backup")) && t.count_short(head("w7")));
+        let counted = t.take();
+        assert_eq!(&counted[..3], [(6, 3), (20, 1), (16, 2)]);
+        assert!(counted.contains(&(107, 2)));
+        assert!(!counted.iter().any(|&(id, _)| id == 3), "the stop word");
     }
 
     #[test]
