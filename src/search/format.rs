@@ -118,6 +118,39 @@ pub(super) fn terms_script(index: usize, keys: &[(String, String)]) -> Vec<u8> {
     out
 }
 
+/// A doc block file, as [`script`] would write [`Block`] (`{"pages":[[title,url,description],
+/// ...],"docs":[[page,anchor,heading,text,label,more],...]}`), straight into one buffer of
+/// about `capacity` bytes as [`more_script`] does: through serde, its escaping was a tenth of
+/// writing the index.
+pub(super) fn docs_script(index: usize, block: &Block, capacity: usize) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut out = Vec::with_capacity(capacity + 64);
+    script_head(&mut out, CALL_DOCS, Some(index));
+    out.extend_from_slice(b"{\"pages\":[");
+    for (n, p) in block.pages.iter().enumerate() {
+        out.extend_from_slice(if n == 0 { b"[" } else { b",[" });
+        for (k, field) in [p.title, p.url, p.description].into_iter().enumerate() {
+            if k > 0 {
+                out.push(b',');
+            }
+            push_js_string(&mut out, field);
+        }
+        out.push(b']');
+    }
+    out.extend_from_slice(b"],\"docs\":[");
+    for (n, d) in block.docs.iter().enumerate() {
+        let _ = write!(out, "{}[{},", if n == 0 { "" } else { "," }, d.page);
+        for field in [d.anchor, d.heading, d.text, d.label] {
+            push_js_string(&mut out, field);
+            out.push(b',');
+        }
+        let _ = write!(out, "{}]", d.more);
+    }
+    out.extend_from_slice(b"]}");
+    out.extend_from_slice(SCRIPT_TAIL);
+    out
+}
+
 /// A file of the rest of the docs' text (`rows` of doc id and text), as [`script`] would write
 /// `{"doc id": text, ...}`: these files are most of the index's bytes, so they are written
 /// straight into one buffer of their size with [`push_js_string`], not through serde.
@@ -602,6 +635,45 @@ mod tests {
             String::from_utf8(terms_script(7, &keys)).unwrap(),
             String::from_utf8(script(CALL_TERMS, Some(7), &Shard(&keys), 0)).unwrap()
         );
+    }
+
+    #[test]
+    fn doc_blocks_are_written_as_serde_json_would_write_them() {
+        let serde = |i: usize, b: &Block| String::from_utf8(script(CALL_DOCS, Some(i), b, 0)).unwrap();
+        let mine = |i: usize, b: &Block| String::from_utf8(docs_script(i, b, 0)).unwrap();
+        let empty = Block { pages: Vec::new(), docs: Vec::new() };
+        assert_eq!(mine(0, &empty), serde(0, &empty));
+        let texts = [
+            "",
+            "plain",
+            "<key\u{2028}\u{2029}",
+            "données…",
+            "quote\"back\\slash",
+            "𝐚🚀",
+            "tab\tnl\n\r\u{1}\u{8}\u{c}\u{1f}\u{7f}",
+            "</script>",
+        ];
+        let pages: Vec<PageRow> =
+            texts.iter().map(|&t| PageRow { title: t, url: "a/b.html?x=\"1\"", description: t }).collect();
+        let docs: Vec<DocRow> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, &t)| DocRow {
+                page: i * 1000,
+                anchor: t,
+                heading: texts[(i + 1) % texts.len()],
+                text: t,
+                label: "Label <b>",
+                more: [-1, 0, 7, i32::MAX, i32::MIN][i % 5],
+            })
+            .collect();
+        let block = Block { pages, docs };
+        assert_eq!(mine(12, &block), serde(12, &block));
+        let (mut pages, mut docs) = (block.pages, block.docs);
+        pages.truncate(1);
+        docs.truncate(1);
+        let one = Block { pages, docs };
+        assert_eq!(mine(1, &one), serde(1, &one));
     }
 
     #[test]

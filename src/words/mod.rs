@@ -296,9 +296,19 @@ impl<'a> Collector<'a> {
     /// first, out of line ([`Collector::count_run`]), as are words the table has not met.
     fn count(&mut self, text: &str) {
         let bytes = text.as_bytes();
+        // Capitalised words are lowercased in their head, unless `I` lowercases otherwise.
+        let ascii_lowercase = !self.lexicon.dotless_i;
         split::runs(text, |start, end, plain| {
             let len = end - start;
             if !plain {
+                if ascii_lowercase && len <= 16 {
+                    if let Some(head) = table::ascii_lowercase(table::head_in(bytes, start, len)) {
+                        // One ASCII letter (not plain: uppercase) is not a word.
+                        if len < 2 || self.table.count_short(head) {
+                            return;
+                        }
+                    }
+                }
                 self.count_run(&text[start..end]);
                 return;
             }

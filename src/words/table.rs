@@ -159,6 +159,23 @@ pub(super) fn head_in(text: &[u8], at: usize, len: usize) -> [u64; 2] {
     ]
 }
 
+/// The [`head`] of the lowercase form of an ASCII word, given its own head; `None` if the
+/// word is not ASCII. Eight bytes at once: the bytes in `A..=Z` (ASCII bytes and the zero
+/// padding never carry into the next byte here) get their 0x20 bit.
+#[inline]
+pub(super) fn ascii_lowercase(head: [u64; 2]) -> Option<[u64; 2]> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    if (head[0] | head[1]) & HIGH != 0 {
+        return None;
+    }
+    let lower = |w: u64| {
+        let upper = (w + ONES * (0x80 - b'A' as u64)) & !(w + ONES * (0x7f - b'Z' as u64)) & HIGH;
+        w | upper >> 2
+    };
+    Some([lower(head[0]), lower(head[1])])
+}
+
 /// The masks that keep the first `n` bytes of 16, for `n` in 0..=16.
 const HEAD_MASKS: [[u64; 2]; 17] = {
     let mut masks = [[0u64; 2]; 17];
@@ -234,6 +251,26 @@ mod tests {
             let text = format!("{word}-and more text after it");
             assert_eq!(head_in(text.as_bytes(), 0, n), expected, "{word} in text");
             assert_eq!(head_in(word.as_bytes(), 0, n), expected, "{word} at the end of the text");
+        }
+    }
+
+    #[test]
+    fn ascii_heads_lowercase_like_the_standard_library() {
+        // Every ASCII character, at every place of a head.
+        for at in 0..16 {
+            for b in 1..0x80u8 {
+                let mut word = *b"abcdefghijklmnop";
+                word[at] = b;
+                let word = std::str::from_utf8(&word).unwrap();
+                for n in at + 1..=16 {
+                    let w = &word[..n];
+                    assert_eq!(ascii_lowercase(head(w)), Some(head(&w.to_ascii_lowercase())), "{w:?}");
+                }
+            }
+        }
+        for w in ["ÉTÉ", "Straße", "x\u{7f}Y", "KAPI"] {
+            let expected = w.is_ascii().then(|| head(&w.to_ascii_lowercase()));
+            assert_eq!(ascii_lowercase(head(w)), expected, "{w:?}");
         }
     }
 
