@@ -358,11 +358,14 @@ pub(crate) fn render<T>(
                 r.anchors.push(label.to_string());
                 r.out.push(event);
             }
-            other => {
-                if let Some(e) = r.link_event(other, range.start, &resolve) {
+            // Links are rewritten (images above); every other event (most are text) goes as it
+            // is, without the call.
+            Event::Start(Tag::Link { .. }) | Event::End(TagEnd::Link) => {
+                if let Some(e) = r.link_event(event, range.start, &resolve) {
                     r.out.push(e);
                 }
             }
+            other => r.out.push(other),
         }
     }
 

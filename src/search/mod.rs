@@ -509,7 +509,7 @@ fn write_blocks(
             });
         }
         let size = (start..end).map(doc_size).sum::<usize>() + 512;
-        emit(format!("{DIR}/d/{i}.js"), format::script(format::CALL_DOCS, Some(i), &block, size));
+        emit(format!("{DIR}/d/{i}.js"), format::docs_script(i, &block, size));
     });
     ranges.iter().map(|r| r.0).collect()
 }

@@ -296,24 +296,43 @@ impl<'a> Collector<'a> {
     }
 
     /// Counts the words of `text`. Plain runs (lowercase ASCII letters and digits: most
-    /// words) are looked up in place, inlined here; others are lowercased first, out of line
-    /// ([`Collector::count_run`]).
+    /// words) are looked up in place, inlined here, from their bytes; others are lowercased
+    /// first, out of line ([`Collector::count_run`]), as are words the table has not met.
     fn count(&mut self, text: &str) {
         let bytes = text.as_bytes();
-        let lexicon = self.lexicon;
-        split::runs(text, |run, at, plain| {
+        // Capitalised words are lowercased in their head, unless `I` lowercases otherwise.
+        let ascii_lowercase = !self.lexicon.dotless_i;
+        split::runs(text, |start, end, plain| {
+            let len = end - start;
             if !plain {
-                self.count_run(run);
+                if ascii_lowercase && len <= 16 {
+                    if let Some(head) = table::ascii_lowercase(table::head_in(bytes, start, len)) {
+                        // One ASCII letter (not plain: uppercase) is not a word.
+                        if len < 2 || self.table.count_short(head) {
+                            return;
+                        }
+                    }
+                }
+                self.count_run(&text[start..end]);
                 return;
             }
             // Single letters say nothing; a single digit may (a step, a version). A plain run
             // is ASCII: its length in bytes is its length in characters.
-            if run.len() < 2 && !run.as_bytes()[0].is_ascii_digit() {
+            if len < 2 && !bytes[start].is_ascii_digit() {
                 return;
             }
-            let head = table::head_in(bytes, at, run.len());
-            self.table.count(run, head, |w| lexicon.id(w));
+            if len > 16 || !self.table.count_short(table::head_in(bytes, start, len)) {
+                self.count_new(&text[start..end]);
+            }
         });
+    }
+
+    /// Counts a plain word that [`WordTable::count_short`] did not find: a long one, or one
+    /// this worker has not met.
+    #[inline(never)]
+    fn count_new(&mut self, word: &str) {
+        let lexicon = self.lexicon;
+        self.table.count(word, table::head(word), |w| lexicon.id(w));
     }
 
     /// Counts a run that is not plain: uppercase ASCII, or not ASCII at all.

@@ -67,6 +67,31 @@ impl WordTable {
         self.insert(i, word, head, tail, id);
     }
 
+    /// Counts one occurrence of a word of at most 16 bytes, whose [`head`] is `head`, if the
+    /// table has it (else `false`, and [`WordTable::count`] puts it in). The tokeniser's hit
+    /// path: no tail to hash or compare, no `&str` to make.
+    #[inline]
+    pub(super) fn count_short(&mut self, head: [u64; 2]) -> bool {
+        let mask = self.slots.len() - 1;
+        let mut i = hash(head, "") as usize & mask;
+        loop {
+            let slot = &mut self.slots[i];
+            if slot.id == 0 {
+                return false;
+            }
+            if slot.head == head && slot.tail == 0 {
+                if slot.id != STOP {
+                    if slot.count == 0 {
+                        self.seen.push(i as u32);
+                    }
+                    slot.count += 1;
+                }
+                return true;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
     /// Puts `word`, not in the table, in the empty slot `i` its probe ended at.
     #[inline(never)]
     fn insert(&mut self, i: usize, word: &str, head: [u64; 2], tail: &str, id: impl FnOnce(&str) -> Option<u32>) {
@@ -132,6 +157,23 @@ pub(super) fn head_in(text: &[u8], at: usize, len: usize) -> [u64; 2] {
         u64::from_le_bytes(lo.try_into().unwrap_or_default()) & keep_lo,
         u64::from_le_bytes(hi.try_into().unwrap_or_default()) & keep_hi,
     ]
+}
+
+/// The [`head`] of the lowercase form of an ASCII word, given its own head; `None` if the
+/// word is not ASCII. Eight bytes at once: the bytes in `A..=Z` (ASCII bytes and the zero
+/// padding never carry into the next byte here) get their 0x20 bit.
+#[inline]
+pub(super) fn ascii_lowercase(head: [u64; 2]) -> Option<[u64; 2]> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    if (head[0] | head[1]) & HIGH != 0 {
+        return None;
+    }
+    let lower = |w: u64| {
+        let upper = (w + ONES * (0x80 - b'A' as u64)) & !(w + ONES * (0x7f - b'Z' as u64)) & HIGH;
+        w | upper >> 2
+    };
+    Some([lower(head[0]), lower(head[1])])
 }
 
 /// The masks that keep the first `n` bytes of 16, for `n` in 0..=16.
@@ -210,6 +252,52 @@ mod tests {
             assert_eq!(head_in(text.as_bytes(), 0, n), expected, "{word} in text");
             assert_eq!(head_in(word.as_bytes(), 0, n), expected, "{word} at the end of the text");
         }
+    }
+
+    #[test]
+    fn ascii_heads_lowercase_like_the_standard_library() {
+        // Every ASCII character, at every place of a head.
+        for at in 0..16 {
+            for b in 1..0x80u8 {
+                let mut word = *b"abcdefghijklmnop";
+                word[at] = b;
+                let word = std::str::from_utf8(&word).unwrap();
+                for n in at + 1..=16 {
+                    let w = &word[..n];
+                    assert_eq!(ascii_lowercase(head(w)), Some(head(&w.to_ascii_lowercase())), "{w:?}");
+                }
+            }
+        }
+        for w in ["ÉTÉ", "Straße", "x\u{7f}Y", "KAPI"] {
+            let expected = w.is_ascii().then(|| head(&w.to_ascii_lowercase()));
+            assert_eq!(ascii_lowercase(head(w)), expected, "{w:?}");
+        }
+    }
+
+    #[test]
+    fn the_short_word_hit_path_counts_only_words_the_table_has() {
+        let mut t = WordTable::new();
+        let long = "abcdefghijklmnopqrst";
+        let prefix = &long[..16];
+        assert!(!t.count_short(head("backup")), "not met yet");
+        for w in ["backup", "the", long] {
+            t.count(w, head(w), |w| (w != "the").then_some(w.len() as u32));
+        }
+        assert!(t.count_short(head("backup")));
+        assert!(t.count_short(head("the")), "a stop word is found, and not counted");
+        assert!(!t.count_short(head(prefix)), "a long word's first 16 bytes are not a word of 16");
+        t.count(prefix, head(prefix), |_| Some(16));
+        assert!(t.count_short(head(prefix)));
+        // Counts from both paths add up, in first-seen order, across growth too.
+        for i in 0..2000 {
+            let w = format!("w{i}");
+            t.count(&w, head(&w), |_| Some(100 + i));
+        }
+        assert!(t.count_short(head("backup")) && t.count_short(head("w7")));
+        let counted = t.take();
+        assert_eq!(&counted[..3], [(6, 3), (20, 1), (16, 2)]);
+        assert!(counted.contains(&(107, 2)));
+        assert!(!counted.iter().any(|&(id, _)| id == 3), "the stop word");
     }
 
     #[test]
