@@ -148,6 +148,21 @@ class Book:
         open(p, "w").write(text)
         return f"title {rel(p, self.dir)}"
 
+    def front_matter(self):
+        """A description, weight or draft flag: what section lists and navigation show."""
+        p = self.rng.choice(self.pages())
+        text = open(p).read()
+        if not text.startswith("+++\n"):
+            return self.edit_title()
+        key, value = self.rng.choice([("description", f'"About {self.word()}"'), ("weight", str(self.rng.randint(-5, 50))),
+                                      ("draft", self.rng.choice(["true", "false"]))])
+        head, sep, body = text[4:].partition("\n+++")
+        lines = [l for l in head.split("\n") if not l.startswith(f"{key} =")]
+        at = next((i for i, l in enumerate(lines) if l.startswith("[")), len(lines))
+        lines.insert(at, f"{key} = {value}")
+        open(p, "w").write("+++\n" + "\n".join(lines) + sep + body)
+        return f"front matter {key} = {value} in {rel(p, self.dir)}"
+
     def add_page(self):
         folder = self.rng.choice([self.content] + self.folders())
         p = os.path.join(folder, self.word() + ".md")
@@ -366,7 +381,7 @@ class Book:
         os.replace(tmp, p)
         return f"save by rename {rel(p, self.dir)}"
 
-    KINDS = [("edit_body", 6), ("edit_title", 3), ("add_page", 2), ("delete_page", 1), ("rename_page", 1),
+    KINDS = [("edit_body", 6), ("edit_title", 3), ("front_matter", 2), ("add_page", 2), ("delete_page", 1), ("rename_page", 1),
              ("case_rename", 1), ("add_folder", 1), ("delete_folder", 0.5), ("rename_folder", 0.5),
              ("summary", 1), ("include", 1.5), ("matrix", 1.5), ("book_toml", 2), ("translation", 1),
              ("theme_file", 1.5), ("drafts_flag", 1), ("links_flag", 1), ("anchor_step", 1.5), ("touch", 1.5),
