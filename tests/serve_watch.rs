@@ -222,3 +222,23 @@ fn a_link_and_the_heading_it_needs_saved_together_are_no_error() {
     assert!(rebuilds.iter().all(|l| l.starts_with("Rebuilt")), "{rebuilds:?}\n{}", serve.stderr());
     assert!(serve.get("/alpha/").body.contains("beta/index.html#walk-anchor"));
 }
+
+/// An included file's folder outside content/ deleted and made again (a checkout, a stash):
+/// later saves of the file are still seen (found by benches/serve_walk.py: they were not).
+#[test]
+fn an_included_files_folder_made_anew_stays_watched() {
+    let book = Book::fixture("cached");
+    let serve = start(&book, &[]);
+    let listing = book.read("listings/hello.rs");
+    let from = serve.lines().len();
+    std::fs::remove_dir_all(book.path("listings")).unwrap();
+    serve.rebuilds_after(from, SETTLE);
+    let from = serve.lines().len();
+    book.write("listings/hello.rs", &listing);
+    serve.rebuilds_after(from, SETTLE);
+    let from = serve.lines().len();
+    book.write("listings/hello.rs", listing + "// saved after the folder came back\n");
+    let rebuilds = serve.rebuilds_after(from, SETTLE);
+    assert!(rebuilds.iter().all(|l| l.starts_with("Rebuilt")), "{rebuilds:?}");
+    assert!(serve.get("/code/").body.contains("saved after the folder came back"));
+}
