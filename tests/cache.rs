@@ -270,6 +270,25 @@ fn an_output_file_changed_by_hand_is_written_again() {
     assert!(tree(&case.out("site")) == expected);
 }
 
+/// A build killed after it recorded the new site but while it removed the old one leaves that
+/// tree in the output's state folder; the next build, with nothing changed, must still remove it
+/// (found by benches/cache_walk.py).
+#[test]
+fn leftovers_of_a_killed_build_are_removed_by_the_next_unchanged_build() {
+    let case = Case::new();
+    assert!(case.cached(&[], &[]).ok);
+    let expected = tree(&case.out("site"));
+    let state = case.out(".site.stagebook");
+    std::fs::create_dir_all(state.join("stage-killed/alpha")).unwrap();
+    std::fs::write(state.join("stage-killed/alpha/index.html"), "the old site").unwrap();
+    let r = case.cached(&[], &[]);
+    assert!(r.ok, "{}", r.stderr);
+    assert!(!state.exists(), "left: {:?}", tree(&state));
+    assert!(tree(&case.out("site")) == expected);
+    // Nothing left: the next build is skipped again.
+    assert!(hit(&case.cached(&[], &[])));
+}
+
 #[test]
 fn a_damaged_or_foreign_record_is_ignored() {
     let case = Case::new();

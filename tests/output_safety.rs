@@ -375,3 +375,23 @@ fn an_unchanged_rebuild_publishes_nothing() {
     let manifest = book.read("book/.stagebook-manifest");
     assert!(manifest.contains("\"about/index.html\"") && !manifest.contains("CNAME"), "{manifest}");
 }
+
+/// `content = "."`: the site a build left in the handbook folder (book/) is not content of a
+/// build into another folder (found by the s9 audit: it was copied in whole, as files).
+#[test]
+fn an_earlier_site_in_the_content_folder_is_not_published_by_a_build_elsewhere() {
+    let book = Book::fixture("gitignored");
+    book.build_ok();
+    assert!(book.exists("book/index.html"));
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = elsewhere.path().join("site");
+    for cache in [&[][..], &["--no-cache"][..]] {
+        let mut args = vec!["build", "-o", out.to_str().unwrap()];
+        args.extend(cache);
+        let r = book.run(&args);
+        assert!(r.ok, "{}", r.stderr);
+        let files: Vec<String> = common::tree(&out).into_iter().map(|(p, _)| p).collect();
+        assert!(files.iter().any(|f| f == "docs/guide/index.html"), "{files:?}");
+        assert!(!files.iter().any(|f| f.starts_with("book/")), "{files:?}");
+    }
+}

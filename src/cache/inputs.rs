@@ -93,8 +93,13 @@ pub(crate) fn scan(sources: &Sources, previous: &[Entry]) -> Table {
             let stamp = looked.map(|l| l.stamp).unwrap_or_default();
             let racy = looked.is_some() && stamp.within(now, RACY);
             let was_racy = known.get(path.as_os_str()).is_some_and(|old| old.racy && old.stamp == stamp);
-            let hash =
-                if looked.is_none() || racy || was_racy { hash_of(&path, looked.is_some()) } else { String::new() };
+            let hash = match looked {
+                // A named pipe or device: reading it could wait forever, and the build never
+                // reads one (it takes regular files only); its stamp decides.
+                Some(l) if !l.file => "special".to_string(),
+                _ if looked.is_none() || racy || was_racy => hash_of(&path, looked.is_some()),
+                _ => String::new(),
+            };
             Entry { path, stamp, hash, racy }
         })
         .collect();
@@ -149,6 +154,27 @@ mod tests {
     /// The single file `file` as the only input, under `base`.
     fn one_file(base: &Path, file: &Path) -> Sources {
         Sources { walked: vec![], whole: vec![], files: vec![file.to_path_buf()], skipped: vec![], base: base.into() }
+    }
+
+    /// A named pipe just made in the content folder: reading it to hash it would wait for a
+    /// writer forever (found by the s9 audit: `build` hung).
+    #[cfg(unix)]
+    #[test]
+    fn a_fresh_named_pipe_is_stamped_not_read() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("a.md"), "one").unwrap();
+        let pipe = tmp.path().join("pipe.md");
+        assert!(std::process::Command::new("mkfifo").arg(&pipe).status().unwrap().success());
+        let dir = tmp.path().to_path_buf();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || tx.send(scan(&sources(&dir), &[])).unwrap());
+        let table = rx.recv_timeout(std::time::Duration::from_secs(20)).expect("the scan returns");
+        let entry = table.entries.iter().find(|e| e.path == pipe).expect("the pipe is an input");
+        assert!(!entry.stamp.eq(&Stamp::default()));
+        // Replaced by a regular file with other bytes: seen.
+        std::fs::remove_file(&pipe).unwrap();
+        std::fs::write(&pipe, "text").unwrap();
+        assert!(!unchanged(&table.entries, &scan(&sources(tmp.path()), &table.entries).entries));
     }
 
     #[test]

@@ -144,6 +144,11 @@ impl Cache {
             return None;
         }
         if let Mode::Build { output, .. } = &self.mode {
+            // The state folder beside the output is there while a build publishes and after a
+            // killed one (its staging or old site): build, so that it is waited for or removed.
+            if output::state_dir(output).exists() {
+                return None;
+            }
             let paths: Vec<PathBuf> = r.output.iter().map(|(rel, _)| output.join(rel)).collect();
             let intact = !r.output.is_empty()
                 && look::look_all(output, &paths, false)

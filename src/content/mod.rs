@@ -698,7 +698,9 @@ fn discover(config: &Config, content_dir: &Path, errors: &mut Vec<Diagnostic>) -
                 bad_names.lock().unwrap_or_else(|p| p.into_inner()).push((path, problem));
                 return false;
             }
-            true
+            // A site stagebook wrote (`content = "."` with `-o` elsewhere leaves the configured
+            // output an ordinary folder here): never content of another site.
+            !(e.file_type().is_some_and(|t| t.is_dir()) && e.path().join(crate::output::MANIFEST).is_file())
         }
     };
     walk.filter_entry(filter);

@@ -267,6 +267,12 @@ impl Builder {
                 Err(e) => errors.extend(e),
             }
         }
+        // Pages are read one after another, each checked against the others as they stand: a
+        // link to a heading saved in the same batch can fail only because of that order, so
+        // a batch of pages with errors is built whole to tell real errors from that.
+        if !errors.is_empty() && pages.len() > 1 {
+            return Step::Structure;
+        }
         if statics {
             match Theme::load(&project.config) {
                 Ok(theme) => project.theme = theme,

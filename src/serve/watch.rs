@@ -81,8 +81,9 @@ pub(crate) struct Watcher {
     /// with the identity of the folder the watch is on.
     trees: Vec<(PathBuf, Option<Identity>)>,
     /// Folders watched on their own (not recursively): those holding files that pages include
-    /// from outside the trees (`listings/` beside `src/`).
-    folders: Vec<PathBuf>,
+    /// from outside the trees (`listings/` beside `src/`), with the identity of the folder
+    /// the watch is on.
+    folders: Vec<(PathBuf, Option<Identity>)>,
     changes: Receiver<Message>,
 }
 
@@ -137,15 +138,25 @@ impl Watcher {
         any
     }
 
-    /// Also watches the folders holding `files` that no watch covers yet. A folder that cannot
-    /// be watched is left out: the file's pages are then rebuilt by the next full build only.
+    /// Also watches the folders holding `files` that no watch covers yet, or whose watch went
+    /// with a folder deleted and created anew (a checkout, a stash). A folder that cannot be
+    /// watched is left out: the file's pages are then rebuilt by the next full build only.
     pub(crate) fn watch_files(&mut self, files: impl IntoIterator<Item = PathBuf>) {
         for file in files {
             let Some(folder) = file.parent() else { continue };
-            let covered =
-                self.trees.iter().any(|(t, _)| folder.starts_with(t)) || self.folders.iter().any(|f| f == folder);
-            if !covered && self.inner.watch(folder, RecursiveMode::NonRecursive).is_ok() {
-                self.folders.push(folder.to_path_buf());
+            if self.trees.iter().any(|(t, _)| folder.starts_with(t)) {
+                continue;
+            }
+            let now = identity(folder);
+            let known = self.folders.iter().position(|(f, _)| f == folder);
+            if known.is_some_and(|i| self.folders[i].1 == now) {
+                continue;
+            }
+            if self.inner.watch(folder, RecursiveMode::NonRecursive).is_ok() {
+                match known {
+                    Some(i) => self.folders[i].1 = now,
+                    None => self.folders.push((folder.to_path_buf(), now)),
+                }
             }
         }
     }
