@@ -387,6 +387,14 @@ class Book:
              ("theme_file", 1.5), ("drafts_flag", 1), ("links_flag", 1), ("anchor_step", 1.5), ("touch", 1.5),
              ("same_size", 2), ("save_by_rename", 1)]
 
+    def next_edit(self, failed_in_row):
+        """One more edit, or, after three failed builds in a row, the book put back as it started
+        (a user reverting a working copy that no longer builds)."""
+        if failed_in_row >= 3:
+            self.reset()
+            return "reset to the original book"
+        return self.step()
+
     def step(self):
         names = [k for k, _ in self.KINDS]
         weights = [w for _, w in self.KINDS]
@@ -436,12 +444,9 @@ def walk(binary, book, steps, work, rng, kill_every, log):
     ok_steps = 0
     for n in range(1, steps + 1):
         old = tree_digest(cached_out)
+        what = book.next_edit(fails_in_row)
         if fails_in_row >= 3:
-            book.reset()
-            what = "reset to the original book"
             fails_in_row = 0
-        else:
-            what = book.step()
         flags = book.flags()
         shutil.rmtree(clean_out, ignore_errors=True)
         ccode, ctext = run(binary, book, clean_out, flags, False)

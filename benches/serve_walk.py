@@ -167,12 +167,9 @@ def main():
         previous = set()
         fails_in_row = 0
         for n in range(1, args.steps + 1):
+            what = book.next_edit(fails_in_row)
             if fails_in_row >= 3:
-                book.reset()
-                what = "reset to the original book"
                 fails_in_row = 0
-            else:
-                what = book.step()
             first = tabs[0].events(3.0)
             while True:  # settle: no event for 1.5 s
                 more = tabs[0].events(1.5)
