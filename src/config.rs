@@ -81,7 +81,7 @@ pub(crate) struct Config {
     pub warnings: Vec<Diagnostic>,
     /// Set by a one-shot build (not `serve`, which renders and indexes again after each edit):
     /// what is read once (page bodies, the sections' passages) is kept in large chunks that
-    /// are freed as soon as they are used ([`crate::words::Passages`],
+    /// are freed as soon as they are used ([`crate::words::keep_passages`],
     /// [`crate::content::bodies::Bodies`]).
     #[serde(skip)]
     pub(crate) one_shot: bool,

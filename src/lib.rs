@@ -9,6 +9,7 @@
 mod abspath;
 pub mod build;
 mod cache;
+mod chunks;
 mod config;
 mod content;
 mod context;

@@ -9,67 +9,52 @@ use std::ops::Deref;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-/// Bytes of a chunk (a body longer than that gets a chunk of its own).
-pub(crate) const CHUNK_BYTES: usize = 4 << 20;
+use crate::chunks::{TextChunks, TextRef};
 
 /// Where one page's body is in its [`Bodies`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct BodyRef {
-    chunk: u32,
-    start: u32,
-    len: u32,
-}
+pub(crate) type BodyRef = TextRef;
 
 /// Takes the bodies from the content workers, each into its own chunk.
 #[derive(Debug)]
 pub(crate) struct BodyWriter {
     state: Mutex<Filling>,
-    chunk_bytes: usize,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Filling {
-    /// Each chunk's text and how many bodies it holds; chunks never grow past their first
-    /// capacity.
-    chunks: Vec<(String, usize)>,
+    text: TextChunks,
+    /// How many bodies each chunk holds.
+    counts: Vec<usize>,
     /// The chunk each worker is filling.
     open: Vec<Option<usize>>,
 }
 
 impl BodyWriter {
     pub(crate) fn new(chunk_bytes: usize) -> BodyWriter {
-        BodyWriter { state: Mutex::new(Filling::default()), chunk_bytes: chunk_bytes.max(1) }
+        let filling = Filling { text: TextChunks::new(chunk_bytes), counts: Vec::new(), open: Vec::new() };
+        BodyWriter { state: Mutex::new(filling) }
     }
 
     /// Keeps `text`, written by `worker` (a rayon thread index), returning where it is.
     pub(crate) fn push(&self, worker: usize, text: &str) -> BodyRef {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        let Filling { chunks, open } = &mut *state;
+        let Filling { text: chunks, counts, open } = &mut *state;
         if open.len() <= worker {
             open.resize(worker + 1, None);
         }
-        let chunk = match open[worker] {
-            Some(c) if chunks[c].0.capacity() - chunks[c].0.len() >= text.len() => c,
-            _ => {
-                chunks.push((String::with_capacity(self.chunk_bytes.max(text.len())), 0));
-                open[worker] = Some(chunks.len() - 1);
-                chunks.len() - 1
-            }
-        };
-        let (buffer, count) = &mut chunks[chunk];
-        let start = buffer.len();
-        buffer.push_str(text);
-        *count += 1;
-        let narrow = |n: usize| u32::try_from(n).expect("a chunk is far below 4 GiB");
-        BodyRef { chunk: narrow(chunk), start: narrow(start), len: narrow(text.len()) }
+        let at = chunks.push_into(open[worker], text);
+        if at.chunk() == counts.len() {
+            counts.push(0);
+        }
+        counts[at.chunk()] += 1;
+        open[worker] = Some(at.chunk());
+        at
     }
 
     /// The bodies, ready to be read.
     pub(crate) fn finish(self) -> Bodies {
         let state = self.state.into_inner().unwrap_or_else(|e| e.into_inner());
-        let chunks = state
-            .chunks
-            .into_iter()
+        let chunks = (state.text.into_chunks().into_iter().zip(state.counts))
             .map(|(text, count)| Chunk { text: Mutex::new(Some(Arc::new(text))), left: AtomicUsize::new(count) })
             .collect();
         Bodies { chunks }
@@ -94,14 +79,13 @@ struct Chunk {
 #[derive(Debug)]
 pub(crate) struct Body {
     chunk: Arc<String>,
-    start: usize,
-    len: usize,
+    range: std::ops::Range<usize>,
 }
 
 impl Deref for Body {
     type Target = str;
     fn deref(&self) -> &str {
-        &self.chunk[self.start..self.start + self.len]
+        &self.chunk[self.range.clone()]
     }
 }
 
@@ -109,14 +93,14 @@ impl Bodies {
     /// The body at `at`. Panics if its chunk was freed: each page is done with once, after it
     /// is read.
     pub(crate) fn get(&self, at: BodyRef) -> Body {
-        let slot = self.chunks[at.chunk as usize].text.lock().unwrap_or_else(|e| e.into_inner());
+        let slot = self.chunks[at.chunk()].text.lock().unwrap_or_else(|e| e.into_inner());
         let chunk = Arc::clone(slot.as_ref().expect("a page body is read before it is done with"));
-        Body { chunk, start: at.start as usize, len: at.len as usize }
+        Body { chunk, range: at.range() }
     }
 
     /// Says the page whose body is at `at` needs it no more: the last of a chunk frees it.
     pub(crate) fn done(&self, at: BodyRef) {
-        let chunk = &self.chunks[at.chunk as usize];
+        let chunk = &self.chunks[at.chunk()];
         if chunk.left.fetch_sub(1, Ordering::AcqRel) == 1 {
             let freed = chunk.text.lock().unwrap_or_else(|e| e.into_inner()).take();
             drop(freed);
@@ -175,7 +159,7 @@ mod tests {
         let d = w.push(0, "d");
         let long = w.push(1, "0123456789abcdef"); // longer than a chunk: one of its own
         let e = w.push(1, "e");
-        assert_eq!([a.chunk, b.chunk, c.chunk, d.chunk, long.chunk, e.chunk], [0, 1, 0, 2, 3, 4]);
+        assert_eq!([a.chunk(), b.chunk(), c.chunk(), d.chunk(), long.chunk(), e.chunk()], [0, 1, 0, 2, 3, 4]);
         let bodies = w.finish();
         assert_eq!([&*bodies.get(c), &*bodies.get(d), &*bodies.get(long)], ["cccc", "d", "0123456789abcdef"]);
         assert_eq!(bodies.chunks[0].text.lock().unwrap().as_ref().unwrap().capacity(), 8, "never grown");

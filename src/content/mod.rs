@@ -205,7 +205,7 @@ pub(crate) struct Site {
     pub(crate) summary: Option<Summary>,
     /// The sections' passages in a one-shot build ([`crate::config::Config::one_shot`]),
     /// taken by the search index, which frees them once written.
-    pub(crate) passages: std::sync::Mutex<Option<words::Passages>>,
+    pub(crate) passages: std::sync::Mutex<Option<crate::chunks::TextChunks>>,
     /// The pages' bodies in a one-shot build, freed as pages render.
     pub(crate) bodies: Option<bodies::Bodies>,
 }
@@ -455,8 +455,8 @@ pub(crate) fn load(config: &Config, reserved: &Reserved, generated: Vec<Generate
     let lexicon = words::Lexicon::new(&words::analyzer(config));
     let collectors = config.search.enabled.then(|| words::Collectors::new(&lexicon, config.search.code));
     let passages = (config.search.enabled && config.one_shot)
-        .then(|| std::sync::Mutex::new(words::Passages::new(words::CHUNK_BYTES)));
-    let bodies = config.one_shot.then(|| bodies::BodyWriter::new(bodies::CHUNK_BYTES));
+        .then(|| std::sync::Mutex::new(crate::chunks::TextChunks::new(crate::chunks::CHUNK_BYTES)));
+    let bodies = config.one_shot.then(|| bodies::BodyWriter::new(crate::chunks::CHUNK_BYTES));
     let parsed: Vec<Result<parse::Parsed, Vec<Diagnostic>>> = plan
         .slots
         .as_slice()

@@ -27,7 +27,8 @@ use base64::Engine as _;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::words::{analyzer, Collector, PassageRef, Passages, WordCounts};
+use crate::chunks::{TextChunks, TextRef};
+use crate::words::{analyzer, Collector, WordCounts};
 use format::{Block, DocRow, Kind, PageRow, Runs};
 
 use crate::config::Config;
@@ -66,7 +67,7 @@ struct Doc<'a> {
     /// The text beyond `text` (see [`crate::words::SectionText::more`]), else empty; or where
     /// it is in the site's passages (read with [`more_text`]).
     more: Cow<'a, str>,
-    passage: Option<PassageRef>,
+    passage: Option<TextRef>,
     /// Text that counts as the page title (the page's first section only).
     title: Cow<'a, str>,
     /// The page's description (first section only): weighs like body text, not like the title.
@@ -200,12 +201,8 @@ fn write(config: &Config, site: &Site, matrix: Option<&Matrix>, record: bool, em
         Some(store) => {
             let more_block = write_more(&docs, Some(&store), emit);
             lap("more");
-            let store = if record {
-                Some(store)
-            } else {
-                drop(store);
-                None
-            };
+            // Freed here unless the caller records the docs' text.
+            let store = record.then_some(store);
             let (keys, (shown, doc_bytes)) = rayon::join(keys, || snippets(&docs));
             (keys, DocText { shown, more_block, doc_bytes }, store)
         }
@@ -365,7 +362,7 @@ struct DocText<'a> {
 }
 
 /// The text beyond a doc's snippet, from `passages` when the site kept it there.
-fn more_text<'d>(doc: &'d Doc, passages: Option<&'d Passages>) -> &'d str {
+fn more_text<'d>(doc: &'d Doc, passages: Option<&'d TextChunks>) -> &'d str {
     match doc.passage {
         Some(at) => passages.expect("the passages live until written").get(at),
         None => &doc.more,
@@ -396,7 +393,7 @@ fn snippets<'a>(docs: &'a [Doc]) -> (Vec<Cow<'a, str>>, usize) {
 
 /// Writes the rest of the docs' text: runs of docs with some, each doc row naming its run's
 /// file. Returns each doc's file (-1 for none).
-fn write_more(docs: &[Doc], passages: Option<&Passages>, emit: Emit) -> Vec<i32> {
+fn write_more(docs: &[Doc], passages: Option<&TextChunks>, emit: Emit) -> Vec<i32> {
     let more = |d| more_text(d, passages);
     let mut more_block = vec![-1i32; docs.len()];
     let more_bytes: usize = docs.iter().map(|d| more(d).len() + 12).filter(|&n| n > 12).sum();

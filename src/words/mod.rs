@@ -25,7 +25,7 @@ mod table;
 
 pub(crate) use analyzer::Analyzer;
 use fold::cjk_pieces;
-pub(crate) use passages::{keep_passages, PassageRef, Passages, CHUNK_BYTES};
+pub(crate) use passages::keep_passages;
 
 /// The analyzer for the configured search language (else the book's language).
 pub(crate) fn analyzer(config: &Config) -> Analyzer {
@@ -154,8 +154,8 @@ pub(crate) struct SectionText {
     /// counted: prose and indexed code in reading order, white space not folded; at most
     /// [`MORE_BYTES`]. Empty when `text` holds all the prose, and once moved to `passage`.
     pub more: String,
-    /// Where `more` went in the site's [`Passages`] (a one-shot build: see [`keep_passages`]).
-    pub passage: Option<PassageRef>,
+    /// Where `more` went in the site's passages (a one-shot build: see [`keep_passages`]).
+    pub passage: Option<crate::chunks::TextRef>,
     /// (word id in the [`Lexicon`], occurrences) for the words of the prose and indexed code.
     pub words: WordCounts,
 }
