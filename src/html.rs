@@ -20,6 +20,8 @@ pub(crate) fn push_escaped(out: &mut String, s: &str) {
             b'>' => "&gt;",
             b'"' => "&quot;",
             b'\'' => "&#39;",
+            // NUL is a parse error in HTML, dropped or replaced by browsers as they please.
+            0 => "\u{FFFD}",
             _ => continue,
         };
         out.push_str(&s[start..i]);
@@ -37,5 +39,6 @@ mod tests {
     fn escaping_handles_every_special_character() {
         assert_eq!(escape_html("a<b>&\"c'd\u{e9}"), "a&lt;b&gt;&amp;&quot;c&#39;d\u{e9}");
         assert_eq!(escape_html("plain"), "plain");
+        assert_eq!(escape_html("a\0b"), "a\u{FFFD}b");
     }
 }

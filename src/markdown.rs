@@ -188,6 +188,7 @@ pub(crate) fn render<T>(
     let mut html_block: Option<Vec<(CowStr, Range<usize>)>> = None;
 
     for (event, range) in events.by_ref() {
+        let event = without_nul(event);
         let leading = preamble;
         if preamble {
             preamble = match &event {
@@ -629,6 +630,16 @@ impl<'a, T> Renderer<'_, 'a, T> {
     }
 }
 
+/// Text with NUL in it as U+FFFD, as CommonMark asks: pulldown-cmark passes NUL through, and
+/// in HTML it is a parse error each browser recovers from its own way.
+fn without_nul(event: Event) -> Event {
+    match event {
+        Event::Text(t) if t.contains('\0') => Event::Text(t.replace('\0', "\u{FFFD}").into()),
+        Event::Code(t) if t.contains('\0') => Event::Code(t.replace('\0', "\u{FFFD}").into()),
+        other => other,
+    }
+}
+
 /// Whether a block before the first heading is only HTML comments and `<a id>`/`<a name>`
 /// anchors (GitHub handbooks put them above a page's heading): the heading is still the title.
 fn is_preamble_html(block: &str) -> bool {
@@ -710,6 +721,14 @@ mod tests {
         assert_eq!(ids, ["setup", "setup-1", "deep-dive-x"]);
         assert!(r.html.contains("<h2 id=\"setup-1\">Setup<a class=\"anchor\" href=\"#setup-1\""), "{}", r.html);
         assert_eq!(r.headings[2].title, "Deep dive x");
+    }
+
+    #[test]
+    fn nul_in_text_code_and_code_blocks_becomes_the_replacement_character() {
+        let r = md("# Ti\0tle\n\npara \0 and `co\0de`\n\n```\nblock\0\n```\n\n```rust\nlet x\0 = 1;\n```\n");
+        assert!(!r.html.contains('\0'), "{:?}", r.html);
+        assert_eq!(r.html.matches('\u{FFFD}').count(), 5, "{}", r.html);
+        assert_eq!(r.title_heading, Some((1, "Ti\u{FFFD}tle".into())));
     }
 
     #[test]
