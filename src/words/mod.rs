@@ -160,30 +160,24 @@ pub(crate) struct SectionText {
     pub words: WordCounts,
 }
 
-/// (word id, occurrences) pairs, in order, a pair in one `u32` (id in the high 24 bits, count
-/// in the low 8) where they fit, else a marker and the two in full: every section of every
-/// page keeps its own until the index is built (at 10,000 pages, 6 million pairs, half the
-/// bytes of a `(u32, u32)` each). Ids and counts that small are the rule: a handbook has some
-/// ten thousand distinct words.
+/// (word id, occurrences) pairs, in order, each number as a LEB128 varint (seven bits a byte,
+/// the high bit saying another byte follows): every section of every page keeps its own until
+/// the index is built (at 10,000 pages, 6 million pairs). A handbook has some ten thousand
+/// distinct words and most counts are small, so a pair takes two or three bytes, not eight.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub(crate) struct WordCounts(Box<[u32]>);
-
-/// The low byte of a packed pair that says the id and count follow in full.
-const IN_FULL: u32 = 0xFF;
+pub(crate) struct WordCounts(Box<[u8]>);
 
 impl WordCounts {
     /// The pairs, in the order they were packed.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
         let mut rest = &self.0[..];
         std::iter::from_fn(move || {
-            let (&first, tail) = rest.split_first()?;
-            if first & 0xFF != IN_FULL {
-                rest = tail;
-                return Some((first >> 8, first & 0xFF));
+            if rest.is_empty() {
+                return None;
             }
-            let (pair, tail) = tail.split_at(2);
-            rest = tail;
-            Some((pair[0], pair[1]))
+            let word = read_varint(&mut rest);
+            let count = read_varint(&mut rest);
+            Some((word, count))
         })
     }
 
@@ -199,16 +193,38 @@ impl WordCounts {
     }
 }
 
+/// Appends `n` as a LEB128 varint.
+fn push_varint(out: &mut Vec<u8>, mut n: u32) {
+    while n >= 0x80 {
+        out.push(n as u8 | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+/// Reads one LEB128 varint off the front of `bytes`. Only [`push_varint`]'s output is read, so
+/// the bytes always end a number; a truncated one reads as what it holds.
+fn read_varint(bytes: &mut &[u8]) -> u32 {
+    let mut n = 0u32;
+    let mut shift = 0;
+    while let Some((&b, tail)) = bytes.split_first() {
+        *bytes = tail;
+        n |= u32::from(b & 0x7F).checked_shl(shift).unwrap_or(0);
+        if b < 0x80 {
+            break;
+        }
+        shift += 7;
+    }
+    n
+}
+
 impl FromIterator<(u32, u32)> for WordCounts {
     fn from_iter<I: IntoIterator<Item = (u32, u32)>>(pairs: I) -> WordCounts {
         let pairs = pairs.into_iter();
-        let mut out = Vec::with_capacity(pairs.size_hint().0);
+        let mut out = Vec::with_capacity(pairs.size_hint().0 * 3);
         for (word, count) in pairs {
-            if word < 1 << 24 && count < IN_FULL {
-                out.push(word << 8 | count);
-            } else {
-                out.extend([IN_FULL, word, count]);
-            }
+            push_varint(&mut out, word);
+            push_varint(&mut out, count);
         }
         WordCounts(out.into_boxed_slice())
     }
@@ -574,8 +590,8 @@ mod tests {
         let packed: WordCounts = pairs.iter().copied().collect();
         assert_eq!(packed.iter().collect::<Vec<_>>(), pairs);
         assert_eq!(packed.len(), pairs.len());
-        // One number per pair that fits, three for the others.
-        assert_eq!(packed.0.len(), 4 + 3 * 3);
+        // Seven bits a byte: 127 takes one, 128 two, 2^24 four, u32::MAX five.
+        assert_eq!(packed.0.len(), 2 + 3 + 4 + 5 + 5 + 10 + 2);
         let none: WordCounts = std::iter::empty().collect();
         assert!(none.is_empty() && none.iter().next().is_none());
     }
