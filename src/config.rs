@@ -613,6 +613,21 @@ impl Config {
         dirs.chain(files).collect()
     }
 
+    /// The content folder as book.toml names it (relative to the handbook folder, `/`
+    /// separated) with a trailing `/`, or nothing when it is the handbook folder itself: what
+    /// messages put before a content-relative path so the user finds the file.
+    pub(crate) fn content_shown(&self) -> String {
+        let written = self.build.content.to_string_lossy().replace('\\', "/");
+        let mut shown = written.trim_end_matches('/');
+        while let Some(rest) = shown.strip_prefix("./") {
+            shown = rest.trim_start_matches('/');
+        }
+        match shown {
+            "" | "." => String::new(),
+            _ => format!("{shown}/"),
+        }
+    }
+
     pub(crate) fn content_dir(&self) -> PathBuf {
         self.root.join(&self.build.content)
     }
@@ -940,6 +955,15 @@ mod tests {
         assert_eq!(e.len(), 1, "{e:?}");
         assert_eq!(e[0].position, Some((2, 7)));
         assert!(e[0].message.contains("keep one"), "{}", e[0].message);
+    }
+
+    #[test]
+    fn the_content_folder_is_shown_as_book_toml_names_it() {
+        let shown = |toml: &str| parse(toml).unwrap().content_shown();
+        assert_eq!(shown(""), "content/");
+        assert_eq!(shown("[book]\nsrc = \"src\"\n"), "src/");
+        assert_eq!(shown("[build]\ncontent = \"./docs/handbook/\"\n"), "docs/handbook/");
+        assert_eq!(shown("[build]\ncontent = \".\"\n"), "");
     }
 
     #[test]

@@ -260,6 +260,7 @@ mod tests {
         Lookup::new(
             [(Some("guide/a.md"), "guide/a/index.html"), (Some("guide/b.md"), "guide/b/index.html")].into_iter(),
             &[],
+            "content/".into(),
         )
     }
 
