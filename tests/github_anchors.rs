@@ -1,4 +1,5 @@
-//! Anchors written for GitHub: heading ids keep combining marks (GitHub's rule, not mdBook's).
+//! Anchors written for GitHub: heading ids keep combining marks (GitHub's rule, not mdBook's),
+//! and a README page answers to `#readme`, the anchor GitHub gives a folder's README.
 
 mod common;
 
@@ -16,14 +17,38 @@ fn anchors_written_for_github_build_clean_and_land_on_their_ids() {
     assert!(!run.stderr.contains("error") && !run.stderr.contains("warning"), "{}", run.stderr);
     let home = book.read("book/index.html");
     assert!(home.contains(&format!("<h2 id=\"{WARNING_ID}\">")), "{home}");
+    assert!(home.contains("<span id=\"readme\"></span>"), "{home}");
     let home_links = links(&home);
-    for href in [format!("#{WARNING_HREF}"), "ops/index.html#%EF%B8%8F-caution".into()] {
+    for href in [format!("#{WARNING_HREF}"), "ops/index.html#readme".into(), "#readme".into()] {
         assert!(home_links.contains(&href), "{href}: {home_links:?}");
     }
     let ops = book.read("book/ops/index.html");
-    assert!(ops.contains("<h2 id=\"\u{fe0f}-caution\">"), "{ops}");
+    assert!(ops.contains("<span id=\"readme\"></span>") && ops.contains("<h2 id=\"\u{fe0f}-caution\">"), "{ops}");
     let runbook = book.read("book/ops/runbook/index.html");
+    assert!(!runbook.contains("id=\"readme\""), "only README pages get the anchor: {runbook}");
     assert!(links(&runbook).contains(&format!("../../index.html#{WARNING_HREF}")), "{runbook}");
+}
+
+#[test]
+fn other_anchors_of_a_readme_page_are_still_checked() {
+    let book = Book::fixture("github-anchors");
+    book.write("content/ops/runbook.md", "# Runbook\n\n[ok](README.md#readme), [gone](README.md#setup).\n");
+    let run = book.build();
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    let errors: Vec<&str> = run.stderr.lines().filter(|l| l.contains(": error: ")).collect();
+    assert_eq!(errors.len(), 1, "{}", run.stderr);
+    assert!(errors[0].contains("content/ops/runbook.md:3:25"), "{}", run.stderr);
+    assert!(errors[0].contains("no heading with id `setup` in `ops/README.md`"), "{}", run.stderr);
+}
+
+#[test]
+fn a_readme_heading_keeps_the_readme_id() {
+    let book = Book::fixture("github-anchors");
+    book.write("content/ops/README.md", "# Ops\n\n## Readme\n\nAbout this folder.\n\n## \u{26a0}\u{fe0f} Caution\n");
+    book.build_ok();
+    let ops = book.read("book/ops/index.html");
+    assert_eq!(ops.matches("id=\"readme\"").count(), 1, "{ops}");
+    assert!(ops.contains("<h2 id=\"readme\">"), "{ops}");
 }
 
 #[test]
