@@ -1,5 +1,6 @@
 //! Anchors written for GitHub: heading ids keep combining marks (GitHub's rule, not mdBook's),
-//! and a README page answers to `#readme`, the anchor GitHub gives a folder's README.
+//! and a page made from a file answers to `#readme`, the anchor GitHub gives a markdown file's
+//! text (a README page has an element with that id at its top).
 
 mod common;
 
@@ -25,7 +26,8 @@ fn anchors_written_for_github_build_clean_and_land_on_their_ids() {
     let ops = book.read("book/ops/index.html");
     assert!(ops.contains("<span id=\"readme\"></span>") && ops.contains("<h2 id=\"\u{fe0f}-caution\">"), "{ops}");
     let runbook = book.read("book/ops/runbook/index.html");
-    assert!(!runbook.contains("id=\"readme\""), "only README pages get the anchor: {runbook}");
+    assert!(!runbook.contains("id=\"readme\""), "only README pages get the element: {runbook}");
+    assert!(links(&runbook).contains(&"../checklist/index.html#readme".to_string()), "{runbook}");
     assert!(links(&runbook).contains(&format!("../../index.html#{WARNING_HREF}")), "{runbook}");
 }
 
@@ -56,7 +58,7 @@ fn an_mdbook_book_keeps_mdbooks_id_for_the_same_heading() {
     let book = Book::fixture("github-anchors");
     book.write(
         "content/SUMMARY.md",
-        "# Summary\n\n[Home](README.md)\n- [Ops](ops/README.md)\n  - [Runbook](ops/runbook.md)\n",
+        "# Summary\n\n[Home](README.md)\n- [Ops](ops/README.md)\n  - [Runbook](ops/runbook.md)\n  - [Checklist](ops/checklist.md)\n",
     );
     // mdBook drops the variation selector: `#-warning`, and GitHub's id is no anchor there.
     let run = book.build();

@@ -211,9 +211,7 @@ pub(crate) fn parse(
     }
     page.includes = includes;
     page.headings = rendered.headings;
-    if file_name(rel).eq_ignore_ascii_case("readme.md") {
-        add_readme_anchor(&mut page);
-    }
+    add_readme_anchor(&mut page, file_name(rel).eq_ignore_ascii_case("readme.md"));
     // Offsets become file offsets; line and column are worked out only if a link turns out broken.
     page.links = rendered
         .links
@@ -230,18 +228,20 @@ pub(crate) fn parse(
     Ok(Parsed { page, errors, warnings })
 }
 
-/// The anchor GitHub gives the README it shows under a folder's files; handbooks written for
-/// GitHub link to `folder/README.md#readme`.
+/// The anchor GitHub gives a markdown file's rendered text, in a folder's listing (its
+/// README) and on the file's own view alike; handbooks written for GitHub link to
+/// `folder/README.md#readme` and `other.md#readme`.
 const README_ANCHOR: &str = "readme";
 
-/// Makes `#readme` an anchor of a page made from a README.md: an empty element at the top of
-/// its text, unless a heading or an HTML `id` of the page has that id already (it wins). An
-/// empty page gets no element: the link lands at its top all the same.
-fn add_readme_anchor(page: &mut Page) {
+/// Makes `#readme` an anchor of a page made from a file. A README.md, whose own text links to
+/// `#readme` most, gets an empty element with that id at the top of its text, unless a heading
+/// or an HTML `id` of the page has it already (it wins); a link to another page's `#readme`
+/// lands at its top all the same, as does one to an empty page.
+fn add_readme_anchor(page: &mut Page, element: bool) {
     if page.headings.iter().any(|h| h.id == README_ANCHOR) || !page.anchors.insert(README_ANCHOR.to_string()) {
         return;
     }
-    if !page.html.trim().is_empty() {
+    if element && !page.html.trim().is_empty() {
         page.html.insert_str(0, "<span id=\"readme\"></span>\n");
     }
 }
@@ -337,9 +337,9 @@ mod tests {
         // An empty page: the anchor lands at its top, with nothing written.
         let p = run("README.md", "").unwrap().page;
         assert!(p.anchors.contains("readme") && p.html.is_empty(), "{}", p.html);
-        // Only README files.
+        // Other files answer to it with no element: a link lands at their top.
         let p = run("guide/a.md", "# A\n").unwrap().page;
-        assert!(!p.anchors.contains("readme") && !p.html.contains("readme"), "{}", p.html);
+        assert!(p.anchors.contains("readme") && !p.html.contains("readme"), "{}", p.html);
     }
 
     #[test]
