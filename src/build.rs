@@ -953,7 +953,7 @@ fn collect_redirects(config: &Config, site: &Site) -> Result<Vec<Redirect>, Fail
         })
     };
     let from_config = config.mdbook_redirects();
-    redirects::collect(config, site, redirects::is_mdbook(config), from_config, &is_taken).map_err(Failure::from)
+    redirects::collect(config, site, config.is_mdbook(), from_config, &is_taken).map_err(Failure::from)
 }
 
 /// Two outputs that would be one file on a case-insensitive or Unicode-normalising file

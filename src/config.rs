@@ -230,6 +230,10 @@ pub(crate) struct MarkdownConfig {
     /// Code blocks highlighted by earlier builds (the build cache's; none from book.toml).
     #[serde(skip)]
     pub(crate) highlights: crate::highlight_memo::Memo,
+    /// How headings get their ids: mdBook's for an mdBook book ([`Config::is_mdbook`]), set
+    /// when book.toml is loaded; GitHub's otherwise.
+    #[serde(skip)]
+    pub(crate) heading_ids: crate::slug::IdRule,
 }
 
 /// `[markdown] raw_html`: authors are trusted by default; a handbook with many contributors
@@ -357,6 +361,7 @@ impl Default for MarkdownConfig {
             external_links_new_tab: false,
             raw_html: RawHtml::Allow,
             highlights: Default::default(),
+            heading_ids: Default::default(),
         }
     }
 }
@@ -389,6 +394,9 @@ impl Config {
             && root.join("src").join("SUMMARY.md").is_file()
         {
             config.build.content = "src".into();
+        }
+        if config.is_mdbook() {
+            config.markdown.heading_ids = crate::slug::IdRule::MdBook;
         }
         Ok(config)
     }
@@ -611,6 +619,28 @@ impl Config {
         let dirs = self.build.extra_watch_dirs.iter().map(|d| root.join(d));
         let files = self.additional_files().into_iter().flatten().map(|(path, _, _)| crate::abspath::absolute(&path));
         dirs.chain(files).collect()
+    }
+
+    /// Whether the handbook is an mdBook book, whose pages mdBook published as `chapter.html`
+    /// with mdBook's heading ids: it has a `SUMMARY.md` at the top of its content, or book.toml
+    /// names its source folder with mdBook's `[book] src`.
+    pub(crate) fn is_mdbook(&self) -> bool {
+        self.book.src.is_some() || self.content_dir().join("SUMMARY.md").is_file()
+    }
+
+    /// The content folder as book.toml names it (relative to the handbook folder, `/`
+    /// separated) with a trailing `/`, or nothing when it is the handbook folder itself: what
+    /// messages put before a content-relative path so the user finds the file.
+    pub(crate) fn content_shown(&self) -> String {
+        let written = self.build.content.to_string_lossy().replace('\\', "/");
+        let mut shown = written.trim_end_matches('/');
+        while let Some(rest) = shown.strip_prefix("./") {
+            shown = rest.trim_start_matches('/');
+        }
+        match shown {
+            "" | "." => String::new(),
+            _ => format!("{shown}/"),
+        }
     }
 
     pub(crate) fn content_dir(&self) -> PathBuf {
@@ -940,6 +970,30 @@ mod tests {
         assert_eq!(e.len(), 1, "{e:?}");
         assert_eq!(e[0].position, Some((2, 7)));
         assert!(e[0].message.contains("keep one"), "{}", e[0].message);
+    }
+
+    #[test]
+    fn an_mdbook_book_gets_mdbooks_heading_ids_and_any_other_handbook_githubs() {
+        use crate::slug::IdRule;
+        let tmp = tempfile::tempdir().unwrap();
+        let rule = || Config::load(tmp.path()).unwrap().markdown.heading_ids;
+        std::fs::write(tmp.path().join("book.toml"), "[book]\ntitle = \"x\"\n").unwrap();
+        std::fs::create_dir(tmp.path().join("content")).unwrap();
+        assert_eq!(rule(), IdRule::GitHub);
+        std::fs::write(tmp.path().join("content/SUMMARY.md"), "").unwrap();
+        assert_eq!(rule(), IdRule::MdBook);
+        std::fs::remove_file(tmp.path().join("content/SUMMARY.md")).unwrap();
+        std::fs::write(tmp.path().join("book.toml"), "[book]\nsrc = \"content\"\n").unwrap();
+        assert_eq!(rule(), IdRule::MdBook);
+    }
+
+    #[test]
+    fn the_content_folder_is_shown_as_book_toml_names_it() {
+        let shown = |toml: &str| parse(toml).unwrap().content_shown();
+        assert_eq!(shown(""), "content/");
+        assert_eq!(shown("[book]\nsrc = \"src\"\n"), "src/");
+        assert_eq!(shown("[build]\ncontent = \"./docs/handbook/\"\n"), "docs/handbook/");
+        assert_eq!(shown("[build]\ncontent = \".\"\n"), "");
     }
 
     #[test]

@@ -596,7 +596,7 @@ impl<'a, T> Renderer<'_, 'a, T> {
         let title = plain_text(&inner);
         let id = match id {
             Some(explicit) => self.ids.unique(&explicit),
-            None => self.ids.unique(&heading_id(&title)),
+            None => self.ids.unique(&heading_id(&title, self.config.heading_ids)),
         };
         let n = level as u8;
         if is_first_block {
@@ -729,6 +729,17 @@ mod tests {
         assert!(!r.html.contains('\0'), "{:?}", r.html);
         assert_eq!(r.html.matches('\u{FFFD}').count(), 5, "{}", r.html);
         assert_eq!(r.title_heading, Some((1, "Ti\u{FFFD}tle".into())));
+    }
+
+    #[test]
+    fn the_configured_rule_makes_heading_ids() {
+        let heading = "## ⚠\u{fe0f} Warning\n";
+        let github: Rendered<()> = render(heading, &MarkdownConfig::default(), None, |_| Link::Unchanged);
+        assert_eq!(github.headings[0].id, "\u{fe0f}-warning");
+        assert!(github.html.contains("href=\"#\u{fe0f}-warning\""), "{}", github.html);
+        let config = MarkdownConfig { heading_ids: crate::slug::IdRule::MdBook, ..MarkdownConfig::default() };
+        let mdbook: Rendered<()> = render(heading, &config, None, |_| Link::Unchanged);
+        assert_eq!(mdbook.headings[0].id, "-warning");
     }
 
     #[test]

@@ -149,7 +149,7 @@ fn assert_safe(html: &str) {
 fn parse_page(config: &Config, text: &str) -> Option<String> {
     let pages = [(Some("_index.md"), "index.html"), (Some("a b/page.md"), "a b/page/index.html")];
     let assets = [Asset { source: "img/x y.png".into(), url: "img/x y.png".into() }];
-    let lookup = Lookup::new(pages.into_iter(), &assets);
+    let lookup = Lookup::new(pages.into_iter(), &assets, "content/".into());
     let slot = Slot {
         source: Some("a b/page.md".into()),
         dir: "a b".into(),
@@ -219,7 +219,7 @@ proptest! {
     fn raw_html_attribute_soup_never_writes_a_script_url(md in html_soup()) {
         let pages = [(Some("_index.md"), "index.html"), (Some("a b/page.md"), "a b/page/index.html")];
         let assets = [Asset { source: "img/x y.png".into(), url: "img/x y.png".into() }];
-        let lookup = Lookup::new(pages.into_iter(), &assets);
+        let lookup = Lookup::new(pages.into_iter(), &assets, "content/".into());
         let me = PageId::from_index(1);
         let config = config("");
         // Broken links are problems, but the HTML is still judged.

@@ -45,13 +45,6 @@ enum Origin {
     MdBook,
 }
 
-/// Whether the handbook is an mdBook book, whose pages mdBook published as `chapter.html`:
-/// it has a `SUMMARY.md` at the top of its content, or book.toml names its source folder with
-/// mdBook's `[book] src`.
-pub(crate) fn is_mdbook(config: &Config) -> bool {
-    config.book.src.is_some() || config.content_dir().join("SUMMARY.md").is_file()
-}
-
 /// Every redirect page of the site: front matter aliases, mdBook's `chapter.html` URLs (when
 /// `mdbook`) and `extra` (`(from, to)` pairs as book.toml's `[output.html.redirect]` writes
 /// them: `from` a path from the site's top, `to` a URL relative to `from` or an http(s) URL).

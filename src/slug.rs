@@ -1,10 +1,24 @@
 //! Turning human text into ids and ids back into human text.
 
 use rustc_hash::FxHashMap;
+use unicode_normalization::char::is_combining_mark;
 
-/// GitHub-compatible heading id: lowercase, letters/digits/`-`/`_` kept, spaces become `-`,
-/// everything else dropped. Handbooks written for GitHub keep working anchors.
-pub(crate) fn heading_id(text: &str) -> String {
+/// Whose rule turns a heading into its id: a handbook's `#anchor` links were written against
+/// the site that published it first, so its ids must come out the same.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum IdRule {
+    /// GitHub's (github-slugger): combining marks (Unicode categories Mn, Mc, Me) are kept, so
+    /// `## ⚠️ Warning` keeps its variation selector: `️-warning`.
+    #[default]
+    GitHub,
+    /// mdBook's: combining marks are dropped like other symbols (`-warning`).
+    MdBook,
+}
+
+/// A heading's id: lowercase, letters/digits/`-`/`_` kept, spaces become `-`, everything else
+/// dropped, except that [`IdRule::GitHub`] keeps combining marks too. Handbooks written for
+/// GitHub or mdBook keep working anchors.
+pub(crate) fn heading_id(text: &str, rule: IdRule) -> String {
     let mut id = String::with_capacity(text.len());
     for c in text.trim().chars() {
         // ASCII (most headings) skips the Unicode tables; the same result.
@@ -16,6 +30,8 @@ pub(crate) fn heading_id(text: &str) -> String {
             }
         } else if c.is_alphanumeric() {
             id.extend(c.to_lowercase());
+        } else if rule == IdRule::GitHub && is_combining_mark(c) {
+            id.push(c);
         }
     }
     id
@@ -88,29 +104,48 @@ mod tests {
 
     #[test]
     fn heading_ids_follow_github() {
-        assert_eq!(heading_id("Auth & authorization"), "auth--authorization");
-        assert_eq!(heading_id("What’s 1M+?"), "whats-1m");
-        assert_eq!(heading_id("POC vs. MVP"), "poc-vs-mvp");
-        assert_eq!(heading_id("Série A — étapes"), "série-a--étapes");
-        assert_eq!(heading_id("snake_case and-dash"), "snake_case-and-dash");
+        for rule in [IdRule::GitHub, IdRule::MdBook] {
+            assert_eq!(heading_id("Auth & authorization", rule), "auth--authorization");
+            assert_eq!(heading_id("What’s 1M+?", rule), "whats-1m");
+            assert_eq!(heading_id("POC vs. MVP", rule), "poc-vs-mvp");
+            assert_eq!(heading_id("Série A — étapes", rule), "série-a--étapes");
+            assert_eq!(heading_id("snake_case and-dash", rule), "snake_case-and-dash");
+        }
+    }
+
+    #[test]
+    fn github_keeps_combining_marks_and_mdbook_drops_them() {
+        // U+26A0 (a symbol: dropped) and U+FE0F (a variation selector, Mn).
+        assert_eq!(heading_id("⚠\u{fe0f} Warning", IdRule::GitHub), "\u{fe0f}-warning");
+        assert_eq!(heading_id("⚠\u{fe0f} Warning", IdRule::MdBook), "-warning");
+        // A decomposed accent (U+0301, Mn) and an enclosing circle (U+20DD, Me).
+        assert_eq!(heading_id("Cafe\u{301} 1\u{20dd}", IdRule::GitHub), "cafe\u{301}-1\u{20dd}");
+        assert_eq!(heading_id("Cafe\u{301} 1\u{20dd}", IdRule::MdBook), "cafe-1");
+        // A spacing mark (Mc) that is not alphabetic: U+1D165 (musical stem).
+        assert_eq!(heading_id("a\u{1d165}", IdRule::GitHub), "a\u{1d165}");
+        assert_eq!(heading_id("a\u{1d165}", IdRule::MdBook), "a");
     }
 
     #[test]
     fn the_ascii_shortcut_gives_the_general_rule_for_every_char() {
-        let general = |text: &str| -> String {
+        let general = |text: &str, rule: IdRule| -> String {
             let mut id = String::new();
             for c in text.trim().chars() {
                 if c.is_alphanumeric() || c == '_' || c == '-' {
                     id.extend(c.to_lowercase());
                 } else if c == ' ' {
                     id.push('-');
+                } else if rule == IdRule::GitHub && is_combining_mark(c) {
+                    id.push(c);
                 }
             }
             id
         };
-        for c in (0..0x3000u32).chain(0x1_0400..0x1_0500).filter_map(char::from_u32) {
+        for c in (0..0x3000u32).chain(0x1_0400..0x1_0500).chain(0xfe00..0xfe10).filter_map(char::from_u32) {
             let text = format!("A{c}z {c}İ");
-            assert_eq!(heading_id(&text), general(&text), "{:?}", c);
+            for rule in [IdRule::GitHub, IdRule::MdBook] {
+                assert_eq!(heading_id(&text, rule), general(&text, rule), "{c:?} {rule:?}");
+            }
         }
     }
 

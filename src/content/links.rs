@@ -26,12 +26,20 @@ pub(crate) struct Lookup {
     assets: HashSet<String>,
     /// Markdown files that exist but are not published because SUMMARY.md does not list them.
     pub(super) unlisted: HashSet<String>,
+    /// The content folder as book.toml names it, with a trailing `/` (empty for the handbook
+    /// folder itself): messages about missing files say where they were looked for.
+    folder: String,
 }
 
 impl Lookup {
-    /// `pages` yields each page's source file (if any) and output path, in id order.
-    pub(crate) fn new<'a>(pages: impl Iterator<Item = (Option<&'a str>, &'a str)>, assets: &[Asset]) -> Lookup {
-        let mut lookup = Lookup { assets: assets.iter().map(|a| a.url.clone()).collect(), ..Lookup::default() };
+    /// `pages` yields each page's source file (if any) and output path, in id order; `folder`
+    /// is the content folder as messages name it ([`crate::config::Config::content_shown`]).
+    pub(crate) fn new<'a>(
+        pages: impl Iterator<Item = (Option<&'a str>, &'a str)>,
+        assets: &[Asset],
+        folder: String,
+    ) -> Lookup {
+        let mut lookup = Lookup { assets: assets.iter().map(|a| a.url.clone()).collect(), folder, ..Lookup::default() };
         for (source, url) in pages {
             let id = lookup.urls.push(url.to_string());
             if let Some(source) = source {
@@ -114,11 +122,12 @@ impl Lookup {
         if self.unlisted.contains(&target) || md.as_ref().is_some_and(|md| self.unlisted.contains(md)) {
             Place::Broken(format!("link to `{dest}`, which SUMMARY.md does not list, so it is not published"))
         } else if let Some(stem) = target.strip_suffix(".html") {
-            Place::Broken(format!("link to missing page `{dest}` (looked for content/{stem}.md and content/{target})"))
+            let folder = &self.folder;
+            Place::Broken(format!("link to missing page `{dest}` (looked for {folder}{stem}.md and {folder}{target})"))
         } else if target.ends_with(".md") {
-            Place::Broken(format!("link to missing page `{dest}` (looked for content/{target})"))
+            Place::Broken(format!("link to missing page `{dest}` (looked for {}{target})", self.folder))
         } else {
-            Place::Broken(format!("link to missing file or folder `{dest}` (looked for content/{target})"))
+            Place::Broken(format!("link to missing file or folder `{dest}` (looked for {}{target})", self.folder))
         }
     }
 }
@@ -236,6 +245,7 @@ mod tests {
             ]
             .into_iter(),
             &assets,
+            "content/".into(),
         )
     }
 
@@ -261,9 +271,16 @@ mod tests {
         );
         assert_eq!(rewrite(l.resolve(from, Some(id(1)), "guide", "#top")).1, Some((id(1), Some("top".into()))));
         assert!(matches!(l.resolve(from, None, "guide", "#top"), Link::Unchanged));
-        assert!(
-            matches!(l.resolve(from, Some(id(1)), "guide", "nope.md"), Link::Broken(m) if m.contains("missing page"))
-        );
+        let broken = |dest: &str| match l.resolve(from, Some(id(1)), "guide", dest) {
+            Link::Broken(m) => m,
+            _ => panic!("{dest}: expected a broken link"),
+        };
+        assert!(broken("nope.md").ends_with("missing page `nope.md` (looked for content/guide/nope.md)"));
+        assert!(broken("img/x.png").ends_with("(looked for content/guide/img/x.png)"));
+        // The handbook folder itself as the content folder: paths from there.
+        let top = Lookup::new([(Some("a.md"), "a/index.html")].into_iter(), &[], String::new());
+        assert!(matches!(top.resolve("a/index.html", Some(id(0)), "", "b.md"),
+            Link::Broken(m) if m.ends_with("(looked for b.md)")));
         assert_eq!(l.page_by_source("guide/setup.md"), Some(id(1)));
     }
 
@@ -297,6 +314,7 @@ mod tests {
             ]
             .into_iter(),
             &[],
+            "src/".into(),
         );
         let page = |dir: &str, dest: &str| match l.resolve("index.html", Some(id(0)), dir, dest) {
             Link::Rewrite { href, check: Some((page, anchor)) } => (href, page, anchor),
@@ -308,7 +326,7 @@ mod tests {
         assert_eq!(page("guide", "index.html").1, id(2));
         assert_eq!(page("guide", "../index.html").1, id(0));
         assert!(
-            matches!(l.resolve("index.html", Some(id(0)), "", "ch09.html"), Link::Broken(m) if m.contains("content/ch09.md"))
+            matches!(l.resolve("index.html", Some(id(0)), "", "ch09.html"), Link::Broken(m) if m.ends_with("(looked for src/ch09.md and src/ch09.html)"))
         );
     }
 

@@ -448,7 +448,8 @@ pub(crate) fn load(config: &Config, reserved: &Reserved, generated: Vec<Generate
     errors.extend(plan.problems.into_iter().map(place_error));
     errors.extend(plan::asset_collisions(&plan.slots, &found.assets, reserved).into_iter().map(place_error));
 
-    let mut lookup = Lookup::new(plan.slots.iter().map(|s| (s.source.as_deref(), s.url.as_str())), &found.assets);
+    let pages_and_urls = plan.slots.iter().map(|s| (s.source.as_deref(), s.url.as_str()));
+    let mut lookup = Lookup::new(pages_and_urls, &found.assets, config.content_shown());
     lookup.by_source.extend(plan.aliases);
     lookup.unlisted = std::mem::take(&mut found.unlisted).into_iter().collect();
     // Each worker counts the words of the pages it parses, for the search index.
@@ -519,7 +520,8 @@ pub(crate) fn load(config: &Config, reserved: &Reserved, generated: Vec<Generate
     let mut assets = found.assets;
     assets.sort_by(|a, b| a.url.cmp(&b.url));
     warnings.sort_by(|a, b| (&a.path, a.position).cmp(&(&b.path, b.position)));
-    let lookup = Lookup::new(pages.iter().map(|p| (p.source.as_deref(), p.url.as_str())), &assets);
+    let lookup =
+        Lookup::new(pages.iter().map(|p| (p.source.as_deref(), p.url.as_str())), &assets, config.content_shown());
     let passages = std::sync::Mutex::new(passages.map(|p| p.into_inner().unwrap_or_else(|e| e.into_inner())));
     let bodies = bodies.map(bodies::BodyWriter::finish);
     Ok(Site { pages, nav, assets, warnings, lookup, lexicon, summary, passages, bodies })

@@ -211,6 +211,7 @@ pub(crate) fn parse(
     }
     page.includes = includes;
     page.headings = rendered.headings;
+    add_readme_anchor(&mut page, file_name(rel).eq_ignore_ascii_case("readme.md"));
     // Offsets become file offsets; line and column are worked out only if a link turns out broken.
     page.links = rendered
         .links
@@ -225,6 +226,24 @@ pub(crate) fn parse(
     let offsets = page.links.iter().map(|l| l.offset).chain(page.embeds.iter().map(|e| e.offset)).chain(aliases);
     page.file = Some(file.keep(config.content_dir().join(rel), offsets));
     Ok(Parsed { page, errors, warnings })
+}
+
+/// The anchor GitHub gives a markdown file's rendered text, in a folder's listing (its
+/// README) and on the file's own view alike; handbooks written for GitHub link to
+/// `folder/README.md#readme` and `other.md#readme`.
+const README_ANCHOR: &str = "readme";
+
+/// Makes `#readme` an anchor of a page made from a file. A README.md, whose own text links to
+/// `#readme` most, gets an empty element with that id at the top of its text, unless a heading
+/// or an HTML `id` of the page has it already (it wins); a link to another page's `#readme`
+/// lands at its top all the same, as does one to an empty page.
+fn add_readme_anchor(page: &mut Page, element: bool) {
+    if page.headings.iter().any(|h| h.id == README_ANCHOR) || !page.anchors.insert(README_ANCHOR.to_string()) {
+        return;
+    }
+    if element && !page.html.trim().is_empty() {
+        page.html.insert_str(0, "<span id=\"readme\"></span>\n");
+    }
 }
 
 /// The title rule: front matter, then the page's SUMMARY.md entry, then the heading the page
@@ -260,6 +279,7 @@ mod tests {
         Lookup::new(
             [(Some("guide/a.md"), "guide/a/index.html"), (Some("guide/b.md"), "guide/b/index.html")].into_iter(),
             &[],
+            "content/".into(),
         )
     }
 
@@ -300,6 +320,26 @@ mod tests {
         assert_eq!((p.page.title.as_str(), p.page.has_title_heading), ("Anchored", true));
         let p = run("guide/a.md", "---\ntitle: From YAML\n---\n## Overview\n").unwrap();
         assert_eq!((p.page.title.as_str(), p.page.has_title_heading), ("From YAML", false));
+    }
+
+    #[test]
+    fn a_readme_page_has_the_readme_anchor_at_its_top_unless_an_id_has_it() {
+        let p = run("guide/README.md", "# Guide\n\ntext\n").unwrap().page;
+        assert!(p.anchors.contains("readme"));
+        assert!(p.html.starts_with("<span id=\"readme\"></span>\n<h1 id=\"guide\">"), "{}", p.html);
+        assert!(run("guide/readme.md", "text").unwrap().page.anchors.contains("readme"), "any case");
+        // A heading with that id keeps it: no second element.
+        let p = run("README.md", "# Intro\n\n## Readme\n").unwrap().page;
+        assert_eq!(p.html.matches("id=\"readme\"").count(), 1, "{}", p.html);
+        assert!(p.html.starts_with("<h1"), "{}", p.html);
+        let p = run("README.md", "<a id=\"readme\"></a>\n\ntext\n").unwrap().page;
+        assert_eq!(p.html.matches("id=\"readme\"").count(), 1, "{}", p.html);
+        // An empty page: the anchor lands at its top, with nothing written.
+        let p = run("README.md", "").unwrap().page;
+        assert!(p.anchors.contains("readme") && p.html.is_empty(), "{}", p.html);
+        // Other files answer to it with no element: a link lands at their top.
+        let p = run("guide/a.md", "# A\n").unwrap().page;
+        assert!(p.anchors.contains("readme") && !p.html.contains("readme"), "{}", p.html);
     }
 
     #[test]
