@@ -584,7 +584,10 @@ fn ellipsis(text: Cow<str>, limit: usize) -> Cow<str> {
 /// The documents: every section of every markdown page, then the matrix results.
 fn collect_docs<'a>(config: &Config, site: &'a Site, matrix: Option<&'a Matrix>) -> (Vec<PageRef>, Vec<Doc<'a>>) {
     let mut pages = Vec::new();
-    let mut docs = Vec::new();
+    // Sized up front: grown by doubling, the copy would hold both the old and the new
+    // buffer (some 27 MB at 10,000 pages) as the site's text peaks; the rest is reserved below.
+    let page_docs: usize = site.pages.iter().map(|p| p.sections.len() + p.embeds.len()).sum();
+    let mut docs = Vec::with_capacity(page_docs);
     let mut collector = Collector::new(&site.lexicon, false);
     let m = matrix.filter(|_| config.search.matrix);
     // Checklists embedded in pages: their items' results point there, where they are read.
@@ -654,6 +657,8 @@ fn collect_docs<'a>(config: &Config, site: &'a Site, matrix: Option<&'a Matrix>)
         }
     }
     let Some(m) = m else { return (pages, docs) };
+    let items: usize = m.checklists.iter().map(|l| l.items.len()).sum();
+    docs.reserve_exact(2 * m.stages.len() + m.categories.len() + m.aspects.len() + items);
     let mut page_of_url: HashMap<String, usize> = HashMap::new();
     let mut page_ref = |pages: &mut Vec<PageRef>, url: String, title: &str, description: &str| {
         *page_of_url.entry(url.clone()).or_insert_with(|| {
