@@ -230,6 +230,14 @@ impl Site {
     }
 
     /// Says page `id` is rendered: in a one-shot build its body may go.
+    /// In a one-shot build, waits until the render has freed the first few chunks of bodies
+    /// (see [`bodies::Bodies::wait_for_freed`]); at once otherwise.
+    pub(crate) fn wait_for_room(&self) {
+        if let Some(bodies) = &self.bodies {
+            bodies.wait_for_freed(ROOM_CHUNKS);
+        }
+    }
+
     pub(crate) fn page_rendered(&self, id: PageId) {
         if let (Some(bodies), Some(at)) = (&self.bodies, self.pages[id].body) {
             bodies.done(at);
@@ -458,7 +466,10 @@ pub(crate) fn load(config: &Config, reserved: &Reserved, generated: Vec<Generate
     let passages = (config.search.enabled && config.one_shot)
         .then(|| std::sync::Mutex::new(crate::chunks::TextChunks::new(crate::chunks::CHUNK_BYTES)));
     let bodies = config.one_shot.then(|| bodies::BodyWriter::new(crate::chunks::CHUNK_BYTES));
-    let parsed: Vec<Result<parse::Parsed, Vec<Diagnostic>>> = plan
+    // Each page goes straight to its place, its diagnostics beside it: collected as parse
+    // results first, every page would be held twice while moved out (14 MB at 10,000 pages,
+    // at the build's peak).
+    let (pages, diagnostics): (Vec<Page>, Vec<WarningsAndErrors>) = plan
         .slots
         .as_slice()
         .par_iter()
@@ -477,25 +488,21 @@ pub(crate) fn load(config: &Config, reserved: &Reserved, generated: Vec<Generate
                 p.page.body = Some(bodies.push(worker, &p.page.html));
                 p.page.html = String::new();
             }
-            parsed
+            match parsed {
+                Ok(p) => (p.page, (p.warnings, p.errors)),
+                Err(e) => (parse::placeholder(slot), (Vec::new(), e)),
+            }
         })
-        .collect();
+        .unzip();
     drop(collectors);
+    // The plan's slots (sources, URLs, nav titles) were copied into the pages.
+    drop(std::mem::take(&mut plan.slots));
 
-    let mut pages = IdVec::with_capacity(plan.slots.len());
+    let pages = IdVec::from(pages);
     let mut warnings = std::mem::take(&mut found.warnings);
-    for (slot, result) in plan.slots.iter().zip(parsed) {
-        match result {
-            Ok(p) => {
-                warnings.extend(p.warnings);
-                errors.extend(p.errors);
-                pages.push(p.page);
-            }
-            Err(e) => {
-                errors.extend(e);
-                pages.push(parse::placeholder(slot));
-            }
-        }
+    for (page_warnings, page_errors) in diagnostics {
+        warnings.extend(page_warnings);
+        errors.extend(page_errors);
     }
 
     let included = select::included(&pages, &plan.index_of_dir, config.build.drafts);
@@ -537,6 +544,13 @@ fn build_nav(summary: Option<&Summary>, pages: &IdVec<PageId, Page>) -> Nav {
 
 /// How many left-out files the warning names before it only counts.
 const UNLISTED_SHOWN: usize = 10;
+
+/// One page's warnings and errors, as its parse found them.
+type WarningsAndErrors = (Vec<Diagnostic>, Vec<Diagnostic>);
+
+/// Chunks of bodies the render frees before the search index starts: 12 MiB, about the room
+/// the index's docs take at 10,000 pages (see [`bodies::Bodies::wait_for_freed`]).
+const ROOM_CHUNKS: usize = 3;
 
 /// Reads `SUMMARY.md` at the top of the content folder, if there is one, and keeps in
 /// `found.markdown` only the files it lists (mdBook publishes nothing else; one warning says

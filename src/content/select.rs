@@ -18,6 +18,10 @@ pub(crate) fn included(
 /// Keeps the included pages, numbered afresh, with their links pointed at the new numbers.
 /// Links to left-out pages must have been reported as errors already: they are dropped.
 pub(crate) fn keep(pages: IdVec<PageId, Page>, included: &IdVec<PageId, bool>) -> IdVec<PageId, Page> {
+    // Most builds keep every page: as they are, not copied to a second list of them.
+    if included.iter().all(|&keep| keep) {
+        return pages;
+    }
     let mut new_id: IdVec<PageId, Option<PageId>> = IdVec::with_capacity(pages.len());
     let mut next = 0;
     for &keep in included.iter() {
