@@ -596,6 +596,7 @@ impl Project {
         };
         let index = || {
             if self.config.search.enabled {
+                self.site.wait_for_room();
                 search::build_into(&self.config, &self.site, self.matrix.as_ref().map(|m| &m.matrix), &emit);
             }
         };

@@ -57,7 +57,7 @@ impl BodyWriter {
         let chunks = (state.text.into_chunks().into_iter().zip(state.counts))
             .map(|(text, count)| Chunk { text: Mutex::new(Some(Arc::new(text))), left: AtomicUsize::new(count) })
             .collect();
-        Bodies { chunks }
+        Bodies { chunks, freed: AtomicUsize::new(0) }
     }
 }
 
@@ -66,6 +66,8 @@ impl BodyWriter {
 #[derive(Debug, Default)]
 pub(crate) struct Bodies {
     chunks: Vec<Chunk>,
+    /// How many chunks are freed.
+    freed: AtomicUsize,
 }
 
 #[derive(Debug)]
@@ -104,6 +106,21 @@ impl Bodies {
         if chunk.left.fetch_sub(1, Ordering::AcqRel) == 1 {
             let freed = chunk.text.lock().unwrap_or_else(|e| e.into_inner()).take();
             drop(freed);
+            self.freed.fetch_add(1, Ordering::AcqRel);
+        }
+    }
+
+    /// Waits, running other work of the thread pool meanwhile, until `chunks` chunks are freed:
+    /// the search index then makes its docs in the room the first pages rendered left, instead
+    /// of on top of every body at once (the build's peak at 10,000 pages). Only a site of at
+    /// least eight times as many chunks waits: a small one's peak is small, and its render and
+    /// index gain more from running side by side from the start.
+    pub(crate) fn wait_for_freed(&self, chunks: usize) {
+        let chunks = if self.chunks.len() >= 8 * chunks { chunks } else { 0 };
+        while self.freed.load(Ordering::Acquire) < chunks {
+            if rayon::yield_now() != Some(rayon::Yield::Executed) {
+                std::thread::sleep(std::time::Duration::from_micros(200));
+            }
         }
     }
 
@@ -163,6 +180,28 @@ mod tests {
         let bodies = w.finish();
         assert_eq!([&*bodies.get(c), &*bodies.get(d), &*bodies.get(long)], ["cccc", "d", "0123456789abcdef"]);
         assert_eq!(bodies.chunks[0].text.lock().unwrap().as_ref().unwrap().capacity(), 8, "never grown");
+    }
+
+    #[test]
+    fn the_wait_for_room_ends_when_enough_chunks_are_freed_and_a_small_site_does_not_wait() {
+        let w = BodyWriter::new(4);
+        let refs: Vec<BodyRef> = (0..8).map(|_| w.push(0, "page")).collect();
+        let bodies = w.finish();
+        assert_eq!(bodies.chunks.len(), 8);
+        // Eight chunks wait for one: done from another thread, after a while.
+        let freed = std::sync::atomic::AtomicBool::new(false);
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                std::thread::sleep(std::time::Duration::from_millis(30));
+                freed.store(true, Ordering::SeqCst);
+                bodies.done(refs[3]);
+            });
+            bodies.wait_for_freed(1);
+            assert!(freed.load(Ordering::SeqCst), "returned before a chunk was freed");
+        });
+        // Two chunks to wait for need sixteen: at once, nothing freed.
+        bodies.wait_for_freed(2);
+        assert!(bodies.held(0));
     }
 
     #[test]
