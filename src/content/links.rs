@@ -207,7 +207,7 @@ pub(crate) fn anchor_problem(target: &Page, link: &PageLink) -> Option<Problem> 
     if target.generated.is_some() {
         return None;
     }
-    if anchor.is_empty() || target.headings.iter().any(|h| h.id == anchor) || target.anchors.contains(anchor) {
+    if target.has_anchor(anchor) {
         return None;
     }
     let mut known: Vec<&str> = target.headings.iter().map(|h| h.id.as_str()).collect();

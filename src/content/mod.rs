@@ -111,7 +111,23 @@ pub(crate) struct Page {
     pub(crate) includes: Vec<PathBuf>,
 }
 
+/// The anchor GitHub gives a markdown file's rendered text, in a folder's listing (its README)
+/// and on the file's own view alike: handbooks written for GitHub link to
+/// `folder/README.md#readme` and `other.md#readme`.
+pub(crate) const README_ANCHOR: &str = "readme";
+
 impl Page {
+    /// Whether `#anchor` lands on this page: the top (`""`), a heading's or another element's
+    /// id, or, on a page made from a file, GitHub's `readme` (its top, where no element has it).
+    pub(crate) fn has_anchor(&self, anchor: &str) -> bool {
+        anchor.is_empty() || self.has_anchor_of_its_own(anchor) || (anchor == README_ANCHOR && self.source.is_some())
+    }
+
+    /// Whether a heading or another element of the page has the id `anchor`.
+    pub(crate) fn has_anchor_of_its_own(&self, anchor: &str) -> bool {
+        self.headings.iter().any(|h| h.id == anchor) || self.anchors.contains(anchor)
+    }
+
     /// A page with nothing in it yet, at output path `url`.
     pub(crate) fn empty(url: &str, dir: &str, kind: PageKind) -> Page {
         Page {
@@ -343,17 +359,10 @@ impl Site {
                 let target = &self.pages[page];
                 let checked_later = target.generated.is_some();
                 match &anchor {
-                    Some(a)
-                        if !checked_later
-                            && !a.is_empty()
-                            && !target.headings.iter().any(|h| h.id == *a)
-                            && !target.anchors.contains(a) =>
-                    {
-                        Err(format!(
-                            "link `{dest}`: no heading with id `{a}` in `{}`",
-                            target.source.as_deref().unwrap_or(&target.url)
-                        ))
-                    }
+                    Some(a) if !checked_later && !target.has_anchor(a) => Err(format!(
+                        "link `{dest}`: no heading with id `{a}` in `{}`",
+                        target.source.as_deref().unwrap_or(&target.url)
+                    )),
                     _ => Ok(Located::Page { page, url: target.url.clone(), anchor }),
                 }
             }

@@ -8,7 +8,7 @@ use super::ids::PageId;
 use super::include;
 use super::links::{Lookup, PageLink};
 use super::plan::{file_name, Slot};
-use super::{paths, Page, PageKind};
+use super::{paths, Page, PageKind, README_ANCHOR};
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Problem, SourceFile};
 use crate::markdown;
@@ -202,6 +202,8 @@ pub(crate) fn parse(
         .collect();
     page.anchors = rendered.anchors.into_iter().collect();
     page.sections = rendered.sections;
+    // These too are kept for every page at once: without the room left by doubling.
+    page.sections.shrink_to_fit();
     // Kept until the page is rendered, for every page at once: without the spare capacity it
     // was built with (a tenth of a 10,000-page build's peak memory).
     page.html = rendered.html;
@@ -211,7 +213,10 @@ pub(crate) fn parse(
     }
     page.includes = includes;
     page.headings = rendered.headings;
-    add_readme_anchor(&mut page, file_name(rel).eq_ignore_ascii_case("readme.md"));
+    page.headings.shrink_to_fit();
+    if file_name(rel).eq_ignore_ascii_case("readme.md") {
+        add_readme_element(&mut page);
+    }
     // Offsets become file offsets; line and column are worked out only if a link turns out broken.
     page.links = rendered
         .links
@@ -221,6 +226,7 @@ pub(crate) fn parse(
             l
         })
         .collect();
+    page.links.shrink_to_fit();
     // Links and embeds are checked after every page is read: keep just their places, not the text.
     let aliases = page.redirect_from.iter().map(|(_, at)| *at);
     let offsets = page.links.iter().map(|l| l.offset).chain(page.embeds.iter().map(|e| e.offset)).chain(aliases);
@@ -228,22 +234,15 @@ pub(crate) fn parse(
     Ok(Parsed { page, errors, warnings })
 }
 
-/// The anchor GitHub gives a markdown file's rendered text, in a folder's listing (its
-/// README) and on the file's own view alike; handbooks written for GitHub link to
-/// `folder/README.md#readme` and `other.md#readme`.
-const README_ANCHOR: &str = "readme";
-
-/// Makes `#readme` an anchor of a page made from a file. A README.md, whose own text links to
-/// `#readme` most, gets an empty element with that id at the top of its text, unless a heading
-/// or an HTML `id` of the page has it already (it wins); a link to another page's `#readme`
-/// lands at its top all the same, as does one to an empty page.
-fn add_readme_anchor(page: &mut Page, element: bool) {
-    if page.headings.iter().any(|h| h.id == README_ANCHOR) || !page.anchors.insert(README_ANCHOR.to_string()) {
+/// Puts an empty element with the id `readme` at the top of a README.md's text, whose own
+/// links go to `#readme` most (see [`Page::has_anchor`]), unless a heading or an HTML `id` of
+/// the page has that id already (it wins), or the page is empty (a link lands at its top).
+fn add_readme_element(page: &mut Page) {
+    if page.has_anchor_of_its_own(README_ANCHOR) || page.html.trim().is_empty() {
         return;
     }
-    if element && !page.html.trim().is_empty() {
-        page.html.insert_str(0, "<span id=\"readme\"></span>\n");
-    }
+    page.anchors.insert(README_ANCHOR.to_string());
+    page.html.insert_str(0, "<span id=\"readme\"></span>\n");
 }
 
 /// The title rule: front matter, then the page's SUMMARY.md entry, then the heading the page
@@ -325,9 +324,9 @@ mod tests {
     #[test]
     fn a_readme_page_has_the_readme_anchor_at_its_top_unless_an_id_has_it() {
         let p = run("guide/README.md", "# Guide\n\ntext\n").unwrap().page;
-        assert!(p.anchors.contains("readme"));
+        assert!(p.has_anchor("readme"));
         assert!(p.html.starts_with("<span id=\"readme\"></span>\n<h1 id=\"guide\">"), "{}", p.html);
-        assert!(run("guide/readme.md", "text").unwrap().page.anchors.contains("readme"), "any case");
+        assert!(run("guide/readme.md", "text").unwrap().page.has_anchor("readme"), "any case");
         // A heading with that id keeps it: no second element.
         let p = run("README.md", "# Intro\n\n## Readme\n").unwrap().page;
         assert_eq!(p.html.matches("id=\"readme\"").count(), 1, "{}", p.html);
@@ -336,10 +335,10 @@ mod tests {
         assert_eq!(p.html.matches("id=\"readme\"").count(), 1, "{}", p.html);
         // An empty page: the anchor lands at its top, with nothing written.
         let p = run("README.md", "").unwrap().page;
-        assert!(p.anchors.contains("readme") && p.html.is_empty(), "{}", p.html);
+        assert!(p.has_anchor("readme") && p.html.is_empty(), "{}", p.html);
         // Other files answer to it with no element: a link lands at their top.
         let p = run("guide/a.md", "# A\n").unwrap().page;
-        assert!(p.anchors.contains("readme") && !p.html.contains("readme"), "{}", p.html);
+        assert!(p.has_anchor("readme") && !p.html.contains("readme"), "{}", p.html);
     }
 
     #[test]
