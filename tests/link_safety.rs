@@ -203,3 +203,18 @@ fn raw_html_takes_only_its_two_values() {
     assert!(r.stderr.contains("book.toml:7:12"), "{}", r.stderr);
     assert!(r.stderr.contains("allow") && r.stderr.contains("escape"), "{}", r.stderr);
 }
+
+#[test]
+fn nul_in_front_matter_and_text_reaches_no_output_file() {
+    let b = book("");
+    b.write(
+        "content/p.md",
+        "+++\ntitle = \"Ti\\u0000tle\"\ndescription = \"De\\u0000sc\"\n+++\n\npara \0 and `co\0de`\n\n```sh\necho \0\n```\n",
+    );
+    b.build_ok();
+    let page = b.read("book/p/index.html");
+    assert!(page.contains("Ti\u{FFFD}tle") && page.contains("para \u{FFFD} and"), "{page}");
+    for (path, text) in output_texts(&b) {
+        assert!(!text.contains('\0'), "NUL in {path}");
+    }
+}
