@@ -119,7 +119,12 @@ impl Lookup {
             return Place::Page { page, anchor };
         }
         let md = target.strip_suffix(".html").map(|stem| format!("{stem}.md"));
-        if self.unlisted.contains(&target) || md.as_ref().is_some_and(|md| self.unlisted.contains(md)) {
+        // Discovery skips hidden names: such a file exists (GitHub shows it) but is never published.
+        if let Some(hidden) = target.split('/').find(|part| part.starts_with('.')) {
+            Place::Broken(format!(
+                "link to `{dest}`: `{hidden}` is hidden (its name starts with `.`), and hidden files and folders are not published"
+            ))
+        } else if self.unlisted.contains(&target) || md.as_ref().is_some_and(|md| self.unlisted.contains(md)) {
             Place::Broken(format!("link to `{dest}`, which SUMMARY.md does not list, so it is not published"))
         } else if let Some(stem) = target.strip_suffix(".html") {
             let folder = &self.folder;
@@ -328,6 +333,19 @@ mod tests {
         assert!(
             matches!(l.resolve("index.html", Some(id(0)), "", "ch09.html"), Link::Broken(m) if m.ends_with("(looked for src/ch09.md and src/ch09.html)"))
         );
+    }
+
+    #[test]
+    fn a_link_into_a_hidden_folder_says_it_is_not_published() {
+        let l = Lookup::new([(Some("README.md"), "index.html")].into_iter(), &[], "".into());
+        let broken = |dest: &str| match l.resolve("index.html", Some(id(0)), "", dest) {
+            Link::Broken(m) => m,
+            _ => panic!("{dest}: expected a broken link"),
+        };
+        let m = broken(".github/ISSUE_TEMPLATE/rfc.md");
+        assert!(m.contains("`.github` is hidden") && m.contains("not published"), "{m}");
+        assert!(broken("docs/.drafts/x.png").contains("`.drafts` is hidden"));
+        assert!(broken("missing.md").starts_with("link to missing page"));
     }
 
     fn page(url: &str, headings: &[&str]) -> Page {
