@@ -16,21 +16,27 @@ pub(crate) enum IdRule {
 }
 
 /// A heading's id: lowercase, letters/digits/`-`/`_` kept, spaces become `-`, everything else
-/// dropped, except that [`IdRule::GitHub`] keeps combining marks too. Handbooks written for
-/// GitHub or mdBook keep working anchors.
+/// dropped. The two rules differ where GitHub's and mdBook's do: [`IdRule::GitHub`] keeps
+/// combining marks (`İ` lowercases to `i` and a combining dot, both kept); [`IdRule::MdBook`]
+/// drops them and turns every white space character (a tab, a no-break space) into `-`.
+/// Handbooks written for GitHub or mdBook keep working anchors.
 pub(crate) fn heading_id(text: &str, rule: IdRule) -> String {
+    let mdbook = rule == IdRule::MdBook;
     let mut id = String::with_capacity(text.len());
     for c in text.trim().chars() {
         // ASCII (most headings) skips the Unicode tables; the same result.
         if c.is_ascii() {
             if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
                 id.push(c.to_ascii_lowercase());
-            } else if c == ' ' {
+            } else if c == ' ' || (mdbook && c.is_whitespace()) {
                 id.push('-');
             }
         } else if c.is_alphanumeric() {
-            id.extend(c.to_lowercase());
-        } else if rule == IdRule::GitHub && is_combining_mark(c) {
+            // mdBook lowercases first and then keeps letters and digits only.
+            id.extend(c.to_lowercase().filter(|l| !mdbook || l.is_alphanumeric()));
+        } else if mdbook && c.is_whitespace() {
+            id.push('-');
+        } else if !mdbook && is_combining_mark(c) {
             id.push(c);
         }
     }
@@ -114,6 +120,18 @@ mod tests {
     }
 
     #[test]
+    fn mdbook_turns_every_white_space_into_a_dash_and_drops_what_lowercasing_adds() {
+        // French typography puts a no-break space before `?`; a tab is white space too.
+        assert_eq!(heading_id("Pourquoi\u{a0}?", IdRule::MdBook), "pourquoi-");
+        assert_eq!(heading_id("Pourquoi\u{a0}?", IdRule::GitHub), "pourquoi");
+        assert_eq!(heading_id("a\tb", IdRule::MdBook), "a-b");
+        assert_eq!(heading_id("a\tb", IdRule::GitHub), "ab");
+        // `İ` lowercases to `i` and U+0307: a combining mark, kept by GitHub only.
+        assert_eq!(heading_id("İstanbul", IdRule::MdBook), "istanbul");
+        assert_eq!(heading_id("İstanbul", IdRule::GitHub), "i\u{307}stanbul");
+    }
+
+    #[test]
     fn github_keeps_combining_marks_and_mdbook_drops_them() {
         // U+26A0 (a symbol: dropped) and U+FE0F (a variation selector, Mn).
         assert_eq!(heading_id("⚠\u{fe0f} Warning", IdRule::GitHub), "\u{fe0f}-warning");
@@ -128,12 +146,13 @@ mod tests {
 
     #[test]
     fn the_ascii_shortcut_gives_the_general_rule_for_every_char() {
+        // Each tool's rule as it states it: lowercase the whole text, then sort its characters.
         let general = |text: &str, rule: IdRule| -> String {
             let mut id = String::new();
-            for c in text.trim().chars() {
+            for c in text.trim().to_lowercase().chars() {
                 if c.is_alphanumeric() || c == '_' || c == '-' {
-                    id.extend(c.to_lowercase());
-                } else if c == ' ' {
+                    id.push(c);
+                } else if c == ' ' || (rule == IdRule::MdBook && c.is_whitespace()) {
                     id.push('-');
                 } else if rule == IdRule::GitHub && is_combining_mark(c) {
                     id.push(c);
