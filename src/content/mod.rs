@@ -245,7 +245,6 @@ impl Site {
         }
     }
 
-    /// Says page `id` is rendered: in a one-shot build its body may go.
     /// In a one-shot build, waits until the render has freed the first few chunks of bodies
     /// (see [`bodies::Bodies::wait_for_freed`]); at once otherwise.
     pub(crate) fn wait_for_room(&self) {
@@ -254,6 +253,7 @@ impl Site {
         }
     }
 
+    /// Says page `id` is rendered: in a one-shot build its body may go.
     pub(crate) fn page_rendered(&self, id: PageId) {
         if let (Some(bodies), Some(at)) = (&self.bodies, self.pages[id].body) {
             bodies.done(at);

@@ -163,7 +163,7 @@ pub(crate) struct SectionText {
 /// (word id, occurrences) pairs, in order, each number as a LEB128 varint (seven bits a byte,
 /// the high bit saying another byte follows): every section of every page keeps its own until
 /// the index is built (at 10,000 pages, 6 million pairs). A handbook has some ten thousand
-/// distinct words and most counts are small, so a pair takes two or three bytes, not four as packed before.
+/// distinct words and most counts are small, so a pair takes two or three bytes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct WordCounts(Box<[u8]>);
 
