@@ -16,8 +16,12 @@ separate process, medians of --runs:
 - unchanged --no-cache: the same without the cache (what every rebuild cost before);
 - body edit: one page's body changed (alternating between two texts), then a build;
 - title edit: one page's title changed (other pages' navigation shows it), then a build;
+- page added: a new page in the edited page's folder (later pages' ids move, the folder's page
+  lists it), then a build;
   `reused` is how many code blocks the build took from the highlight cache (`STAGEBOOK_TIMINGS`
-  line `code blocks: N reused, M highlighted`; `-` when it printed none, e.g. a skipped build);
+  line `code blocks: N reused, M highlighted`; `-` when it printed none, e.g. a skipped build),
+  `parsed` how many pages it parsed rather than took from the parse memo (line `parse memo: N
+  pages recalled, M parsed`); a build after the first writes the memo before these cases run;
 - fresh --no-cache vs fresh writing the cache: no output folder and no cache folder, paired
   in alternating order; the ratio is what writing the cache costs a first build.
 
@@ -48,6 +52,7 @@ class Bench:
     def build(self, *extra):
         wall, _, cpu, err = run_full([self.bin, "build", "--quiet", self.book, "-o", self.out, *extra], env=self.env)
         self.reused = next((line.split()[2] for line in err.splitlines() if "code blocks:" in line), "-")
+        self.parsed = next((line.split()[5] for line in err.splitlines() if "parse memo:" in line), "-")
         return wall, cpu, "cache hit" in err
 
     def floor_run(self):
@@ -80,9 +85,15 @@ class Bench:
         with open(path, "w") as f:
             f.write("\n".join(lines))
 
+    def add_page(self, n):
+        """A new page beside the edited one (every later page's id moves; its folder lists it)."""
+        folder = os.path.dirname(self.page())
+        with open(os.path.join(folder, f"added-page-{n}.md"), "w") as f:
+            f.write(f'+++\ntitle = "Added page {n}"\n+++\n\nA page added by the benchmark, number {n}.\n')
+
     def case(self, name, prepare, measure):
         """`measure` paired with a floor run each time (in alternating order)."""
-        walls, cpus, ratios, cpu_ratios, floors, hits, reused = [], [], [], [], [], 0, set()
+        walls, cpus, ratios, cpu_ratios, floors, hits, reused, parsed = [], [], [], [], [], 0, set(), set()
         for i in range(self.runs):
             prepare(i)
             pair = [("floor", self.floor_run), ("this", measure)]
@@ -94,6 +105,7 @@ class Bench:
             wall, cpu = got["this"][:2]
             hits += bool(got["this"][2:] and got["this"][2])
             reused.add(getattr(self, "reused", "-"))
+            parsed.add(getattr(self, "parsed", "-"))
             walls.append(wall)
             cpus.append(cpu)
             floors.append(got["floor"][0])
@@ -101,7 +113,8 @@ class Bench:
             cpu_ratios.append(cpu / got["floor"][1])
         med = statistics.median
         print(f"{name:<24} {med(walls):>7.3f} {min(walls):>7.3f} {med(cpus):>7.3f} {med(floors):>7.3f} "
-              f"{med(ratios):>8.2f} {med(cpu_ratios):>8.2f} {hits:>4}/{self.runs} {'/'.join(sorted(reused)):>8}",
+              f"{med(ratios):>8.2f} {med(cpu_ratios):>8.2f} {hits:>4}/{self.runs} {'/'.join(sorted(reused)):>8} "
+              f"{'/'.join(sorted(parsed)):>7}",
               flush=True)
 
     def fresh_pair(self):
@@ -146,13 +159,17 @@ def main():
         remove_output(b.out)
         b.build()  # the output and the cache, once
         page = b.page()
+        # A first build writes no parse memo; the next one does (see the README's build cache).
+        b.edit_body(page, -1)
+        b.build()
         print(f"book {args.book} (copied to {b.book}); edited page {os.path.relpath(page, b.book)}")
-        print(f"{'case':<24} {'median':>7} {'min':>7} {'cpu':>7} {'floor':>7} {'/floor':>8} {'cpu/fl':>8} {'hits':>6} {'reused':>8}")
+        print(f"{'case':<24} {'median':>7} {'min':>7} {'cpu':>7} {'floor':>7} {'/floor':>8} {'cpu/fl':>8} {'hits':>6} {'reused':>8} {'parsed':>7}")
         nothing = lambda i: None  # noqa: E731
         b.case("unchanged (cache)", nothing, b.build)
         b.case("unchanged --no-cache", nothing, lambda: b.build("--no-cache"))
         b.case("body edit + build", lambda i: b.edit_body(page, i), b.build)
         b.case("title edit + build", lambda i: b.edit_title(page, i), b.build)
+        b.case("page added + build", b.add_page, b.build)
         if not args.skip_fresh:
             b.fresh_pair()
     finally:

@@ -723,6 +723,9 @@ fn build_then(options: &BuildOptions, dispose: fn(Project)) -> Result<Report, Fa
         config.markdown.highlights = highlights.clone();
         // The project ends with this build: its index is built once.
         config.one_shot = true;
+        if let Some((c, _)) = &cache {
+            config.parsed = c.parse_memo(config);
+        }
         if !options.check_only {
             location = output::location::check(config, &shown_output(config));
         }
@@ -768,6 +771,7 @@ fn build_then(options: &BuildOptions, dispose: fn(Project)) -> Result<Report, Fa
     let includes: Vec<PathBuf> = project.site.pages.iter().flat_map(|p| p.includes.iter().cloned()).collect();
     let (pages, assets) = (project.site.pages.len(), project.site.assets.len());
     let mut warnings = std::mem::take(&mut project.site.warnings);
+    let parsed = project.config.parsed.clone();
     dispose(project);
     warnings.extend(late_warnings);
     if !errors.is_empty() {
@@ -797,12 +801,14 @@ fn build_then(options: &BuildOptions, dispose: fn(Project)) -> Result<Report, Fa
     if let Some((cache, _)) = cache {
         let rendered = keys.is_some().then_some(&rendered_keys[..]);
         let (stored, removed) =
-            rayon::join(|| cache.store(includes, pages, assets, &recorded, rendered), remove_previous);
+            rayon::join(|| cache.store(includes, pages, assets, &recorded, rendered, &parsed), remove_previous);
         warnings.extend(left_over(removed));
         warnings.extend(stored);
         phases.done("cache");
         let (reused, highlighted) = highlights.counts();
         phases.note(&format!("code blocks: {reused} reused, {highlighted} highlighted"));
+        let (recalled, parsed) = parsed.counts();
+        phases.note(&format!("parse memo: {recalled} pages recalled, {parsed} parsed"));
     } else {
         warnings.extend(left_over(remove_previous()));
     }

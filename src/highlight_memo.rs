@@ -65,6 +65,11 @@ impl Memo {
     pub(crate) fn get_or_make(&self, lang: &str, highlight: bool, code: &str, make: impl FnOnce() -> String) -> String {
         let Some(store) = &self.0 else { return make() };
         let key = store.key(lang, highlight, code);
+        RECORDING.with(|r| {
+            if let Some(keys) = r.borrow_mut().as_mut() {
+                keys.push(key);
+            }
+        });
         {
             let mut state = store.lock();
             let found = match state.previous.remove(&key) {
@@ -81,6 +86,22 @@ impl Memo {
         store.highlighted.fetch_add(1, Ordering::Relaxed);
         store.lock().used.insert(key, Arc::from(html.as_str()));
         html
+    }
+
+    /// Takes the blocks `keys` from the last build's, as if asked for again: a page the parse
+    /// memo gave back (see [`recording`]) keeps its blocks for the build after. Each one found
+    /// counts as reused.
+    pub(crate) fn keep(&self, keys: &[Key]) {
+        let Some(store) = &self.0 else { return };
+        let mut state = store.lock();
+        for key in keys {
+            if let Some(html) = state.previous.remove(key) {
+                state.used.insert(*key, html);
+                store.reused.fetch_add(1, Ordering::Relaxed);
+            } else if state.used.contains_key(key) {
+                store.reused.fetch_add(1, Ordering::Relaxed);
+            }
+        }
     }
 
     /// The identity its keys are made with (`None`: the memo is off).
@@ -105,6 +126,20 @@ impl Memo {
     pub(crate) fn counts(&self) -> (usize, usize) {
         self.0.as_ref().map_or((0, 0), |s| (s.reused.load(Ordering::Relaxed), s.highlighted.load(Ordering::Relaxed)))
     }
+}
+
+thread_local! {
+    /// The keys of the blocks asked for on this thread while [`recording`].
+    static RECORDING: std::cell::RefCell<Option<Vec<Key>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` (on this thread: a page's parse, which starts no parallel work) and returns with
+/// its result the keys of the blocks it asked any memo for, for [`Memo::keep`].
+pub(crate) fn recording<R>(f: impl FnOnce() -> R) -> (R, Vec<Key>) {
+    let outer = RECORDING.with(|r| r.borrow_mut().replace(Vec::new()));
+    let result = f();
+    let keys = RECORDING.with(|r| std::mem::replace(&mut *r.borrow_mut(), outer)).unwrap_or_default();
+    (result, keys)
 }
 
 impl Store {
@@ -185,5 +220,26 @@ mod tests {
         // Another identity never matches.
         let other = Memo::with_previous(8, stored);
         assert_eq!(other.get_or_make("rust", true, "kept", || made(&n, "new")), "new");
+    }
+
+    #[test]
+    fn recorded_keys_keep_a_recalled_pages_blocks_for_the_next_build() {
+        let first = Memo::with_previous(7, []);
+        let ((), keys) = recording(|| {
+            first.get_or_make("rust", true, "x", || "one".into());
+            first.get_or_make("rust", true, "y", || "two".into());
+        });
+        assert_eq!(keys.len(), 2);
+        let ((), none) = recording(|| ());
+        assert!(none.is_empty(), "only what is asked for while recording");
+        let blocks = first.used().unwrap();
+        // The next build parses nothing: the page comes from the parse memo, its keys with it.
+        let next = Memo::with_previous(7, blocks.clone());
+        next.keep(&keys);
+        assert_eq!(next.counts(), (2, 0));
+        assert_eq!(next.used(), None, "the same blocks as before: nothing to store");
+        let unkept = Memo::with_previous(7, blocks);
+        unkept.keep(&keys[..1]);
+        assert_eq!(unkept.used().unwrap().len(), 1, "a block no page asked for is dropped");
     }
 }

@@ -15,7 +15,7 @@ pub(crate) const LAYERS: &[&[&str]] = &[
     &["i18n"],
     &["theme"],
     &["config"],
-    &["html", "slug", "url", "abspath", "diagnostics", "numbers", "highlight_memo", "timings", "chunks"],
+    &["html", "slug", "url", "abspath", "diagnostics", "numbers", "highlight_memo", "parse_memo", "timings", "chunks"],
     &["lang"],
 ];
 

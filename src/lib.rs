@@ -26,6 +26,7 @@ mod markdown;
 pub mod matrix;
 mod numbers;
 pub mod output;
+mod parse_memo;
 mod redirects;
 mod render;
 mod search;

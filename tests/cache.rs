@@ -452,8 +452,14 @@ fn an_edited_code_block_alone_is_highlighted_again() {
     // A page edit outside any code block: every block reused.
     let figures = rebuilt_after(&case, |b| edit(b, "content/beta.md", "The details.", "Other details."), &[]);
     assert_eq!(figures, (2, 0));
-    // Back to the first text: the block no page showed any more was dropped, so it is new again.
-    let figures = rebuilt_after(&case, |b| edit(b, "content/code.md", "return f\"hi", "return f\"hello"), &[]);
+    // Back to the first block, in a page text no build has parsed (the parse memo would give
+    // the first build's page back whole): the block no page showed any more was dropped, so it
+    // is new again.
+    let back = |b: &Book| {
+        edit(b, "content/code.md", "return f\"hi", "return f\"hello");
+        edit(b, "content/code.md", "# Code", "# Code listings");
+    };
+    let figures = rebuilt_after(&case, back, &[]);
     assert_eq!(figures, (1, 1));
 }
 
@@ -507,10 +513,10 @@ fn a_damaged_highlight_cache_is_ignored() {
     ];
     for (n, bytes) in damaged.into_iter().enumerate() {
         std::fs::write(case.book.path(HIGHLIGHTS), &bytes).unwrap();
-        // Another page changes, so the build is not skipped.
-        let text = format!("Details {n}.");
+        // The page with the blocks changes outside them, so it is parsed again.
+        let text = format!("\nDetails {n}.\n");
         let append = |b: &Book| {
-            b.write("content/beta.md", b.read("content/beta.md") + &text);
+            b.write("content/code.md", b.read("content/code.md") + &text);
         };
         let figures = rebuilt_after(&case, append, &[]);
         assert_eq!(figures, (0, 2), "damaged file {n} was used");
@@ -524,8 +530,8 @@ fn another_version_highlights_everything_again() {
     let case = first_build();
     let figures = rebuilt_after(&case, |_| {}, &[("STAGEBOOK_CACHE_SALT", "another version")]);
     assert_eq!(figures, (0, 2));
-    // Its blocks replaced the first version's.
-    let figures = rebuilt_after(&case, |b| edit(b, "content/beta.md", "The details.", "Other."), &[]);
+    // Its blocks replaced the first version's (seen when the page with them is parsed again).
+    let figures = rebuilt_after(&case, |b| edit(b, "content/code.md", "# Code", "# Code again"), &[]);
     assert_eq!(figures, (0, 2));
 }
 
@@ -710,4 +716,137 @@ fn no_cache_and_check_neither_reuse_nor_record_pages() {
     assert_eq!(rendered + reused, all);
     let (_, expected) = case.clean(&[], &[]);
     assert!(tree(&case.out("site")) == expected);
+}
+
+// The parse memo (.stagebook-cache/parsed.bin): a build parses only the pages no earlier build
+// parsed as they are now, told by the `parse memo: N pages recalled, M parsed` timings line.
+// Each case compares the cached rebuild with a clean `--no-cache` build byte for byte.
+
+const PARSED: &str = ".stagebook-cache/parsed.bin";
+
+/// (recalled, parsed) as the build printed them.
+fn parse_memo(r: &Run) -> (usize, usize) {
+    let line = r
+        .stderr
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix("parse memo: "))
+        .unwrap_or_else(|| panic!("no parse memo figures:\n{}", r.stderr));
+    let (recalled, parsed) = line.split_once(" pages recalled, ").unwrap();
+    (recalled.parse().unwrap(), parsed.strip_suffix(" parsed").unwrap().parse().unwrap())
+}
+
+/// A cached rebuild after `change` equals a clean build; returns its parse memo figures.
+fn reparsed_after(case: &Case, change: impl FnOnce(&Book)) -> (usize, usize) {
+    change(&case.book);
+    let r = case.cached(&[], &[]);
+    assert!(r.ok && !hit(&r), "{}", r.stderr);
+    let (clean, expected) = case.clean(&[], &[]);
+    assert!(clean.ok, "{}", clean.stderr);
+    assert_eq!(diagnostics(&r), diagnostics(&clean));
+    let got = tree(&case.out("site"));
+    assert!(got == expected, "cached rebuild differs from a clean build: {:?}", differing(&got, &expected));
+    parse_memo(&r)
+}
+
+/// A first build with the cache parses every page made from a file and leaves no memo (most
+/// first builds are the only one: a CI job); the next one remembers them.
+fn first_parsed_build() -> (Case, usize) {
+    let case = Case::new();
+    let r = case.cached(&[], &[]);
+    assert!(r.ok, "{}", r.stderr);
+    assert_eq!(parse_memo(&r), (0, 0), "off: nothing to recall, nothing to remember");
+    assert!(!case.book.exists(PARSED), "a first build writes no memo");
+    let r = case.cached(&[], &[]);
+    assert!(hit(&r), "nothing changed: {}", r.stderr);
+    let touched = |b: &Book| {
+        b.write("content/beta.md", b.read("content/beta.md") + "\n");
+    };
+    let (recalled, files) = reparsed_after(&case, touched);
+    assert!(recalled == 0 && files >= 5, "every page made from a file: {files}");
+    assert!(case.book.exists(PARSED));
+    (case, files)
+}
+
+#[test]
+fn a_body_or_title_edit_parses_that_page_alone() {
+    let (case, files) = first_parsed_build();
+    let body = |b: &Book| edit(b, "content/beta.md", "The details.", "Other details.");
+    assert_eq!(reparsed_after(&case, body), (files - 1, 1));
+    let title = |b: &Book| edit(b, "content/alpha.md", "title = \"Alpha\"", "title = \"First\"");
+    assert_eq!(reparsed_after(&case, title), (files - 1, 1));
+    // Back to a text parsed before: given back, nothing parsed.
+    let back = |b: &Book| edit(b, "content/alpha.md", "title = \"First\"", "title = \"Alpha\"");
+    assert_eq!(reparsed_after(&case, back), (files, 0));
+}
+
+#[test]
+fn an_included_file_change_parses_the_page_that_includes_it() {
+    let (case, files) = first_parsed_build();
+    let listing = |b: &Book| edit(b, "listings/hello.rs", "fn main", "fn start");
+    assert_eq!(reparsed_after(&case, listing), (files - 1, 1));
+}
+
+#[test]
+fn templates_and_theme_files_do_not_touch_the_parse_but_settings_and_places_do() {
+    let (case, files) = first_parsed_build();
+    let template = |b: &Book| edit(b, "themes/house/templates/page.html", "house-page", "house-page edited");
+    assert_eq!(reparsed_after(&case, template), (files, 0));
+    let setting = |b: &Book| edit(b, "book.toml", "title = \"Cached\"", "title = \"Renamed\"");
+    assert_eq!(reparsed_after(&case, setting), (0, files));
+}
+
+#[test]
+fn a_page_added_or_moved_parses_it_and_the_pages_whose_links_now_resolve_otherwise() {
+    let (case, files) = first_parsed_build();
+    // A new chapter first in SUMMARY.md: every other page's id moves, none of their links do.
+    let added = |b: &Book| {
+        b.write("content/gamma.md", "# Gamma\n\nSee [Alpha](alpha.md).\n");
+        edit(b, "content/SUMMARY.md", "- [Alpha](alpha.md)", "- [Gamma](gamma.md)\n- [Alpha](alpha.md)");
+    };
+    assert_eq!(reparsed_after(&case, added), (files, 1));
+    // Beta moves (a slug): it is parsed, and so is Alpha, whose link to it now has another URL;
+    // README's links (to Alpha) and the others' resolve as before.
+    let moved = |b: &Book| edit(b, "content/beta.md", "title = \"Beta\"", "title = \"Beta\"\nslug = \"deep\"");
+    assert_eq!(reparsed_after(&case, moved), (files - 1, 2));
+    // A file nothing links to, unlisted: no page's links change.
+    let unlisted = |b: &Book| {
+        b.write("content/draft-notes.md", "# Draft\n");
+    };
+    assert_eq!(reparsed_after(&case, unlisted), (files + 1, 0));
+}
+
+#[test]
+fn a_damaged_parse_memo_is_ignored_and_written_again() {
+    let (case, files) = first_parsed_build();
+    let good = std::fs::read(case.book.path(PARSED)).unwrap();
+    let mut flipped = good.clone();
+    let at = good.windows(5).position(|w| w == b"Alpha").expect("a page's title in the file");
+    flipped[at] ^= 0x01;
+    let damaged: Vec<Vec<u8>> = vec![flipped, good[..good.len() / 2].to_vec(), b"not a memo".to_vec(), Vec::new()];
+    for (n, bytes) in damaged.into_iter().enumerate() {
+        std::fs::write(case.book.path(PARSED), &bytes).unwrap();
+        let text = format!("\nDetails {n}.\n");
+        let (recalled, parsed) = reparsed_after(&case, |b| {
+            b.write("content/beta.md", b.read("content/beta.md") + &text);
+        });
+        assert!(
+            recalled < files && recalled + parsed == files,
+            "damaged file {n}: {recalled} recalled, {parsed} parsed"
+        );
+        // What was parsed again is remembered: the next edit recalls every other page.
+        let (recalled, parsed) = reparsed_after(&case, |b| {
+            b.write("content/beta.md", b.read("content/beta.md") + "More.");
+        });
+        assert_eq!((recalled, parsed), (files - 1, 1), "after damaged file {n}");
+    }
+}
+
+#[test]
+fn no_cache_neither_reads_nor_writes_the_parse_memo() {
+    let (case, _) = first_parsed_build();
+    let before = std::fs::read(case.book.path(PARSED)).unwrap();
+    edit(&case.book, "content/beta.md", "The details.", "Other details.");
+    let r = run(&case.book, &["build", "--no-cache", "-o", case.out("site").to_str().unwrap()], &[]);
+    assert!(r.ok && !r.stderr.contains("parse memo: "), "{}", r.stderr);
+    assert_eq!(std::fs::read(case.book.path(PARSED)).unwrap(), before, "left alone");
 }

@@ -32,6 +32,7 @@ use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::highlight_memo::Memo;
 use crate::output;
+use crate::parse_memo;
 
 pub(crate) use folder::NAME as FOLDER;
 use inputs::{Entry, Sources};
@@ -52,6 +53,9 @@ pub(crate) fn hex(d: u128) -> String {
     format!("{d:032x}")
 }
 
+/// The records of the last build and of the last check.
+const RECORD_FILES: [&str; 2] = ["build.json", "check.json"];
+
 /// What is being done: the two keep separate records (a check writes no output).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Mode {
@@ -66,8 +70,8 @@ pub(crate) enum Mode {
 impl Mode {
     fn record_file(&self) -> &'static str {
         match self {
-            Mode::Build { .. } => "build.json",
-            Mode::Check => "check.json",
+            Mode::Build { .. } => RECORD_FILES[0],
+            Mode::Check => RECORD_FILES[1],
         }
     }
 }
@@ -136,6 +140,31 @@ impl Cache {
         self.highlights.clone()
     }
 
+    /// The pages earlier builds parsed, for this one to reuse and add to ([`crate::parse_memo`]),
+    /// for builds configured as `config` is (command-line options applied): the context of its
+    /// keys is this binary, the folder the command runs in (paths are shown from there) and
+    /// every setting. Off when the binary cannot name itself.
+    ///
+    /// A first build (the folder holds no record of an earlier one) writes no memo: the memo
+    /// is as large as the site, and most first builds are the only build of their folder (a
+    /// fresh clone, a CI job). The next build writes it, and the ones after parse what changed.
+    pub(crate) fn parse_memo(&self, config: &Config) -> parse_memo::Memo {
+        let Some(identity) = binary_identity() else { return parse_memo::Memo::default() };
+        if !self.folder.made() {
+            return parse_memo::Memo::default();
+        }
+        let cwd = std::env::current_dir().unwrap_or_default();
+        // Where the site goes does not change how a page parses (an output folder inside the
+        // content hides files from the walk: the pages' places, which the keys hold, show it),
+        // so a build and a check share the entries.
+        let mut config = config.clone();
+        config.build.output = PathBuf::new();
+        let text = format!("parsed {identity:032x} cwd {cwd:?} {config:?}");
+        let dir = self.folder.path();
+        let earlier = [parse_memo::FILE].iter().chain(&RECORD_FILES).any(|f| dir.join(f).exists());
+        parse_memo::Memo::open(dir.join(parse_memo::FILE), xxhash_rust::xxh3::xxh3_128(text.as_bytes()), earlier)
+    }
+
     /// The recorded build, when it ran with these settings over these exact inputs and (for a
     /// build) its output folder still holds exactly the files it wrote.
     pub(crate) fn hit(&self) -> Option<Hit> {
@@ -181,7 +210,11 @@ impl Cache {
         assets: usize,
         warnings: &[Diagnostic],
         rendered: Option<&[(String, u128)]>,
+        parsed: &parse_memo::Memo,
     ) -> Option<Diagnostic> {
+        parsed.compact(|bytes| {
+            let _ = self.folder.write(parse_memo::FILE, bytes);
+        });
         let output = match &self.mode {
             // An output folder without a readable manifest: nothing to record it by.
             Mode::Build { output, .. } => output_stamps(output)?,

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use rustc_hash::FxHashMap;
 
-use super::ids::{IdVec, PageId};
+use super::ids::{Id, IdVec, PageId};
 use super::{paths, Asset, Page};
 use crate::diagnostics::Problem;
 use crate::markdown::{Link, PendingLink};
@@ -51,6 +51,51 @@ impl Lookup {
     }
 
     /// The page made from a content-relative source file.
+    /// A digest of everything links are resolved against: pages by source and URL (ids
+    /// included), files, unlisted files and the folder name. A parse kept by the parse memo
+    /// holds links rewritten and checked against these: where the digest is the same, every
+    /// link resolves as it did ([`super::stored`]).
+    pub(crate) fn digest(&self) -> u128 {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        let mut put = |s: &str| {
+            h.update(&(s.len() as u64).to_le_bytes());
+            h.update(s.as_bytes());
+        };
+        put(&self.folder);
+        for url in self.urls.iter() {
+            put(url);
+        }
+        let mut sources: Vec<(&String, &PageId)> = self.by_source.iter().collect();
+        sources.sort_unstable();
+        put("sources");
+        for (source, id) in sources {
+            put(source);
+            put(&id.index().to_string());
+        }
+        for set in [&self.assets, &self.unlisted] {
+            let mut names: Vec<&String> = set.iter().collect();
+            names.sort_unstable();
+            put("files");
+            names.into_iter().for_each(|n| put(n));
+        }
+        h.digest128()
+    }
+
+    /// What [`Lookup::resolve`] decides for `dest`, written as text with the pages it names by
+    /// URL rather than by id: two lookups that give a link the same resolution give it the
+    /// same text, whatever the pages' ids.
+    pub(crate) fn resolution(&self, from_url: &str, me: Option<PageId>, source_dir: &str, dest: &str) -> String {
+        match self.resolve(from_url, me, source_dir, dest) {
+            Link::Unchanged => "unchanged".to_string(),
+            Link::Broken(message) => format!("broken {message}"),
+            Link::Outside { href, message } => format!("outside {href}\n{message}"),
+            Link::Rewrite { href, check: None } => format!("file {href}"),
+            Link::Rewrite { href, check: Some((page, anchor)) } => {
+                format!("page {href}\n{}\n{anchor:?}", self.urls[page])
+            }
+        }
+    }
+
     pub(crate) fn page_by_source(&self, rel: &str) -> Option<PageId> {
         self.by_source.get(rel).copied()
     }

@@ -20,6 +20,7 @@ pub(crate) mod parse;
 pub(crate) mod paths;
 pub(crate) mod plan;
 pub(crate) mod select;
+pub(crate) mod stored;
 pub(crate) mod yaml;
 
 use std::collections::{HashMap, HashSet};
@@ -441,9 +442,11 @@ pub(crate) fn shown_path(config: &Config, rel: &str) -> PathBuf {
 /// pages the build generates (`generated`), which take part in navigation and link checks.
 /// On failure the list holds the errors and, after them, the warnings.
 pub(crate) fn load(config: &Config, reserved: &Reserved, generated: Vec<Generated>) -> Result<Site, Vec<Diagnostic>> {
+    let laps = crate::timings::Laps::start("content", 4);
     let content_dir = config.content_dir();
     let mut errors = Vec::new();
     let mut found = discover(config, &content_dir, &mut errors);
+    laps.lap("walk");
     let summary = read_summary(config, &mut found, &mut errors);
     let layout = match &summary {
         Some(s) => plan::Layout::Summary { first: s.first_page() },
@@ -451,6 +454,7 @@ pub(crate) fn load(config: &Config, reserved: &Reserved, generated: Vec<Generate
     };
 
     let slugs = parse::read_slugs(&content_dir, &found.markdown);
+    laps.lap("slugs");
     let mut plan = plan::plan(&found.markdown, &slugs, generated, reserved, layout);
     if let Some(s) = &summary {
         let titles: HashMap<&str, &str> =
@@ -475,6 +479,12 @@ pub(crate) fn load(config: &Config, reserved: &Reserved, generated: Vec<Generate
     let passages = (config.search.enabled && config.one_shot)
         .then(|| std::sync::Mutex::new(crate::chunks::TextChunks::new(crate::chunks::CHUNK_BYTES)));
     let bodies = config.one_shot.then(|| bodies::BodyWriter::new(crate::chunks::CHUNK_BYTES));
+    // A one-shot build with the cache parses only pages no earlier build parsed as they are.
+    let recall = (config.one_shot && config.parsed.is_on()).then(|| stored::Recall {
+        memo: &config.parsed,
+        places: lookup.digest(),
+        lexicon: &lexicon,
+    });
     // Each page goes straight to its place, its diagnostics beside it: collected as parse
     // results first, every page would be held twice while moved out (14 MB at 10,000 pages,
     // at the build's peak).
@@ -485,17 +495,26 @@ pub(crate) fn load(config: &Config, reserved: &Reserved, generated: Vec<Generate
         .enumerate()
         .map(|(i, slot)| {
             let me = PageId::from_index(i);
+            let recall = recall.as_ref();
+            // A page the parse memo gives back puts its body straight into the chunks.
+            let keep = |html: &str| {
+                let bodies = bodies.as_ref().expect("a one-shot build keeps bodies");
+                bodies.push(rayon::current_thread_index().unwrap_or(0), html)
+            };
+            let body: Option<&dyn Fn(&str) -> bodies::BodyRef> = bodies.as_ref().map(|_| &keep as _);
             let mut parsed = match &collectors {
-                Some(c) => c.with(|c| parse::read_and_parse(config, &lookup, me, slot, Some(c))),
-                None => parse::read_and_parse(config, &lookup, me, slot, None),
+                Some(c) => c.with(|c| stored::read_and_parse(config, &lookup, recall, me, slot, Some(c), body)),
+                None => stored::read_and_parse(config, &lookup, recall, me, slot, None, body),
             };
             if let (Some(store), Ok(p)) = (&passages, &mut parsed) {
                 words::keep_passages(&mut p.page.sections, store);
             }
             if let (Some(bodies), Ok(p)) = (&bodies, &mut parsed) {
-                let worker = rayon::current_thread_index().unwrap_or(0);
-                p.page.body = Some(bodies.push(worker, &p.page.html));
-                p.page.html = String::new();
+                if p.page.body.is_none() {
+                    let worker = rayon::current_thread_index().unwrap_or(0);
+                    p.page.body = Some(bodies.push(worker, &p.page.html));
+                    p.page.html = String::new();
+                }
             }
             match parsed {
                 Ok(p) => (p.page, (p.warnings, p.errors)),
@@ -503,7 +522,9 @@ pub(crate) fn load(config: &Config, reserved: &Reserved, generated: Vec<Generate
             }
         })
         .unzip();
+    laps.lap("parse");
     drop(collectors);
+    config.parsed.finish();
     // The plan's slots (sources, URLs, nav titles) were copied into the pages.
     drop(std::mem::take(&mut plan.slots));
 
@@ -518,6 +539,7 @@ pub(crate) fn load(config: &Config, reserved: &Reserved, generated: Vec<Generate
     for (from, problem) in links::check_all(&pages, &included) {
         errors.push(link_diagnostic(config, &pages[from], problem));
     }
+    laps.lap("links");
     // `[build] broken_links = "warn"`: broken links are reported, and the site is still built.
     let (errors, link_warnings): (Vec<_>, Vec<_>) =
         errors.into_iter().map(|d| config.link_severity(d)).partition(Diagnostic::is_error);
@@ -540,6 +562,7 @@ pub(crate) fn load(config: &Config, reserved: &Reserved, generated: Vec<Generate
         Lookup::new(pages.iter().map(|p| (p.source.as_deref(), p.url.as_str())), &assets, config.content_shown());
     let passages = std::sync::Mutex::new(passages.map(|p| p.into_inner().unwrap_or_else(|e| e.into_inner())));
     let bodies = bodies.map(bodies::BodyWriter::finish);
+    laps.lap("site");
     Ok(Site { pages, nav, assets, warnings, lookup, lexicon, summary, passages, bodies })
 }
 

@@ -99,6 +99,20 @@ pub(crate) fn parse(
     text: Option<&str>,
     collector: Option<&mut words::Collector>,
 ) -> Result<Parsed, Diagnostic> {
+    parse_noting(config, lookup, me, slot, text, collector, &|_| {})
+}
+
+/// [`parse`], telling `noted` every link destination it resolves against `lookup` (the parse
+/// memo keeps what each resolved to: see [`super::stored`]).
+pub(crate) fn parse_noting(
+    config: &Config,
+    lookup: &Lookup,
+    me: PageId,
+    slot: &Slot,
+    text: Option<&str>,
+    collector: Option<&mut words::Collector>,
+    noted: &dyn Fn(&str),
+) -> Result<Parsed, Diagnostic> {
     let mut page = placeholder(slot);
     let done = |page| Ok(Parsed { page, errors: Vec::new(), warnings: Vec::new() });
     if let Some(g) = &slot.generated {
@@ -137,6 +151,7 @@ pub(crate) fn parse(
         None => (split.body_offset + offset, None),
     };
     let rendered = markdown::render(body, &config.markdown, collector, |dest| {
+        noted(dest);
         lookup.resolve(&slot.url, Some(me), source_dir, dest)
     });
 

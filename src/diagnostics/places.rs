@@ -4,11 +4,14 @@
 //! almost no link turns out broken: the file is read again for it when one does, and only if
 //! it still is the text the places were worked out in.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use super::source::{digest, SourceFile};
 use super::{Diagnostic, Excerpt, Severity};
+
+/// A byte offset of the file and its (line, column).
+pub(crate) type Spot = (usize, (usize, usize));
 
 /// A file's path and, for each byte offset chosen when it was read, the line and column
 /// [`SourceFile::error_at`] gives there; the excerpt it gives comes from the file read again.
@@ -20,22 +23,28 @@ pub(crate) struct SourcePlaces {
     disk: PathBuf,
     /// [`digest`] of the text the places were worked out in.
     digest: u64,
-    /// Sorted by offset, one per offset: (offset, (line, column)).
-    spots: Box<[(usize, (usize, usize))]>,
+    /// Sorted by offset, one per offset.
+    spots: Box<[Spot]>,
     /// The file read again, once a diagnostic needed it; `None` when it could not be read or
     /// is no longer the same text (its diagnostics then have no quoted line).
     reread: OnceLock<Option<Box<SourceFile<'static>>>>,
 }
 
 impl SourcePlaces {
-    /// Built by [`SourceFile::keep`], with `spots` sorted by offset.
-    pub(super) fn new(
+    /// Built by [`SourceFile::keep`], or from [`SourcePlaces::parts`] kept by the parse memo,
+    /// with `spots` sorted by offset.
+    pub(crate) fn new(
         path: PathBuf,
         disk: PathBuf,
         digest: u64,
         spots: impl Iterator<Item = (usize, (usize, usize))>,
     ) -> SourcePlaces {
         SourcePlaces { path, disk, digest, spots: spots.collect(), reread: OnceLock::new() }
+    }
+
+    /// What [`SourcePlaces::new`] takes: shown path, disk path, digest of the text, spots.
+    pub(crate) fn parts(&self) -> (&Path, &Path, u64, &[Spot]) {
+        (&self.path, &self.disk, self.digest, &self.spots)
     }
 
     /// An error at byte `offset`, as the whole file would have placed it. An offset that was

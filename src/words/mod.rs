@@ -58,6 +58,10 @@ pub(crate) const SNIPPET_CHARS: usize = 400;
 /// file of the index.
 pub(crate) const MORE_BYTES: usize = 16 * 1024;
 
+/// In a [`Collector`]'s lists by parse memo number: not asked for yet, and a stop word.
+const UNKNOWN: u32 = u32::MAX;
+const STOP: u32 = u32::MAX - 1;
+
 /// Every distinct word the build has met, numbered in the order first seen. Shared by the
 /// threads that parse pages; each goes through a [`Collector`], which remembers the ids it
 /// has looked up, so the lock is taken about once per distinct word and thread.
@@ -85,7 +89,8 @@ impl Lexicon {
         Lexicon { table: RwLock::default(), stop_words, dotless_i: analyzer.dotless_i() }
     }
 
-    fn id(&self, word: &str) -> Option<u32> {
+    /// The id of a lowercase word, numbered now if new; `None` for a stop word.
+    pub(crate) fn id(&self, word: &str) -> Option<u32> {
         if let Some(&id) = self.table.read().unwrap_or_else(|e| e.into_inner()).ids.get(word) {
             return Some(id);
         }
@@ -247,6 +252,10 @@ pub(crate) struct Collector<'a> {
     code: Snippet,
     /// Where in `pending` the text beyond the `text` snippet starts, once it is full.
     more_from: Option<usize>,
+    /// Lexicon ids of words by their number in the parse memo, and back ([`Collector::id_of`],
+    /// [`Collector::number_of`]); [`UNKNOWN`] where not asked for yet.
+    from_memo: Vec<u32>,
+    to_memo: Vec<u32>,
 }
 
 impl<'a> Collector<'a> {
@@ -260,6 +269,8 @@ impl<'a> Collector<'a> {
             text: Snippet::new(SNIPPET_CHARS),
             code: Snippet::new(SNIPPET_CHARS),
             more_from: None,
+            from_memo: Vec::new(),
+            to_memo: Vec::new(),
         }
     }
 
@@ -303,6 +314,41 @@ impl<'a> Collector<'a> {
         self.pending.clear();
         let words = self.table.drain().collect();
         SectionText { anchor, heading, text: self.text.take(), code: self.code.take(), more, passage: None, words }
+    }
+
+    /// The lexicon id of the word the parse memo numbers `n` (a page the memo gave back names
+    /// its words by those numbers): `word` gives the word the first time this worker meets
+    /// the number, and later lookups are an index into a list. `Some(None)` for a stop word;
+    /// `None` when `word` has none.
+    pub(crate) fn id_of(&mut self, n: u32, word: impl FnOnce() -> Option<std::sync::Arc<str>>) -> Option<Option<u32>> {
+        let at = n as usize;
+        match self.from_memo.get(at) {
+            Some(&STOP) => return Some(None),
+            Some(&id) if id != UNKNOWN => return Some(Some(id)),
+            _ => {}
+        }
+        let id = self.lexicon.id(&word()?);
+        if self.from_memo.len() <= at {
+            self.from_memo.resize(at + 1, UNKNOWN);
+        }
+        self.from_memo[at] = id.unwrap_or(STOP);
+        Some(id)
+    }
+
+    /// The parse memo's number for the word of lexicon id `id`: `number` gives it (from the
+    /// word) the first time this worker meets the id. `None` when it has none.
+    pub(crate) fn number_of(&mut self, id: u32, number: impl FnOnce(&str) -> Option<u32>) -> Option<u32> {
+        let at = id as usize;
+        if let Some(&n) = self.to_memo.get(at).filter(|&&n| n != UNKNOWN) {
+            return Some(n);
+        }
+        let word = self.lexicon.with_words(|words| words.get(at).cloned())?;
+        let n = number(&word)?;
+        if self.to_memo.len() <= at {
+            self.to_memo.resize(at + 1, UNKNOWN);
+        }
+        self.to_memo[at] = n;
+        Some(n)
     }
 
     /// The counted words of a short text on its own (titles, headings, matrix cells).
