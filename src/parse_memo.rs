@@ -86,10 +86,10 @@ impl std::fmt::Debug for Memo {
 impl Memo {
     /// The memo kept in `path` for builds in `context`: what the file holds (nothing when it is
     /// missing or not such a file), and a log new records are appended to. No log when
-    /// `write` is false (a first build, which leaves no memo: see the cache), when another
-    /// build is appending, or when the file cannot be written; off when it has neither.
-    pub(crate) fn open(path: PathBuf, context: u128, write: bool) -> Memo {
-        let log = write.then(|| lock_for_appending(&path)).flatten();
+    /// another build is appending, or when the file cannot be written; off when it has
+    /// neither.
+    pub(crate) fn open(path: PathBuf, context: u128) -> Memo {
+        let log = lock_for_appending(&path);
         // Read after the lock is taken: no other build is appending to what is read.
         let previous = File::open(&path).ok().filter(|f| {
             let mut magic = [0u8; MAGIC.len()];
@@ -428,7 +428,7 @@ mod tests {
     use super::*;
 
     fn memo(dir: &std::path::Path) -> Memo {
-        Memo::open(dir.join(FILE), 7, true)
+        Memo::open(dir.join(FILE), 7)
     }
 
     fn recalled(m: &Memo, key: Key) -> Option<Vec<u8>> {
@@ -453,23 +453,13 @@ mod tests {
     }
 
     #[test]
-    fn a_first_build_leaves_no_memo_and_a_read_only_one_appends_nothing() {
+    fn a_memo_that_can_neither_read_nor_write_is_off() {
         let dir = tempfile::tempdir().unwrap();
-        let first = Memo::open(dir.path().join(FILE), 7, false);
-        assert!(!first.is_on());
-        first.remember(1, b"one");
-        assert_eq!(first.string_number("word"), None);
-        first.finish();
-        assert!(!dir.path().join(FILE).exists());
-        let m = memo(dir.path());
-        m.remember(1, b"one");
-        m.finish();
-        drop(m);
-        let reader = Memo::open(dir.path().join(FILE), 7, false);
-        reader.remember(2, b"two");
-        reader.finish();
-        let next = memo(dir.path());
-        assert_eq!((recalled(&next, 1), recalled(&next, 2)), (Some(b"one".to_vec()), None));
+        let nowhere = Memo::open(dir.path().join("missing-folder").join(FILE), 7);
+        assert!(!nowhere.is_on());
+        nowhere.remember(1, b"one");
+        assert_eq!((nowhere.string_number("word"), nowhere.counts()), (None, (0, 0)));
+        assert!(memo(dir.path()).is_on());
     }
 
     #[test]
@@ -491,8 +481,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let m = memo(dir.path());
         assert_ne!(m.key(&[b"ab", b"c"]), m.key(&[b"a", b"bc"]));
-        assert_ne!(m.key(&[b"a"]), Memo::open(dir.path().join("other"), 8, true).key(&[b"a"]));
-        assert_eq!(m.key(&[b"a"]), Memo::open(dir.path().join("third"), 7, true).key(&[b"a"]));
+        assert_ne!(m.key(&[b"a"]), Memo::open(dir.path().join("other"), 8).key(&[b"a"]));
+        assert_eq!(m.key(&[b"a"]), Memo::open(dir.path().join("third"), 7).key(&[b"a"]));
     }
 
     #[test]

@@ -75,11 +75,6 @@ impl Folder {
         }
     }
 
-    /// Whether the folder is there (made, marked, if it was not).
-    pub(crate) fn made(&self) -> bool {
-        self.make().is_ok()
-    }
-
     pub(crate) fn path(&self) -> &Path {
         &self.dir
     }

@@ -150,7 +150,10 @@ impl Cache {
     /// fresh clone, a CI job). The next build writes it, and the ones after parse what changed.
     pub(crate) fn parse_memo(&self, config: &Config) -> parse_memo::Memo {
         let Some(identity) = binary_identity() else { return parse_memo::Memo::default() };
-        if !self.folder.made() {
+        let dir = self.folder.path();
+        if ![parse_memo::FILE].iter().chain(&RECORD_FILES).any(|f| dir.join(f).exists()) {
+            // A first build: nothing to recall, nothing written (the folder is made by the
+            // first successful build).
             return parse_memo::Memo::default();
         }
         let cwd = std::env::current_dir().unwrap_or_default();
@@ -160,9 +163,7 @@ impl Cache {
         let mut config = config.clone();
         config.build.output = PathBuf::new();
         let text = format!("parsed {identity:032x} cwd {cwd:?} {config:?}");
-        let dir = self.folder.path();
-        let earlier = [parse_memo::FILE].iter().chain(&RECORD_FILES).any(|f| dir.join(f).exists());
-        parse_memo::Memo::open(dir.join(parse_memo::FILE), xxhash_rust::xxh3::xxh3_128(text.as_bytes()), earlier)
+        parse_memo::Memo::open(dir.join(parse_memo::FILE), xxhash_rust::xxh3::xxh3_128(text.as_bytes()))
     }
 
     /// The recorded build, when it ran with these settings over these exact inputs and (for a

@@ -512,7 +512,7 @@ mod tests {
     #[test]
     fn a_parsed_page_reads_back_as_it_was() {
         let dir = tempfile::tempdir().unwrap();
-        let memo = Memo::open(dir.path().join("memo"), 1, true);
+        let memo = Memo::open(dir.path().join("memo"), 1);
         let config = config();
         let lexicon = Lexicon::new(&words::analyzer(&config));
         let mut collector = words::Collector::new(&lexicon, true);
@@ -555,7 +555,7 @@ mod tests {
     #[test]
     fn a_damaged_entry_or_an_unknown_word_reads_as_none() {
         let dir = tempfile::tempdir().unwrap();
-        let memo = Memo::open(dir.path().join("memo"), 1, true);
+        let memo = Memo::open(dir.path().join("memo"), 1);
         let config = config();
         let lexicon = Lexicon::new(&words::analyzer(&config));
         let mut collector = words::Collector::new(&lexicon, true);
