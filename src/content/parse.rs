@@ -41,7 +41,7 @@ pub(crate) fn read_and_parse(
         Some(rel) => Some(read(&config.content_dir().join(rel), super::shown_path(config, rel))?),
         None => None,
     };
-    parse(config, lookup, me, slot, text.as_deref(), collector).map_err(|d| vec![d])
+    parse(config, lookup, me, slot, text.as_deref(), collector, &|_| {}).map_err(|d| vec![d])
 }
 
 /// The `slug` of each markdown file (content-relative) that sets a valid one in its front
@@ -89,22 +89,11 @@ pub(crate) fn decode(bytes: Vec<u8>, shown: std::path::PathBuf) -> Result<String
     })
 }
 
-/// Builds the page for `slot` from its file's `text` (`None` for pages without a file).
-/// Front matter that cannot be read is the one error that stops the page.
+/// Builds the page for `slot` from its file's `text` (`None` for pages without a file),
+/// telling `noted` every link destination it resolves against `lookup` (the parse memo keeps
+/// what each resolved to: see [`super::stored`]). Front matter that cannot be read is the one
+/// error that stops the page.
 pub(crate) fn parse(
-    config: &Config,
-    lookup: &Lookup,
-    me: PageId,
-    slot: &Slot,
-    text: Option<&str>,
-    collector: Option<&mut words::Collector>,
-) -> Result<Parsed, Diagnostic> {
-    parse_noting(config, lookup, me, slot, text, collector, &|_| {})
-}
-
-/// [`parse`], telling `noted` every link destination it resolves against `lookup` (the parse
-/// memo keeps what each resolved to: see [`super::stored`]).
-pub(crate) fn parse_noting(
     config: &Config,
     lookup: &Lookup,
     me: PageId,
@@ -300,7 +289,7 @@ mod tests {
     fn run(rel: &str, text: &str) -> Result<Parsed, Diagnostic> {
         let kind = if file_name(rel) == "_index.md" { PageKind::Section } else { PageKind::Page };
         let s = slot(Some(rel), paths::parent_dir(rel), kind);
-        parse(&config(), &lookup(), PageId::from_index(0), &s, Some(text), None)
+        parse(&config(), &lookup(), PageId::from_index(0), &s, Some(text), None, &|_| {})
     }
 
     #[test]
@@ -398,7 +387,7 @@ mod tests {
         let with_title = |text: &str| {
             let slot =
                 Slot { nav_title: Some("From SUMMARY".into()), ..slot(Some("guide/a.md"), "guide", PageKind::Page) };
-            parse(&config(), &lookup(), PageId::from_index(0), &slot, Some(text), None).unwrap()
+            parse(&config(), &lookup(), PageId::from_index(0), &slot, Some(text), None, &|_| {}).unwrap()
         };
         assert_eq!(with_title("## Starts at level two\n").page.title, "From SUMMARY");
         assert_eq!(with_title("# Own heading\n").page.title, "From SUMMARY");
@@ -446,11 +435,19 @@ mod tests {
     #[test]
     fn pages_without_files_get_made_up_titles() {
         let c = config();
-        let home = parse(&c, &lookup(), PageId::from_index(0), &slot(None, "", PageKind::Home), None, None).unwrap();
+        let home =
+            parse(&c, &lookup(), PageId::from_index(0), &slot(None, "", PageKind::Home), None, None, &|_| {}).unwrap();
         assert_eq!(home.page.title, "Handbook");
-        let folder =
-            parse(&c, &lookup(), PageId::from_index(0), &slot(None, "ops/on-call", PageKind::Section), None, None)
-                .unwrap();
+        let folder = parse(
+            &c,
+            &lookup(),
+            PageId::from_index(0),
+            &slot(None, "ops/on-call", PageKind::Section),
+            None,
+            None,
+            &|_| {},
+        )
+        .unwrap();
         assert_eq!(folder.page.title, "On call");
     }
 

@@ -81,7 +81,7 @@ pub(crate) fn read_and_parse(
     let noted = std::cell::RefCell::new(Vec::new());
     let note = |dest: &str| noted.borrow_mut().push(dest.to_string());
     let (parsed, blocks) = highlight_memo::recording(|| {
-        parse::parse_noting(config, lookup, me, slot, Some(&text), collector.as_deref_mut(), &note)
+        parse::parse(config, lookup, me, slot, Some(&text), collector.as_deref_mut(), &note)
     });
     memo.count_parsed();
     if let Ok(p) = &parsed {
@@ -477,6 +477,14 @@ mod tests {
         Config::parse(std::path::Path::new("book"), "[book]\ntitle = \"Handbook\"\n".into()).expect("config parses")
     }
 
+    /// Where a one-shot build would keep bodies: here, a string the test reads.
+    fn keeper(kept: &std::cell::RefCell<String>) -> impl Fn(&str) -> BodyRef + '_ {
+        |html| {
+            kept.borrow_mut().push_str(html);
+            crate::chunks::TextChunks::new(64).push("x")
+        }
+    }
+
     fn links() -> Vec<(String, String)> {
         vec![("../index.md#start".to_string(), "page ../#start".to_string())]
     }
@@ -500,7 +508,7 @@ mod tests {
             &[],
             String::new(),
         );
-        parse::parse(config, &lookup, PageId::from_index(1), &slot(), Some(PAGE), collector).unwrap()
+        parse::parse(config, &lookup, PageId::from_index(1), &slot(), Some(PAGE), collector, &|_| {}).unwrap()
     }
 
     /// A memo's word numbering seen through a lexicon: encode with one, decode with another.
@@ -509,18 +517,30 @@ mod tests {
         move |id| c.number_of(id, |w| memo.string_number(w))
     }
 
-    #[test]
-    fn a_parsed_page_reads_back_as_it_was() {
+    /// The test page parsed with search on, encoded with a new memo's word numbers.
+    struct Encoded {
+        _dir: tempfile::TempDir,
+        memo: Memo,
+        lexicon: Lexicon,
+        p: Parsed,
+        bytes: Vec<u8>,
+    }
+
+    fn encoded(links: &[(String, String)], blocks: &[highlight_memo::Key]) -> Encoded {
         let dir = tempfile::tempdir().unwrap();
         let memo = Memo::open(dir.path().join("memo"), 1);
-        let config = config();
-        let lexicon = Lexicon::new(&words::analyzer(&config));
-        let mut collector = words::Collector::new(&lexicon, true);
-        let p = parsed(&config, Some(&mut collector));
+        let lexicon = Lexicon::new(&words::analyzer(&config()));
+        let p = parsed(&config(), Some(&mut words::Collector::new(&lexicon, true)));
+        let bytes = encode(&p, 7, links, &mut numbering(&memo, &lexicon), blocks).unwrap();
+        Encoded { _dir: dir, memo, lexicon, p, bytes }
+    }
+
+    #[test]
+    fn a_parsed_page_reads_back_as_it_was() {
+        let Encoded { memo, lexicon, p, bytes, .. } = encoded(&[], &[42]);
         assert!(!p.page.sections.is_empty() && !p.page.links.is_empty() && !p.page.extra.is_empty());
-        let bytes = encode(&p, 7, &[], &mut numbering(&memo, &lexicon), &[42]).unwrap();
         // Another build: another lexicon, its words numbered in another order.
-        let other = Lexicon::new(&words::analyzer(&config));
+        let other = Lexicon::new(&words::analyzer(&config()));
         other.id("zebra");
         let mut next = words::Collector::new(&other, true);
         let (back, blocks, places) =
@@ -542,10 +562,7 @@ mod tests {
         assert_eq!(format!("{:?}", p.warnings), format!("{:?}", back.warnings));
         // The body goes where it is kept when a keeper is given.
         let kept = std::cell::RefCell::new(String::new());
-        let keep = |html: &str| {
-            kept.borrow_mut().push_str(html);
-            crate::chunks::TextChunks::new(64).push("x")
-        };
+        let keep = keeper(&kept);
         let (into_chunks, ..) =
             decode(&bytes, &slot(), &mut |n| next.id_of(n, || memo.string(n)), &|_, _| true, Some(&keep)).unwrap();
         assert!(into_chunks.page.html.is_empty() && into_chunks.page.body.is_some());
@@ -554,13 +571,7 @@ mod tests {
 
     #[test]
     fn a_damaged_entry_or_an_unknown_word_reads_as_none() {
-        let dir = tempfile::tempdir().unwrap();
-        let memo = Memo::open(dir.path().join("memo"), 1);
-        let config = config();
-        let lexicon = Lexicon::new(&words::analyzer(&config));
-        let mut collector = words::Collector::new(&lexicon, true);
-        let p = parsed(&config, Some(&mut collector));
-        let bytes = encode(&p, 7, &links(), &mut numbering(&memo, &lexicon), &[]).unwrap();
+        let Encoded { p, bytes, .. } = encoded(&links(), &[]);
         let mut any = |_: u32| Some(Some(0));
         for cut in [0, 1, bytes.len() / 2, bytes.len() - 1] {
             assert!(decode(&bytes[..cut], &slot(), &mut any, &|_, _| true, None).is_none(), "cut at {cut}");
@@ -574,17 +585,14 @@ mod tests {
             "a word the memo does not number"
         );
         // Links that no longer resolve as they did: not used, and its body not kept.
-        let kept = std::cell::Cell::new(false);
-        let keep = |_: &str| {
-            kept.set(true);
-            crate::chunks::TextChunks::new(64).push("x")
-        };
+        let kept = std::cell::RefCell::new(String::new());
+        let keep = keeper(&kept);
         let holds = |places: u128, links: &[(&str, &str)]| {
             assert_eq!((places, links), (7, &[("../index.md#start", "page ../#start")][..]));
             false
         };
         assert!(decode(&bytes, &slot(), &mut any, &holds, Some(&keep)).is_none());
-        assert!(!kept.get());
+        assert!(kept.borrow().is_empty());
         // Nothing can be numbered (a memo that cannot write): not encoded.
         assert!(encode(&p, 7, &[], &mut |_| None, &[]).is_none());
     }
