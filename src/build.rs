@@ -718,13 +718,16 @@ fn build_then(options: &BuildOptions, dispose: fn(Project)) -> Result<Report, Fa
     // An output folder inside the sources hides them from the content walk, so its errors
     // (broken links...) would only be symptoms: the location is checked first and reported alone.
     let mut location = Ok(());
+    let mut memo_opened = std::time::Duration::ZERO;
     let loaded = Project::load(&options.root, |config| {
         configure(options, config);
         config.markdown.highlights = highlights.clone();
         // The project ends with this build: its index is built once.
         config.one_shot = true;
         if let Some((c, _)) = &cache {
+            let opening = Instant::now();
             config.parsed = c.parse_memo(config);
+            memo_opened = opening.elapsed();
         }
         if !options.check_only {
             location = output::location::check(config, &shown_output(config));
@@ -809,6 +812,7 @@ fn build_then(options: &BuildOptions, dispose: fn(Project)) -> Result<Report, Fa
         phases.note(&format!("code blocks: {reused} reused, {highlighted} highlighted"));
         let (recalled, parsed) = parsed.counts();
         phases.note(&format!("parse memo: {recalled} pages recalled, {parsed} parsed"));
+        phases.note(&format!("parse memo opened in {:.1} ms", memo_opened.as_secs_f64() * 1000.0));
     } else {
         warnings.extend(left_over(remove_previous()));
     }

@@ -85,11 +85,11 @@ impl std::fmt::Debug for Memo {
 
 impl Memo {
     /// The memo kept in `path` for builds in `context`: what the file holds (nothing when it is
-    /// missing or not such a file), and a log new records are appended to. No log when
-    /// another build is appending, or when the file cannot be written; off when it has
-    /// neither.
-    pub(crate) fn open(path: PathBuf, context: u128) -> Memo {
-        let log = lock_for_appending(&path);
+    /// missing or not such a file), and, when `append` (not `serve`, which never writes the
+    /// cache), a log new records are appended to. No log when another build is appending, or
+    /// when the file cannot be written; off when it has neither.
+    pub(crate) fn open(path: PathBuf, context: u128, append: bool) -> Memo {
+        let log = append.then(|| lock_for_appending(&path)).flatten();
         // Read after the lock is taken: no other build is appending to what is read.
         let previous = File::open(&path).ok().filter(|f| {
             let mut magic = [0u8; MAGIC.len()];
@@ -352,20 +352,12 @@ struct Read {
 fn read_index(file: &File) -> Read {
     let mut read = Read::default();
     let size = file.metadata().map_or(0, |m| m.len());
+    let mut reader = Blocks { file, size, block: Vec::new(), at: 0 };
     let mut at = MAGIC.len() as u64;
-    // Heads are read through a buffer of whole blocks: most entries are a few KB long.
-    let mut block = vec![0u8; 64 << 10];
-    let mut block_at = u64::MAX;
-    let mut block_len = 0u64;
-    while at + HEAD as u64 <= size {
-        if at < block_at || at + HEAD as u64 > block_at + block_len {
-            block_len = (size - at).min(block.len() as u64);
-            if read_at(file, &mut block[..block_len as usize], at).is_err() {
-                break;
-            }
-            block_at = at;
-        }
-        let head = &block[(at - block_at) as usize..][..HEAD];
+    // Small records (strings) come in runs, read a block at a time; a large one (a page, some
+    // KB) is passed over, its head alone read.
+    let mut small = true;
+    while let Some(head) = reader.get(at, HEAD, small) {
         let key = u128::from_le_bytes(head[..16].try_into().unwrap_or_default());
         let len = u32::from_le_bytes(head[16..20].try_into().unwrap_or_default());
         let digest = u64::from_le_bytes(head[20..].try_into().unwrap_or_default());
@@ -375,10 +367,10 @@ fn read_index(file: &File) -> Read {
         }
         let place = Place { start, len, digest };
         if key == STRINGS {
-            let mut bytes = vec![0u8; len as usize];
-            let string = (read_at(file, &mut bytes, start).is_ok() && xxh3_64(&bytes) == digest)
-                .then(|| read_string(&bytes, read.strings.len()))
-                .flatten();
+            let string = reader
+                .get(start, len as usize, true)
+                .filter(|bytes| xxh3_64(bytes) == digest)
+                .and_then(|bytes| read_string(bytes, read.strings.len()));
             let Some(string) = string else { break };
             read.strings.push(string);
             read.string_places.push(place);
@@ -386,10 +378,45 @@ fn read_index(file: &File) -> Read {
         } else {
             read.entries.insert(key, place);
         }
+        small = len < 1024;
         at = start + u64::from(len);
     }
     read.end = at;
     read
+}
+
+/// Reads a file's bytes through one buffer: a whole block when asked for small runs.
+struct Blocks<'a> {
+    file: &'a File,
+    size: u64,
+    block: Vec<u8>,
+    /// Where `block` starts in the file.
+    at: u64,
+}
+
+impl Blocks<'_> {
+    const BLOCK: usize = 64 << 10;
+
+    /// `len` bytes at `at`, from the buffer when it holds them; read, with the rest of a block
+    /// after them when `ahead`, when it does not. `None` past the end or on a read error.
+    fn get(&mut self, at: u64, len: usize, ahead: bool) -> Option<&[u8]> {
+        let end = at.checked_add(len as u64)?;
+        if end > self.size {
+            return None;
+        }
+        if at < self.at || end > self.at + self.block.len() as u64 {
+            let want = if ahead { len.max(Self::BLOCK) } else { len };
+            let want = want.min((self.size - at) as usize);
+            self.block.resize(want, 0);
+            self.at = at;
+            if read_at(self.file, &mut self.block, at).is_err() {
+                self.block.clear();
+                return None;
+            }
+        }
+        let from = (at - self.at) as usize;
+        self.block.get(from..from + len)
+    }
 }
 
 /// The string a record holds, when it is the one numbered `next`.
@@ -428,7 +455,7 @@ mod tests {
     use super::*;
 
     fn memo(dir: &std::path::Path) -> Memo {
-        Memo::open(dir.join(FILE), 7)
+        Memo::open(dir.join(FILE), 7, true)
     }
 
     fn recalled(m: &Memo, key: Key) -> Option<Vec<u8>> {
@@ -453,13 +480,23 @@ mod tests {
     }
 
     #[test]
-    fn a_memo_that_can_neither_read_nor_write_is_off() {
+    fn a_memo_that_can_neither_read_nor_write_is_off_and_a_reader_writes_nothing() {
         let dir = tempfile::tempdir().unwrap();
-        let nowhere = Memo::open(dir.path().join("missing-folder").join(FILE), 7);
+        let nowhere = Memo::open(dir.path().join("missing-folder").join(FILE), 7, true);
         assert!(!nowhere.is_on());
         nowhere.remember(1, b"one");
         assert_eq!((nowhere.string_number("word"), nowhere.counts()), (None, (0, 0)));
-        assert!(memo(dir.path()).is_on());
+        assert!(!Memo::open(dir.path().join(FILE), 7, false).is_on(), "no file, and none made");
+        assert!(!dir.path().join(FILE).exists());
+        let m = memo(dir.path());
+        m.remember(1, b"one");
+        m.finish();
+        drop(m);
+        let reader = Memo::open(dir.path().join(FILE), 7, false);
+        reader.remember(2, b"two");
+        reader.finish();
+        let next = memo(dir.path());
+        assert_eq!((recalled(&next, 1), recalled(&next, 2)), (Some(b"one".to_vec()), None), "a reader appends nothing");
     }
 
     #[test]
@@ -481,8 +518,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let m = memo(dir.path());
         assert_ne!(m.key(&[b"ab", b"c"]), m.key(&[b"a", b"bc"]));
-        assert_ne!(m.key(&[b"a"]), Memo::open(dir.path().join("other"), 8).key(&[b"a"]));
-        assert_eq!(m.key(&[b"a"]), Memo::open(dir.path().join("third"), 7).key(&[b"a"]));
+        assert_ne!(m.key(&[b"a"]), Memo::open(dir.path().join("other"), 8, true).key(&[b"a"]));
+        assert_eq!(m.key(&[b"a"]), Memo::open(dir.path().join("third"), 7, true).key(&[b"a"]));
     }
 
     #[test]

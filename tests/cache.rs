@@ -415,15 +415,21 @@ fn first_build() -> Case {
 /// (reused, highlighted) as `serve` printed them for its first build (stderr, which its
 /// reader thread may collect after the address line on stdout).
 fn served_code_blocks(preview: &common::serve::Preview) -> (usize, usize) {
+    code_blocks(&served_figures(preview, "code blocks: "))
+}
+
+/// What `serve` printed once its first build printed the figures starting with `head` (stderr,
+/// which its reader thread may collect after the address line on stdout).
+fn served_figures(preview: &common::serve::Preview, head: &str) -> Run {
     let start = std::time::Instant::now();
     while start.elapsed() < std::time::Duration::from_secs(10) {
         let stderr = preview.stderr();
-        if stderr.contains("code blocks: ") {
-            return code_blocks(&Run { ok: true, code: Some(0), stdout: String::new(), stderr });
+        if stderr.contains(head) {
+            return Run { ok: true, code: Some(0), stdout: String::new(), stderr };
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    panic!("serve printed no code block figures: {}", preview.stderr());
+    panic!("serve printed no `{head}` figures: {}", preview.stderr());
 }
 
 #[test]
@@ -831,4 +837,22 @@ fn no_cache_neither_reads_nor_writes_the_parse_memo() {
     let r = run(&case.book, &["build", "--no-cache", "-o", case.out("site").to_str().unwrap()], &[]);
     assert!(r.ok && !r.stderr.contains("parse memo: "), "{}", r.stderr);
     assert_eq!(std::fs::read(case.book.path(PARSED)).unwrap(), before, "left alone");
+}
+
+#[test]
+fn serve_takes_the_pages_the_last_builds_parsed_and_never_writes_the_memo() {
+    let (case, files) = first_parsed_build();
+    let before = std::fs::read(case.book.path(PARSED)).unwrap();
+    let preview = common::serve::Preview::launch(&case.book).shell_prefix("export STAGEBOOK_TIMINGS=1").start();
+    assert_eq!(parse_memo(&served_figures(&preview, "parse memo: ")), (files, 0));
+    // The pages it shows are the ones the build wrote from the same pages.
+    for (url, file) in [("/alpha/", "alpha/index.html"), ("/code/", "code/index.html")] {
+        let built = String::from_utf8(std::fs::read(case.out("site").join(file)).unwrap()).unwrap();
+        let main = &built[built.find("<main").unwrap()..built.rfind("</main>").unwrap()];
+        let served = preview.get(url);
+        assert_eq!(served.status, 200);
+        assert!(served.body.contains(main), "served {url} differs from the built one:\n{}", served.body);
+    }
+    drop(preview);
+    assert_eq!(std::fs::read(case.book.path(PARSED)).unwrap(), before, "read only");
 }

@@ -156,14 +156,7 @@ impl Cache {
             // first successful build).
             return parse_memo::Memo::default();
         }
-        let cwd = std::env::current_dir().unwrap_or_default();
-        // Where the site goes does not change how a page parses (an output folder inside the
-        // content hides files from the walk: the pages' places, which the keys hold, show it),
-        // so a build and a check share the entries.
-        let mut config = config.clone();
-        config.build.output = PathBuf::new();
-        let text = format!("parsed {identity:032x} cwd {cwd:?} {config:?}");
-        parse_memo::Memo::open(dir.join(parse_memo::FILE), xxhash_rust::xxh3::xxh3_128(text.as_bytes()))
+        parse_memo::Memo::open(dir.join(parse_memo::FILE), parse_context(config, identity), true)
     }
 
     /// The recorded build, when it ran with these settings over these exact inputs and (for a
@@ -286,6 +279,30 @@ fn settings(config: &Config, mode: &Mode) -> String {
         mode
     );
     hex(xxhash_rust::xxh3::xxh3_128(text.as_bytes()))
+}
+
+/// The context of the parse memo's keys for builds configured as `config` is: this binary,
+/// the folder the command runs in (paths are shown from there) and every setting but those
+/// that do not change how a page parses: where the site goes (an output folder inside the
+/// content hides files from the walk, and the pages' places, which the entries hold, show
+/// that), the highlight memo, and whether the build is `serve`'s. So builds, checks and `serve`
+/// share the entries.
+fn parse_context(config: &Config, identity: u128) -> u128 {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let mut config = config.clone();
+    config.build.output = PathBuf::new();
+    config.markdown.highlights = Memo::default();
+    config.one_shot = false;
+    let text = format!("parsed {identity:032x} cwd {cwd:?} {config:?}");
+    xxhash_rust::xxh3::xxh3_128(text.as_bytes())
+}
+
+/// The pages the last builds or checks of the handbook in `root` parsed, for `serve` configured
+/// as `config` is to reuse. Read only, like [`previous_highlights`]; off when there is no memo.
+pub(crate) fn previous_parsed(root: &Path, config: &Config) -> parse_memo::Memo {
+    let Some(identity) = binary_identity() else { return parse_memo::Memo::default() };
+    let Some(folder) = folder::Folder::existing(&absolute(root)) else { return parse_memo::Memo::default() };
+    parse_memo::Memo::open(folder.path().join(parse_memo::FILE), parse_context(config, identity), false)
 }
 
 /// The code blocks the last build or check of the handbook in `root` highlighted, for `serve`

@@ -479,8 +479,9 @@ pub(crate) fn load(config: &Config, reserved: &Reserved, generated: Vec<Generate
     let passages = (config.search.enabled && config.one_shot)
         .then(|| std::sync::Mutex::new(crate::chunks::TextChunks::new(crate::chunks::CHUNK_BYTES)));
     let bodies = config.one_shot.then(|| bodies::BodyWriter::new(crate::chunks::CHUNK_BYTES));
-    // A one-shot build with the cache parses only pages no earlier build parsed as they are.
-    let recall = (config.one_shot && config.parsed.is_on()).then(|| stored::Recall {
+    // With the cache (a build's, or `serve` reading it) only pages no earlier build parsed as
+    // they are now are parsed.
+    let recall = config.parsed.is_on().then(|| stored::Recall {
         memo: &config.parsed,
         places: lookup.digest(),
         lexicon: &lexicon,

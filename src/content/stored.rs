@@ -528,7 +528,7 @@ mod tests {
 
     fn encoded(links: &[(String, String)], blocks: &[highlight_memo::Key]) -> Encoded {
         let dir = tempfile::tempdir().unwrap();
-        let memo = Memo::open(dir.path().join("memo"), 1);
+        let memo = Memo::open(dir.path().join("memo"), 1, true);
         let lexicon = Lexicon::new(&words::analyzer(&config()));
         let p = parsed(&config(), Some(&mut words::Collector::new(&lexicon, true)));
         let bytes = encode(&p, 7, links, &mut numbering(&memo, &lexicon), blocks).unwrap();

@@ -129,6 +129,8 @@ impl Builder {
             if warn_links {
                 c.build.broken_links = crate::config::BrokenLinks::Warn;
             }
+            // And the pages the last builds parsed, likewise.
+            c.parsed = crate::cache::previous_parsed(&self.options.root, c);
         })
         .map_err(|f| f.errors)?;
         let memory = Memory::default();
@@ -138,6 +140,8 @@ impl Builder {
             .partition(Diagnostic::is_error);
         let (reused, highlighted) = project.config.markdown.highlights.counts();
         Phases::new().note(&format!("code blocks: {reused} reused, {highlighted} highlighted"));
+        let (recalled, parsed) = project.config.parsed.counts();
+        Phases::new().note(&format!("parse memo: {recalled} pages recalled, {parsed} parsed"));
         let mut project = project;
         project.site.warnings.extend(late_warnings);
         if errors.is_empty() {
