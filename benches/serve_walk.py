@@ -9,6 +9,10 @@ every tab must have seen the events.
 
     python3 benches/serve_walk.py --steps 120 --idle-seconds 130
     python3 benches/serve_walk.py --book cached --steps 60 --idle-seconds 0
+    python3 benches/serve_walk.py --book cached --built --steps 60 --idle-seconds 0
+
+With --built the handbook is built twice first (a body edit between), so `serve` starts, and
+loads again after each structural edit, with the build cache's parse memo and highlights.
 
 Exits 1 when any step failed. Requests go to 127.0.0.1 only and are bounded (one GET per output
 file per step).
@@ -127,6 +131,7 @@ def main():
     ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "stagebook"))
     ap.add_argument("--book", choices=["bundled", "cached"], default="bundled")
     ap.add_argument("--workdir", default="/dev/shm/stagebook-serve-walk")
+    ap.add_argument("--built", action="store_true", help="build twice first: serve reads the build cache")
     args = ap.parse_args()
     binary = os.path.abspath(args.bin)
     shutil.rmtree(args.workdir, ignore_errors=True)
@@ -142,6 +147,12 @@ def main():
     book.drafts_flag = book.edit_body
     book.links_flag = lambda: recreate_folder(book)
     clean = os.path.join(args.workdir, "clean")
+    if args.built:
+        site = os.path.join(args.workdir, "built")
+        for n in range(2):
+            subprocess.run([binary, "build", "--quiet", book.dir, "-o", site], check=True)
+            book.edit_body()
+        shutil.rmtree(site)
     proc = subprocess.Popen([binary, "serve", "--port", "0", book.dir], stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     addr = None
