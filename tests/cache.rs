@@ -856,3 +856,17 @@ fn serve_takes_the_pages_the_last_builds_parsed_and_never_writes_the_memo() {
     drop(preview);
     assert_eq!(std::fs::read(case.book.path(PARSED)).unwrap(), before, "read only");
 }
+
+#[test]
+fn drafts_and_link_strictness_parse_nothing_again() {
+    let (case, files) = first_parsed_build();
+    for args in [&["--drafts"][..], &["--warn-links"][..], &[][..]] {
+        let r = case.cached(args, &[]);
+        assert!(r.ok && !hit(&r), "{}", r.stderr);
+        assert_eq!(parse_memo(&r), (files, 0), "{args:?}");
+        let (clean, expected) = case.clean(args, &[]);
+        assert!(clean.ok, "{}", clean.stderr);
+        assert_eq!(diagnostics(&r), diagnostics(&clean));
+        assert!(tree(&case.out("site")) == expected, "{args:?}");
+    }
+}

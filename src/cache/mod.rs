@@ -285,12 +285,15 @@ fn settings(config: &Config, mode: &Mode) -> String {
 /// the folder the command runs in (paths are shown from there) and every setting but those
 /// that do not change how a page parses: where the site goes (an output folder inside the
 /// content hides files from the walk, and the pages' places, which the entries hold, show
-/// that), the highlight memo, and whether the build is `serve`'s. So builds, checks and `serve`
-/// share the entries.
+/// that), `--drafts` (drafts are left out after parsing) and link strictness (a page with a
+/// broken link is never kept), the highlight memo, and whether the build is `serve`'s. So
+/// builds, checks and `serve` share the entries.
 fn parse_context(config: &Config, identity: u128) -> u128 {
     let cwd = std::env::current_dir().unwrap_or_default();
     let mut config = config.clone();
     config.build.output = PathBuf::new();
+    config.build.drafts = false;
+    config.build.broken_links = crate::config::BrokenLinks::default();
     config.markdown.highlights = Memo::default();
     config.one_shot = false;
     let text = format!("parsed {identity:032x} cwd {cwd:?} {config:?}");
