@@ -85,8 +85,8 @@ pub(crate) struct Config {
     /// [`crate::content::bodies::Bodies`]).
     #[serde(skip)]
     pub(crate) one_shot: bool,
-    /// Pages parsed by earlier builds (the build cache's; none from book.toml): a one-shot
-    /// build parses only pages that are new or changed ([`crate::parse_memo`]).
+    /// Pages parsed by earlier builds (the build cache's; none from book.toml): a build, or
+    /// `serve` reading it, parses only pages that are new or changed ([`crate::parse_memo`]).
     #[serde(skip)]
     pub(crate) parsed: crate::parse_memo::Memo,
 }

@@ -141,9 +141,8 @@ impl Cache {
     }
 
     /// The pages earlier builds parsed, for this one to reuse and add to ([`crate::parse_memo`]),
-    /// for builds configured as `config` is (command-line options applied): the context of its
-    /// keys is this binary, the folder the command runs in (paths are shown from there) and
-    /// every setting. Off when the binary cannot name itself.
+    /// for builds configured as `config` is (command-line options applied; the keys' context
+    /// is [`parse_context`]). Off when the binary cannot name itself.
     ///
     /// A first build (the folder holds no record of an earlier one) writes no memo: the memo
     /// is as large as the site, and most first builds are the only build of their folder (a

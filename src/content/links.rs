@@ -50,7 +50,6 @@ impl Lookup {
         lookup
     }
 
-    /// The page made from a content-relative source file.
     /// A digest of everything links are resolved against: pages by source and URL (ids
     /// included), files, unlisted files and the folder name. A parse kept by the parse memo
     /// holds links rewritten and checked against these: where the digest is the same, every
@@ -96,6 +95,7 @@ impl Lookup {
         }
     }
 
+    /// The page made from a content-relative source file.
     pub(crate) fn page_by_source(&self, rel: &str) -> Option<PageId> {
         self.by_source.get(rel).copied()
     }
