@@ -479,6 +479,10 @@ pub(crate) fn load(config: &Config, reserved: &Reserved, generated: Vec<Generate
     let passages = (config.search.enabled && config.one_shot)
         .then(|| std::sync::Mutex::new(crate::chunks::TextChunks::new(crate::chunks::CHUNK_BYTES)));
     let bodies = config.one_shot.then(|| bodies::BodyWriter::new(crate::chunks::CHUNK_BYTES));
+    // Each worker fills a chunk of its own; a page the parse memo gives back puts its body
+    // there straight from the memo.
+    let keep_body =
+        bodies.as_ref().map(|bodies| |html: &str| bodies.push(rayon::current_thread_index().unwrap_or(0), html));
     // With the cache (a build's, or `serve` reading it) only pages no earlier build parsed as
     // they are now are parsed.
     let recall = config.parsed.is_on().then(|| stored::Recall {
@@ -497,12 +501,7 @@ pub(crate) fn load(config: &Config, reserved: &Reserved, generated: Vec<Generate
         .map(|(i, slot)| {
             let me = PageId::from_index(i);
             let recall = recall.as_ref();
-            // A page the parse memo gives back puts its body straight into the chunks.
-            let keep = |html: &str| {
-                let bodies = bodies.as_ref().expect("a one-shot build keeps bodies");
-                bodies.push(rayon::current_thread_index().unwrap_or(0), html)
-            };
-            let body: Option<&dyn Fn(&str) -> bodies::BodyRef> = bodies.as_ref().map(|_| &keep as _);
+            let body: Option<&dyn Fn(&str) -> bodies::BodyRef> = keep_body.as_ref().map(|k| k as _);
             let mut parsed = match &collectors {
                 Some(c) => c.with(|c| stored::read_and_parse(config, &lookup, recall, me, slot, Some(c), body)),
                 None => stored::read_and_parse(config, &lookup, recall, me, slot, None, body),
@@ -510,10 +509,9 @@ pub(crate) fn load(config: &Config, reserved: &Reserved, generated: Vec<Generate
             if let (Some(store), Ok(p)) = (&passages, &mut parsed) {
                 words::keep_passages(&mut p.page.sections, store);
             }
-            if let (Some(bodies), Ok(p)) = (&bodies, &mut parsed) {
+            if let (Some(keep), Ok(p)) = (&keep_body, &mut parsed) {
                 if p.page.body.is_none() {
-                    let worker = rayon::current_thread_index().unwrap_or(0);
-                    p.page.body = Some(bodies.push(worker, &p.page.html));
+                    p.page.body = Some(keep(&p.page.html));
                     p.page.html = String::new();
                 }
             }
