@@ -161,7 +161,7 @@ fn parse_page(config: &Config, text: &str) -> Option<String> {
     let me = PageId::from_index(1);
     let lexicon = crate::words::Lexicon::default();
     let mut collector = crate::words::Collector::new(&lexicon, true);
-    parse::parse(config, &lookup, me, &slot, Some(text), Some(&mut collector), &|_| {}).ok().map(|p| p.page.html)
+    parse::parse(config, &lookup, me, &slot, Some(text), Some(&mut collector), &|_, _| {}).ok().map(|p| p.page.html)
 }
 
 proptest! {

@@ -80,17 +80,21 @@ impl Lookup {
         h.digest128()
     }
 
-    /// What [`Lookup::resolve`] decides for `dest`, written as text with the pages it names by
-    /// URL rather than by id: two lookups that give a link the same resolution give it the
-    /// same text, whatever the pages' ids.
+    /// What [`Lookup::resolve`] decides for `dest`, as [`Lookup::describe`] writes it.
     pub(crate) fn resolution(&self, from_url: &str, me: Option<PageId>, source_dir: &str, dest: &str) -> String {
-        match self.resolve(from_url, me, source_dir, dest) {
+        self.describe(&self.resolve(from_url, me, source_dir, dest))
+    }
+
+    /// A resolution written as text with the pages it names by URL rather than by id: two
+    /// lookups that give a link the same resolution give it the same text, whatever the ids.
+    pub(crate) fn describe(&self, link: &Link<PageId>) -> String {
+        match link {
             Link::Unchanged => "unchanged".to_string(),
             Link::Broken(message) => format!("broken {message}"),
             Link::Outside { href, message } => format!("outside {href}\n{message}"),
             Link::Rewrite { href, check: None } => format!("file {href}"),
             Link::Rewrite { href, check: Some((page, anchor)) } => {
-                format!("page {href}\n{}\n{anchor:?}", self.urls[page])
+                format!("page {href}\n{}\n{anchor:?}", self.urls[*page])
             }
         }
     }

@@ -11,7 +11,7 @@ use super::plan::{file_name, Slot};
 use super::{paths, Page, PageKind, README_ANCHOR};
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Problem, SourceFile};
-use crate::markdown;
+use crate::markdown::{self, Link};
 use crate::words;
 
 /// A page that could be read. `errors` (broken links, a missing title) do not stop the
@@ -38,10 +38,15 @@ pub(crate) fn read_and_parse(
     collector: Option<&mut words::Collector>,
 ) -> Result<Parsed, Vec<Diagnostic>> {
     let text = match &slot.source {
-        Some(rel) => Some(read(&config.content_dir().join(rel), super::shown_path(config, rel))?),
+        Some(rel) => Some(read_source(config, rel)?),
         None => None,
     };
-    parse(config, lookup, me, slot, text.as_deref(), collector, &|_| {}).map_err(|d| vec![d])
+    parse(config, lookup, me, slot, text.as_deref(), collector, &|_, _| {}).map_err(|d| vec![d])
+}
+
+/// The text of the content-relative markdown file `rel`.
+pub(crate) fn read_source(config: &Config, rel: &str) -> Result<String, Vec<Diagnostic>> {
+    read(&config.content_dir().join(rel), super::shown_path(config, rel))
 }
 
 /// The `slug` of each markdown file (content-relative) that sets a valid one in its front
@@ -90,8 +95,8 @@ pub(crate) fn decode(bytes: Vec<u8>, shown: std::path::PathBuf) -> Result<String
 }
 
 /// Builds the page for `slot` from its file's `text` (`None` for pages without a file),
-/// telling `noted` every link destination it resolves against `lookup` (the parse memo keeps
-/// what each resolved to: see [`super::stored`]). Front matter that cannot be read is the one
+/// telling `noted` every link destination it resolves against `lookup` and what it resolved
+/// to (the parse memo keeps that: see [`super::stored`]). Front matter that cannot be read is the one
 /// error that stops the page.
 pub(crate) fn parse(
     config: &Config,
@@ -100,7 +105,7 @@ pub(crate) fn parse(
     slot: &Slot,
     text: Option<&str>,
     collector: Option<&mut words::Collector>,
-    noted: &dyn Fn(&str),
+    noted: &dyn Fn(&str, &Link<PageId>),
 ) -> Result<Parsed, Diagnostic> {
     let mut page = placeholder(slot);
     let done = |page| Ok(Parsed { page, errors: Vec::new(), warnings: Vec::new() });
@@ -140,8 +145,9 @@ pub(crate) fn parse(
         None => (split.body_offset + offset, None),
     };
     let rendered = markdown::render(body, &config.markdown, collector, |dest| {
-        noted(dest);
-        lookup.resolve(&slot.url, Some(me), source_dir, dest)
+        let link = lookup.resolve(&slot.url, Some(me), source_dir, dest);
+        noted(dest, &link);
+        link
     });
 
     let mut errors = Vec::new();
@@ -289,7 +295,7 @@ mod tests {
     fn run(rel: &str, text: &str) -> Result<Parsed, Diagnostic> {
         let kind = if file_name(rel) == "_index.md" { PageKind::Section } else { PageKind::Page };
         let s = slot(Some(rel), paths::parent_dir(rel), kind);
-        parse(&config(), &lookup(), PageId::from_index(0), &s, Some(text), None, &|_| {})
+        parse(&config(), &lookup(), PageId::from_index(0), &s, Some(text), None, &|_, _| {})
     }
 
     #[test]
@@ -387,7 +393,7 @@ mod tests {
         let with_title = |text: &str| {
             let slot =
                 Slot { nav_title: Some("From SUMMARY".into()), ..slot(Some("guide/a.md"), "guide", PageKind::Page) };
-            parse(&config(), &lookup(), PageId::from_index(0), &slot, Some(text), None, &|_| {}).unwrap()
+            parse(&config(), &lookup(), PageId::from_index(0), &slot, Some(text), None, &|_, _| {}).unwrap()
         };
         assert_eq!(with_title("## Starts at level two\n").page.title, "From SUMMARY");
         assert_eq!(with_title("# Own heading\n").page.title, "From SUMMARY");
@@ -435,8 +441,8 @@ mod tests {
     #[test]
     fn pages_without_files_get_made_up_titles() {
         let c = config();
-        let home =
-            parse(&c, &lookup(), PageId::from_index(0), &slot(None, "", PageKind::Home), None, None, &|_| {}).unwrap();
+        let home = parse(&c, &lookup(), PageId::from_index(0), &slot(None, "", PageKind::Home), None, None, &|_, _| {})
+            .unwrap();
         assert_eq!(home.page.title, "Handbook");
         let folder = parse(
             &c,
@@ -445,7 +451,7 @@ mod tests {
             &slot(None, "ops/on-call", PageKind::Section),
             None,
             None,
-            &|_| {},
+            &|_, _| {},
         )
         .unwrap();
         assert_eq!(folder.page.title, "On call");

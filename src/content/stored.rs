@@ -49,7 +49,7 @@ pub(crate) fn read_and_parse(
     let (Some(recall), Some(rel), None) = (recall, &slot.source, &slot.generated) else {
         return parse::read_and_parse(config, lookup, me, slot, collector);
     };
-    let text = parse::read(&config.content_dir().join(rel), super::shown_path(config, rel))?;
+    let text = parse::read_source(config, rel)?;
     let key = key(recall.memo, slot, rel, &text);
     let memo = recall.memo;
     let source_dir = super::paths::parent_dir(rel);
@@ -79,7 +79,7 @@ pub(crate) fn read_and_parse(
         return Ok(parsed);
     }
     let noted = std::cell::RefCell::new(Vec::new());
-    let note = |dest: &str| noted.borrow_mut().push(dest.to_string());
+    let note = |dest: &str, link: &Link<PageId>| noted.borrow_mut().push((dest.to_string(), lookup.describe(link)));
     let (parsed, blocks) = highlight_memo::recording(|| {
         parse::parse(config, lookup, me, slot, Some(&text), collector.as_deref_mut(), &note)
     });
@@ -92,16 +92,9 @@ pub(crate) fn read_and_parse(
                     memo.string_number(recall.lexicon.with_words(|words| words.get(id as usize).cloned())?.as_ref())
                 }
             };
-            let mut dests = noted.into_inner();
-            dests.sort_unstable();
-            dests.dedup();
-            let links: Vec<(String, String)> = dests
-                .into_iter()
-                .map(|dest| {
-                    let resolved = resolution(&dest);
-                    (dest, resolved)
-                })
-                .collect();
+            let mut links = noted.into_inner();
+            links.sort_unstable();
+            links.dedup();
             if let Some(bytes) = encode(p, recall.places, &links, &mut number, &blocks) {
                 recall.memo.remember(key, &bytes);
             }
@@ -508,7 +501,7 @@ mod tests {
             &[],
             String::new(),
         );
-        parse::parse(config, &lookup, PageId::from_index(1), &slot(), Some(PAGE), collector, &|_| {}).unwrap()
+        parse::parse(config, &lookup, PageId::from_index(1), &slot(), Some(PAGE), collector, &|_, _| {}).unwrap()
     }
 
     /// A memo's word numbering seen through a lexicon: encode with one, decode with another.
