@@ -16,7 +16,7 @@ pub(crate) const LAYERS: &[&[&str]] = &[
     &["theme"],
     &["config"],
     &["html", "slug", "url", "abspath", "diagnostics", "numbers", "highlight_memo", "parse_memo", "timings", "chunks"],
-    &["lang"],
+    &["lang", "varint"],
 ];
 
 #[cfg(test)]

@@ -36,6 +36,7 @@ mod slug;
 mod theme;
 mod timings;
 mod url;
+mod varint;
 mod words;
 
 #[cfg(test)]

@@ -27,6 +27,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use rustc_hash::{FxHashMap, FxHashSet};
 use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
+use crate::varint;
+
 pub(crate) type Key = u128;
 
 /// The file in the cache folder.
@@ -186,8 +188,8 @@ impl Memo {
         }
         let n = u32::try_from(strings.list.len()).ok()?;
         let mut record = Vec::with_capacity(s.len() + 8);
-        push_varint(&mut record, u64::from(n));
-        push_varint(&mut record, s.len() as u64);
+        varint::push(&mut record, u64::from(n));
+        varint::push(&mut record, s.len() as u64);
         record.extend_from_slice(s.as_bytes());
         // Numbered only once it is in the log: a string the file does not hold has no number.
         store.append(STRINGS, &record)?;
@@ -298,28 +300,6 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-fn push_varint(out: &mut Vec<u8>, mut n: u64) {
-    while n >= 0x80 {
-        out.push(n as u8 | 0x80);
-        n >>= 7;
-    }
-    out.push(n as u8);
-}
-
-fn read_varint(bytes: &mut &[u8]) -> Option<u64> {
-    let mut n = 0u64;
-    let mut shift = 0;
-    loop {
-        let (&b, rest) = bytes.split_first()?;
-        *bytes = rest;
-        n |= u64::from(b & 0x7F).checked_shl(shift)?;
-        if b < 0x80 {
-            return Some(n);
-        }
-        shift += 7;
-    }
-}
-
 /// Where a record is in the file.
 #[derive(Debug, Clone, Copy)]
 struct Place {
@@ -421,8 +401,8 @@ impl Blocks<'_> {
 
 /// The string a record holds, when it is the one numbered `next`.
 fn read_string(mut bytes: &[u8], next: usize) -> Option<Arc<str>> {
-    let n = read_varint(&mut bytes)?;
-    let len = usize::try_from(read_varint(&mut bytes)?).ok()?;
+    let n = varint::read(&mut bytes)?;
+    let len = usize::try_from(varint::read(&mut bytes)?).ok()?;
     (n == next as u64 && bytes.len() == len).then_some(())?;
     std::str::from_utf8(bytes).ok().map(Arc::from)
 }

@@ -24,6 +24,7 @@ use crate::diagnostics::{Diagnostic, Excerpt, Severity, SourcePlaces};
 use crate::highlight_memo;
 use crate::markdown::{Embed, Heading, Link};
 use crate::parse_memo::{Key, Memo};
+use crate::varint;
 use crate::words::{self, Lexicon, SectionText, WordCounts};
 
 /// What a build recalls pages with: the memo, the digest of the pages' places
@@ -330,16 +331,12 @@ fn unzigzag(n: u64) -> i64 {
     ((n >> 1) as i64) ^ -((n & 1) as i64)
 }
 
-/// Numbers as LEB128 varints, texts and lists length first.
+/// Numbers as varints ([`varint`]), texts and lists length first.
 struct Writer(Vec<u8>);
 
 impl Writer {
-    fn num(&mut self, mut n: u64) {
-        while n >= 0x80 {
-            self.0.push(n as u8 | 0x80);
-            n >>= 7;
-        }
-        self.0.push(n as u8);
+    fn num(&mut self, n: u64) {
+        varint::push(&mut self.0, n);
     }
 
     fn bytes(&mut self, b: &[u8]) {
@@ -394,17 +391,7 @@ struct Reader<'a>(&'a [u8]);
 
 impl<'a> Reader<'a> {
     fn num(&mut self) -> Option<u64> {
-        let mut n = 0u64;
-        let mut shift = 0;
-        loop {
-            let (&b, rest) = self.0.split_first()?;
-            self.0 = rest;
-            n |= u64::from(b & 0x7F).checked_shl(shift)?;
-            if b < 0x80 {
-                return Some(n);
-            }
-            shift += 7;
-        }
+        varint::read(&mut self.0)
     }
 
     fn take(&mut self, len: usize) -> Option<&'a [u8]> {

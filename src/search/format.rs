@@ -6,6 +6,8 @@
 use serde::ser::SerializeTuple;
 use serde::{Serialize, Serializer};
 
+use crate::varint;
+
 /// Version of the layout below; the manifest says it.
 pub(super) const VERSION: u32 = 3;
 
@@ -386,26 +388,14 @@ pub(super) fn encode_postings(quantised: &[(u8, u32)]) -> Vec<u8> {
     let mut out = Vec::with_capacity(quantised.len() * 2 + 8);
     for run in quantised.chunk_by(|a, b| a.0 == b.0) {
         out.push(run[0].0);
-        push_varint(&mut out, run.len() as u32);
+        varint::push(&mut out, run.len() as u64);
         let mut last = 0;
         for &(_, doc) in run {
-            push_varint(&mut out, doc - last);
+            varint::push(&mut out, u64::from(doc - last));
             last = doc;
         }
     }
     out
-}
-
-fn push_varint(out: &mut Vec<u8>, mut v: u32) {
-    loop {
-        let byte = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
 }
 
 /// A script file that hands `data` to `window.stagebookSearch.<call>`; `index` is the shard or
@@ -516,7 +506,7 @@ mod tests {
     fn varints_round_trip() {
         let mut b = Vec::new();
         for v in [0u32, 127, 128, 300, 1 << 20] {
-            push_varint(&mut b, v);
+            varint::push(&mut b, u64::from(v));
         }
         assert_eq!(b, [0, 127, 0x80, 1, 0xac, 2, 0x80, 0x80, 0x40]);
     }

@@ -16,6 +16,7 @@ use unicode_normalization::char::is_combining_mark;
 use table::WordTable;
 
 use crate::config::Config;
+use crate::varint;
 
 mod analyzer;
 mod fold;
@@ -177,11 +178,9 @@ impl WordCounts {
     pub(crate) fn iter(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
         let mut rest = &self.0[..];
         std::iter::from_fn(move || {
-            if rest.is_empty() {
-                return None;
-            }
-            let word = read_varint(&mut rest);
-            let count = read_varint(&mut rest);
+            // Only `from_iter`'s bytes are read: each number fits, and they end with a pair.
+            let word = varint::read(&mut rest)? as u32;
+            let count = varint::read(&mut rest)? as u32;
             Some((word, count))
         })
     }
@@ -198,38 +197,13 @@ impl WordCounts {
     }
 }
 
-/// Appends `n` as a LEB128 varint.
-fn push_varint(out: &mut Vec<u8>, mut n: u32) {
-    while n >= 0x80 {
-        out.push(n as u8 | 0x80);
-        n >>= 7;
-    }
-    out.push(n as u8);
-}
-
-/// Reads one LEB128 varint off the front of `bytes`. Only [`push_varint`]'s output is read, so
-/// the bytes always end a number; a truncated one reads as what it holds.
-fn read_varint(bytes: &mut &[u8]) -> u32 {
-    let mut n = 0u32;
-    let mut shift = 0;
-    while let Some((&b, tail)) = bytes.split_first() {
-        *bytes = tail;
-        n |= u32::from(b & 0x7F).checked_shl(shift).unwrap_or(0);
-        if b < 0x80 {
-            break;
-        }
-        shift += 7;
-    }
-    n
-}
-
 impl FromIterator<(u32, u32)> for WordCounts {
     fn from_iter<I: IntoIterator<Item = (u32, u32)>>(pairs: I) -> WordCounts {
         let pairs = pairs.into_iter();
         let mut out = Vec::with_capacity(pairs.size_hint().0 * 3);
         for (word, count) in pairs {
-            push_varint(&mut out, word);
-            push_varint(&mut out, count);
+            varint::push(&mut out, u64::from(word));
+            varint::push(&mut out, u64::from(count));
         }
         WordCounts(out.into_boxed_slice())
     }
